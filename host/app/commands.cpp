@@ -1,0 +1,338 @@
+#include "host/app/commands.hpp"
+
+#include "host/app/service_container.hpp"
+#include "host/auth/account_service.hpp"
+#include "host/db/migrator.hpp"
+#include "host/log/json_log.hpp"
+#include "host/rest/api.hpp"
+#include "host/rest/server.hpp"
+
+#include <socrates/sdk/version.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <optional>
+
+namespace socrates::host {
+namespace {
+
+const char* const kUsage =
+    "usage: socrates-host [COMMAND] [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  serve          run the service (the default)  [--port N] [--threads N] [--plugins LIST]\n"
+    "  migrate        apply pending migrations to both databases and exit\n"
+    "  create-admin   --email E --password P: create an admin account, or promote an existing one\n"
+    "  doctor         check configuration, databases, the secret and every plugin; print each fix\n"
+    "  plugin-check   PATH: load a plugin library as serve would and print its descriptor\n"
+    "\n"
+    "Configuration is the environment (and an optional .env file, or ENV_FILE): DATABASE_URL_AUTH,\n"
+    "DATABASE_URL_SPECS, SECRET_KEY, PORT, THREADS, WORKERS, PLUGINS, LLM_PROVIDER, LOG_LEVEL, ...\n"
+    "See README.md.\n";
+
+// --name value pairs after the subcommand.
+std::optional<std::map<std::string, std::string>> parse_options(const std::vector<std::string>& args, std::size_t from,
+                                                               std::ostream& err) {
+  std::map<std::string, std::string> options;
+  for (std::size_t i = from; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0) {
+      err << "unexpected argument '" << a << "'\n";
+      return std::nullopt;
+    }
+    const auto eq = a.find('=');
+    if (eq != std::string::npos) {
+      options[a.substr(2, eq - 2)] = a.substr(eq + 1);
+    } else if (i + 1 < args.size()) {
+      options[a.substr(2)] = args[++i];
+    } else {
+      err << "option " << a << " needs a value\n";
+      return std::nullopt;
+    }
+  }
+  return options;
+}
+
+std::optional<Config> load(const Environment& env, RequiredFor purpose, std::ostream& err) {
+  try {
+    return load_config(env, purpose);
+  } catch (const ConfigError& e) {
+    err << "socrates-host: " << e.what() << "\n";
+    return std::nullopt;
+  }
+}
+
+std::unique_ptr<ServiceContainer> open_container(Config config, std::ostream& err) {
+  try {
+    return std::make_unique<ServiceContainer>(std::move(config));
+  } catch (const sdk::DatabaseError& e) {
+    err << "socrates-host: " << e.what()
+        << "\n  fix: check DATABASE_URL_AUTH / DATABASE_URL_SPECS and that PostgreSQL is running "
+           "(scripts/run.sh starts a local one)\n";
+    return nullptr;
+  }
+}
+
+// Applies (or, with apply=false, only checks) the migrations of both databases.
+bool migrate_all(ServiceContainer& c, bool apply, std::ostream& out, std::ostream& err) {
+  for (auto which : {sdk::Database::kAuth, sdk::Database::kSpecs}) {
+    ConnectionPool& pool = c.pool(which);
+    Migrator migrator(pool, c.config().migrations_dir / pool.name());
+    try {
+      if (apply) {
+        const auto applied = migrator.apply();
+        out << pool.name() << ": " << applied.size() << " migration(s) applied";
+        for (const auto& name : applied) out << (name == applied.front() ? " (" : ", ") << name;
+        out << (applied.empty() ? "" : ")") << "\n";
+      } else {
+        const auto status = migrator.status();
+        if (!status.up_to_date()) {
+          err << pool.name() << ": " << status.pending.size() << " pending and " << status.changed.size()
+              << " changed migration(s): run `socrates-host migrate`\n";
+          return false;
+        }
+      }
+    } catch (const std::exception& e) {
+      err << "socrates-host: " << e.what() << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+volatile std::sig_atomic_t g_stop = 0;
+
+}  // namespace
+
+int serve(const Environment& env, std::ostream& out, std::ostream& err) {
+  auto config = load(env, RequiredFor::kServe, err);
+  if (!config) return 2;
+  log::init(config->log_level);
+  auto container = open_container(*config, err);
+  if (!container) return 1;
+  if (!migrate_all(*container, config->auto_migrate, out, err)) return 1;
+  try {
+    container->load_plugins();
+  } catch (const std::exception& e) {
+    err << "socrates-host: a required plugin failed to load: " << e.what() << "\n";
+    return 1;
+  }
+  auth::AccountService accounts(*container, container->config());
+  rest::ApiContext api{*container, accounts};
+  rest::ServerOptions options;
+  options.address = config->bind_address;
+  options.port = static_cast<std::uint16_t>(config->port);
+  options.threads = config->threads;
+  options.workers = static_cast<std::size_t>(config->workers);
+  options.max_body_bytes = config->max_body_bytes;
+  options.cors_origins = config->cors_origins;
+  options.access_log = config->public_settings.count("ACCESS_LOG") == 0 ||
+                       config->public_settings.at("ACCESS_LOG") != "false";
+
+  // Block the stop signals before any thread starts, so only sigwait below sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  rest::Server server(options, rest::build_router(api));
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    err << "socrates-host: cannot listen on " << config->bind_address << ":" << config->port << ": " << e.what()
+        << "\n  fix: choose another PORT, or stop what is using it\n";
+    return 1;
+  }
+  log::info("listening", {{"port", server.port()}, {"threads", options.threads}, {"workers", options.workers},
+                          {"agents", container->registry().list().size()}});
+  int signal = 0;
+  sigwait(&signals, &signal);
+  log::info("shutting down", {{"signal", signal}});
+  server.shutdown();
+  return 0;
+}
+
+int migrate(const Environment& env, std::ostream& out, std::ostream& err) {
+  auto config = load(env, RequiredFor::kMigrate, err);
+  if (!config) return 2;
+  log::init(config->log_level);
+  auto container = open_container(*config, err);
+  if (!container) return 1;
+  return migrate_all(*container, true, out, err) ? 0 : 1;
+}
+
+int create_admin(const Environment& env, const std::string& email, const std::string& password, std::ostream& out,
+                 std::ostream& err) {
+  auto config = load(env, RequiredFor::kMigrate, err);
+  if (!config) return 2;
+  log::init(config->log_level);
+  auto container = open_container(*config, err);
+  if (!container) return 1;
+  if (!migrate_all(*container, false, out, err)) return 1;
+  try {
+    out << auth::AccountService::create_admin(*container, email, password) << "\n";
+    return 0;
+  } catch (const sdk::AgentException& e) {
+    err << "socrates-host: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    err << "socrates-host: cannot create the admin account: " << e.what() << "\n";
+  }
+  return 1;
+}
+
+int plugin_check(const std::string& library, std::ostream& out, std::ostream& err) {
+  try {
+    PluginLoader loader(std::filesystem::temp_directory_path() / ("socrates-plugin-check-" + std::to_string(::getpid())));
+    LoadedPlugin plugin = loader.load(library);
+    const auto& info = plugin.info;
+    out << "ok: " << library << "\n"
+        << "  id:           " << info.agent_id << "\n"
+        << "  name:         " << info.agent_name << "\n"
+        << "  version:      " << info.agent_version << "\n"
+        << "  sdk:          " << info.sdk_version() << " (host " << SOCRATES_SDK_VERSION_MAJOR << "."
+        << SOCRATES_SDK_VERSION_MINOR << ")\n"
+        << "  compiler:     " << info.compiler << "\n"
+        << "  stdlib:       " << info.stdlib << "\n"
+        << "  capabilities:";
+    const auto capabilities = plugin.agent->capabilities();
+    if (capabilities.empty()) out << " (none)";
+    for (const auto& c : capabilities) out << " " << c;
+    out << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    err << "incompatible: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int doctor(const Environment& env, std::ostream& out, std::ostream& err) {
+  int problems = 0;
+  auto problem = [&](const std::string& text) {
+    ++problems;
+    out << "  ✗ " << text << "\n";
+  };
+  auto ok = [&](const std::string& text) { out << "  ✓ " << text << "\n"; };
+
+  out << "configuration\n";
+  const auto config_issues = config_problems(env, RequiredFor::kServe);
+  for (const auto& p : config_issues) problem(p);
+  if (config_issues.empty()) ok("every required setting is present");
+  std::optional<Config> config;
+  try {
+    config = load_config(env, RequiredFor::kMigrate);
+  } catch (const ConfigError&) {
+  }
+
+  out << "databases\n";
+  if (!config) {
+    problem("cannot check the databases until DATABASE_URL_AUTH and DATABASE_URL_SPECS are set");
+  } else {
+    for (auto [name, url] : {std::pair<std::string, std::string>{"auth", config->database_url_auth},
+                             std::pair<std::string, std::string>{"specs", config->database_url_specs}}) {
+      try {
+        ConnectionPool pool(name, url, 1, std::chrono::milliseconds(3000));
+        Migrator migrator(pool, config->migrations_dir / name);
+        const auto status = migrator.status();
+        if (!status.changed.empty())
+          problem(name + ": applied migrations changed on disk (" + status.changed.front() +
+                  "…): restore them from version control and put changes in new migrations");
+        else if (!status.pending.empty())
+          problem(name + ": " + std::to_string(status.pending.size()) +
+                  " migration(s) pending: run `socrates-host migrate`");
+        else
+          ok(name + ": reachable, " + std::to_string(status.applied.size()) + " migration(s) applied");
+      } catch (const std::exception& e) {
+        std::string what = e.what();
+        problem(name + ": " + what + " — check DATABASE_URL_" + (name == "auth" ? "AUTH" : "SPECS") +
+                " and that PostgreSQL is running (scripts/run.sh starts a local one)");
+      }
+    }
+  }
+
+  out << "secret\n";
+  const auto secret = env.get("SECRET_KEY");
+  if (!secret || secret->size() < 32)
+    problem("SECRET_KEY must be at least 32 random characters: `head -c 48 /dev/urandom | base64`");
+  else
+    ok("SECRET_KEY is set (" + std::to_string(secret->size()) + " characters)");
+
+  out << "plugins\n";
+  if (config) {
+    std::map<std::string, std::string> seen;
+    PluginLoader loader(std::filesystem::temp_directory_path() / ("socrates-doctor-" + std::to_string(::getpid())));
+    for (const auto& spec : config->plugins) {
+      try {
+        LoadedPlugin plugin = loader.load(spec.library);
+        const std::string id = plugin.info.agent_id;
+        if (seen.count(id))
+          problem("duplicate agent id '" + id + "' in " + spec.library.string() + " and " + seen[id] +
+                  ": list only one of them in PLUGINS");
+        else
+          ok(id + " " + plugin.info.agent_version + " from " + spec.library.string());
+        seen[id] = spec.library.string();
+      } catch (const std::exception& e) {
+        if (spec.required)
+          problem(e.what());
+        else
+          out << "  ! optional: " << e.what() << "\n";
+      }
+    }
+  }
+  if (problems == 0) {
+    out << "no problems found\n";
+    return 0;
+  }
+  err << problems << " problem(s) found\n";
+  return 1;
+}
+
+int run_command(const std::vector<std::string>& args, const Environment& base_env, std::ostream& out,
+                std::ostream& err) {
+  const std::string command = args.size() > 1 ? args[1] : "serve";
+  const bool explicit_command = args.size() > 1 && args[1].rfind("--", 0) != 0;
+  const std::string name = explicit_command ? command : "serve";
+  const std::size_t options_from = explicit_command ? 2 : 1;
+
+  for (std::size_t i = 1; i < args.size(); ++i)
+    if (args[i] == "--help" || args[i] == "-h" || args[i] == "help") {
+      out << kUsage;
+      return 0;
+    }
+
+  if (name == "plugin-check") {
+    if (args.size() != 3) {
+      err << "usage: socrates-host plugin-check PATH\n";
+      return 2;
+    }
+    return plugin_check(args[2], out, err);
+  }
+
+  auto options = parse_options(args, options_from, err);
+  if (!options) {
+    err << kUsage;
+    return 2;
+  }
+  // Command-line options override the environment's settings of the same name.
+  auto values = base_env.values();
+  for (const auto& [option, env_name] :
+       std::map<std::string, std::string>{{"port", "PORT"}, {"threads", "THREADS"}, {"plugins", "PLUGINS"}})
+    if (options->count(option)) values[env_name] = options->at(option);
+  const Environment env = Environment::from_map(values);
+
+  if (name == "serve") return serve(env, out, err);
+  if (name == "migrate") return migrate(env, out, err);
+  if (name == "doctor") return doctor(env, out, err);
+  if (name == "create-admin") {
+    if (!options->count("email") || !options->count("password")) {
+      err << "usage: socrates-host create-admin --email E --password P\n";
+      return 2;
+    }
+    return create_admin(env, options->at("email"), options->at("password"), out, err);
+  }
+  err << "unknown command '" << name << "'\n" << kUsage;
+  return 2;
+}
+
+}  // namespace socrates::host

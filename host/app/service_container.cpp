@@ -1,0 +1,58 @@
+#include "host/app/service_container.hpp"
+
+#include "host/log/json_log.hpp"
+
+namespace socrates::host {
+
+ServiceContainer::ServiceContainer(Config config)
+    : config_(std::move(config)),
+      started_at_(std::chrono::steady_clock::now()),
+      auth_pool_(std::make_unique<ConnectionPool>("auth", config_.database_url_auth, config_.db_pool_size_auth,
+                                                  std::chrono::milliseconds(config_.db_lease_timeout_ms))),
+      specs_pool_(std::make_unique<ConnectionPool>("specs", config_.database_url_specs, config_.db_pool_size_specs,
+                                                   std::chrono::milliseconds(config_.db_lease_timeout_ms))),
+      loader_(config_.plugin_copy_dir),
+      orchestrator_(registry_, *this) {}
+
+ServiceContainer::~ServiceContainer() = default;
+
+void ServiceContainer::load_plugins() {
+  for (const auto& spec : config_.plugins) {
+    try {
+      LoadedPlugin plugin = loader_.load(spec.library);
+      const std::string id = plugin.info.agent_id, version = plugin.info.agent_version;
+      registry_.add(std::move(plugin));
+      log::info("agent loaded", {{"agent", id}, {"version", version}, {"library", spec.library.string()}});
+    } catch (const std::exception& e) {
+      if (spec.required) throw;
+      log::warn("optional agent failed to load", {{"library", spec.library.string()}, {"error", e.what()}});
+      registry_.add_failed(FailedAgent{spec.library.stem().string(), spec.library, e.what()});
+    }
+  }
+}
+
+std::unique_ptr<sdk::DatabaseSession> ServiceContainer::open_database(sdk::Database which,
+                                                                      sdk::DbStatus* status) noexcept {
+  return pool(which).lease(status);
+}
+
+void ServiceContainer::log(sdk::LogLevel level, std::string_view message) noexcept {
+  switch (level) {
+    case sdk::LogLevel::kDebug: log::debug(message); break;
+    case sdk::LogLevel::kInfo: log::info(message); break;
+    case sdk::LogLevel::kWarn: log::warn(message); break;
+    case sdk::LogLevel::kError: log::error(message); break;
+  }
+}
+
+std::optional<std::string> ServiceContainer::setting(std::string_view name) const noexcept {
+  try {
+    auto it = config_.public_settings.find(std::string(name));
+    if (it == config_.public_settings.end()) return std::nullopt;
+    return it->second;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace socrates::host

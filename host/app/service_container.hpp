@@ -1,0 +1,55 @@
+#pragma once
+// The ServiceContainer owns everything with process lifetime: configuration, the two database
+// pools, the LLM client slot, the agent registry and the orchestrator. Agents see it only through
+// the sdk::Services interface it implements.
+
+#include "host/config/config.hpp"
+#include "host/db/connection_pool.hpp"
+#include "host/orchestrator/agent_registry.hpp"
+#include "host/orchestrator/orchestrator.hpp"
+#include "host/plugins/plugin_loader.hpp"
+
+#include <socrates/sdk/services.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace socrates::host {
+
+class ServiceContainer final : public sdk::Services {
+ public:
+  // Opens both pools (throws sdk::DatabaseError when a database cannot be reached).
+  explicit ServiceContainer(Config config);
+  ~ServiceContainer() override;
+
+  // Loads every configured plugin. A required plugin that fails throws PluginError/RegistryError;
+  // an optional one is recorded as failed and logged.
+  void load_plugins();
+
+  // sdk::Services
+  std::unique_ptr<sdk::DatabaseSession> open_database(sdk::Database which, sdk::DbStatus* status) noexcept override;
+  void log(sdk::LogLevel level, std::string_view message) noexcept override;
+  std::optional<std::string> setting(std::string_view name) const noexcept override;
+  sdk::LlmClient* llm() noexcept override { return llm_.get(); }
+
+  const Config& config() const noexcept { return config_; }
+  ConnectionPool& pool(sdk::Database which) noexcept { return which == sdk::Database::kAuth ? *auth_pool_ : *specs_pool_; }
+  AgentRegistry& registry() noexcept { return registry_; }
+  Orchestrator& orchestrator() noexcept { return orchestrator_; }
+  PluginLoader& loader() noexcept { return loader_; }
+  void set_llm(std::unique_ptr<sdk::LlmClient> llm) { llm_ = std::move(llm); }
+  std::chrono::steady_clock::time_point started_at() const noexcept { return started_at_; }
+
+ private:
+  Config config_;
+  std::chrono::steady_clock::time_point started_at_;
+  std::unique_ptr<ConnectionPool> auth_pool_;
+  std::unique_ptr<ConnectionPool> specs_pool_;
+  std::unique_ptr<sdk::LlmClient> llm_;
+  PluginLoader loader_;
+  // Declared last among the agent-related members so agents (and their libraries) go first.
+  AgentRegistry registry_;
+  Orchestrator orchestrator_;
+};
+
+}  // namespace socrates::host

@@ -1,0 +1,294 @@
+#include "host/auth/account_service.hpp"
+
+#include "host/auth/crypto_random.hpp"
+#include "host/log/json_log.hpp"
+
+#include <socrates/sdk/validate.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace socrates::host::auth {
+namespace {
+
+using sdk::Database;
+using sdk::Db;
+using sdk::Result;
+namespace errc = sdk::errc;
+
+constexpr const char* kUserColumns =
+    "id::text AS id, email, name, role, status, rfc3339(created_at) AS created_at";
+
+nlohmann::json user_json(const sdk::Row& row) {
+  return {{"id", row.str("id")},         {"email", row.str("email")},   {"name", row.str("name")},
+          {"role", row.str("role")},     {"status", row.str("status")}, {"created_at", row.str("created_at")}};
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+Result invalid_credentials() {
+  return Result::fail(errc::kInvalidCredentials, "the email or password is not correct");
+}
+
+Result unauthenticated(const std::string& message) { return Result::fail(errc::kUnauthenticated, message); }
+
+Result inactive() {
+  return Result::fail(errc::kAccountInactive, "this account is not active; contact an administrator");
+}
+
+std::string validated_password(const nlohmann::json& body, const std::string& field) {
+  return sdk::validate::required_string(body, field, 8, 128);
+}
+
+}  // namespace
+
+AccountService::AccountService(sdk::Services& services, const Config& config)
+    : services_(services),
+      config_(config),
+      signer_(config.secret_key, std::chrono::minutes(config.access_token_expire_minutes)) {
+  dummy_hash_ = hasher_.hash(random_token(16));
+}
+
+bool AccountService::is_valid_email(const std::string& email) {
+  if (email.size() < 3 || email.size() > 320) return false;
+  const auto at = email.find('@');
+  if (at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos) return false;
+  const std::string domain = email.substr(at + 1);
+  const auto dot = domain.find('.');
+  if (domain.empty() || dot == std::string::npos || dot == 0 || domain.back() == '.') return false;
+  if (domain.find("..") != std::string::npos) return false;
+  return std::none_of(email.begin(), email.end(),
+                      [](unsigned char c) { return std::isspace(c) || std::iscntrl(c) || c == ',' || c == ';'; });
+}
+
+Result AccountService::register_user(const nlohmann::json& body) {
+  std::string email = sdk::validate::required_string(body, "email", 3, 320);
+  if (!is_valid_email(email)) sdk::validate::fail("email", "'email' is not a valid email address");
+  const std::string password = validated_password(body, "password");
+  const std::string name = sdk::validate::optional_string(body, "name", 0, 255).value_or("");
+
+  const std::string hash = hasher_.hash(password);
+  Db db(services_, Database::kAuth);
+  try {
+    auto row = db.query_one(std::string("INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING ") +
+                                kUserColumns,
+                            {email, name, hash});
+    log::info("user registered", {{"user_id", row->str("id")}});
+    return Result::created(user_json(*row));
+  } catch (const sdk::DatabaseError& e) {
+    if (e.is_unique_violation("users_email_key"))
+      return Result::fail(errc::kEmailTaken, "an account with this email already exists", {{"field", "email"}});
+    throw;
+  }
+}
+
+Result AccountService::login(const nlohmann::json& credentials) {
+  const std::string email = sdk::validate::required_string(credentials, "email", 1, 320);
+  const std::string password = sdk::validate::required_string(credentials, "password", 1, 1024);
+  const std::string key = lower(email);
+
+  Db db(services_, Database::kAuth);
+  // Throttle before the password is even looked at: that is what stops guessing.
+  if (auto locked = db.query_one(
+          "SELECT ceil(extract(epoch FROM locked_until - now()))::bigint AS retry_after_s FROM login_attempts "
+          "WHERE email_key = $1 AND locked_until > now()",
+          {key})) {
+    const auto retry_after = std::max<std::int64_t>(1, locked->i64("retry_after_s"));
+    return Result::fail(errc::kTooManyAttempts, "too many failed logins for this account; try again later",
+                        {{"retry_after_s", retry_after}});
+  }
+
+  auto user = db.query_one(std::string("SELECT ") + kUserColumns +
+                               ", password_hash FROM users WHERE lower(email) = lower($1)",
+                           {email});
+  const auto verdict = hasher_.verify(password, user ? user->str("password_hash") : dummy_hash_);
+  if (!user || verdict == PasswordHasher::Verdict::kMismatch) {
+    db.begin();
+    auto failures = db.query_one(
+        "INSERT INTO login_attempts AS a (email_key, failures, window_started_at) VALUES ($1, 1, now()) "
+        "ON CONFLICT (email_key) DO UPDATE SET "
+        " failures = CASE WHEN a.window_started_at < now() - make_interval(secs => $2::int) THEN 1 "
+        "                 ELSE a.failures + 1 END, "
+        " window_started_at = CASE WHEN a.window_started_at < now() - make_interval(secs => $2::int) THEN now() "
+        "                          ELSE a.window_started_at END "
+        "RETURNING failures",
+        {key, config_.login_window_s});
+    if (failures && failures->i64("failures") >= config_.login_max_failures) {
+      db.execute(
+          "UPDATE login_attempts SET locked_until = now() + make_interval(secs => $2::int), failures = 0, "
+          "window_started_at = now() WHERE email_key = $1",
+          {key, config_.login_lockout_s});
+      log::warn("login locked after repeated failures", {{"lockout_s", config_.login_lockout_s}});
+    }
+    db.commit();
+    return invalid_credentials();
+  }
+  if (user->str("status") != "active") return inactive();
+
+  const std::string user_id = user->str("id");
+  db.begin();
+  if (verdict == PasswordHasher::Verdict::kMatchNeedsRehash)
+    db.execute("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1::uuid",
+               {user_id, hasher_.hash(password)});
+  db.execute("DELETE FROM login_attempts WHERE email_key = $1", {key});
+  const std::string login_id = db.query_one("INSERT INTO logins (user_id) VALUES ($1::uuid) RETURNING id::text AS id",
+                                            {user_id})
+                                   ->str("id");
+  nlohmann::json tokens = issue_tokens(db, user_id, login_id);
+  db.commit();
+  tokens["user"] = user_json(*user);
+  log::info("login", {{"user_id", user_id}, {"login_id", login_id}});
+  return Result::ok(std::move(tokens));
+}
+
+nlohmann::json AccountService::issue_tokens(Db& db, const std::string& user_id, const std::string& login_id) {
+  const std::string refresh_token = random_token(32);
+  db.execute(
+      "INSERT INTO refresh_tokens (login_id, token_hash, expires_at) "
+      "VALUES ($1::uuid, $2, now() + make_interval(days => $3::int))",
+      {login_id, sha256_hex(refresh_token), config_.refresh_token_expire_days});
+  return {{"access_token", signer_.issue(user_id, login_id)},
+          {"refresh_token", refresh_token},
+          {"token_type", "bearer"},
+          {"expires_in", signer_.ttl().count()}};
+}
+
+Result AccountService::refresh(const nlohmann::json& body) {
+  const std::string token = sdk::validate::required_string(body, "refresh_token", 1, 512);
+  Db db(services_, Database::kAuth);
+  db.begin();
+  // FOR UPDATE: of two concurrent uses of one token, the second sees it spent.
+  auto row = db.query_one(
+      "SELECT rt.id::text AS id, rt.login_id::text AS login_id, rt.spent_at IS NOT NULL AS spent, "
+      "       rt.revoked_at IS NOT NULL AS revoked, rt.expires_at <= now() AS expired, "
+      "       l.revoked_at IS NOT NULL AS login_revoked, u.id::text AS user_id, u.status "
+      "FROM refresh_tokens rt JOIN logins l ON l.id = rt.login_id JOIN users u ON u.id = l.user_id "
+      "WHERE rt.token_hash = $1 FOR UPDATE OF rt, l",
+      {sha256_hex(token)});
+  if (!row) return unauthenticated("the refresh token is not valid");
+  const std::string login_id = row->str("login_id");
+  if (row->boolean("spent")) {
+    // A spent token presented again means it was copied: end the whole login.
+    db.execute("UPDATE logins SET revoked_at = now(), revoke_reason = 'refresh_token_reused' "
+               "WHERE id = $1::uuid AND revoked_at IS NULL",
+               {login_id});
+    db.execute("UPDATE refresh_tokens SET revoked_at = now() WHERE login_id = $1::uuid AND revoked_at IS NULL",
+               {login_id});
+    db.commit();
+    log::warn("refresh token reused; login revoked", {{"login_id", login_id}});
+    return Result::fail(errc::kTokenReused,
+                        "this refresh token was already used; every session of this login has been signed out");
+  }
+  if (row->boolean("revoked") || row->boolean("login_revoked") || row->boolean("expired"))
+    return unauthenticated("the refresh token has expired or was revoked");
+  if (row->str("status") != "active") return inactive();
+
+  db.execute("UPDATE refresh_tokens SET spent_at = now() WHERE id = $1::uuid", {row->str("id")});
+  nlohmann::json tokens = issue_tokens(db, row->str("user_id"), login_id);
+  auto user = db.query_one(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1::uuid",
+                           {row->str("user_id")});
+  db.commit();
+  tokens["user"] = user_json(*user);
+  return Result::ok(std::move(tokens));
+}
+
+Result AccountService::logout(const AuthContext& auth) {
+  Db db(services_, Database::kAuth);
+  db.begin();
+  db.execute("UPDATE logins SET revoked_at = now(), revoke_reason = 'logout' WHERE id = $1::uuid AND revoked_at IS NULL",
+             {auth.login_id});
+  db.execute("UPDATE refresh_tokens SET revoked_at = now() WHERE login_id = $1::uuid AND revoked_at IS NULL",
+             {auth.login_id});
+  db.commit();
+  return Result::no_content();
+}
+
+Result AccountService::me(const AuthContext& auth) {
+  Db db(services_, Database::kAuth);
+  auto user = db.query_one(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1::uuid",
+                           {auth.caller.user_id});
+  if (!user) return Result::fail(errc::kUserNotFound, "the user no longer exists");
+  return Result::ok(user_json(*user));
+}
+
+Result AccountService::change_password(const AuthContext& auth, const nlohmann::json& body) {
+  const std::string current = sdk::validate::required_string(body, "current_password", 1, 1024);
+  const std::string next = validated_password(body, "new_password");
+  Db db(services_, Database::kAuth);
+  auto user = db.query_one("SELECT password_hash FROM users WHERE id = $1::uuid", {auth.caller.user_id});
+  if (!user) return Result::fail(errc::kUserNotFound, "the user no longer exists");
+  if (hasher_.verify(current, user->str("password_hash")) == PasswordHasher::Verdict::kMismatch)
+    return Result::fail(errc::kInvalidCredentials, "the current password is not correct",
+                        {{"field", "current_password"}});
+  const std::string hash = hasher_.hash(next);
+  db.begin();
+  db.execute("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1::uuid", {auth.caller.user_id, hash});
+  // Every other login ends; the one that changed the password stays signed in.
+  db.execute(
+      "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND login_id IN "
+      "(SELECT id FROM logins WHERE user_id = $1::uuid AND id <> $2::uuid AND revoked_at IS NULL)",
+      {auth.caller.user_id, auth.login_id});
+  db.execute(
+      "UPDATE logins SET revoked_at = now(), revoke_reason = 'password_changed' "
+      "WHERE user_id = $1::uuid AND id <> $2::uuid AND revoked_at IS NULL",
+      {auth.caller.user_id, auth.login_id});
+  db.commit();
+  return Result::no_content();
+}
+
+std::variant<AuthContext, sdk::Error> AccountService::authenticate(const std::optional<std::string>& authorization,
+                                                                   const std::string& request_id) {
+  auto refuse = [](const std::string& message) { return sdk::Error{errc::kUnauthenticated, message, {}}; };
+  if (!authorization || authorization->empty()) return refuse("an access token is required (Authorization: Bearer …)");
+  const std::string& header = *authorization;
+  if (header.size() < 8 || lower(header.substr(0, 7)) != "bearer ") return refuse("the Authorization header must be 'Bearer <access_token>'");
+  std::string token = header.substr(7);
+  token.erase(0, token.find_first_not_of(' '));
+  std::string reason;
+  auto claims = signer_.verify(token, &reason);
+  if (!claims) {
+    log::info("access token refused", {{"reason", reason}});
+    return refuse("the access token is invalid or has expired");
+  }
+  if (!sdk::validate::is_uuid(claims->user_id) || !sdk::validate::is_uuid(claims->login_id))
+    return refuse("the access token is invalid or has expired");
+
+  Db db(services_, Database::kAuth);
+  auto row = db.query_one(
+      "SELECT u.role, u.status, u.email, l.revoked_at IS NOT NULL AS revoked FROM logins l "
+      "JOIN users u ON u.id = l.user_id WHERE l.id = $1::uuid AND u.id = $2::uuid",
+      {claims->login_id, claims->user_id});
+  if (!row || row->boolean("revoked")) return refuse("the access token has been revoked; log in again");
+  if (row->str("status") != "active")
+    return sdk::Error{errc::kAccountInactive, "this account is not active; contact an administrator", {}};
+  AuthContext context;
+  context.caller = sdk::Caller{claims->user_id, row->str("role"), request_id};
+  context.login_id = claims->login_id;
+  context.email = row->str("email");
+  return context;
+}
+
+std::string AccountService::create_admin(sdk::Services& services, const std::string& email,
+                                         const std::string& password) {
+  if (!is_valid_email(email)) sdk::validate::fail("email", "'" + email + "' is not a valid email address");
+  Db db(services, Database::kAuth);
+  db.begin();
+  auto existing = db.query_one("SELECT id::text AS id FROM users WHERE lower(email) = lower($1) FOR UPDATE", {email});
+  if (existing) {
+    db.execute("UPDATE users SET role = 'admin', status = 'active', updated_at = now() WHERE id = $1::uuid",
+               {existing->str("id")});
+    db.commit();
+    return "promoted existing account " + email + " to admin (its password is unchanged)";
+  }
+  const std::size_t length = sdk::validate::utf8_length(password);
+  if (length < 8 || length > 128) sdk::validate::fail("password", "the password must be 8 to 128 characters long");
+  db.execute("INSERT INTO users (email, name, password_hash, role) VALUES ($1, '', $2, 'admin')",
+             {email, PasswordHasher().hash(password)});
+  db.commit();
+  return "created admin account " + email;
+}
+
+}  // namespace socrates::host::auth

@@ -1,0 +1,32 @@
+#pragma once
+
+// Small cryptographic helpers shared by the auth code: unguessable tokens, digests for storing
+// them, ids, and a comparison that does not leak where two secrets differ.
+//
+// All functions are thread-safe. They initialise libsodium on first use and throw
+// std::runtime_error if it cannot be initialised (no usable entropy source: the process cannot
+// do authentication at all, so this is not a value to handle per request).
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace socrates::host::auth {
+
+// `bytes` random bytes from the OS CSPRNG, base64url without padding (RFC 4648 §5), so the
+// token can travel in URLs, headers and JSON without escaping. 32 bytes → 43 characters.
+// Throws std::invalid_argument for bytes == 0: an empty token is always a bug.
+std::string random_token(std::size_t bytes = 32);
+
+// SHA-256 of `data`, 64 lower-case hex digits. Refresh tokens are stored as this digest, so a
+// leaked database row cannot be replayed.
+std::string sha256_hex(std::string_view data);
+
+// A random (version 4, RFC 4122 variant) UUID in canonical lower-case form, as the API's ids are.
+std::string new_uuid();
+
+// True when a and b hold the same bytes. The time taken depends on the lengths only, never on
+// the contents, so compare secrets of a fixed, public length (digests, MACs) with it.
+bool constant_time_equals(std::string_view a, std::string_view b);
+
+}  // namespace socrates::host::auth

@@ -1,0 +1,91 @@
+#pragma once
+// Configuration: the process environment, over an optional .env file. A missing or malformed
+// required setting stops start-up with a message naming it.
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace socrates::host {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Where settings come from, lowest priority first: built-in defaults, the .env file, the environment.
+class Environment {
+ public:
+  static Environment from_process(const std::optional<std::filesystem::path>& env_file);
+  static Environment from_map(std::map<std::string, std::string> values) { return Environment(std::move(values)); }
+  // Parses KEY=VALUE lines (blank lines and # comments skipped, optional `export `, optional quotes).
+  static std::map<std::string, std::string> parse_dotenv(const std::string& text);
+
+  std::optional<std::string> get(const std::string& name) const;
+  const std::map<std::string, std::string>& values() const noexcept { return values_; }
+
+ private:
+  explicit Environment(std::map<std::string, std::string> values) : values_(std::move(values)) {}
+  std::map<std::string, std::string> values_;
+};
+
+struct PluginSpec {
+  std::filesystem::path library;
+  bool required = true;  // a required plugin that fails to load stops start-up
+};
+
+enum class RequiredFor { kServe, kMigrate, kDoctor };
+
+struct Config {
+  std::string database_url_auth;
+  std::string database_url_specs;
+  std::string secret_key;
+  int access_token_expire_minutes = 30;
+  int refresh_token_expire_days = 14;
+
+  std::string llm_provider = "builtin";
+  std::string anthropic_api_key;
+  std::string llm_base_url;
+  std::string llm_model;
+
+  std::vector<std::string> cors_origins;
+  std::string log_level = "info";
+  int port = 8000;
+  std::string bind_address = "0.0.0.0";
+  int threads = 2;          // Pistache reactor threads
+  int workers = 16;         // agent and database work
+  std::size_t db_pool_size_auth = 8;
+  std::size_t db_pool_size_specs = 8;
+  int db_lease_timeout_ms = 5000;
+  std::size_t max_body_bytes = 1024 * 1024;
+
+  std::vector<PluginSpec> plugins;
+  std::filesystem::path plugin_copy_dir;
+  std::filesystem::path migrations_dir;
+  bool auto_migrate = true;
+
+  // Login throttling: after `login_max_failures` failed logins for one email within
+  // `login_window_s`, further attempts are refused for `login_lockout_s`.
+  int login_max_failures = 5;
+  int login_window_s = 900;
+  int login_lockout_s = 300;
+
+  // Every setting by name, for sdk::Services::setting (secrets removed).
+  std::map<std::string, std::string> public_settings;
+};
+
+// Reads and validates everything. Throws ConfigError listing every problem at once.
+Config load_config(const Environment& env, RequiredFor purpose = RequiredFor::kServe);
+
+// The problems load_config would report, one per entry, each with what fixes it (for `doctor`).
+std::vector<std::string> config_problems(const Environment& env, RequiredFor purpose = RequiredFor::kServe);
+
+// PLUGINS: comma- or newline-separated library paths; an entry prefixed with `optional:` may fail
+// to load without stopping the host. A relative path is taken from `base_dir`.
+std::vector<PluginSpec> parse_plugin_list(const std::string& text, const std::filesystem::path& base_dir);
+
+}  // namespace socrates::host

@@ -1,0 +1,292 @@
+#include "host/db/connection_pool.hpp"
+
+#include <libpq-fe.h>
+#include <soci/connection-pool.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/session.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace socrates::host {
+namespace {
+
+using Kind = sdk::DbStatus::Kind;
+
+// More distinct statements than this on one connection means dynamic SQL; start over rather than grow.
+constexpr std::size_t kMaxPreparedPerConnection = 512;
+
+void set_status(sdk::DbStatus* status, Kind kind, std::string message, std::string sqlstate = {},
+                std::string constraint = {}) {
+  if (!status) return;
+  status->kind = kind;
+  status->message = std::move(message);
+  status->sqlstate = std::move(sqlstate);
+  status->constraint = std::move(constraint);
+}
+
+void set_ok(sdk::DbStatus* status) {
+  if (status) *status = sdk::DbStatus{};
+}
+
+Kind classify(const std::string& sqlstate, bool connection_bad) {
+  if (connection_bad) return Kind::kUnavailable;
+  if (sqlstate == "23505") return Kind::kUniqueViolation;
+  if (sqlstate.rfind("23", 0) == 0) return Kind::kConstraint;
+  if (sqlstate == "40001" || sqlstate == "40P01") return Kind::kSerialization;
+  // Connection exceptions, and the server shutting down or starting up.
+  if (sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03")
+    return Kind::kUnavailable;
+  return Kind::kQuery;
+}
+
+// Fills `status` from a failed result (which may be null when the connection is gone).
+void fail_from(PGconn* conn, PGresult* result, sdk::DbStatus* status) {
+  std::string sqlstate, constraint, message;
+  if (result) {
+    if (const char* s = PQresultErrorField(result, PG_DIAG_SQLSTATE)) sqlstate = s;
+    if (const char* c = PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME)) constraint = c;
+    if (const char* m = PQresultErrorMessage(result)) message = m;
+  }
+  if (message.empty() && conn) message = PQerrorMessage(conn);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  const bool bad = conn == nullptr || PQstatus(conn) != CONNECTION_OK;
+  set_status(status, classify(sqlstate, bad), message, sqlstate, constraint);
+}
+
+PGconn* pg_conn(soci::session& session) {
+  auto* backend = static_cast<soci::postgresql_session_backend*>(session.get_backend());
+  return backend ? backend->conn_ : nullptr;
+}
+
+struct ResultGuard {
+  PGresult* result;
+  ~ResultGuard() {
+    if (result) PQclear(result);
+  }
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------- ConnectionPool
+
+ConnectionPool::ConnectionPool(std::string name, std::string url, std::size_t size,
+                               std::chrono::milliseconds lease_timeout)
+    : name_(std::move(name)),
+      url_(std::move(url)),
+      size_(size),
+      lease_timeout_(lease_timeout),
+      pool_(std::make_unique<soci::connection_pool>(size)),
+      slots_(size),
+      idle_(size) {
+  for (std::size_t i = 0; i < size_; ++i) {
+    try {
+      pool_->at(i).open(soci::postgresql, url_);
+    } catch (const std::exception& e) {
+      sdk::DbStatus status;
+      set_status(&status, Kind::kUnavailable, "cannot connect to the " + name_ + " database: " + e.what());
+      throw sdk::DatabaseError(status);
+    }
+  }
+}
+
+ConnectionPool::~ConnectionPool() = default;
+
+std::unique_ptr<PooledSession> ConnectionPool::lease(sdk::DbStatus* status) noexcept {
+  try {
+    std::size_t slot = 0;
+    if (!pool_->try_lease(slot, static_cast<int>(lease_timeout_.count()))) {
+      set_status(status, Kind::kUnavailable,
+                 "no free connection in the " + name_ + " pool within " + std::to_string(lease_timeout_.count()) + " ms");
+      return nullptr;
+    }
+    idle_.fetch_sub(1, std::memory_order_relaxed);
+    set_ok(status);
+    return std::make_unique<PooledSession>(*this, slot);
+  } catch (const std::exception& e) {
+    set_status(status, Kind::kUnavailable, std::string("cannot lease a connection: ") + e.what());
+    return nullptr;
+  }
+}
+
+void ConnectionPool::give_back(std::size_t slot) noexcept {
+  idle_.fetch_add(1, std::memory_order_relaxed);
+  pool_->give_back(slot);
+}
+
+soci::session& ConnectionPool::session(std::size_t slot) { return pool_->at(slot); }
+
+PoolStats ConnectionPool::stats() const noexcept { return {size_, idle_.load(std::memory_order_relaxed)}; }
+
+double ConnectionPool::ping_ms() noexcept {
+  const auto start = std::chrono::steady_clock::now();
+  sdk::DbStatus status;
+  auto session = lease(&status);
+  if (!session) return -1;
+  sdk::ResultSet result;
+  if (!session->execute("SELECT 1", nullptr, 0, &result, &status)) return -1;
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+// ---------------------------------------------------------------- PooledSession
+
+PooledSession::PooledSession(ConnectionPool& pool, std::size_t slot) : pool_(pool), slot_(slot) {}
+
+PooledSession::~PooledSession() {
+  try {
+    PGconn* conn = pg_conn(pool_.session(slot_));
+    if (conn && PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE) {
+      ResultGuard guard{PQexec(conn, "ROLLBACK")};
+    }
+  } catch (...) {
+  }
+  pool_.give_back(slot_);
+}
+
+bool PooledSession::ensure_connected(sdk::DbStatus* status) noexcept {
+  try {
+    soci::session& session = pool_.session(slot_);
+    PGconn* conn = pg_conn(session);
+    if (conn && PQstatus(conn) == CONNECTION_OK) return true;
+    session.reconnect();
+    conn = pg_conn(session);
+    if (conn && PQstatus(conn) == CONNECTION_OK) return true;
+    set_status(status, Kind::kUnavailable, "the " + pool_.name() + " database connection could not be re-opened");
+  } catch (const std::exception& e) {
+    set_status(status, Kind::kUnavailable, "cannot reconnect to the " + pool_.name() + " database: " + e.what());
+  }
+  return false;
+}
+
+bool PooledSession::run_simple(const char* sql, sdk::DbStatus* status) noexcept {
+  return execute(sql, nullptr, 0, nullptr, status);
+}
+
+bool PooledSession::begin(sdk::DbStatus* status) noexcept {
+  if (in_transaction_) {
+    set_status(status, Kind::kQuery, "begin: a transaction is already open");
+    return false;
+  }
+  if (!run_simple("BEGIN", status)) return false;
+  in_transaction_ = true;
+  transaction_touched_ = false;
+  return true;
+}
+
+bool PooledSession::commit(sdk::DbStatus* status) noexcept {
+  if (!in_transaction_) {
+    set_status(status, Kind::kQuery, "commit: no transaction is open");
+    return false;
+  }
+  // COMMIT of a transaction that has failed answers ROLLBACK without an error: that is no commit.
+  PGconn* conn = nullptr;
+  try {
+    conn = pg_conn(pool_.session(slot_));
+  } catch (...) {
+  }
+  if (conn && PQtransactionStatus(conn) == PQTRANS_INERROR) {
+    rollback();
+    set_status(status, Kind::kQuery, "commit: the transaction had failed and was rolled back");
+    return false;
+  }
+  const bool ok = run_simple("COMMIT", status);
+  in_transaction_ = false;
+  transaction_touched_ = false;
+  return ok;
+}
+
+void PooledSession::rollback() noexcept {
+  if (!in_transaction_) return;
+  sdk::DbStatus ignored;
+  run_simple("ROLLBACK", &ignored);
+  in_transaction_ = false;
+  transaction_touched_ = false;
+}
+
+bool PooledSession::execute(std::string_view sql, const sdk::Param* params, std::size_t param_count,
+                            sdk::ResultSet* out, sdk::DbStatus* status) noexcept {
+  try {
+    // A lost connection is retried once, but only where nothing can have been applied twice:
+    // outside a transaction, or for the BEGIN itself.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (!ensure_connected(status)) return false;
+      PGconn* conn = pg_conn(pool_.session(slot_));
+      ConnectionPool::Slot& slot = pool_.slot_state(slot_);
+      if (slot.conn != conn || slot.prepared.size() >= kMaxPreparedPerConnection) {
+        if (slot.conn == conn) ResultGuard{PQexec(conn, "DEALLOCATE ALL")};
+        slot.prepared.clear();
+        slot.conn = conn;
+      }
+      const bool may_retry = attempt == 0 && !transaction_touched_;
+
+      std::string key(sql);
+      auto it = slot.prepared.find(key);
+      if (it == slot.prepared.end()) {
+        std::string name = "socrates_" + std::to_string(slot.next_statement++);
+        ResultGuard prepared{PQprepare(conn, name.c_str(), key.c_str(), 0, nullptr)};
+        if (!prepared.result || PQresultStatus(prepared.result) != PGRES_COMMAND_OK) {
+          fail_from(conn, prepared.result, status);
+          if (status && status->kind == Kind::kUnavailable && may_retry) continue;
+          return false;
+        }
+        it = slot.prepared.emplace(std::move(key), std::move(name)).first;
+      }
+
+      std::vector<const char*> values(param_count);
+      for (std::size_t i = 0; i < param_count; ++i) values[i] = params[i].is_null() ? nullptr : params[i].text().c_str();
+      ResultGuard result{PQexecPrepared(conn, it->second.c_str(), static_cast<int>(param_count), values.data(),
+                                        nullptr, nullptr, 0)};
+      const ExecStatusType state = result.result ? PQresultStatus(result.result) : PGRES_FATAL_ERROR;
+      if (state != PGRES_TUPLES_OK && state != PGRES_COMMAND_OK) {
+        fail_from(conn, result.result, status);
+        if (status && status->kind == Kind::kUnavailable && may_retry) continue;
+        return false;
+      }
+      if (in_transaction_) transaction_touched_ = true;
+      if (out) {
+        const int columns = PQnfields(result.result);
+        const int rows = PQntuples(result.result);
+        out->columns.clear();
+        out->rows.clear();
+        out->columns.reserve(static_cast<std::size_t>(columns));
+        for (int c = 0; c < columns; ++c) out->columns.emplace_back(PQfname(result.result, c));
+        out->rows.reserve(static_cast<std::size_t>(rows));
+        for (int r = 0; r < rows; ++r) {
+          std::vector<std::optional<std::string>> cells(static_cast<std::size_t>(columns));
+          for (int c = 0; c < columns; ++c)
+            if (!PQgetisnull(result.result, r, c))
+              cells[static_cast<std::size_t>(c)].emplace(PQgetvalue(result.result, r, c),
+                                                         static_cast<std::size_t>(PQgetlength(result.result, r, c)));
+          out->rows.push_back(std::move(cells));
+        }
+        const char* affected = PQcmdTuples(result.result);
+        out->affected_rows = (affected && *affected) ? std::atoll(affected) : 0;
+      }
+      set_ok(status);
+      return true;
+    }
+  } catch (const std::exception& e) {
+    set_status(status, Kind::kQuery, std::string("statement failed: ") + e.what());
+  }
+  return false;
+}
+
+bool PooledSession::execute_script(const std::string& sql, sdk::DbStatus* status) noexcept {
+  try {
+    if (!ensure_connected(status)) return false;
+    PGconn* conn = pg_conn(pool_.session(slot_));
+    ResultGuard result{PQexec(conn, sql.c_str())};
+    const ExecStatusType state = result.result ? PQresultStatus(result.result) : PGRES_FATAL_ERROR;
+    if (state != PGRES_TUPLES_OK && state != PGRES_COMMAND_OK && state != PGRES_EMPTY_QUERY) {
+      fail_from(conn, result.result, status);
+      return false;
+    }
+    set_ok(status);
+    return true;
+  } catch (const std::exception& e) {
+    set_status(status, Kind::kQuery, std::string("script failed: ") + e.what());
+    return false;
+  }
+}
+
+}  // namespace socrates::host

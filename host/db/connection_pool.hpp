@@ -1,0 +1,100 @@
+#pragma once
+// A SOCI connection pool for one database, and the pooled sessions agents and the host use.
+//
+// SOCI owns the connections (open, reconnect); statements run through libpq on the session's own
+// connection so that every one is a cached server-side prepared statement with text parameters and
+// PostgreSQL's SQLSTATE is available to tell a duplicate from an outage.
+//
+// SOCI's pool never heals after a server restart (STACK_NOTES), so a session that finds its
+// connection broken reconnects it and, when nothing of the transaction has run yet, retries once.
+
+#include <socrates/sdk/database.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace soci {
+class connection_pool;
+class session;
+}  // namespace soci
+
+namespace socrates::host {
+
+class ConnectionPool;
+
+// One leased connection. Destroying it rolls back an open transaction and gives the connection back.
+class PooledSession final : public sdk::DatabaseSession {
+ public:
+  PooledSession(ConnectionPool& pool, std::size_t slot);
+  ~PooledSession() override;
+
+  bool begin(sdk::DbStatus* status) noexcept override;
+  bool commit(sdk::DbStatus* status) noexcept override;
+  void rollback() noexcept override;
+  bool execute(std::string_view sql, const sdk::Param* params, std::size_t param_count, sdk::ResultSet* out,
+               sdk::DbStatus* status) noexcept override;
+
+  // Runs a script of several statements (a migration file) with the simple query protocol.
+  bool execute_script(const std::string& sql, sdk::DbStatus* status) noexcept;
+
+ private:
+  bool run_simple(const char* sql, sdk::DbStatus* status) noexcept;
+  bool ensure_connected(sdk::DbStatus* status) noexcept;
+
+  ConnectionPool& pool_;
+  std::size_t slot_;
+  bool in_transaction_ = false;
+  bool transaction_touched_ = false;  // a statement of the open transaction has reached the server
+};
+
+struct PoolStats {
+  std::size_t size = 0;
+  std::size_t idle = 0;
+};
+
+class ConnectionPool {
+ public:
+  // Opens `size` connections; throws sdk::DatabaseError (kUnavailable) when the first one fails,
+  // so that a wrong URL is reported at start-up rather than on the first request.
+  ConnectionPool(std::string name, std::string url, std::size_t size, std::chrono::milliseconds lease_timeout);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  // Null and status kUnavailable when no connection is free within the lease timeout.
+  std::unique_ptr<PooledSession> lease(sdk::DbStatus* status) noexcept;
+
+  const std::string& name() const noexcept { return name_; }
+  PoolStats stats() const noexcept;
+
+  // A round trip (`SELECT 1`) through a leased connection; its latency in ms, or -1 when it fails.
+  double ping_ms() noexcept;
+
+ private:
+  friend class PooledSession;
+  struct Slot {
+    void* conn = nullptr;  // the PGconn the cache below belongs to
+    std::unordered_map<std::string, std::string> prepared;  // SQL text -> statement name
+    std::size_t next_statement = 0;
+  };
+
+  void give_back(std::size_t slot) noexcept;
+  soci::session& session(std::size_t slot);
+  Slot& slot_state(std::size_t slot) { return slots_[slot]; }
+
+  std::string name_;
+  std::string url_;
+  std::size_t size_;
+  std::chrono::milliseconds lease_timeout_;
+  std::unique_ptr<soci::connection_pool> pool_;
+  std::vector<Slot> slots_;
+  std::atomic<std::size_t> idle_;
+};
+
+}  // namespace socrates::host

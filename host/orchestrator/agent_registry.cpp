@@ -1,0 +1,64 @@
+#include "host/orchestrator/agent_registry.hpp"
+
+#include <algorithm>
+
+namespace socrates::host {
+
+std::shared_ptr<const AgentGeneration> AgentRegistry::make(LoadedPlugin plugin, std::shared_ptr<AgentStats> stats) {
+  auto generation = std::make_shared<AgentGeneration>();
+  generation->capabilities = plugin.agent->capabilities();
+  generation->plugin = std::move(plugin);
+  generation->generation = next_generation_++;
+  generation->stats = std::move(stats);
+  return generation;
+}
+
+std::shared_ptr<const AgentGeneration> AgentRegistry::add(LoadedPlugin plugin) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::string id = plugin.info.agent_id;
+  auto it = agents_.find(id);
+  if (it != agents_.end())
+    throw RegistryError("duplicate agent id '" + id + "': " + plugin.library.string() + " declares the id that " +
+                        it->second->plugin.library.string() +
+                        " already serves — give one of them another id in SOCRATES_DECLARE_AGENT, or list only one "
+                        "of them in PLUGINS");
+  auto generation = make(std::move(plugin), std::make_shared<AgentStats>());
+  agents_[id] = generation;
+  return generation;
+}
+
+std::shared_ptr<const AgentGeneration> AgentRegistry::replace(LoadedPlugin plugin) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::string id = plugin.info.agent_id;
+  auto it = agents_.find(id);
+  if (it == agents_.end()) throw RegistryError("no agent '" + id + "' is loaded, so there is nothing to replace");
+  auto generation = make(std::move(plugin), it->second->stats);
+  it->second = generation;
+  return generation;
+}
+
+void AgentRegistry::add_failed(FailedAgent failed) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  failed_.push_back(std::move(failed));
+}
+
+std::shared_ptr<const AgentGeneration> AgentRegistry::find(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = agents_.find(id);
+  return it == agents_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<const AgentGeneration>> AgentRegistry::list() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::shared_ptr<const AgentGeneration>> result;
+  result.reserve(agents_.size());
+  for (const auto& entry : agents_) result.push_back(entry.second);
+  return result;
+}
+
+std::vector<FailedAgent> AgentRegistry::failed() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return failed_;
+}
+
+}  // namespace socrates::host

@@ -1,0 +1,68 @@
+#pragma once
+// The agents this host serves, by id. Each id maps to its current generation; a request holds the
+// generation it started on (a shared_ptr), so a swapped-out generation lives until its last
+// request finishes and is then released with its library.
+
+#include "host/plugins/plugin_loader.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace socrates::host {
+
+// Counters per agent id, kept across generations.
+struct AgentStats {
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> errors{0};
+  std::atomic<std::int64_t> last_activity_ms{0};  // Unix time in ms; 0 = never
+};
+
+struct AgentGeneration {
+  LoadedPlugin plugin;
+  std::uint64_t generation = 0;
+  std::vector<std::string> capabilities;
+  std::shared_ptr<AgentStats> stats;
+};
+
+// A configured library that could not be loaded (an optional plugin); reported by health.
+struct FailedAgent {
+  std::string id;  // the agent id when the descriptor was readable, else the library's file name
+  std::filesystem::path library;
+  std::string error;
+};
+
+class RegistryError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class AgentRegistry {
+ public:
+  // Adds the first generation of an agent. Throws RegistryError when the id is already served
+  // (the message names both libraries).
+  std::shared_ptr<const AgentGeneration> add(LoadedPlugin plugin);
+  // Makes `plugin` the current generation of an id already served; returns the new generation.
+  std::shared_ptr<const AgentGeneration> replace(LoadedPlugin plugin);
+  void add_failed(FailedAgent failed);
+
+  std::shared_ptr<const AgentGeneration> find(const std::string& id) const;
+  std::vector<std::shared_ptr<const AgentGeneration>> list() const;  // sorted by id
+  std::vector<FailedAgent> failed() const;
+
+ private:
+  std::shared_ptr<const AgentGeneration> make(LoadedPlugin plugin, std::shared_ptr<AgentStats> stats);
+
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const AgentGeneration>> agents_;
+  std::vector<FailedAgent> failed_;
+  std::uint64_t next_generation_ = 1;
+};
+
+}  // namespace socrates::host

@@ -1,0 +1,57 @@
+#include "host/orchestrator/orchestrator.hpp"
+
+#include "host/log/json_log.hpp"
+
+#include <chrono>
+
+namespace socrates::host {
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Errors that mean the agent (or what it depends on) failed, as opposed to the caller's mistakes.
+bool is_agent_failure(const std::string& code) {
+  return code == sdk::errc::kAgentError || code == sdk::errc::kInternal || code == sdk::errc::kDatabaseUnavailable ||
+         code == sdk::errc::kLlmError || code == sdk::errc::kLlmUnavailable;
+}
+
+}  // namespace
+
+sdk::Result Orchestrator::route(const std::string& agent_id, const std::string& action, nlohmann::json params,
+                                const sdk::Caller& caller) noexcept {
+  try {
+    // Holding the generation keeps its library loaded until this request is done, even if a reload
+    // replaces it meanwhile.
+    std::shared_ptr<const AgentGeneration> generation = registry_.find(agent_id);
+    if (!generation) {
+      nlohmann::json available = nlohmann::json::array();
+      for (const auto& g : registry_.list()) available.push_back(g->plugin.info.agent_id);
+      return sdk::Result::fail(sdk::errc::kUnknownAgent, "no agent '" + agent_id + "' is loaded",
+                               {{"agent", agent_id}, {"available_agents", available}});
+    }
+    AgentStats& stats = *generation->stats;
+    stats.requests.fetch_add(1, std::memory_order_relaxed);
+    stats.last_activity_ms.store(now_ms(), std::memory_order_relaxed);
+
+    auto& context = log::current_context();
+    const std::string previous_agent = std::move(context.agent), previous_action = std::move(context.action);
+    context.agent = agent_id;
+    context.action = action;
+
+    sdk::Request request{action, std::move(params), caller};
+    sdk::Result result = generation->plugin.agent->handle(request, services_);
+
+    context.agent = previous_agent;
+    context.action = previous_action;
+    if (!result.is_ok() && is_agent_failure(result.error().code)) stats.errors.fetch_add(1, std::memory_order_relaxed);
+    return result;
+  } catch (const std::exception& e) {
+    log::error("orchestrator failed", {{"agent", agent_id}, {"action", action}, {"error", e.what()}});
+    return sdk::Result::fail(sdk::errc::kInternal, "the request could not be routed");
+  }
+}
+
+}  // namespace socrates::host

@@ -1,0 +1,63 @@
+// /api/v1/auth/*
+#include "host/rest/api.hpp"
+
+namespace socrates::host::rest {
+namespace {
+
+// The OAuth2 password flow posts a form with username/password; everyone else posts JSON.
+std::variant<nlohmann::json, HttpResponse> login_credentials(const HttpRequest& request) {
+  const std::string type = request.header("content-type").value_or("");
+  if (type.find("application/x-www-form-urlencoded") != std::string::npos) {
+    auto form = parse_form(request.body);
+    nlohmann::json credentials = nlohmann::json::object();
+    if (form.count("username")) credentials["email"] = form["username"];
+    if (form.count("password")) credentials["password"] = form["password"];
+    return credentials;
+  }
+  return json_body(request);
+}
+
+}  // namespace
+
+void add_account_routes(Router& router, ApiContext& api) {
+  router.add("POST", "/api/v1/auth/register", [&api](HttpRequest& request) {
+    auto body = json_body(request);
+    if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
+    return guarded_response(api, request, [&] { return api.accounts.register_user(std::get<nlohmann::json>(body)); });
+  });
+
+  router.add("POST", "/api/v1/auth/login", [&api](HttpRequest& request) {
+    auto body = login_credentials(request);
+    if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
+    return guarded_response(api, request, [&] { return api.accounts.login(std::get<nlohmann::json>(body)); });
+  });
+
+  router.add("POST", "/api/v1/auth/refresh", [&api](HttpRequest& request) {
+    auto body = json_body(request);
+    if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
+    return guarded_response(api, request, [&] { return api.accounts.refresh(std::get<nlohmann::json>(body)); });
+  });
+
+  router.add("POST", "/api/v1/auth/logout", [&api](HttpRequest& request) {
+    return with_user(api, request, [&](const auth::AuthContext& auth) {
+      return guarded_response(api, request, [&] { return api.accounts.logout(auth); });
+    });
+  });
+
+  router.add("GET", "/api/v1/auth/me", [&api](HttpRequest& request) {
+    return with_user(api, request, [&](const auth::AuthContext& auth) {
+      return guarded_response(api, request, [&] { return api.accounts.me(auth); });
+    });
+  });
+
+  router.add("POST", "/api/v1/auth/change-password", [&api](HttpRequest& request) {
+    return with_user(api, request, [&](const auth::AuthContext& auth) {
+      auto body = json_body(request);
+      if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
+      return guarded_response(api, request,
+                              [&] { return api.accounts.change_password(auth, std::get<nlohmann::json>(body)); });
+    });
+  });
+}
+
+}  // namespace socrates::host::rest

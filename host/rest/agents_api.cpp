@@ -1,0 +1,22 @@
+// POST /api/v1/agents/{agent}/{action}: any agent action, for REST consumers and third-party agents.
+#include "host/rest/api.hpp"
+
+namespace socrates::host::rest {
+
+void add_agent_routes(Router& router, ApiContext& api) {
+  router.add("POST", "/api/v1/agents/{agent}/{action}", [&api](HttpRequest& request) {
+    return with_user(api, request, [&](const auth::AuthContext& auth) {
+      auto body = json_body(request, /*allow_empty=*/true);
+      if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
+      nlohmann::json params = std::move(std::get<nlohmann::json>(body));
+      // The caller is who the token says; a body cannot speak for someone else.
+      params["user_id"] = auth.caller.user_id;
+      sdk::Result result = api.container.orchestrator().route(request.path_param("agent"), request.path_param("action"),
+                                                              std::move(params), auth.caller);
+      if (!result.is_ok()) return respond(result, request);
+      return HttpResponse::json(200, {{"result", result.value()}});
+    });
+  });
+}
+
+}  // namespace socrates::host::rest

@@ -1,0 +1,94 @@
+#include "host/rest/api.hpp"
+
+#include "host/log/json_log.hpp"
+
+#include <socrates/sdk/guard.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace socrates::host::rest {
+
+std::shared_ptr<Router> build_router(ApiContext& api) {
+  auto router = std::make_shared<Router>();
+  add_health_routes(*router, api);
+  add_account_routes(*router, api);
+  add_project_routes(*router, api);
+  add_agent_routes(*router, api);
+  return router;
+}
+
+std::variant<nlohmann::json, HttpResponse> json_body(const HttpRequest& request, bool allow_empty) {
+  const bool blank = request.body.find_first_not_of(" \t\r\n") == std::string::npos;
+  if (blank) {
+    if (allow_empty) return nlohmann::json::object();
+    return HttpResponse::error(sdk::validation_error("body", "a JSON object body is required"), request.request_id);
+  }
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded())
+    return HttpResponse::error(sdk::validation_error("body", "the body is not valid JSON"), request.request_id);
+  if (!body.is_object())
+    return HttpResponse::error(sdk::validation_error("body", "the body must be a JSON object"), request.request_id);
+  return body;
+}
+
+HttpResponse respond(const sdk::Result& result, const HttpRequest& request) {
+  HttpResponse response = from_result(result, request.request_id);
+  if (!result.is_ok() && result.error().code == sdk::errc::kTooManyAttempts) {
+    const auto& details = result.error().details;
+    const auto retry = details.is_object() && details.contains("retry_after_s") ? details["retry_after_s"].dump() : "60";
+    response.headers.emplace_back("Retry-After", retry);
+  }
+  if (response.status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return response;
+}
+
+HttpResponse guarded_response(ApiContext& api, const HttpRequest& request, const std::function<sdk::Result()>& fn) {
+  return respond(sdk::guarded(
+                     api.container, fn, [&] { return request.method + " " + request.path; },
+                     [] {
+                       return sdk::Error{sdk::errc::kInternal, "the request could not be completed",
+                                         nlohmann::json::object()};
+                     }),
+                 request);
+}
+
+HttpResponse with_user(ApiContext& api, HttpRequest& request,
+                       const std::function<HttpResponse(const auth::AuthContext&)>& fn) {
+  std::optional<auth::AuthContext> context;
+  HttpResponse refused = guarded_response(api, request, [&]() -> sdk::Result {
+    auto outcome = api.accounts.authenticate(request.header("authorization"), request.request_id);
+    if (auto* error = std::get_if<sdk::Error>(&outcome)) return sdk::Result::fail(*error);
+    context = std::get<auth::AuthContext>(std::move(outcome));
+    return sdk::Result::ok(nullptr);
+  });
+  if (!context) return refused;
+  log::current_context().user_id = context->caller.user_id;
+  return fn(*context);
+}
+
+HttpResponse with_admin(ApiContext& api, HttpRequest& request,
+                        const std::function<HttpResponse(const auth::AuthContext&)>& fn) {
+  return with_user(api, request, [&](const auth::AuthContext& auth) {
+    if (!auth.caller.is_admin())
+      return HttpResponse::error(sdk::errc::kForbidden, "this endpoint is for administrators", request.request_id);
+    return fn(auth);
+  });
+}
+
+void copy_query_param(const HttpRequest& request, const std::string& name, nlohmann::json& params) {
+  auto value = request.query_param(name);
+  if (!value) return;
+  const std::string& text = *value;
+  const bool numeric = !text.empty() && text.size() <= 18 &&
+                       std::all_of(text.begin() + (text[0] == '-' ? 1 : 0), text.end(),
+                                   [](unsigned char c) { return std::isdigit(c); }) &&
+                       text != "-";
+  if (numeric) {
+    params[name] = std::stoll(text);
+  } else {
+    params[name] = text;
+  }
+}
+
+}  // namespace socrates::host::rest

@@ -1,0 +1,47 @@
+#pragma once
+// The REST API of API.md: every route, wired to the account service and, through the
+// orchestrator, to the agents.
+
+#include "host/app/service_container.hpp"
+#include "host/auth/account_service.hpp"
+#include "host/rest/router.hpp"
+
+#include <functional>
+#include <memory>
+
+namespace socrates::host::rest {
+
+struct ApiContext {
+  ServiceContainer& container;
+  auth::AccountService& accounts;
+};
+
+std::shared_ptr<Router> build_router(ApiContext& api);
+
+void add_health_routes(Router& router, ApiContext& api);
+void add_account_routes(Router& router, ApiContext& api);
+void add_project_routes(Router& router, ApiContext& api);
+void add_agent_routes(Router& router, ApiContext& api);
+
+// ---- shared by the route files
+
+// The request body as a JSON object ({} when empty and `allow_empty`); VALIDATION_ERROR otherwise.
+std::variant<nlohmann::json, HttpResponse> json_body(const HttpRequest& request, bool allow_empty = false);
+
+// Authenticates, then runs `fn` with the caller; every exception becomes the API's error shape.
+HttpResponse with_user(ApiContext& api, HttpRequest& request,
+                       const std::function<HttpResponse(const auth::AuthContext&)>& fn);
+HttpResponse with_admin(ApiContext& api, HttpRequest& request,
+                        const std::function<HttpResponse(const auth::AuthContext&)>& fn);
+
+// A result as REST, with Retry-After for TOO_MANY_ATTEMPTS.
+HttpResponse respond(const sdk::Result& result, const HttpRequest& request);
+
+// Runs `fn` (which may throw AgentException/DatabaseError) and answers with its result.
+HttpResponse guarded_response(ApiContext& api, const HttpRequest& request, const std::function<sdk::Result()>& fn);
+
+// A query parameter as JSON for an agent: a number when it is one, else the text (so the agent's
+// validation names the field).
+void copy_query_param(const HttpRequest& request, const std::string& name, nlohmann::json& params);
+
+}  // namespace socrates::host::rest

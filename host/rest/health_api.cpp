@@ -1,0 +1,113 @@
+// GET /health, GET /api/v1/admin/health, /admin/stats, /admin/agents.
+#include "host/rest/api.hpp"
+
+#include <socrates/sdk/database.hpp>
+
+#include <cmath>
+#include <ctime>
+
+namespace socrates::host::rest {
+namespace {
+
+std::string rfc3339(std::chrono::system_clock::time_point at) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(at);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+nlohmann::json database_health(ConnectionPool& pool, bool* healthy) {
+  const double latency = pool.ping_ms();
+  const PoolStats stats = pool.stats();
+  if (latency < 0) *healthy = false;
+  return {{"status", latency < 0 ? "unavailable" : "ok"},
+          {"latency_ms", latency < 0 ? nlohmann::json(nullptr) : nlohmann::json(std::round(latency * 100) / 100)},
+          {"pool", {{"size", stats.size}, {"idle", stats.idle}}}};
+}
+
+// Counts rows of a table that a later migration may not have created yet on this database.
+std::int64_t count_if_exists(sdk::Db& db, const std::string& table, const std::string& where = "") {
+  auto exists = db.query_one("SELECT to_regclass($1) IS NOT NULL AS present", {"public." + table});
+  if (!exists || !exists->boolean("present")) return 0;
+  return db.query_one("SELECT count(*) AS n FROM " + table + (where.empty() ? "" : " WHERE " + where))->i64("n");
+}
+
+nlohmann::json agent_json(const AgentGeneration& g) {
+  const auto& info = g.plugin.info;
+  const AgentStats& s = *g.stats;
+  const auto last = s.last_activity_ms.load();
+  return {{"id", info.agent_id},
+          {"name", info.agent_name},
+          {"version", info.agent_version},
+          {"capabilities", g.capabilities},
+          {"library", g.plugin.library.string()},
+          {"sdk_version", info.sdk_version()},
+          {"generation", g.generation},
+          {"loaded_at", rfc3339(g.plugin.loaded_at)},
+          {"stats",
+           {{"requests", s.requests.load()},
+            {"errors", s.errors.load()},
+            {"last_activity", last == 0 ? nlohmann::json(nullptr)
+                                        : nlohmann::json(rfc3339(std::chrono::system_clock::time_point(
+                                              std::chrono::milliseconds(last))))}}}};
+}
+
+}  // namespace
+
+void add_health_routes(Router& router, ApiContext& api) {
+  // Liveness only: touches no database, answered on the reactor thread.
+  router.add("GET", "/health", [](HttpRequest&) { return HttpResponse::json(200, {{"status", "ok"}}); },
+             Dispatch::kInline);
+
+  router.add("GET", "/api/v1/admin/health", [&api](HttpRequest&) {
+    ServiceContainer& c = api.container;
+    bool healthy = true;
+    nlohmann::json agents = nlohmann::json::array();
+    for (const auto& g : c.registry().list()) agents.push_back({{"id", g->plugin.info.agent_id}, {"status", "ok"}});
+    for (const auto& f : c.registry().failed()) {
+      agents.push_back({{"id", f.id}, {"status", "failed"}, {"error", f.error}});
+      healthy = false;
+    }
+    nlohmann::json body = {
+        {"version", SOCRATES_VERSION},
+        {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - c.started_at())
+                         .count()},
+        {"databases",
+         {{"auth", database_health(c.pool(sdk::Database::kAuth), &healthy)},
+          {"specs", database_health(c.pool(sdk::Database::kSpecs), &healthy)}}},
+        {"agents", agents}};
+    body["status"] = healthy ? "ok" : "degraded";
+    return HttpResponse::json(healthy ? 200 : 503, body);
+  });
+
+  router.add("GET", "/api/v1/admin/stats", [&api](HttpRequest& request) {
+    return with_admin(api, request, [&](const auth::AuthContext&) {
+      return guarded_response(api, request, [&] {
+        sdk::Db auth_db(api.container, sdk::Database::kAuth);
+        const auto users = auth_db.query_one("SELECT count(*) AS n FROM users")->i64("n");
+        sdk::Db specs(api.container, sdk::Database::kSpecs);
+        return sdk::Result::ok({
+            {"users_total", users},
+            {"projects_total", count_if_exists(specs, "projects")},
+            {"active_sessions", count_if_exists(specs, "sessions", "status = 'active'")},
+            {"specifications_total", count_if_exists(specs, "specifications", "is_current")},
+            {"questions_total", count_if_exists(specs, "questions")},
+            {"open_conflicts", count_if_exists(specs, "conflicts", "status = 'open'")},
+            {"llm_calls_today", count_if_exists(specs, "llm_usage", "created_at >= date_trunc('day', now())")},
+        });
+      });
+    });
+  });
+
+  router.add("GET", "/api/v1/admin/agents", [&api](HttpRequest& request) {
+    return with_admin(api, request, [&](const auth::AuthContext&) {
+      nlohmann::json items = nlohmann::json::array();
+      for (const auto& g : api.container.registry().list()) items.push_back(agent_json(*g));
+      return HttpResponse::json(200, {{"items", items}});
+    });
+  });
+}
+
+}  // namespace socrates::host::rest

@@ -1,0 +1,218 @@
+#pragma once
+// Database access for agents: a leased connection from one of the host's pools, parameterised SQL,
+// and results as text (PostgreSQL's text format), with typed accessors.
+//
+// Ownership and threading: a Db object leases one pooled connection for its lifetime and must be
+// used by one thread at a time. Keep it short-lived: never hold one while waiting on an LLM
+// (read, release, call, then write). Destroying a Db with an open transaction rolls it back.
+//
+// Failure: every Db call may throw DatabaseError. An agent that lets it escape answers
+// DATABASE_UNAVAILABLE (connection problems) or INTERNAL_ERROR (anything else); the database's own
+// text is logged by the host and never sent to a client.
+
+#include <cstdint>
+#include <cstdio>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace socrates::sdk {
+
+enum class Database { kAuth, kSpecs };
+
+// One bound parameter, sent in text format; PostgreSQL infers its type from the statement
+// (add a cast such as `$1::uuid` where the statement alone does not say).
+class Param {
+ public:
+  Param(std::nullptr_t) {}  // NOLINT(google-explicit-constructor): SQL NULL
+  Param(const char* text) : text_(text), null_(text == nullptr) {}
+  Param(std::string text) : text_(std::move(text)), null_(false) {}
+  Param(std::string_view text) : text_(text), null_(false) {}
+  Param(bool value) : text_(value ? "true" : "false"), null_(false) {}
+  Param(int value) : text_(std::to_string(value)), null_(false) {}
+  Param(long value) : text_(std::to_string(value)), null_(false) {}
+  Param(long long value) : text_(std::to_string(value)), null_(false) {}
+  Param(double value) : null_(false) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.17g", value);  // round-trips every double
+    text_ = buffer;
+  }
+  template <typename T>
+  Param(const std::optional<T>& value) : Param(nullptr) {
+    if (value) *this = Param(*value);
+  }
+
+  bool is_null() const noexcept { return null_; }
+  const std::string& text() const noexcept { return text_; }
+
+ private:
+  std::string text_;
+  bool null_ = true;
+};
+
+// The raw answer of one statement, filled in by the host.
+struct ResultSet {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  std::int64_t affected_rows = 0;
+};
+
+// What went wrong, as a value (the host side of the boundary never throws).
+struct DbStatus {
+  enum class Kind {
+    kOk,
+    kUnavailable,       // no connection could be had (pool exhausted, server down): retry later
+    kUniqueViolation,   // SQLSTATE 23505; `constraint` names the index
+    kConstraint,        // other integrity violations (foreign key, check, not null)
+    kSerialization,     // serialization failure or deadlock: the transaction may be retried
+    kQuery,             // anything else: a bug in the SQL or the schema
+  };
+  Kind kind = Kind::kOk;
+  std::string sqlstate;
+  std::string constraint;
+  std::string message;  // for logs only
+  bool ok() const noexcept { return kind == Kind::kOk; }
+};
+
+class DatabaseError : public std::runtime_error {
+ public:
+  explicit DatabaseError(DbStatus status)
+      : std::runtime_error(status.message.empty() ? "database error" : status.message),
+        status_(std::move(status)) {}
+  const DbStatus& status() const noexcept { return status_; }
+  DbStatus::Kind kind() const noexcept { return status_.kind; }
+  bool is_unique_violation(std::string_view constraint = {}) const noexcept {
+    return status_.kind == DbStatus::Kind::kUniqueViolation &&
+           (constraint.empty() || status_.constraint == constraint);
+  }
+
+ private:
+  DbStatus status_;
+};
+
+// Implemented by the host: one leased, pooled connection. Every member is noexcept; the SDK's Db
+// wrapper below turns failures into DatabaseError inside the plugin, so no exception crosses the
+// plugin boundary in either direction.
+class DatabaseSession {
+ public:
+  virtual ~DatabaseSession() = default;  // rolls back an open transaction, returns the connection
+  virtual bool begin(DbStatus* status) noexcept = 0;
+  virtual bool commit(DbStatus* status) noexcept = 0;
+  virtual void rollback() noexcept = 0;
+  virtual bool execute(std::string_view sql, const Param* params, std::size_t param_count, ResultSet* out,
+                       DbStatus* status) noexcept = 0;
+};
+
+class Row {
+ public:
+  Row(std::shared_ptr<const std::vector<std::string>> columns, std::vector<std::optional<std::string>> cells)
+      : columns_(std::move(columns)), cells_(std::move(cells)) {}
+
+  std::size_t size() const noexcept { return cells_.size(); }
+  bool is_null(std::size_t i) const { return !cells_.at(i).has_value(); }
+  bool is_null(std::string_view column) const { return is_null(index(column)); }
+
+  // Text of a column; "" for NULL. Use opt() where NULL means something.
+  const std::string& str(std::size_t i) const {
+    static const std::string kEmpty;
+    const auto& c = cells_.at(i);
+    return c ? *c : kEmpty;
+  }
+  const std::string& str(std::string_view column) const { return str(index(column)); }
+  std::optional<std::string> opt(std::string_view column) const { return cells_.at(index(column)); }
+  std::int64_t i64(std::string_view column) const {
+    const auto& c = cells_.at(index(column));
+    return c ? std::stoll(*c) : 0;
+  }
+  double f64(std::string_view column) const {
+    const auto& c = cells_.at(index(column));
+    return c ? std::stod(*c) : 0.0;
+  }
+  bool boolean(std::string_view column) const {
+    const auto& c = cells_.at(index(column));
+    return c && (*c == "t" || *c == "true");
+  }
+
+  std::size_t index(std::string_view column) const {
+    for (std::size_t i = 0; i < columns_->size(); ++i)
+      if ((*columns_)[i] == column) return i;
+    throw std::out_of_range("no column '" + std::string(column) + "' in result");
+  }
+
+ private:
+  std::shared_ptr<const std::vector<std::string>> columns_;
+  std::vector<std::optional<std::string>> cells_;
+};
+
+class Rows {
+ public:
+  Rows() = default;
+  explicit Rows(ResultSet&& set) : affected_(set.affected_rows) {
+    auto columns = std::make_shared<const std::vector<std::string>>(std::move(set.columns));
+    rows_.reserve(set.rows.size());
+    for (auto& cells : set.rows) rows_.emplace_back(columns, std::move(cells));
+  }
+  std::size_t size() const noexcept { return rows_.size(); }
+  bool empty() const noexcept { return rows_.empty(); }
+  const Row& operator[](std::size_t i) const { return rows_.at(i); }
+  std::vector<Row>::const_iterator begin() const noexcept { return rows_.begin(); }
+  std::vector<Row>::const_iterator end() const noexcept { return rows_.end(); }
+  std::int64_t affected_rows() const noexcept { return affected_; }
+
+ private:
+  std::vector<Row> rows_;
+  std::int64_t affected_ = 0;
+};
+
+// A leased connection with an optional transaction. Typical write:
+//   sdk::Db db(services, sdk::Database::kSpecs);
+//   db.begin();
+//   db.execute("UPDATE ...", {a, b});
+//   db.commit();   // the answer may only be sent after this returned
+class Db {
+ public:
+  Db(class Services& services, Database which);  // defined in services.hpp; throws DatabaseError
+  explicit Db(std::unique_ptr<DatabaseSession> session) : session_(std::move(session)) {}
+
+  void begin() { check(session_->begin(&status_)); }
+  void commit() { check(session_->commit(&status_)); }
+  void rollback() noexcept { session_->rollback(); }
+
+  Rows query(std::string_view sql, std::initializer_list<Param> params = {}) {
+    return run(sql, params.begin(), params.size());
+  }
+  Rows query(std::string_view sql, const std::vector<Param>& params) {
+    return run(sql, params.data(), params.size());
+  }
+  // At most one row; more is a bug in the caller's SQL and throws.
+  std::optional<Row> query_one(std::string_view sql, std::initializer_list<Param> params = {}) {
+    Rows rows = query(sql, params);
+    if (rows.empty()) return std::nullopt;
+    if (rows.size() > 1) throw std::logic_error("query_one: more than one row");
+    return rows[0];
+  }
+  // Number of rows the statement changed.
+  std::int64_t execute(std::string_view sql, std::initializer_list<Param> params = {}) {
+    return query(sql, params).affected_rows();
+  }
+
+ private:
+  Rows run(std::string_view sql, const Param* params, std::size_t count) {
+    ResultSet set;
+    check(session_->execute(sql, params, count, &set, &status_));
+    return Rows(std::move(set));
+  }
+  void check(bool ok) {
+    if (!ok) throw DatabaseError(status_);
+  }
+
+  std::unique_ptr<DatabaseSession> session_;
+  DbStatus status_;
+};
+
+}  // namespace socrates::sdk

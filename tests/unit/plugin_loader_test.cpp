@@ -1,0 +1,396 @@
+#include "host/plugins/plugin_loader.hpp"
+
+#include <socrates/sdk/services.hpp>
+#include <socrates/sdk/version.hpp>
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace socrates::host {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path fixture(const std::string& name) { return fs::path(SOCRATES_FIXTURE_DIR) / ("lib" + name + ".so"); }
+
+class FakeServices : public sdk::Services {
+ public:
+  std::unique_ptr<sdk::DatabaseSession> open_database(sdk::Database, sdk::DbStatus* status) noexcept override {
+    if (status) {
+      status->kind = sdk::DbStatus::Kind::kUnavailable;
+      status->message = "no database in unit tests";
+    }
+    return nullptr;
+  }
+  void log(sdk::LogLevel, std::string_view message) noexcept override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lines_.emplace_back(message);
+  }
+  std::optional<std::string> setting(std::string_view) const noexcept override { return std::nullopt; }
+  sdk::LlmClient* llm() noexcept override { return nullptr; }
+
+  std::vector<std::string> lines() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return lines_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+sdk::Request request(std::string action, nlohmann::json params = nlohmann::json::object()) {
+  sdk::Request r;
+  r.action = std::move(action);
+  r.params = std::move(params);
+  r.caller.user_id = "0b7e4a52-3c1d-4f7a-9a55-8d2e6f1c0a11";
+  r.caller.role = "user";
+  r.caller.request_id = "req-1";
+  return r;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+bool is_mapped(const fs::path& path) { return read_file("/proc/self/maps").find(path.string()) != std::string::npos; }
+
+class PluginLoaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    copy_dir_ = fs::temp_directory_path() /
+                ("socrates_loader_test." + std::to_string(::getpid()) + "." + test->name());
+    fs::remove_all(copy_dir_);
+  }
+  void TearDown() override { fs::remove_all(copy_dir_); }
+
+  std::vector<fs::path> copies() const {
+    std::vector<fs::path> found;
+    if (fs::exists(copy_dir_))
+      for (const auto& entry : fs::directory_iterator(copy_dir_)) found.push_back(entry.path());
+    return found;
+  }
+
+  // Loads `name`, expects a PluginError, and returns its message; a refusal must leave no copy behind.
+  std::string refusal(const std::string& name) {
+    PluginLoader loader(copy_dir_);
+    try {
+      loader.load(fixture(name));
+    } catch (const PluginError& e) {
+      EXPECT_TRUE(copies().empty()) << "a refused plugin left its private copy behind";
+      return e.what();
+    }
+    ADD_FAILURE() << "loading " << name << " did not throw PluginError";
+    return {};
+  }
+
+  fs::path copy_dir_;
+  FakeServices services_;
+};
+
+TEST_F(PluginLoaderTest, LoadsGoodFixtureAndCallsItsActions) {
+  PluginLoader loader(copy_dir_);
+  LoadedPlugin plugin = loader.load(fixture("fixture_good"));
+
+  ASSERT_TRUE(plugin.agent);
+  EXPECT_EQ(plugin.info.agent_id, "fixture_good");
+  EXPECT_EQ(plugin.info.agent_name, "Fixture: good");
+  EXPECT_EQ(plugin.info.agent_version, "1.0.0");
+  EXPECT_EQ(plugin.info.sdk_version(),
+            std::to_string(SOCRATES_SDK_VERSION_MAJOR) + "." + std::to_string(SOCRATES_SDK_VERSION_MINOR));
+  EXPECT_EQ(plugin.info.compiler, SOCRATES_SDK_COMPILER_ID);
+  EXPECT_EQ(plugin.info.stdlib, SOCRATES_SDK_STDLIB_ID);
+  EXPECT_EQ(plugin.library, fixture("fixture_good"));
+  EXPECT_EQ(plugin.loaded_from.parent_path(), copy_dir_);
+  EXPECT_NE(plugin.loaded_from, plugin.library);
+  EXPECT_TRUE(fs::exists(plugin.loaded_from));
+  EXPECT_TRUE(is_mapped(plugin.loaded_from));
+  EXPECT_FALSE(is_mapped(plugin.library)) << "the host must map only its private copy";
+  EXPECT_EQ(plugin.agent->id(), "fixture_good");
+  EXPECT_EQ(plugin.agent->capabilities(), (std::vector<std::string>{"echo", "whoami"}));
+
+  const nlohmann::json params = {{"text", "hello"}, {"n", 3}};
+  sdk::Result echo = plugin.agent->handle(request("echo", params), services_);
+  ASSERT_TRUE(echo.is_ok());
+  EXPECT_EQ(echo.value(), params);
+
+  sdk::Result whoami = plugin.agent->handle(request("whoami"), services_);
+  ASSERT_TRUE(whoami.is_ok());
+  EXPECT_EQ(whoami.value(), "0b7e4a52-3c1d-4f7a-9a55-8d2e6f1c0a11");
+}
+
+TEST_F(PluginLoaderTest, ThrowingActionAnswersAgentErrorAndTheAgentKeepsWorking) {
+  PluginLoader loader(copy_dir_);
+  LoadedPlugin plugin = loader.load(fixture("fixture_throwing"));
+
+  sdk::Result boom = plugin.agent->handle(request("boom"), services_);
+  ASSERT_FALSE(boom.is_ok());
+  EXPECT_EQ(boom.error().code, sdk::errc::kAgentError);
+  EXPECT_EQ(boom.error().details.value("action", ""), "boom");
+  EXPECT_EQ(boom.error().message.find("fixture_throwing: boom"), std::string::npos)
+      << "the exception's text is for the log, not for the client";
+  const auto lines = services_.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("fixture_throwing: boom"), std::string::npos);
+
+  for (int i = 0; i < 3; ++i) {
+    sdk::Result ok = plugin.agent->handle(request("ok"), services_);
+    ASSERT_TRUE(ok.is_ok());
+    EXPECT_EQ(ok.value(), (nlohmann::json{{"ok", true}}));
+    EXPECT_FALSE(plugin.agent->handle(request("boom"), services_).is_ok());
+  }
+}
+
+TEST_F(PluginLoaderTest, UnknownActionAnswersUnsupportedActionWithCapabilities) {
+  PluginLoader loader(copy_dir_);
+  LoadedPlugin plugin = loader.load(fixture("fixture_good"));
+
+  sdk::Result result = plugin.agent->handle(request("fly"), services_);
+  ASSERT_FALSE(result.is_ok());
+  EXPECT_EQ(result.error().code, sdk::errc::kUnsupportedAction);
+  EXPECT_EQ(result.error().details.at("available_capabilities"), (nlohmann::json{"echo", "whoami"}));
+  EXPECT_EQ(result.error().details.value("action", ""), "fly");
+}
+
+TEST_F(PluginLoaderTest, RefusesLibraryWithoutDescriptor) {
+  const std::string message = refusal("fixture_no_descriptor");
+  EXPECT_NE(message.find(fixture("fixture_no_descriptor").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("is not a Socrates agent plugin"), std::string::npos) << message;
+  EXPECT_NE(message.find("socrates_agent_descriptor"), std::string::npos) << message;
+  EXPECT_NE(message.find("SOCRATES_DECLARE_AGENT"), std::string::npos) << message;
+}
+
+TEST_F(PluginLoaderTest, RefusesPluginBuiltForAnotherSdkMajorWithoutCallingItsFactory) {
+  const std::string message = refusal("fixture_future_sdk");
+  const std::string host = std::to_string(SOCRATES_SDK_VERSION_MAJOR) + "." + std::to_string(SOCRATES_SDK_VERSION_MINOR);
+  EXPECT_NE(message.find(fixture("fixture_future_sdk").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("host SDK " + host), std::string::npos) << message;
+  EXPECT_NE(message.find("plugin built for SDK 2." + std::to_string(SOCRATES_SDK_VERSION_MINOR)), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("rebuild the plugin against SocratesSDK " + std::to_string(SOCRATES_SDK_VERSION_MAJOR) + ".x"),
+            std::string::npos)
+      << message;
+}
+
+TEST_F(PluginLoaderTest, RefusesPluginBuiltForANewerSdkMinor) {
+  const std::string message = refusal("fixture_newer_minor");
+  EXPECT_NE(message.find(fixture("fixture_newer_minor").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("plugin built for SDK " + std::to_string(SOCRATES_SDK_VERSION_MAJOR) + ".99"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("upgrade the host"), std::string::npos) << message;
+}
+
+TEST_F(PluginLoaderTest, RefusesPluginBuiltWithAnotherCompiler) {
+  const std::string message = refusal("fixture_other_compiler");
+  EXPECT_NE(message.find(fixture("fixture_other_compiler").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("\"msvc 19\""), std::string::npos) << message;
+  EXPECT_NE(message.find("\"" SOCRATES_SDK_COMPILER_ID "\""), std::string::npos) << message;
+}
+
+TEST_F(PluginLoaderTest, RefusesPluginBuiltAgainstAnotherStandardLibrary) {
+  const std::string message = refusal("fixture_other_stdlib");
+  EXPECT_NE(message.find(fixture("fixture_other_stdlib").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("\"libc++ 1\""), std::string::npos) << message;
+  EXPECT_NE(message.find("\"" SOCRATES_SDK_STDLIB_ID "\""), std::string::npos) << message;
+}
+
+TEST_F(PluginLoaderTest, RefusesDescriptorWithWrongMagic) {
+  const std::string message = refusal("fixture_bad_magic");
+  EXPECT_NE(message.find(fixture("fixture_bad_magic").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("0x12345678"), std::string::npos) << message;
+  EXPECT_NE(message.find("0x534F4352"), std::string::npos) << message;
+}
+
+TEST_F(PluginLoaderTest, RefusesPluginWithoutFactory) {
+  const std::string message = refusal("fixture_no_factory");
+  EXPECT_NE(message.find(fixture("fixture_no_factory").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("socrates_create_agent"), std::string::npos) << message;
+}
+
+TEST_F(PluginLoaderTest, RefusesFileThatIsNotASharedLibrary) {
+  const std::string message = refusal("fixture_not_a_plugin");
+  EXPECT_NE(message.find(fixture("fixture_not_a_plugin").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("not a shared library"), std::string::npos) << message;
+}
+
+TEST_F(PluginLoaderTest, RefusesMissingFile) {
+  const std::string message = refusal("fixture_does_not_exist");
+  EXPECT_NE(message.find(fixture("fixture_does_not_exist").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("no such file"), std::string::npos) << message;
+}
+
+TEST_F(PluginLoaderTest, ReportsTheFactoryErrorWhenTheAgentCannotBeCreated) {
+  const std::string message = refusal("fixture_factory_throws");
+  EXPECT_NE(message.find(fixture("fixture_factory_throws").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("fixture_factory_throws: the constructor gave up"), std::string::npos) << message;
+}
+
+TEST_F(PluginLoaderTest, RefusesAgentWhoseIdDiffersFromItsDescriptor) {
+  const std::string message = refusal("fixture_wrong_id");
+  EXPECT_NE(message.find(fixture("fixture_wrong_id").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("'fixture_wrong_id'"), std::string::npos) << message;
+  EXPECT_NE(message.find("'someone_else'"), std::string::npos) << message;
+}
+
+TEST_F(PluginLoaderTest, ReleasingTheAgentUnmapsTheLibraryAndRemovesThePrivateCopy) {
+  PluginLoader loader(copy_dir_);
+  LoadedPlugin plugin = loader.load(fixture("fixture_good"));
+  const fs::path copy = plugin.loaded_from;
+  ASSERT_TRUE(fs::exists(copy));
+  ASSERT_TRUE(is_mapped(copy));
+
+  std::shared_ptr<sdk::BaseAgent> second_owner = plugin.agent;
+  plugin.agent.reset();
+  EXPECT_TRUE(fs::exists(copy)) << "released while another owner still holds the agent";
+  EXPECT_TRUE(second_owner->handle(request("echo", {{"still", "here"}}), services_).is_ok());
+
+  second_owner.reset();
+  EXPECT_FALSE(fs::exists(copy));
+  EXPECT_FALSE(is_mapped(copy)) << "the library is still mapped after its agent was destroyed";
+  EXPECT_TRUE(copies().empty());
+  EXPECT_TRUE(fs::exists(plugin.library)) << "the operator's file must never be touched";
+}
+
+TEST_F(PluginLoaderTest, AWeakPointerDoesNotKeepTheLibraryLoaded) {
+  PluginLoader loader(copy_dir_);
+  LoadedPlugin plugin = loader.load(fixture("fixture_good"));
+  const fs::path copy = plugin.loaded_from;
+  std::weak_ptr<sdk::BaseAgent> watcher = plugin.agent;
+
+  plugin.agent.reset();
+  EXPECT_TRUE(watcher.expired());
+  EXPECT_FALSE(fs::exists(copy));
+  EXPECT_FALSE(is_mapped(copy));
+}
+
+TEST_F(PluginLoaderTest, AgentOutlivesItsLoader) {
+  std::shared_ptr<sdk::BaseAgent> agent;
+  {
+    PluginLoader loader(copy_dir_);
+    agent = loader.load(fixture("fixture_good")).agent;
+  }
+  sdk::Result echo = agent->handle(request("echo", {{"a", 1}}), services_);
+  ASSERT_TRUE(echo.is_ok());
+  EXPECT_EQ(echo.value(), (nlohmann::json{{"a", 1}}));
+}
+
+TEST_F(PluginLoaderTest, TwoLoadsOfTheSameLibraryGiveIndependentAgents) {
+  PluginLoader loader(copy_dir_);
+  LoadedPlugin first = loader.load(fixture("fixture_counter"));
+  LoadedPlugin second = loader.load(fixture("fixture_counter"));
+
+  EXPECT_NE(first.loaded_from, second.loaded_from);
+  EXPECT_NE(first.agent.get(), second.agent.get());
+  EXPECT_TRUE(is_mapped(first.loaded_from));
+  EXPECT_TRUE(is_mapped(second.loaded_from));
+
+  // Each copy has its own statics; with STB_GNU_UNIQUE symbols the second would count on from 2.
+  EXPECT_EQ(first.agent->handle(request("count"), services_).value(), 1);
+  EXPECT_EQ(first.agent->handle(request("count"), services_).value(), 2);
+  EXPECT_EQ(second.agent->handle(request("count"), services_).value(), 1);
+
+  const fs::path first_copy = first.loaded_from;
+  first.agent.reset();
+  EXPECT_FALSE(fs::exists(first_copy));
+  EXPECT_FALSE(is_mapped(first_copy));
+  EXPECT_EQ(second.agent->handle(request("count"), services_).value(), 2);
+
+  // A fresh copy starts from scratch, which it would not if the first copy had stayed loaded.
+  LoadedPlugin third = loader.load(fixture("fixture_counter"));
+  EXPECT_EQ(third.agent->handle(request("count"), services_).value(), 1);
+}
+
+TEST_F(PluginLoaderTest, LoadsTheDuplicateFixtureSinceDuplicateIdsAreTheRegistrysBusiness) {
+  PluginLoader loader(copy_dir_);
+  LoadedPlugin good = loader.load(fixture("fixture_good"));
+  LoadedPlugin duplicate = loader.load(fixture("fixture_duplicate"));
+  EXPECT_EQ(good.info.agent_id, "fixture_good");
+  EXPECT_EQ(duplicate.info.agent_id, "fixture_good");
+  EXPECT_EQ(duplicate.info.agent_version, "2.0.0");
+  EXPECT_EQ(duplicate.agent->capabilities(), (std::vector<std::string>{"echo"}));
+}
+
+TEST_F(PluginLoaderTest, ConcurrentLoadsAreIndependentAndCleanUp) {
+  PluginLoader loader(copy_dir_);
+  constexpr int kThreads = 4;
+  constexpr int kLoadsPerThread = 3;
+  std::mutex mutex;
+  std::set<fs::path> copies_seen;
+  std::vector<std::string> failures;
+
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kLoadsPerThread; ++i) {
+        try {
+          LoadedPlugin plugin = loader.load(fixture(i % 2 ? "fixture_counter" : "fixture_good"));
+          const nlohmann::json params = {{"thread", t}, {"load", i}};
+          sdk::Result result = plugin.agent->handle(request(i % 2 ? "count" : "echo", params), services_);
+          std::lock_guard<std::mutex> lock(mutex);
+          copies_seen.insert(plugin.loaded_from);
+          if (!result.is_ok()) failures.push_back("action failed: " + result.error().message);
+          else if (i % 2 && result.value() != 1) failures.push_back("counter shared between copies");
+          else if (!(i % 2) && result.value() != params) failures.push_back("echo answered another request");
+        } catch (const std::exception& e) {
+          std::lock_guard<std::mutex> lock(mutex);
+          failures.push_back(e.what());
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  EXPECT_TRUE(failures.empty()) << failures.front();
+  EXPECT_EQ(copies_seen.size(), static_cast<std::size_t>(kThreads * kLoadsPerThread));
+  EXPECT_TRUE(copies().empty());
+  for (const auto& copy : copies_seen) EXPECT_FALSE(is_mapped(copy)) << copy;
+}
+
+TEST_F(PluginLoaderTest, CreatesTheCopyDirectoryPrivately) {
+  const fs::path nested = copy_dir_ / "a" / "b";
+  PluginLoader loader(nested);
+  LoadedPlugin plugin = loader.load(fixture("fixture_good"));
+  EXPECT_EQ(plugin.loaded_from.parent_path(), nested);
+  EXPECT_EQ(fs::status(nested).permissions() & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
+}
+
+std::string run(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return output;
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
+  ::pclose(pipe);
+  return output;
+}
+
+// A library with an STB_GNU_UNIQUE symbol is never unloaded and shares its statics with later copies.
+TEST_F(PluginLoaderTest, FixturePluginsHaveNoGnuUniqueSymbols) {
+  if (std::system("command -v readelf >/dev/null 2>&1") != 0) GTEST_SKIP() << "readelf is not installed";
+  for (const char* name : {"fixture_good", "fixture_counter", "fixture_throwing"}) {
+    const std::string symbols = run("readelf -W --dyn-syms '" + fixture(name).string() + "' 2>&1");
+    ASSERT_NE(symbols.find("socrates_agent_descriptor"), std::string::npos) << name << ":\n" << symbols;
+    EXPECT_EQ(symbols.find("UNIQUE"), std::string::npos) << name << ":\n" << symbols;
+  }
+}
+
+}  // namespace
+}  // namespace socrates::host
