@@ -1,0 +1,88 @@
+# PostgreSQL clusters owned by the project: created with initdb in a folder of ours, on their own
+# port and socket. Sourced by run.sh, test.sh and the benchmarks.
+#
+# initdb refuses to run as root, so when we are root the cluster belongs to the unprivileged
+# `postgres` user that Debian's postgresql package creates.
+
+PG_VERSION_DIR=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+PG_BIN=${PG_BIN:-$PG_VERSION_DIR}
+
+pg_owner() { if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi; }
+
+pg_as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# A folder the cluster's owner can reach: $1 if every parent lets it in, else one under /var/lib.
+pg_usable_dir() {
+  local wanted=$1
+  mkdir -p "$wanted"
+  if [ "$(id -u)" -ne 0 ] || runuser -u postgres -- test -x "$wanted" 2>/dev/null; then
+    echo "$wanted"
+  else
+    local alt="/var/lib/socrates/$(echo -n "$wanted" | sha256sum | cut -c1-12)"
+    mkdir -p "$alt"
+    echo "$alt"
+  fi
+}
+
+pg_free_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$(( 20000 + RANDOM % 30000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+  done
+  echo "no free port found" >&2
+  return 1
+}
+
+# pg_init DIR PORT USER PASSWORD [fast]: a new cluster (only when DIR has none).
+pg_init() {
+  local dir=$1 port=$2 user=$3 password=$4 fast=${5:-}
+  [ -f "$dir/PG_VERSION" ] && return 0
+  mkdir -p "$dir"
+  chown "$(pg_owner)" "$dir"
+  chmod 700 "$dir"
+  local pwfile
+  pwfile=$(mktemp)
+  echo "$password" > "$pwfile"
+  chown "$(pg_owner)" "$pwfile"
+  pg_as_owner "$PG_BIN/initdb" -D "$dir" -U "$user" --pwfile="$pwfile" --auth=scram-sha-256 \
+    --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  rm -f "$pwfile"
+  {
+    echo "port = $port"
+    echo "listen_addresses = '127.0.0.1'"
+    echo "unix_socket_directories = '$dir'"
+    echo "max_connections = 200"
+    echo "shared_buffers = 128MB"
+    if [ -n "$fast" ]; then
+      # A throwaway test cluster: durability across an OS crash is not worth the time.
+      echo "fsync = off"
+      echo "synchronous_commit = off"
+      echo "full_page_writes = off"
+    fi
+  } | pg_as_owner tee -a "$dir/postgresql.conf" >/dev/null
+}
+
+pg_port() { sed -n 's/^port = \([0-9]*\)$/\1/p' "$1/postgresql.conf" | tail -n 1; }
+
+pg_start() {
+  local dir=$1
+  if pg_as_owner "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then return 0; fi
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null
+}
+
+pg_stop() {
+  local dir=$1
+  [ -f "$dir/postmaster.pid" ] || return 0
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# pg_create_db URL_OF_POSTGRES_DB NAME: creates NAME unless it exists.
+pg_create_db() {
+  local url=$1 name=$2
+  if [ "$(psql "$url" -Atqc "SELECT 1 FROM pg_database WHERE datname = '$name'")" != 1 ]; then
+    psql "$url" -qc "CREATE DATABASE \"$name\"" >/dev/null
+  fi
+}

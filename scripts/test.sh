@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test against a throwaway PostgreSQL cluster
+# that it starts and removes. Extra arguments go to ctest (e.g. -L unit, -R Projects).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bash scripts/install-deps.sh
+bash scripts/build.sh
+
+source scripts/lib/pg.sh
+cluster=$(mktemp -d /tmp/socrates-test-pg.XXXXXX)
+cleanup() {
+  pg_stop "$cluster"
+  rm -rf "$cluster"
+}
+trap cleanup EXIT
+password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+port=$(pg_free_port)
+pg_init "$cluster" "$port" socrates "$password" fast
+pg_start "$cluster"
+export SOCRATES_TEST_PG_URL="postgresql://socrates:$password@127.0.0.1:$port/postgres"
+
+cd build
+ctest --output-on-failure -j "$(nproc)" "$@"
