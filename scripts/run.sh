@@ -11,7 +11,7 @@ bash scripts/build.sh
 
 data="$root/.data"
 mkdir -p "$data"
-chmod 700 "$data"
+
 
 if [ -z "${DATABASE_URL_AUTH:-}" ] && [ -z "${DATABASE_URL_SPECS:-}" ]; then
   source scripts/lib/pg.sh

@@ -21,5 +21,5 @@ pg_init "$cluster" "$port" socrates "$password" fast
 pg_start "$cluster"
 export SOCRATES_TEST_PG_URL="postgresql://socrates:$password@127.0.0.1:$port/postgres"
 
-cd build
+cd "${BUILD_DIR:-$root/build}"
 ctest --output-on-failure -j "$(nproc)" "$@"

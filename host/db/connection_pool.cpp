@@ -54,6 +54,33 @@ void fail_from(PGconn* conn, PGresult* result, sdk::DbStatus* status) {
   set_status(status, classify(sqlstate, bad), message, sqlstate, constraint);
 }
 
+// SOCI 4.0.3 mangles URI connection strings ("postgresql://…/db" reaches the server as "db="), so
+// libpq parses the URL and SOCI gets the keyword=value form it understands.
+std::string to_keyword_form(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (!options) {
+    std::string message = error ? error : "invalid connection string";
+    if (error) PQfreemem(error);
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    sdk::DbStatus status;
+    set_status(&status, Kind::kUnavailable, "the database URL is not valid: " + message);
+    throw sdk::DatabaseError(status);
+  }
+  std::string result;
+  for (PQconninfoOption* o = options; o->keyword; ++o) {
+    if (!o->val || !*o->val) continue;
+    std::string value;
+    for (const char* c = o->val; *c; ++c) {
+      if (*c == '\\' || *c == '\'') value += '\\';
+      value += *c;
+    }
+    result += std::string(result.empty() ? "" : " ") + o->keyword + "='" + value + "'";
+  }
+  PQconninfoFree(options);
+  return result;
+}
+
 PGconn* pg_conn(soci::session& session) {
   auto* backend = static_cast<soci::postgresql_session_backend*>(session.get_backend());
   return backend ? backend->conn_ : nullptr;
@@ -73,7 +100,7 @@ struct ResultGuard {
 ConnectionPool::ConnectionPool(std::string name, std::string url, std::size_t size,
                                std::chrono::milliseconds lease_timeout)
     : name_(std::move(name)),
-      url_(std::move(url)),
+      url_(to_keyword_form(url)),
       size_(size),
       lease_timeout_(lease_timeout),
       pool_(std::make_unique<soci::connection_pool>(size)),

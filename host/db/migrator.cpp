@@ -34,8 +34,10 @@ void check(bool ok, const sdk::DbStatus& status) {
 
 std::map<std::string, std::string> applied_checksums(PooledSession& session) {
   sdk::DbStatus status;
-  check(session.execute(kCreateTable, nullptr, 0, nullptr, &status), status);
   sdk::ResultSet rows;
+  // Checked first so that PostgreSQL has no "already exists" notice to print on every start.
+  check(session.execute("SELECT to_regclass('public.schema_migrations') IS NULL", nullptr, 0, &rows, &status), status);
+  if (*rows.rows.at(0).at(0) == "t") check(session.execute(kCreateTable, nullptr, 0, nullptr, &status), status);
   check(session.execute("SELECT filename, checksum FROM schema_migrations", nullptr, 0, &rows, &status), status);
   std::map<std::string, std::string> applied;
   for (const auto& row : rows.rows) applied[*row[0]] = *row[1];

@@ -221,9 +221,10 @@ Server::~Server() { shutdown(); }
 void Server::start() {
   Address address(options_.address, Port(options_.port));
   endpoint_ = std::make_unique<Http::Endpoint>(address);
-  // Pistache refuses a request above its own limit with a bare text answer; keep that limit well
-  // above ours so that what users meet is our 413 in the API's error shape.
-  const std::size_t pistache_limit = std::max<std::size_t>(options_.max_body_bytes * 4, 4 * 1024 * 1024);
+  // Pistache refuses a request above its own buffer limit with a bare text 413 that no hook can
+  // reshape; keep that limit far above ours so that what clients meet is our 413 in the API's
+  // error shape. (Pistache grows the buffer as bytes arrive, so the limit costs nothing up front.)
+  const std::size_t pistache_limit = std::max<std::size_t>(options_.max_body_bytes * 16, 16 * 1024 * 1024);
   auto opts = Http::Endpoint::options()
                   .threads(options_.threads)
                   .flags(Tcp::Options::ReuseAddr)
