@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Benchmarks the host on loopback: builds in release mode into build-release/, starts a throwaway
+# PostgreSQL cluster and the host, seeds a user with projects, and runs wrk scenarios. Prints one
+# table: requests/s, p50, p99 and errors per scenario.
+#
+#   bench/bench.sh                 # 10 s per scenario, 2 threads, 32 connections
+#   DURATION=5s CONNECTIONS=64 bench/bench.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+PROJECTS=${PROJECTS:-10}
+
+bash scripts/install-deps.sh >/dev/null
+BUILD_DIR="$root/build-release" BUILD_TYPE=Release bash scripts/build.sh -DSOCRATES_BUILD_TESTS=OFF >/dev/null
+host_bin="$root/build-release/host/socrates-host"
+
+source scripts/lib/pg.sh
+work=$(mktemp -d /tmp/socrates-bench.XXXXXX)
+cluster="$work/pg"
+host_pid=""
+cleanup() {
+  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null || true
+  pg_stop "$cluster"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+pg_port=$(pg_free_port)
+pg_init "$cluster" "$pg_port" socrates "$password"
+pg_start "$cluster"
+admin="postgresql://socrates:$password@127.0.0.1:$pg_port/postgres"
+pg_create_db "$admin" bench_auth
+pg_create_db "$admin" bench_specs
+
+port=$(pg_free_port)
+export DATABASE_URL_AUTH="postgresql://socrates:$password@127.0.0.1:$pg_port/bench_auth"
+export DATABASE_URL_SPECS="postgresql://socrates:$password@127.0.0.1:$pg_port/bench_specs"
+export SECRET_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+export PORT=$port BIND_ADDRESS=127.0.0.1 LOG_LEVEL=warn ACCESS_LOG=false PLUGIN_COPY_DIR="$work/plugins"
+export PLUGIN_DIR="$root/build-release/plugins"
+"$host_bin" serve > "$work/host.log" 2>&1 &
+host_pid=$!
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
+curl -sf "$base/health" >/dev/null || { cat "$work/host.log"; exit 1; }
+
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+curl -sf -XPOST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.com","password":"bench-password"}' >/dev/null
+token=$(curl -sf -XPOST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.com","password":"bench-password"}' | json '["access_token"]')
+for i in $(seq 1 "$PROJECTS"); do
+  curl -sf -XPOST "$base/api/v1/projects" -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
+    -d "{\"name\":\"Project $i\",\"description\":\"seeded for the benchmark\"}" >/dev/null
+done
+
+# wrk's summary as one table row: rps, p50, p99, errors (non-2xx + socket errors).
+report() {
+  local name=$1 out=$2
+  python3 - "$name" "$out" <<'PY'
+import re, sys
+name, path = sys.argv[1], sys.argv[2]
+text = open(path).read()
+def ms(v):
+    m = re.match(r"([\d.]+)(us|ms|s)", v)
+    n, u = float(m.group(1)), m.group(2)
+    return n / 1000 if u == "us" else n * 1000 if u == "s" else n
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+p50 = ms(re.search(r"50%\s+(\S+)", text).group(1))
+p99 = ms(re.search(r"99%\s+(\S+)", text).group(1))
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
+print(f"| {name:<44} | {rps:>10.0f} | {p50:>8.2f} | {p99:>8.2f} | {errors:>6} |")
+PY
+}
+
+run() {
+  local name=$1; shift
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" > "$work/wrk.out" 2>&1
+  report "$name" "$work/wrk.out"
+}
+
+echo
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION on 127.0.0.1, $(nproc) cores; host: $(grep -c ^processor /proc/cpuinfo) cpus"
+echo "| scenario                                     |      req/s |  p50 ms  |  p99 ms  | errors |"
+echo "|----------------------------------------------|------------|----------|----------|--------|"
+run "GET /health (keep-alive)" -H 'Connection: keep-alive' "$base/health"
+run "GET /health (connection per request)" "$base/health"
+run "GET /api/v1/projects, $PROJECTS projects (keep-alive)" -H 'Connection: keep-alive' \
+  -H "Authorization: Bearer $token" "$base/api/v1/projects"
+run "GET /api/v1/projects (connection per request)" -H "Authorization: Bearer $token" "$base/api/v1/projects"
+echo
+echo "host peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$host_pid/status)"
