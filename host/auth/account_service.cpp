@@ -90,22 +90,26 @@ Result AccountService::login(const nlohmann::json& credentials) {
   const std::string password = sdk::validate::required_string(credentials, "password", 1, 1024);
   const std::string key = lower(email);
 
-  Db db(services_, Database::kAuth);
-  // Throttle before the password is even looked at: that is what stops guessing.
-  if (auto locked = db.query_one(
-          "SELECT ceil(extract(epoch FROM locked_until - now()))::bigint AS retry_after_s FROM login_attempts "
-          "WHERE email_key = $1 AND locked_until > now()",
-          {key})) {
-    const auto retry_after = std::max<std::int64_t>(1, locked->i64("retry_after_s"));
-    return Result::fail(errc::kTooManyAttempts, "too many failed logins for this account; try again later",
-                        {{"retry_after_s", retry_after}});
+  // Read, release, hash, write: no pooled connection is held during the ~20 ms of argon2id.
+  std::optional<sdk::Row> user;
+  {
+    Db db(services_, Database::kAuth);
+    // Throttle before the password is even looked at: that is what stops guessing.
+    if (auto locked = db.query_one(
+            "SELECT ceil(extract(epoch FROM locked_until - now()))::bigint AS retry_after_s FROM login_attempts "
+            "WHERE email_key = $1 AND locked_until > now()",
+            {key})) {
+      const auto retry_after = std::max<std::int64_t>(1, locked->i64("retry_after_s"));
+      return Result::fail(errc::kTooManyAttempts, "too many failed logins for this account; try again later",
+                          {{"retry_after_s", retry_after}});
+    }
+    user = db.query_one(std::string("SELECT ") + kUserColumns +
+                            ", password_hash FROM users WHERE lower(email) = lower($1)",
+                        {email});
   }
-
-  auto user = db.query_one(std::string("SELECT ") + kUserColumns +
-                               ", password_hash FROM users WHERE lower(email) = lower($1)",
-                           {email});
   const auto verdict = hasher_.verify(password, user ? user->str("password_hash") : dummy_hash_);
   if (!user || verdict == PasswordHasher::Verdict::kMismatch) {
+    Db db(services_, Database::kAuth);
     db.begin();
     auto failures = db.query_one(
         "INSERT INTO login_attempts AS a (email_key, failures, window_started_at) VALUES ($1, 1, now()) "
@@ -129,10 +133,13 @@ Result AccountService::login(const nlohmann::json& credentials) {
   if (user->str("status") != "active") return inactive();
 
   const std::string user_id = user->str("id");
+  const std::optional<std::string> new_hash =
+      verdict == PasswordHasher::Verdict::kMatchNeedsRehash ? std::optional<std::string>(hasher_.hash(password))
+                                                            : std::nullopt;
+  Db db(services_, Database::kAuth);
   db.begin();
-  if (verdict == PasswordHasher::Verdict::kMatchNeedsRehash)
-    db.execute("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1::uuid",
-               {user_id, hasher_.hash(password)});
+  if (new_hash)
+    db.execute("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1::uuid", {user_id, *new_hash});
   db.execute("DELETE FROM login_attempts WHERE email_key = $1", {key});
   const std::string login_id = db.query_one("INSERT INTO logins (user_id) VALUES ($1::uuid) RETURNING id::text AS id",
                                             {user_id})
@@ -217,13 +224,18 @@ Result AccountService::me(const AuthContext& auth) {
 Result AccountService::change_password(const AuthContext& auth, const nlohmann::json& body) {
   const std::string current = sdk::validate::required_string(body, "current_password", 1, 1024);
   const std::string next = validated_password(body, "new_password");
-  Db db(services_, Database::kAuth);
-  auto user = db.query_one("SELECT password_hash FROM users WHERE id = $1::uuid", {auth.caller.user_id});
-  if (!user) return Result::fail(errc::kUserNotFound, "the user no longer exists");
-  if (hasher_.verify(current, user->str("password_hash")) == PasswordHasher::Verdict::kMismatch)
+  std::string stored;
+  {
+    Db db(services_, Database::kAuth);
+    auto user = db.query_one("SELECT password_hash FROM users WHERE id = $1::uuid", {auth.caller.user_id});
+    if (!user) return Result::fail(errc::kUserNotFound, "the user no longer exists");
+    stored = user->str("password_hash");
+  }
+  if (hasher_.verify(current, stored) == PasswordHasher::Verdict::kMismatch)
     return Result::fail(errc::kInvalidCredentials, "the current password is not correct",
                         {{"field", "current_password"}});
   const std::string hash = hasher_.hash(next);
+  Db db(services_, Database::kAuth);
   db.begin();
   db.execute("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1::uuid", {auth.caller.user_id, hash});
   // Every other login ends; the one that changed the password stays signed in.
