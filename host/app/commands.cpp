@@ -135,6 +135,7 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   rest::Server server(options, rest::build_router(api));
@@ -148,7 +149,18 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
   log::info("listening", {{"port", server.port()}, {"threads", options.threads}, {"workers", options.workers},
                           {"agents", container->registry().list().size()}});
   int signal = 0;
-  sigwait(&signals, &signal);
+  // SIGHUP reloads every agent from its configured library (a deploy writes the new build
+  // elsewhere, renames it over the old path, then signals); SIGINT/SIGTERM stop.
+  while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
+    for (const auto& generation : container->registry().list()) {
+      const std::string id = generation->plugin.info.agent_id;
+      try {
+        container->reload_agent(id, std::nullopt);
+      } catch (const std::exception& e) {
+        log::error("reload on SIGHUP failed; the previous generation keeps serving", {{"agent", id}, {"error", e.what()}});
+      }
+    }
+  }
   log::info("shutting down", {{"signal", signal}});
   server.shutdown();
   return 0;

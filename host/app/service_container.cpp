@@ -31,6 +31,24 @@ void ServiceContainer::load_plugins() {
   }
 }
 
+std::shared_ptr<const AgentGeneration> ServiceContainer::reload_agent(
+    const std::string& id, const std::optional<std::filesystem::path>& library) {
+  std::lock_guard<std::mutex> lock(reload_mutex_);
+  auto current = registry_.find(id);
+  if (!current) throw RegistryError("no agent '" + id + "' is loaded");
+  const std::filesystem::path path = library ? *library : current->plugin.library;
+  LoadedPlugin plugin = loader_.load(path);
+  if (plugin.info.agent_id != id)
+    throw PluginError("cannot reload agent '" + id + "' from " + path.string() + ": that library declares agent '" +
+                      plugin.info.agent_id + "' — point the reload at a build of '" + id + "'");
+  auto generation = registry_.replace(std::move(plugin));
+  log::info("agent reloaded", {{"agent", id},
+                               {"version", generation->plugin.info.agent_version},
+                               {"generation", generation->generation},
+                               {"library", path.string()}});
+  return generation;
+}
+
 std::unique_ptr<sdk::DatabaseSession> ServiceContainer::open_database(sdk::Database which,
                                                                       sdk::DbStatus* status) noexcept {
   return pool(which).lease(status);

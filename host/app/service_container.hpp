@@ -13,6 +13,8 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 namespace socrates::host {
 
@@ -25,6 +27,13 @@ class ServiceContainer final : public sdk::Services {
   // Loads every configured plugin. A required plugin that fails throws PluginError/RegistryError;
   // an optional one is recorded as failed and logged.
   void load_plugins();
+
+  // Swaps in a new build of a loaded agent: loads `library` (default: the path the agent was
+  // loaded from) beside the current generation, checks it, and routes new requests to it; the old
+  // generation finishes its requests and is released with its library when the last one ends.
+  // Throws PluginError (the old generation keeps serving) or RegistryError (no such agent).
+  std::shared_ptr<const AgentGeneration> reload_agent(const std::string& id,
+                                                      const std::optional<std::filesystem::path>& library);
 
   // sdk::Services
   std::unique_ptr<sdk::DatabaseSession> open_database(sdk::Database which, sdk::DbStatus* status) noexcept override;
@@ -47,6 +56,7 @@ class ServiceContainer final : public sdk::Services {
   std::unique_ptr<ConnectionPool> specs_pool_;
   std::unique_ptr<sdk::LlmClient> llm_;
   PluginLoader loader_;
+  std::mutex reload_mutex_;  // one swap at a time, so generations stay in request order
   // Declared last among the agent-related members so agents (and their libraries) go first.
   AgentRegistry registry_;
   Orchestrator orchestrator_;

@@ -101,6 +101,28 @@ void add_health_routes(Router& router, ApiContext& api) {
     });
   });
 
+  router.add("POST", "/api/v1/admin/agents/{id}/reload", [&api](HttpRequest& request) {
+    return with_admin(api, request, [&](const auth::AuthContext&) {
+      auto body = json_body(request, /*allow_empty=*/true);
+      if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
+      const auto& params = std::get<nlohmann::json>(body);
+      std::optional<std::filesystem::path> library;
+      if (params.contains("library") && !params["library"].is_null()) {
+        if (!params["library"].is_string() || params["library"].get<std::string>().empty())
+          return HttpResponse::error(sdk::validation_error("library", "'library' must be a path"), request.request_id);
+        library = params["library"].get<std::string>();
+      }
+      const std::string& id = request.path_param("id");
+      try {
+        return HttpResponse::json(200, agent_json(*api.container.reload_agent(id, library)));
+      } catch (const RegistryError& e) {
+        return HttpResponse::error(sdk::errc::kUnknownAgent, e.what(), request.request_id, {{"agent", id}});
+      } catch (const PluginError& e) {
+        return HttpResponse::error(sdk::errc::kPluginIncompatible, e.what(), request.request_id, {{"agent", id}});
+      }
+    });
+  });
+
   router.add("GET", "/api/v1/admin/agents", [&api](HttpRequest& request) {
     return with_admin(api, request, [&](const auth::AuthContext&) {
       nlohmann::json items = nlohmann::json::array();
