@@ -16,10 +16,18 @@ ServiceContainer::ServiceContainer(Config config)
 
 ServiceContainer::~ServiceContainer() = default;
 
+LoadedPlugin ServiceContainer::start(LoadedPlugin plugin) {
+  std::string error;
+  if (!plugin.agent->start(*this, &error))
+    throw PluginError("agent '" + plugin.info.agent_id + "' from " + plugin.library.string() +
+                      " failed to start: " + error);
+  return plugin;
+}
+
 void ServiceContainer::load_plugins() {
   for (const auto& spec : config_.plugins) {
     try {
-      LoadedPlugin plugin = loader_.load(spec.library);
+      LoadedPlugin plugin = start(loader_.load(spec.library));
       const std::string id = plugin.info.agent_id, version = plugin.info.agent_version;
       registry_.add(std::move(plugin));
       log::info("agent loaded", {{"agent", id}, {"version", version}, {"library", spec.library.string()}});
@@ -37,7 +45,7 @@ std::shared_ptr<const AgentGeneration> ServiceContainer::reload_agent(
   auto current = registry_.find(id);
   if (!current) throw RegistryError("no agent '" + id + "' is loaded");
   const std::filesystem::path path = library ? *library : current->plugin.library;
-  LoadedPlugin plugin = loader_.load(path);
+  LoadedPlugin plugin = start(loader_.load(path));
   if (plugin.info.agent_id != id)
     throw PluginError("cannot reload agent '" + id + "' from " + path.string() + ": that library declares agent '" +
                       plugin.info.agent_id + "' — point the reload at a build of '" + id + "'");

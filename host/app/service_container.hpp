@@ -50,6 +50,9 @@ class ServiceContainer final : public sdk::Services {
   std::chrono::steady_clock::time_point started_at() const noexcept { return started_at_; }
 
  private:
+  // Runs the agent's start-up hook; throws PluginError when it refuses.
+  LoadedPlugin start(LoadedPlugin plugin);
+
   Config config_;
   std::chrono::steady_clock::time_point started_at_;
   std::unique_ptr<ConnectionPool> auth_pool_;

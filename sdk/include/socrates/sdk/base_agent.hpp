@@ -66,6 +66,22 @@ class BaseAgent {
   }
   bool supports(const std::string& action) const { return handlers_.count(action) != 0; }
 
+  // Called once by the host after loading and before the first request (and again for every new
+  // generation on reload), with the services the agent will be given. An agent loads its data
+  // files here, so that a bad deployment fails at start-up rather than on a user's request.
+  // Never throws: false and `error` set when the agent cannot serve; the host then refuses it.
+  bool start(Services& services, std::string* error) noexcept {
+    try {
+      on_start(services);
+      return true;
+    } catch (const std::exception& e) {
+      if (error) *error = e.what();
+    } catch (...) {
+      if (error) *error = "unknown exception";
+    }
+    return false;
+  }
+
   // The entry point. Never throws: an unknown action answers UNSUPPORTED_ACTION with
   // details.available_capabilities; AgentException answers its error; DatabaseError answers
   // DATABASE_UNAVAILABLE or INTERNAL_ERROR; anything else answers AGENT_ERROR.
@@ -91,6 +107,9 @@ class BaseAgent {
 
  protected:
   explicit BaseAgent(AgentInfo info) : info_(std::move(info)) {}
+
+  // Start-up work (see start()); may throw to refuse to start. The default does nothing.
+  virtual void on_start(Services& services) { (void)services; }
 
   // Declares an action. Call only from the constructor of the derived class.
   void register_action(std::string action, Handler handler) { handlers_[std::move(action)] = std::move(handler); }
