@@ -23,12 +23,17 @@ std::string trim(const std::string& text) {
   return text.substr(first, last - first + 1);
 }
 
-// Settings an agent must never see through Services::setting.
-bool is_secret(const std::string& name) {
+// Settings an agent must never see through Services::setting: ours, and anything that looks like
+// a credential (another provider's key, a replica URL with its password, ...), in any case.
+bool is_secret(const std::string& raw_name) {
+  std::string name = raw_name;
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
   static const std::set<std::string> kSecrets = {"SECRET_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "LLM_API_KEY",
-                                                 "DATABASE_URL_AUTH", "DATABASE_URL_SPECS", "PGPASSWORD"};
-  return kSecrets.count(name) != 0 || name.find("PASSWORD") != std::string::npos ||
-         name.find("SECRET") != std::string::npos || name.find("TOKEN") != std::string::npos;
+                                                 "PGPASSWORD"};
+  if (kSecrets.count(name) || name.rfind("DATABASE_URL", 0) == 0) return true;
+  for (const char* marker : {"PASSWORD", "SECRET", "TOKEN", "API_KEY", "PRIVATE_KEY", "CREDENTIAL"})
+    if (name.find(marker) != std::string::npos) return true;
+  return false;
 }
 
 class Reader {
@@ -130,8 +135,10 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
 
   c.cors_origins = split_list(r.text("CORS_ORIGINS", ""));
   c.log_level = r.text("LOG_LEVEL", "info");
+  std::transform(c.log_level.begin(), c.log_level.end(), c.log_level.begin(),
+                 [](unsigned char ch) { return std::tolower(ch); });
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
-  if (!kLevels.count(c.log_level)) r.problem("LOG_LEVEL='" + c.log_level + "' is not one of debug, info, warn, error, off");
+  if (!kLevels.count(c.log_level)) r.problem("LOG_LEVEL='" + c.log_level + "' is not one of trace, debug, info, warn, error, off");
   c.port = static_cast<int>(r.integer("PORT", 8000, 0, 65535));
   c.bind_address = r.text("BIND_ADDRESS", "0.0.0.0");
   const long cores = std::max(1u, std::thread::hardware_concurrency());
@@ -159,7 +166,8 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
       plugin_text += (plugin_text.empty() ? "" : ",") + lines;
     }
   }
-  if (plugin_text.empty())
+  const bool plugins_configured = !r.text("PLUGINS", "").empty() || !r.text("PLUGINS_FILE", "").empty();
+  if (!plugins_configured)
     plugin_text = "libproject_manager_agent.so,libsocratic_agent.so,libcontext_agent.so";
   c.plugins = parse_plugin_list(plugin_text, plugin_dir);
 
@@ -211,8 +219,18 @@ std::map<std::string, std::string> Environment::parse_dotenv(const std::string& 
     if (eq == std::string::npos || eq == 0) continue;
     std::string name = trim(line.substr(0, eq));
     std::string value = trim(line.substr(eq + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
-      value = value.substr(1, value.size() - 2);
+    if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
+      // Quoted: the value is what stands between the quotes; anything after is a comment.
+      const auto close = value.find(value.front(), 1);
+      if (close != std::string::npos) value = value.substr(1, close - 1);
+    } else {
+      // Unquoted: ` # ...` starts a comment, as python-dotenv and docker compose read it.
+      for (std::size_t i = 1; i < value.size(); ++i)
+        if (value[i] == '#' && (value[i - 1] == ' ' || value[i - 1] == '\t')) {
+          value = trim(value.substr(0, i));
+          break;
+        }
+    }
     values[name] = value;
   }
   return values;

@@ -24,18 +24,20 @@ void Router::add(std::string method, std::string pattern, Handler handler, Dispa
 Router::Match Router::match(const std::string& method, const std::string& path) const {
   const auto segments = split(path);
   Match best;
-  int best_literals = -1;
+  // Which positions of the best route are literal: at the first position where two routes differ,
+  // the literal one wins, whatever order they were added in.
+  std::vector<bool> best_mask;
   for (const auto& route : routes_) {
     if (route.segments.size() != segments.size()) continue;
     std::map<std::string, std::string> params;
-    int literals = 0;
+    std::vector<bool> mask(segments.size(), false);
     bool ok = true;
     for (std::size_t i = 0; i < segments.size() && ok; ++i) {
       const std::string& pattern = route.segments[i];
       if (pattern.size() > 2 && pattern.front() == '{' && pattern.back() == '}') {
         params[pattern.substr(1, pattern.size() - 2)] = segments[i];
       } else if (pattern == segments[i]) {
-        ++literals;
+        mask[i] = true;
       } else {
         ok = false;
       }
@@ -43,10 +45,10 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
     if (!ok) continue;
     if (std::find(best.allowed_methods.begin(), best.allowed_methods.end(), route.method) == best.allowed_methods.end())
       best.allowed_methods.push_back(route.method);
-    if (route.method == method && literals > best_literals) {
+    if (route.method == method && (!best.route || mask > best_mask)) {
       best.route = &route;
       best.params = std::move(params);
-      best_literals = literals;
+      best_mask = std::move(mask);
     }
   }
   return best;

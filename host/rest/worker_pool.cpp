@@ -46,7 +46,10 @@ void WorkerPool::run() {
       task = std::move(queue_.front());
       queue_.pop_front();
     }
-    task();  // tasks catch their own exceptions
+    try {
+      task();  // tasks answer their own errors; this only keeps a bug from ending the process
+    } catch (...) {
+    }
   }
 }
 

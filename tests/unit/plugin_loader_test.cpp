@@ -1,5 +1,7 @@
 #include "host/plugins/plugin_loader.hpp"
 
+#include "support/fake_services.hpp"
+
 #include <socrates/sdk/services.hpp>
 #include <socrates/sdk/version.hpp>
 
@@ -27,31 +29,7 @@ namespace fs = std::filesystem;
 
 fs::path fixture(const std::string& name) { return fs::path(SOCRATES_FIXTURE_DIR) / ("lib" + name + ".so"); }
 
-class FakeServices : public sdk::Services {
- public:
-  std::unique_ptr<sdk::DatabaseSession> open_database(sdk::Database, sdk::DbStatus* status) noexcept override {
-    if (status) {
-      status->kind = sdk::DbStatus::Kind::kUnavailable;
-      status->message = "no database in unit tests";
-    }
-    return nullptr;
-  }
-  void log(sdk::LogLevel, std::string_view message) noexcept override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    lines_.emplace_back(message);
-  }
-  std::optional<std::string> setting(std::string_view) const noexcept override { return std::nullopt; }
-  sdk::LlmClient* llm() noexcept override { return nullptr; }
-
-  std::vector<std::string> lines() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return lines_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
+using test::FakeServices;
 
 sdk::Request request(std::string action, nlohmann::json params = nlohmann::json::object()) {
   sdk::Request r;

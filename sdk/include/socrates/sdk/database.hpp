@@ -30,7 +30,7 @@ enum class Database { kAuth, kSpecs };
 class Param {
  public:
   Param(std::nullptr_t) {}  // NOLINT(google-explicit-constructor): SQL NULL
-  Param(const char* text) : text_(text), null_(text == nullptr) {}
+  Param(const char* text) : text_(text ? text : ""), null_(text == nullptr) {}
   Param(std::string text) : text_(std::move(text)), null_(false) {}
   Param(std::string_view text) : text_(text), null_(false) {}
   Param(bool value) : text_(value ? "true" : "false"), null_(false) {}

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -87,9 +88,13 @@ inline long long integer(const nlohmann::json& body, const std::string& field, l
   auto it = body.find(field);
   if (it == body.end() || it->is_null()) return fallback;
   if (!it->is_number_integer()) fail(field, "'" + field + "' must be an integer");
+  const std::string range = "'" + field + "' must be between " + std::to_string(min) + " and " + std::to_string(max);
+  // A number above LLONG_MAX arrives unsigned and would wrap to a negative value.
+  if (it->is_number_unsigned() &&
+      it->get<unsigned long long>() > static_cast<unsigned long long>(std::numeric_limits<long long>::max()))
+    fail(field, range);
   const long long value = it->get<long long>();
-  if (value < min || value > max)
-    fail(field, "'" + field + "' must be between " + std::to_string(min) + " and " + std::to_string(max));
+  if (value < min || value > max) fail(field, range);
   return value;
 }
 
