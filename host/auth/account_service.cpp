@@ -88,7 +88,8 @@ Result AccountService::register_user(const nlohmann::json& body) {
 Result AccountService::login(const nlohmann::json& credentials) {
   const std::string email = sdk::validate::required_string(credentials, "email", 1, 320);
   const std::string password = sdk::validate::required_string(credentials, "password", 1, 1024);
-  const std::string key = lower(email);
+  // The throttle counts per email as PostgreSQL lower-cases it (every script), like the unique index.
+  const std::string& key = email;
 
   // Read, release, hash, write: no pooled connection is held during the ~20 ms of argon2id.
   std::optional<sdk::Row> user;
@@ -97,7 +98,7 @@ Result AccountService::login(const nlohmann::json& credentials) {
     // Throttle before the password is even looked at: that is what stops guessing.
     if (auto locked = db.query_one(
             "SELECT ceil(extract(epoch FROM locked_until - now()))::bigint AS retry_after_s FROM login_attempts "
-            "WHERE email_key = $1 AND locked_until > now()",
+            "WHERE email_key = lower($1) AND locked_until > now()",
             {key})) {
       const auto retry_after = std::max<std::int64_t>(1, locked->i64("retry_after_s"));
       return Result::fail(errc::kTooManyAttempts, "too many failed logins for this account; try again later",
@@ -112,7 +113,7 @@ Result AccountService::login(const nlohmann::json& credentials) {
     Db db(services_, Database::kAuth);
     db.begin();
     auto failures = db.query_one(
-        "INSERT INTO login_attempts AS a (email_key, failures, window_started_at) VALUES ($1, 1, now()) "
+        "INSERT INTO login_attempts AS a (email_key, failures, window_started_at) VALUES (lower($1), 1, now()) "
         "ON CONFLICT (email_key) DO UPDATE SET "
         " failures = CASE WHEN a.window_started_at < now() - make_interval(secs => $2::int) THEN 1 "
         "                 ELSE a.failures + 1 END, "
@@ -123,7 +124,7 @@ Result AccountService::login(const nlohmann::json& credentials) {
     if (failures && failures->i64("failures") >= config_.login_max_failures) {
       db.execute(
           "UPDATE login_attempts SET locked_until = now() + make_interval(secs => $2::int), failures = 0, "
-          "window_started_at = now() WHERE email_key = $1",
+          "window_started_at = now() WHERE email_key = lower($1)",
           {key, config_.login_lockout_s});
       log::warn("login locked after repeated failures", {{"lockout_s", config_.login_lockout_s}});
     }
@@ -140,7 +141,7 @@ Result AccountService::login(const nlohmann::json& credentials) {
   db.begin();
   if (new_hash)
     db.execute("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1::uuid", {user_id, *new_hash});
-  db.execute("DELETE FROM login_attempts WHERE email_key = $1", {key});
+  db.execute("DELETE FROM login_attempts WHERE email_key = lower($1)", {key});
   const std::string login_id = db.query_one("INSERT INTO logins (user_id) VALUES ($1::uuid) RETURNING id::text AS id",
                                             {user_id})
                                    ->str("id");

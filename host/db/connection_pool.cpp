@@ -177,6 +177,11 @@ bool PooledSession::ensure_connected(sdk::DbStatus* status) noexcept {
     if (conn && PQstatus(conn) == CONNECTION_OK) return true;
     session.reconnect();
     conn = pg_conn(session);
+    // A new connection has none of the old one's prepared statements, even when libpq hands
+    // back the same address for it.
+    ConnectionPool::Slot& slot = pool_.slot_state(slot_);
+    slot.prepared.clear();
+    slot.conn = conn;
     if (conn && PQstatus(conn) == CONNECTION_OK) return true;
     set_status(status, Kind::kUnavailable, "the " + pool_.name() + " database connection could not be re-opened");
   } catch (const std::exception& e) {
@@ -196,7 +201,6 @@ bool PooledSession::begin(sdk::DbStatus* status) noexcept {
   }
   if (!run_simple("BEGIN", status)) return false;
   in_transaction_ = true;
-  transaction_touched_ = false;
   return true;
 }
 
@@ -218,7 +222,6 @@ bool PooledSession::commit(sdk::DbStatus* status) noexcept {
   }
   const bool ok = run_simple("COMMIT", status);
   in_transaction_ = false;
-  transaction_touched_ = false;
   return ok;
 }
 
@@ -227,7 +230,6 @@ void PooledSession::rollback() noexcept {
   sdk::DbStatus ignored;
   run_simple("ROLLBACK", &ignored);
   in_transaction_ = false;
-  transaction_touched_ = false;
 }
 
 bool PooledSession::execute(std::string_view sql, const sdk::Param* params, std::size_t param_count,
@@ -244,7 +246,8 @@ bool PooledSession::execute(std::string_view sql, const sdk::Param* params, std:
         slot.prepared.clear();
         slot.conn = conn;
       }
-      const bool may_retry = attempt == 0 && !transaction_touched_;
+      // BEGIN itself runs before in_transaction_ is set, so it stays retryable; nothing after it is.
+      const bool may_retry = attempt == 0 && !in_transaction_;
 
       std::string key(sql);
       auto it = slot.prepared.find(key);
@@ -269,7 +272,6 @@ bool PooledSession::execute(std::string_view sql, const sdk::Param* params, std:
         if (status && status->kind == Kind::kUnavailable && may_retry) continue;
         return false;
       }
-      if (in_transaction_) transaction_touched_ = true;
       if (out) {
         const int columns = PQnfields(result.result);
         const int rows = PQntuples(result.result);

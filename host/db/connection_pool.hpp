@@ -50,7 +50,6 @@ class PooledSession final : public sdk::DatabaseSession {
   ConnectionPool& pool_;
   std::size_t slot_;
   bool in_transaction_ = false;
-  bool transaction_touched_ = false;  // a statement of the open transaction has reached the server
 };
 
 struct PoolStats {

@@ -83,7 +83,7 @@ Result ProjectManagerAgent::list(const sdk::Request& request, sdk::Services& ser
   auto rows = db.query(std::string("SELECT ") + kProjectColumns +
                            ", count(*) OVER () AS total FROM projects "
                            "WHERE owner_id = $1::uuid AND ($2 = 'all' OR status = $2) "
-                           "ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4",
+                           "ORDER BY projects.created_at DESC, projects.id DESC LIMIT $3 OFFSET $4",
                        {owner_id, status, limit, offset});
   nlohmann::json items = nlohmann::json::array();
   for (const auto& row : rows) items.push_back(project_json(row));

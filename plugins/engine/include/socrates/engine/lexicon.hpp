@@ -1,0 +1,249 @@
+#pragma once
+// Lexicon: every word list and rule the deterministic engine uses to read answers — known terms
+// and their slots, units and number words, metrics, category keywords, confidence markers,
+// "no information" phrases, clause splitting words, key derivation, mutually exclusive choices,
+// bias patterns and conflict wording.
+//
+// Loaded from lexicon.json so that a deployment can tune the engine without a rebuild. Phrases
+// are stored in their matching form (ASCII lower case, '-' read as a space) except the
+// case-sensitive aliases, which keep their case (so "Go" the language is not "go" the verb).
+// Immutable after loading: share one instance between threads freely.
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <socrates/engine/specification.hpp>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace socrates::engine {
+
+// A slot holds one value (`database`), or many (`compliance`: GDPR and HIPAA together), in which
+// case each value gets its own key: `compliance_gdpr`.
+enum class Cardinality { kSingle, kMulti };
+
+struct Slot {
+  std::string name;
+  std::string category;
+  std::string label;
+  Cardinality cardinality = Cardinality::kSingle;
+};
+
+// A clause mentioning one of `words` moves the term to `slot` ("TypeScript on the server").
+struct ContextSlot {
+  std::string slot;
+  std::vector<std::string> words;
+};
+
+struct Term {
+  std::string value;  // the normalised value recorded: "PostgreSQL"
+  std::string slot;
+  std::vector<std::string> aliases;                 // matched ignoring case
+  std::vector<std::string> case_sensitive_aliases;  // matched as written: "Go", "React"
+  std::vector<std::string> false_friends;           // "go live": a match starting with one is no term
+  std::vector<ContextSlot> context_slots;
+};
+
+struct Unit {
+  std::vector<std::string> names;  // "s", "sec", "seconds"
+  double factor = 1;               // to the family's base unit
+  std::string display;             // "s"; "day"
+  std::string display_plural;      // "days"; empty: same as display
+  bool attached = false;           // written without a space: "99.9%"
+};
+
+struct UnitFamily {
+  std::string name;  // "duration", "percent", "size"
+  std::string base;  // display of the base unit
+  std::vector<Unit> units;
+};
+
+// A number-free duration: "nightly" is every 1 day. Only metrics that accept frequencies use them.
+struct Frequency {
+  std::vector<std::string> phrases;
+  double amount = 1;
+  std::string unit;  // a unit name of the duration family
+};
+
+// Phrase lists are sorted longest first, so that "a dozen" wins over "a".
+struct NumberWords {
+  std::vector<std::pair<std::string, double>> words;            // "two" → 2, "a dozen" → 12
+  std::vector<std::pair<std::string, double>> unit_only_words;  // "a" → 1, only before a unit ("a second")
+  std::vector<std::pair<std::string, double>> multipliers;      // "k", "thousand" → 1000
+  std::vector<Frequency> frequencies;
+};
+
+struct BoundPhrases {
+  std::vector<std::string> before;  // "under" 200 ms; longest first
+  std::vector<std::string> after;   // 200 ms "or less"; longest first
+};
+
+struct BoundRules {
+  BoundPhrases at_most;
+  BoundPhrases at_least;
+  BoundPhrases approximately;
+  std::vector<std::string> negators;  // "must not take more than 2 s" turns at-least into at-most
+  std::size_t negator_window_words = 3;
+};
+
+struct Qualifier {
+  std::string name;  // snake_case, fills {qualifier} of Metric::qualified_key
+  std::vector<std::string> phrases;
+};
+
+// A number of `family` next to one of `triggers` (and, for counts, followed by one of `nouns`)
+// fills category/key. Metrics are tried in file order; the first that fits claims the number.
+struct Metric {
+  std::string category;
+  std::string key;
+  std::string qualified_key;              // with {qualifier}: "logs_retention_period"
+  std::string family;                     // a unit family, or "count" for plain numbers
+  std::vector<std::string> triggers;      // empty: the number (and noun) alone suffice
+  std::vector<std::string> nouns;         // counts only: "users", "requests"
+  std::vector<std::string> requires_any;  // besides a trigger, one of these must appear ("every")
+  std::vector<Qualifier> qualifiers;
+  std::optional<double> max_base;  // larger numbers are not this metric (a latency of 3 days)
+  bool question_default = false;   // no trigger needed when answering a question of the category
+  bool accepts_frequency = false;
+};
+
+struct ConfidenceRules {
+  double default_value = 0.7;
+  double firm_value = 0.9;
+  double hedged_value = 0.5;
+  std::vector<std::string> firm_markers;    // "must", "will", "we need", "has to"
+  std::vector<std::string> hedged_markers;  // "maybe", "probably", "might", "i think"; hedging wins
+};
+
+struct NegationRules {
+  std::vector<std::string> words;     // before a term: "not", "instead of", "don't"
+  std::vector<std::string> after;     // right after a term: "is not an option"
+  std::size_t window_words = 3;       // how far before a term a negation reaches
+  std::vector<std::string> barriers;  // words that stop the look-back: "Go, not Java but Rust"
+};
+
+struct ClauseRules {
+  std::vector<std::string> conjunctions;  // split between full clauses only: "and", "but"
+  // Split as soon as the part after is a full clause: "not sure yet, but I think Python".
+  std::vector<std::string> right_full_conjunctions;
+  std::vector<std::string> abbreviations;  // a '.' after these ends no sentence before a lower-case word
+  std::vector<std::string> subjects;       // a part starting with one is a full clause
+  std::vector<std::string> skip_words;     // ignored when looking for that subject: "then we …"
+  std::vector<std::string> verbs;          // a part containing one is a full clause
+  std::vector<std::string> verb_suffixes;  // "'s", "'ll"
+  std::vector<std::string> leading_words;  // dropped from the start of a recorded statement
+};
+
+struct KeyRules {
+  std::size_t max_words = 4;
+  std::string negation_word = "no";  // every negation becomes this word: "no_mongodb"
+  std::vector<std::string> negations;
+  std::vector<std::string> stop_words;
+};
+
+// Choices that exclude each other even in different slots: "on-premises" against any cloud provider.
+struct ExclusiveChoice {
+  std::string label;
+  std::string category;
+  std::string slot;
+  std::vector<std::string> values;  // normalised; "*" matches any value of the slot
+};
+
+struct ExclusiveGroup {
+  std::string name;
+  std::string description;
+  std::vector<ExclusiveChoice> choices;
+};
+
+struct BiasPattern {
+  std::string kind;
+  double weight = 0;
+  std::vector<std::string> phrases;
+};
+
+struct BiasRules {
+  double max_bias = 0.5;       // a question with more bias is not asked
+  double words_per_unit = 50;  // bias = min(Σ weight × hits / max(1, words / words_per_unit), 1)
+  std::vector<BiasPattern> patterns;
+};
+
+struct ConflictRules {
+  std::vector<std::string> high_severity_categories;
+  double low_severity_below_confidence = 0.6;
+  std::string same_slot_description;
+  std::string exclusive_description;
+  std::string numeric_description;
+};
+
+class Lexicon {
+ public:
+  // Throws DataError naming `file`.
+  static Lexicon load(const std::filesystem::path& file);
+  static Lexicon parse(const nlohmann::json& document, std::string source);
+
+  const std::string& fallback_category() const noexcept { return fallback_category_; }
+  const std::vector<Slot>& slots() const noexcept { return slots_; }
+  const std::vector<Term>& terms() const noexcept { return terms_; }
+  const std::map<std::string, UnitFamily>& unit_families() const noexcept { return unit_families_; }
+  const NumberWords& numbers() const noexcept { return numbers_; }
+  const BoundRules& bounds() const noexcept { return bounds_; }
+  const std::vector<Metric>& metrics() const noexcept { return metrics_; }
+  // Category → phrases.
+  const std::map<std::string, std::vector<std::string>>& keywords() const noexcept { return keywords_; }
+  const ConfidenceRules& confidence() const noexcept { return confidence_; }
+  const NegationRules& negation() const noexcept { return negation_; }
+  const std::vector<std::string>& no_information() const noexcept { return no_information_; }
+  const std::vector<std::string>& filler() const noexcept { return filler_; }
+  const ClauseRules& clauses() const noexcept { return clauses_; }
+  const KeyRules& keys() const noexcept { return keys_; }
+  const std::vector<ExclusiveGroup>& exclusive_groups() const noexcept { return exclusive_groups_; }
+  const BiasRules& bias() const noexcept { return bias_; }
+  const ConflictRules& conflicts() const noexcept { return conflicts_; }
+  const std::string& source() const noexcept { return source_; }
+
+  const Slot* find_slot(std::string_view name) const noexcept;
+  // The slot a stored key belongs to: the key itself, or a multi slot's `<slot>_<value>` key.
+  const Slot* slot_of(std::string_view category, std::string_view key) const noexcept;
+  // How to name a key to a person: its slot's label, else the key with spaces ("p95 latency").
+  std::string label_of(std::string_view category, std::string_view key) const;
+  const Metric* find_metric(std::string_view category, std::string_view key) const noexcept;
+
+  // The canonical spelling of a whole value that is a known term or alias ("postgres" →
+  // "PostgreSQL"); other values unchanged.
+  std::string canonical_value(std::string_view value) const;
+  // The comparison form of a value: canonical terms, lower case, single spaces, no trailing
+  // punctuation, list items ("Python, Go") sorted. Equal forms mean "the same value restated".
+  std::string normalise_value(std::string_view value) const;
+  // A value that is nothing but a bound — "≤ 200 ms", "at least 99.9%", "10000", "2 seconds".
+  std::optional<Bound> parse_bound(std::string_view value) const;
+  // "≤ 200 ms", "≥ 99.9%", "10000", "30 days".
+  std::string format_bound(const Bound& bound) const;
+
+ private:
+  std::string fallback_category_;
+  std::vector<Slot> slots_;
+  std::vector<Term> terms_;
+  std::map<std::string, UnitFamily> unit_families_;
+  NumberWords numbers_;
+  BoundRules bounds_;
+  std::vector<Metric> metrics_;
+  std::map<std::string, std::vector<std::string>> keywords_;
+  ConfidenceRules confidence_;
+  NegationRules negation_;
+  std::vector<std::string> no_information_;
+  std::vector<std::string> filler_;
+  ClauseRules clauses_;
+  KeyRules keys_;
+  std::vector<ExclusiveGroup> exclusive_groups_;
+  BiasRules bias_;
+  ConflictRules conflicts_;
+  std::string source_;
+  std::unordered_map<std::string, std::string> canonical_by_alias_;  // matching form → term value
+};
+
+}  // namespace socrates::engine

@@ -1,0 +1,114 @@
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <socrates/engine/maturity.hpp>
+#include <socrates/engine/question_planner.hpp>
+
+#include "text.hpp"
+
+namespace socrates::engine {
+namespace {
+
+// Questions compare by their words: "What problem…?" and "what  problem …" were the same question.
+std::string comparable(std::string_view text) {
+  std::string out;
+  const std::string form = detail::match_form(detail::normalise_input(text));
+  for (const auto& word : detail::split_words(form)) {
+    if (!out.empty()) out += ' ';
+    out += word.text;
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(QuestionSource source) noexcept {
+  switch (source) {
+    case QuestionSource::kBank:
+      return "bank";
+    case QuestionSource::kSpecificationFollowUp:
+      return "specification_follow_up";
+    case QuestionSource::kCategoryFollowUp:
+      return "category_follow_up";
+  }
+  return "bank";
+}
+
+std::string QuestionPlanner::quote(const Specification& specification) const {
+  const QuoteStyle& style = bank_.quote_style();
+  std::string text = detail::trim(specification.value);
+  if (detail::count_lettered_words(text) < style.statement_min_words) {
+    text = detail::render(style.slot_format,
+                          {{"label", lexicon_.label_of(specification.category, specification.key)}, {"value", text}});
+  }
+  return detail::shorten(text, style.max_chars);
+}
+
+Question QuestionPlanner::next_question(const std::vector<Specification>& current,
+                                        const std::vector<std::string>& asked) const {
+  return question_for(least_covered_category(taxonomy_, current), current, asked);
+}
+
+Question QuestionPlanner::question_for(const Category& category, const std::vector<Specification>& current,
+                                       const std::vector<std::string>& asked) const {
+  std::set<std::string> asked_texts;
+  for (const auto& text : asked) asked_texts.insert(comparable(text));
+
+  double sum = 0;
+  for (const auto& spec : current)
+    if (spec.category == category.name) sum += spec.confidence;
+  Question question;
+  question.category = category.name;
+  question.context = category.name + " is the least-covered category (" +
+                     detail::format_number(std::min(sum, category.target)) + " of " +
+                     detail::format_number(category.target) + " covered)";
+
+  auto try_text = [&](const std::string& text, QuestionSource source, bool allow_repeat) {
+    if (!allow_repeat && asked_texts.count(comparable(text))) return false;
+    BiasReport bias = check_bias(text, lexicon_.bias());
+    if (!bias.acceptable) return false;
+    question.text = text;
+    question.source = source;
+    question.bias = std::move(bias);
+    question.repeated = allow_repeat && asked_texts.count(comparable(text)) > 0;
+    return true;
+  };
+
+  for (const std::string& text : bank_.questions(category.name))
+    if (try_text(text, QuestionSource::kBank, false)) return question;
+
+  const Specification* latest = nullptr;
+  for (const auto& spec : current)
+    if (spec.category == category.name) latest = &spec;  // `current` is in creation order
+
+  std::vector<std::pair<std::string, QuestionSource>> follow_ups;
+  if (latest) {
+    const std::string quoted = quote(*latest);
+    for (const auto& pattern : bank_.specification_follow_ups())
+      follow_ups.emplace_back(detail::render(pattern, {{"quote", quoted}, {"category", category.label}}),
+                              QuestionSource::kSpecificationFollowUp);
+  }
+  for (const auto& pattern : bank_.category_follow_ups())
+    follow_ups.emplace_back(detail::render(pattern, {{"category", category.label}}), QuestionSource::kCategoryFollowUp);
+
+  for (const auto& [text, source] : follow_ups)
+    if (try_text(text, source, false)) return question;
+  for (const auto& [text, source] : follow_ups)
+    if (try_text(text, source, true)) return question;
+  // Unreachable: Engine refuses data whose category follow-ups fail the bias check, so the loop
+  // above always finds one. Kept total for callers that build a planner from unchecked data.
+  question.text = follow_ups.empty() ? "" : follow_ups.back().first;
+  question.source = QuestionSource::kCategoryFollowUp;
+  question.bias = check_bias(question.text, lexicon_.bias());
+  question.repeated = true;
+  return question;
+}
+
+void to_json(nlohmann::json& out, const Question& question) {
+  out = {{"text", question.text},
+         {"category", question.category},
+         {"context", question.context},
+         {"quality_score", question.bias.quality_score}};
+}
+
+}  // namespace socrates::engine

@@ -1,0 +1,87 @@
+#pragma once
+// Text helpers shared by the engine's parts: normalisation, phrase search with word boundaries,
+// words, templates. Internal: not installed, not part of the engine's API.
+//
+// Positions are byte offsets. match_form() and case_form() keep the length of their input, so a
+// position found in one form is valid in the others and in the clause itself.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace socrates::engine::detail {
+
+struct Span {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::size_t size() const noexcept { return end - begin; }
+  bool overlaps(const Span& other) const noexcept { return begin < other.end && other.begin < end; }
+};
+
+// Letters and digits; every byte of a multi-byte UTF-8 character counts as a letter, so that
+// "café" stays one word.
+inline bool is_word_char(char c) noexcept {
+  const auto u = static_cast<unsigned char>(c);
+  return (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80;
+}
+inline bool is_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+inline char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string lower_ascii(std::string_view text);
+std::string trim(std::string_view text);
+
+// An answer as the engine reads it: typographic quotes and dashes as ASCII, "≤"/"≥" as "<="/">=",
+// CR LF as LF, runs of other blanks as one space.
+std::string normalise_input(std::string_view raw);
+// Same length as `text`: ASCII lower case, '-' and '_' as spaces (so "on-premises" is "on premises").
+std::string match_form(std::string_view text);
+// Same length as `text`: '-' and '_' as spaces, case kept (for case-sensitive aliases).
+std::string case_form(std::string_view text);
+// A data phrase in matching form: match_form, blanks collapsed, trimmed.
+std::string phrase_form(std::string_view phrase);
+
+// Every occurrence of `phrase` in `text` that starts and ends at a word boundary (checked only on
+// the sides where the phrase itself has a letter or digit, so "c++" and ".net" still match).
+std::vector<Span> find_phrase(std::string_view text, std::string_view phrase);
+bool contains_phrase(std::string_view text, std::string_view phrase);
+bool contains_any(std::string_view text, const std::vector<std::string>& phrases);
+// `phrase` at exactly `pos`, with word boundaries.
+bool phrase_at(std::string_view text, std::size_t pos, std::string_view phrase);
+
+struct Word {
+  std::string_view text;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+// Runs of word characters; an apostrophe between letters stays inside ("don't"). The words view
+// `text`, so it must outlive them: a temporary string is refused at compile time.
+std::vector<Word> split_words(std::string_view text);
+std::vector<Word> split_words(std::string&& text) = delete;
+// Words that contain an ASCII letter.
+std::size_t count_lettered_words(std::string_view text);
+
+// snake_case of a value: "OAuth 2.0" → "oauth_2_0".
+std::string snake_case(std::string_view text);
+bool is_snake_case(std::string_view text);
+
+// "200", "1.5", "0.25": at most three decimals, no trailing zeros, no exponent.
+std::string format_number(double value);
+
+// Replaces each {name} by its value; unknown names are left as they are (loading rejects them).
+std::string render(std::string_view pattern, const std::vector<std::pair<std::string, std::string>>& values);
+// The {names} a template uses.
+std::vector<std::string> placeholders(std::string_view pattern);
+
+// Cuts `text` to at most `max_chars` bytes at a word boundary, adding "…" when it cut.
+std::string shorten(std::string_view text, std::size_t max_chars);
+
+// Sorted by length, longest first, so that the longest phrase wins where several match.
+std::vector<std::string> longest_first(std::vector<std::string> phrases);
+
+}  // namespace socrates::engine::detail

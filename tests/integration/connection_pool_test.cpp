@@ -1,0 +1,376 @@
+// host::ConnectionPool against a real PostgreSQL: durability of committed work, rollback of
+// abandoned work, error classification, lease limits, and recovery from lost server connections.
+#include "host/db/connection_pool.hpp"
+
+#include "support/integration_fixture.hpp"
+
+#include <socrates/sdk/database.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace socrates {
+namespace {
+
+using host::ConnectionPool;
+using Kind = sdk::DbStatus::Kind;
+using std::chrono::milliseconds;
+
+constexpr const char* kInsertUser =
+    "INSERT INTO users (email, password_hash) VALUES ($1, 'not-a-real-hash') RETURNING id::text AS id";
+
+class ConnectionPoolTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<ConnectionPool> open_pool(std::size_t size, milliseconds lease_timeout = milliseconds(5000)) {
+    return std::make_unique<ConnectionPool>("auth", databases_.auth_url(), size, lease_timeout);
+  }
+
+  // A leased connection wrapped the way agents use it; fails the test when none can be had.
+  static sdk::Db lease(ConnectionPool& pool) {
+    sdk::DbStatus status;
+    auto session = pool.lease(&status);
+    if (!session) throw sdk::DatabaseError(status);
+    return sdk::Db(std::move(session));
+  }
+
+  std::int64_t users_with_email(const std::string& email) {
+    return test::db_count(databases_.auth_url(), "SELECT count(*) FROM users WHERE email = '" + email + "'");
+  }
+
+  // Ends every server connection to the auth database, as a PostgreSQL restart or an idle-session
+  // killer would. pg_terminate_backend only signals, so wait until the backends are really gone:
+  // the pool must then meet dead sockets, not live ones.
+  void kill_server_connections() {
+    const std::string name = databases_.auth_name();
+    test::admin_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name +
+                     "' AND pid <> pg_backend_pid()");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (test::admin_scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + name + "'") != "0") {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the killed backends did not exit";
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+  }
+
+  test::MigratedDatabases databases_;
+};
+
+// The lesson of the previous attempt: a 201 was sent, the session closed, and nothing was stored.
+TEST_F(ConnectionPoolTest, CommittedWriteSurvivesReleasingTheSessionAndDestroyingThePool) {
+  std::string id;
+  {
+    auto pool = open_pool(2);
+    sdk::Db db = lease(*pool);
+    db.begin();
+    id = db.query_one(kInsertUser, {"persisted@example.com"})->str("id");
+    db.commit();
+  }  // session released, then every connection of the pool closed
+
+  auto fresh = open_pool(1);
+  sdk::Db db = lease(*fresh);
+  auto row = db.query_one("SELECT email FROM users WHERE id = $1::uuid", {id});
+  ASSERT_TRUE(row.has_value()) << "the committed row is gone once its pool was destroyed";
+  EXPECT_EQ(row->str("email"), "persisted@example.com");
+}
+
+TEST_F(ConnectionPoolTest, WriteIsVisibleThroughAnotherConnectionAfterTheFirstIsReleased) {
+  auto pool = open_pool(2);
+  {
+    sdk::Db writer = lease(*pool);
+    writer.begin();
+    writer.query_one(kInsertUser, {"shared@example.com"});
+    writer.commit();
+  }
+  // Both connections at once, so one of them is certainly not the writer's.
+  sdk::Db first = lease(*pool);
+  sdk::Db second = lease(*pool);
+  for (sdk::Db* reader : {&first, &second}) {
+    auto row = reader->query_one("SELECT count(*) AS n FROM users WHERE email = $1", {"shared@example.com"});
+    EXPECT_EQ(row->i64("n"), 1);
+  }
+}
+
+TEST_F(ConnectionPoolTest, TransactionNotCommittedIsRolledBackWhenTheSessionIsReleased) {
+  // One connection, so the next lease gets the very connection the abandoned transaction was on.
+  auto pool = open_pool(1);
+  {
+    sdk::Db db = lease(*pool);
+    db.begin();
+    db.query_one(kInsertUser, {"abandoned@example.com"});
+  }  // released without commit, as a handler that threw would
+  {
+    sdk::Db db = lease(*pool);
+    // Autocommit work on the same connection must not end up inside the abandoned transaction.
+    db.query_one(kInsertUser, {"after@example.com"});
+  }
+  pool.reset();
+
+  EXPECT_EQ(users_with_email("abandoned@example.com"), 0);
+  EXPECT_EQ(users_with_email("after@example.com"), 1);
+}
+
+TEST_F(ConnectionPoolTest, UniqueViolationIsReportedWithTheConstraintName) {
+  auto pool = open_pool(1);
+  sdk::DbStatus status;
+  auto session = pool->lease(&status);
+  ASSERT_TRUE(session);
+  const sdk::Param first[] = {"Dup@Example.com"};
+  ASSERT_TRUE(session->execute(kInsertUser, first, 1, nullptr, &status)) << status.message;
+
+  // Emails are unique case-insensitively (users_email_key is on lower(email)).
+  const sdk::Param second[] = {"dup@example.COM"};
+  EXPECT_FALSE(session->execute(kInsertUser, second, 1, nullptr, &status));
+  EXPECT_EQ(status.kind, Kind::kUniqueViolation);
+  EXPECT_EQ(status.sqlstate, "23505");
+  EXPECT_EQ(status.constraint, "users_email_key");
+
+  // The same through the SDK wrapper, which is what agents see.
+  sdk::Db db(std::move(session));
+  try {
+    db.query_one(kInsertUser, {"DUP@example.com"});
+    ADD_FAILURE() << "a duplicate email was inserted";
+  } catch (const sdk::DatabaseError& e) {
+    EXPECT_TRUE(e.is_unique_violation("users_email_key")) << e.what();
+  }
+  EXPECT_EQ(db.query_one("SELECT count(*) AS n FROM users")->i64("n"), 1);
+}
+
+TEST_F(ConnectionPoolTest, SyntaxErrorIsAQueryErrorAndTheSessionStaysUsable) {
+  auto pool = open_pool(1);
+  sdk::DbStatus status;
+  auto session = pool->lease(&status);
+  ASSERT_TRUE(session);
+  sdk::ResultSet result;
+  EXPECT_FALSE(session->execute("SELEC 1", nullptr, 0, &result, &status));
+  EXPECT_EQ(status.kind, Kind::kQuery);
+  EXPECT_EQ(status.sqlstate, "42601");
+
+  ASSERT_TRUE(session->execute("SELECT 41 + 1", nullptr, 0, &result, &status)) << status.message;
+  ASSERT_EQ(result.rows.size(), 1u);
+  EXPECT_EQ(result.rows[0][0], "42");
+}
+
+TEST_F(ConnectionPoolTest, FailedStatementMakesTheTransactionCommitNothing) {
+  auto pool = open_pool(1);
+  {
+    sdk::Db db = lease(*pool);
+    db.begin();
+    db.query_one(kInsertUser, {"half@example.com"});
+    EXPECT_THROW(db.execute("SELEC 1"), sdk::DatabaseError);
+    // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK and no error: that must not
+    // pass for a commit, or a handler would acknowledge a write that is not there.
+    EXPECT_THROW(db.commit(), sdk::DatabaseError);
+    // And the connection is clean again for the next statement.
+    db.query_one(kInsertUser, {"next@example.com"});
+  }
+  EXPECT_EQ(users_with_email("half@example.com"), 0);
+  EXPECT_EQ(users_with_email("next@example.com"), 1);
+}
+
+TEST_F(ConnectionPoolTest, LeasingBeyondThePoolSizeFailsWithUnavailableUntilASessionIsReturned) {
+  auto pool = open_pool(2, milliseconds(200));
+  sdk::DbStatus status;
+  auto a = pool->lease(&status);
+  auto b = pool->lease(&status);
+  ASSERT_TRUE(a && b);
+
+  const auto start = std::chrono::steady_clock::now();
+  auto c = pool->lease(&status);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_FALSE(c);
+  EXPECT_EQ(status.kind, Kind::kUnavailable);
+  // It waited for the lease timeout, not for ever and not at all.
+  EXPECT_GE(waited, milliseconds(150));
+  EXPECT_LT(waited, milliseconds(3000));
+
+  a.reset();
+  c = pool->lease(&status);
+  ASSERT_TRUE(c) << status.message;
+  EXPECT_TRUE(status.ok());
+  sdk::ResultSet result;
+  EXPECT_TRUE(c->execute("SELECT 1", nullptr, 0, &result, &status)) << status.message;
+}
+
+TEST_F(ConnectionPoolTest, WaitingLeaseIsServedWhenAnotherThreadReturnsASession) {
+  auto pool = open_pool(1, milliseconds(5000));
+  sdk::DbStatus status;
+  auto held = pool->lease(&status);
+  ASSERT_TRUE(held);
+  std::thread releaser([&held] {
+    std::this_thread::sleep_for(milliseconds(100));
+    held.reset();
+  });
+  auto waiting = pool->lease(&status);
+  releaser.join();
+  ASSERT_TRUE(waiting) << status.message;
+}
+
+TEST_F(ConnectionPoolTest, StatsIdleGoesDownWithLeasesAndBackUpWithReturns) {
+  auto pool = open_pool(3);
+  EXPECT_EQ(pool->stats().size, 3u);
+  EXPECT_EQ(pool->stats().idle, 3u);
+  sdk::DbStatus status;
+  auto a = pool->lease(&status);
+  EXPECT_EQ(pool->stats().idle, 2u);
+  auto b = pool->lease(&status);
+  EXPECT_EQ(pool->stats().idle, 1u);
+  a.reset();
+  EXPECT_EQ(pool->stats().idle, 2u);
+  b.reset();
+  EXPECT_EQ(pool->stats().idle, 3u);
+  EXPECT_EQ(pool->stats().size, 3u);
+}
+
+TEST_F(ConnectionPoolTest, AutocommitStatementSucceedsAfterTheServerKilledEveryConnection) {
+  auto pool = open_pool(2);
+  constexpr const char* kCount = "SELECT count(*) AS n FROM users";
+  {
+    // Every connection has run (and so prepared) the statement before it dies.
+    sdk::Db a = lease(*pool), b = lease(*pool);
+    a.query_one(kCount);
+    b.query_one(kCount);
+  }
+  ASSERT_NO_FATAL_FAILURE(kill_server_connections());
+
+  sdk::Db a = lease(*pool), b = lease(*pool);
+  for (sdk::Db* db : {&a, &b}) {
+    try {
+      // The same text as before the outage, and one never seen on this connection.
+      EXPECT_EQ(db->query_one(kCount)->i64("n"), 0);
+      EXPECT_EQ(db->query_one("SELECT 7 AS seven")->i64("seven"), 7);
+    } catch (const sdk::DatabaseError& e) {
+      ADD_FAILURE() << "the pool did not heal: " << e.what();
+    }
+  }
+}
+
+TEST_F(ConnectionPoolTest, TransactionBeginsAfterTheServerKilledEveryConnection) {
+  auto pool = open_pool(2);
+  {
+    sdk::Db a = lease(*pool), b = lease(*pool);
+    a.query_one("SELECT 1 AS one");
+    b.query_one("SELECT 1 AS one");
+  }
+  ASSERT_NO_FATAL_FAILURE(kill_server_connections());
+
+  sdk::Db a = lease(*pool), b = lease(*pool);
+  int n = 0;
+  for (sdk::Db* db : {&a, &b}) {
+    const std::string email = "healed" + std::to_string(n++) + "@example.com";
+    try {
+      db->begin();
+      db->query_one(kInsertUser, {email});
+      db->commit();
+    } catch (const sdk::DatabaseError& e) {
+      ADD_FAILURE() << "a transaction could not run after the outage: " << e.what();
+    }
+    EXPECT_EQ(users_with_email(email), 1);
+  }
+}
+
+TEST_F(ConnectionPoolTest, ConnectionLostInsideATransactionFailsTheStatementInsteadOfRunningItAlone) {
+  auto pool = open_pool(1);
+  {
+    sdk::Db db = lease(*pool);
+    db.begin();
+    ASSERT_NO_FATAL_FAILURE(kill_server_connections());
+    // The transaction died with its connection. Replaying the statement on a new connection would
+    // run it outside any transaction: committed at once, beyond the reach of a later rollback.
+    try {
+      db.query_one(kInsertUser, {"orphan@example.com"});
+      ADD_FAILURE() << "the statement of a lost transaction was reported as done";
+    } catch (const sdk::DatabaseError& e) {
+      EXPECT_EQ(e.kind(), Kind::kUnavailable) << e.what();
+    }
+    db.rollback();
+  }
+  EXPECT_EQ(users_with_email("orphan@example.com"), 0)
+      << "a statement of a rolled-back transaction was committed on its own";
+
+  // The next request gets a working connection again.
+  sdk::Db db = lease(*pool);
+  EXPECT_NO_THROW(db.query_one("SELECT 1 AS one"));
+}
+
+TEST_F(ConnectionPoolTest, PreparedStatementCacheServesRepeatedAndDistinctStatements) {
+  auto pool = open_pool(1);
+  sdk::Db db = lease(*pool);
+  for (int i = 0; i < 1000; ++i) {
+    auto row = db.query_one("SELECT $1::int * 2 AS doubled", {i});
+    ASSERT_EQ(row->i64("doubled"), 2 * i) << "run " << i;
+  }
+  // More distinct texts than the per-connection cache keeps: each must still answer its own result.
+  for (int i = 0; i < 600; ++i) {
+    auto row = db.query_one("SELECT " + std::to_string(i) + " AS n");
+    ASSERT_EQ(row->i64("n"), i) << "text " << i;
+  }
+  EXPECT_EQ(db.query_one("SELECT $1::int * 2 AS doubled", {21})->i64("doubled"), 42);
+  // Dynamic SQL must not grow the server's memory without bound.
+  EXPECT_LE(db.query_one("SELECT count(*) AS n FROM pg_prepared_statements")->i64("n"), 513);
+}
+
+TEST_F(ConnectionPoolTest, NullParametersAndNullResultsRoundTrip) {
+  auto pool = open_pool(1);
+  sdk::Db db = lease(*pool);
+  auto row = db.query_one("SELECT $1::text AS a, $2::text AS b, $3::text AS c, $4::int AS d, NULL::text AS e",
+                          {nullptr, std::optional<std::string>(), std::string(), std::optional<int>()});
+  EXPECT_TRUE(row->is_null("a"));
+  EXPECT_FALSE(row->opt("b").has_value());
+  // An empty string is a value, not NULL.
+  EXPECT_FALSE(row->is_null("c"));
+  EXPECT_EQ(row->opt("c"), std::optional<std::string>(""));
+  EXPECT_TRUE(row->is_null("d"));
+  EXPECT_TRUE(row->is_null("e"));
+
+  // Through a stored column too.
+  const std::string user_id = db.query_one(kInsertUser, {"nulls@example.com"})->str("id");
+  db.execute("INSERT INTO logins (user_id, revoke_reason) VALUES ($1::uuid, $2)", {user_id, nullptr});
+  db.execute("INSERT INTO logins (user_id, revoke_reason) VALUES ($1::uuid, $2)", {user_id, ""});
+  auto stored = db.query(
+      "SELECT revoke_reason FROM logins WHERE user_id = $1::uuid ORDER BY revoke_reason NULLS FIRST", {user_id});
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_TRUE(stored[0].is_null("revoke_reason"));
+  EXPECT_FALSE(stored[1].is_null("revoke_reason"));
+  EXPECT_EQ(stored[1].str("revoke_reason"), "");
+}
+
+// sdk::Param(const char*) documents a null pointer as SQL NULL (a C API handing over a missing
+// value); it must not be undefined behaviour.
+TEST_F(ConnectionPoolTest, NullCharPointerParameterIsSqlNull) {
+  auto pool = open_pool(1);
+  sdk::Db db = lease(*pool);
+  // What a C API answers for a missing value (and the compiler cannot fold it away).
+  const char* missing = std::getenv("SOCRATES_TEST_VARIABLE_THAT_IS_NEVER_SET");
+  ASSERT_EQ(missing, nullptr);
+  try {
+    auto row = db.query_one("SELECT $1::text AS a", {missing});
+    EXPECT_TRUE(row->is_null("a"));
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "a null const char* parameter threw: " << e.what();
+  }
+}
+
+TEST_F(ConnectionPoolTest, BadUrlThrowsDatabaseErrorUnavailable) {
+  const std::vector<std::string> urls = {
+      "postgresql://socrates:secret@127.0.0.1:1/postgres",                     // nothing listens there
+      test::url_for_database(test::test_cluster_url(), "no_such_database_here"),  // the server refuses it
+      "this is not a connection string",
+  };
+  for (const auto& url : urls) {
+    try {
+      ConnectionPool pool("auth", url, 1, milliseconds(500));
+      ADD_FAILURE() << "a pool opened on " << url;
+    } catch (const sdk::DatabaseError& e) {
+      EXPECT_EQ(e.kind(), Kind::kUnavailable) << url << ": " << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace socrates
