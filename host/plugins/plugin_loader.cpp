@@ -226,6 +226,13 @@ sdk::AgentFactory find_factory(const fs::path& library, boost::dll::shared_libra
 
 PluginLoader::PluginLoader(std::filesystem::path copy_dir) : copy_dir_(std::move(copy_dir)) {}
 
+PluginLoader::~PluginLoader() {
+  // Removes the copy directory when nothing is left in it (fs::remove refuses a non-empty one), so
+  // a host that stops leaves no trace; agents still alive keep their copies, and so the directory.
+  std::error_code ignored;
+  fs::remove(copy_dir_, ignored);
+}
+
 LoadedPlugin PluginLoader::load(const std::filesystem::path& library) const {
   check_source(library);
   // From here on the copy exists; whatever goes wrong, the PrivateLibrary removes it.

@@ -46,6 +46,9 @@ class PluginLoader {
   // `copy_dir` receives the private copies (dlopen caches by path, and overwriting a mapped
   // library crashes the process, so the host never maps the operator's file itself).
   explicit PluginLoader(std::filesystem::path copy_dir);
+  ~PluginLoader();
+  PluginLoader(const PluginLoader&) = delete;
+  PluginLoader& operator=(const PluginLoader&) = delete;
 
   // Throws PluginError. Thread-safe.
   LoadedPlugin load(const std::filesystem::path& library) const;

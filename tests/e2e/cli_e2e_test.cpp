@@ -1,0 +1,311 @@
+// The command line of socrates-host as an operator meets it: help, migrate, doctor, plugin-check,
+// and serve refusing to start (or starting degraded) on bad configuration.
+#include "e2e/e2e_helpers.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+namespace socrates::test::e2e {
+namespace {
+
+const std::string kPluginDir = SOCRATES_PLUGIN_DIR;
+const std::string kFixtureDir = SOCRATES_FIXTURE_DIR;
+
+std::string real_plugins() {
+  return kPluginDir + "/libproject_manager_agent.so," + kPluginDir + "/libsocratic_agent.so," + kPluginDir +
+         "/libcontext_agent.so";
+}
+
+std::string output(const CommandResult& result) {
+  return "exit " + std::to_string(result.exit_code) + (result.timed_out ? " (timed out)" : "") + "\nstdout:\n" +
+         result.out + "\nstderr:\n" + result.err;
+}
+
+// A directory of its own to serve as a command's TMPDIR, removed with whatever is left in it.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "socrates-e2e-scratch-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::vector<std::string> entries() const {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(path_))
+      names.push_back(entry.path().lexically_relative(path_).string());
+    return names;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += name + "\n";
+  return text;
+}
+
+// The environment of a host on fresh databases that are already migrated.
+EnvMap migrated(const TestDatabases& databases) {
+  EnvMap env = host_environment(databases);
+  const auto result = run_command({"migrate"}, env);
+  EXPECT_EQ(result.exit_code, 0) << output(result);
+  return env;
+}
+
+TEST(CliE2eTest, HelpListsEverySubcommand) {
+  const auto result = run_command({"--help"}, {});
+  ASSERT_EQ(result.exit_code, 0) << output(result);
+  for (const char* command : {"serve", "migrate", "create-admin", "doctor", "plugin-check"})
+    EXPECT_NE(result.out.find(command), std::string::npos) << command << "\n" << output(result);
+}
+
+TEST(CliE2eTest, EverySubcommandAnswersHelpWithoutAnyConfiguration) {
+  for (const char* command : {"serve", "migrate", "create-admin", "doctor", "plugin-check"}) {
+    SCOPED_TRACE(command);
+    const auto result = run_command({command, "--help"}, {});
+    EXPECT_EQ(result.exit_code, 0) << output(result);
+    EXPECT_NE(result.out.find(command), std::string::npos) << output(result);
+  }
+}
+
+TEST(CliE2eTest, AnUnknownCommandFailsNamingIt) {
+  const auto result = run_command({"frobnicate"}, {});
+  EXPECT_NE(result.exit_code, 0) << output(result);
+  EXPECT_NE(result.err.find("frobnicate"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, MigrateAppliesEverythingOnceThenNothing) {
+  TestDatabases databases;
+  EnvMap env = host_environment(databases);
+  env.erase("SECRET_KEY");  // migrating needs no secret
+
+  const auto first = run_command({"migrate"}, env);
+  ASSERT_EQ(first.exit_code, 0) << output(first);
+  EXPECT_NE(first.out.find("auth: "), std::string::npos) << output(first);
+  EXPECT_NE(first.out.find("specs: "), std::string::npos) << output(first);
+  EXPECT_EQ(first.out.find(": 0 migration(s) applied"), std::string::npos) << output(first);
+
+  const auto second = run_command({"migrate"}, env);
+  ASSERT_EQ(second.exit_code, 0) << output(second);
+  EXPECT_NE(second.out.find("auth: 0 migration(s) applied"), std::string::npos) << output(second);
+  EXPECT_NE(second.out.find("specs: 0 migration(s) applied"), std::string::npos) << output(second);
+}
+
+TEST(CliE2eTest, AHostWithoutAutoMigrateServesDatabasesPreparedByMigrate) {
+  TestDatabases databases;
+  EnvMap env = migrated(databases);
+  env["AUTO_MIGRATE"] = "false";
+  HostProcess host(env);
+  ASSERT_NO_THROW(host.start());
+  const HttpClient client(host.base_url());
+  const TestUser user = new_user(client);
+  EXPECT_EQ(client.post("/api/v1/projects", {{"name", "p"}}, user.access_token).status, 201);
+}
+
+TEST(CliE2eTest, AHostWithoutAutoMigrateRefusesUnmigratedDatabases) {
+  TestDatabases databases;
+  EnvMap env = host_environment(databases);
+  env["AUTO_MIGRATE"] = "false";
+  env["PORT"] = std::to_string(pick_free_port());
+  const auto result = run_command({"serve"}, env, std::chrono::seconds(30));
+  EXPECT_FALSE(result.timed_out) << "it must not serve unmigrated databases\n" << output(result);
+  EXPECT_NE(result.exit_code, 0) << output(result);
+  EXPECT_NE(result.err.find("socrates-host migrate"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, ServeWithoutSecretKeyFailsNamingIt) {
+  TestDatabases databases;
+  EnvMap env = host_environment(databases);
+  env.erase("SECRET_KEY");
+  env["PORT"] = std::to_string(pick_free_port());
+  const auto result = run_command({"serve"}, env, std::chrono::seconds(30));
+  EXPECT_FALSE(result.timed_out) << output(result);
+  EXPECT_NE(result.exit_code, 0) << output(result);
+  EXPECT_NE(result.err.find("SECRET_KEY"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, ServeWithATooShortSecretKeyFailsNamingIt) {
+  TestDatabases databases;
+  EnvMap env = host_environment(databases);
+  env["SECRET_KEY"] = "short";
+  env["PORT"] = std::to_string(pick_free_port());
+  const auto result = run_command({"serve"}, env, std::chrono::seconds(30));
+  EXPECT_FALSE(result.timed_out) << output(result);
+  EXPECT_NE(result.exit_code, 0) << output(result);
+  EXPECT_NE(result.err.find("SECRET_KEY"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, ServeWithoutDatabaseUrlsFailsNamingBoth) {
+  const auto result = run_command({"serve"}, {{"SECRET_KEY", random_secret(48)}}, std::chrono::seconds(30));
+  EXPECT_FALSE(result.timed_out) << output(result);
+  EXPECT_NE(result.exit_code, 0) << output(result);
+  EXPECT_NE(result.err.find("DATABASE_URL_AUTH"), std::string::npos) << output(result);
+  EXPECT_NE(result.err.find("DATABASE_URL_SPECS"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, ServeStopsCleanlyOnSigterm) {
+  TestDatabases databases;
+  HostProcess host(host_environment(databases));
+  ASSERT_NO_THROW(host.start());
+  EXPECT_EQ(host.stop(std::chrono::seconds(10)), 0) << host.stderr_text();
+}
+
+TEST(CliE2eTest, DoctorOnAHealthySetupExits0) {
+  TestDatabases databases;
+  const EnvMap env = migrated(databases);
+  const auto result = run_command({"doctor"}, env);
+  EXPECT_EQ(result.exit_code, 0) << output(result);
+  EXPECT_NE(result.out.find("no problems found"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, DoctorBeforeMigrateExits1AndSaysToMigrate) {
+  TestDatabases databases;
+  const auto result = run_command({"doctor"}, host_environment(databases));
+  EXPECT_EQ(result.exit_code, 1) << output(result);
+  EXPECT_NE(result.out.find("socrates-host migrate"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, DoctorWithAnUnreachableAuthDatabaseExits1WithTheFix) {
+  TestDatabases databases;
+  EnvMap env = migrated(databases);
+  env["DATABASE_URL_AUTH"] = url_for_database(test_cluster_url(), "socrates_no_such_database");
+  const auto result = run_command({"doctor"}, env);
+  EXPECT_EQ(result.exit_code, 1) << output(result);
+  // The problem names the setting to fix, and the healthy database is still reported healthy.
+  EXPECT_NE(result.out.find("check DATABASE_URL_AUTH"), std::string::npos) << output(result);
+  EXPECT_NE(result.out.find("specs: reachable"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, DoctorWithoutASecretExits1) {
+  TestDatabases databases;
+  EnvMap env = migrated(databases);
+  env.erase("SECRET_KEY");
+  const auto result = run_command({"doctor"}, env);
+  EXPECT_EQ(result.exit_code, 1) << output(result);
+  EXPECT_NE(result.out.find("SECRET_KEY"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, DoctorReportsABrokenRequiredPlugin) {
+  TestDatabases databases;
+  EnvMap env = migrated(databases);
+  env["PLUGINS"] = real_plugins() + "," + kFixtureDir + "/libfixture_no_descriptor.so";
+  const auto result = run_command({"doctor"}, env);
+  EXPECT_EQ(result.exit_code, 1) << output(result);
+  EXPECT_NE(result.out.find("libfixture_no_descriptor.so"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, PluginCheckPrintsTheDescriptorOfARealAgent) {
+  const auto result = run_command({"plugin-check", kPluginDir + "/libproject_manager_agent.so"}, {});
+  ASSERT_EQ(result.exit_code, 0) << output(result);
+  EXPECT_NE(result.out.find("project_manager"), std::string::npos) << output(result);
+  for (const char* capability : {"archive", "create", "get", "list", "restore", "update"})
+    EXPECT_NE(result.out.find(capability), std::string::npos) << capability << "\n" << output(result);
+  EXPECT_NE(result.out.find("sdk"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, PluginCheckRefusesALibraryWithoutADescriptor) {
+  const std::string library = kFixtureDir + "/libfixture_no_descriptor.so";
+  const auto result = run_command({"plugin-check", library}, {});
+  EXPECT_EQ(result.exit_code, 1) << output(result);
+  EXPECT_NE((result.out + result.err).find("libfixture_no_descriptor.so"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, PluginCheckRefusesAMissingFile) {
+  const auto result = run_command({"plugin-check", "/nonexistent/libnothing_here.so"}, {});
+  EXPECT_EQ(result.exit_code, 1) << output(result);
+  EXPECT_NE((result.out + result.err).find("libnothing_here.so"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, ServeWithAMissingRequiredPluginFailsNamingTheLibrary) {
+  TestDatabases databases;
+  EnvMap env = host_environment(databases);
+  env["PLUGINS"] = real_plugins() + "," + kPluginDir + "/libmissing_agent.so";
+  env["PORT"] = std::to_string(pick_free_port());
+  const auto result = run_command({"serve"}, env, std::chrono::seconds(30));
+  EXPECT_FALSE(result.timed_out) << output(result);
+  EXPECT_NE(result.exit_code, 0) << output(result);
+  EXPECT_NE(result.err.find("libmissing_agent.so"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, ServeWithAMissingOptionalPluginStartsDegraded) {
+  TestDatabases databases;
+  EnvMap env = host_environment(databases);
+  env["PLUGINS"] = real_plugins() + ",optional:" + kPluginDir + "/libmissing_agent.so";
+  HostProcess host(env);
+  ASSERT_NO_THROW(host.start());
+  const HttpClient client(host.base_url());
+
+  EXPECT_EQ(client.get("/health").status, 200) << "liveness is not readiness";
+  const auto health = client.get("/api/v1/admin/health");
+  ASSERT_EQ(health.status, 503) << describe(health);
+  EXPECT_EQ(health.json()["status"], "degraded");
+  std::set<std::string> ok;
+  int failed = 0;
+  const auto body = health.json();
+  for (const auto& agent : body["agents"]) {
+    if (agent["status"] == "ok") ok.insert(agent["id"].get<std::string>());
+    if (agent["status"] == "failed") ++failed;
+  }
+  EXPECT_EQ(ok, (std::set<std::string>{"project_manager", "socratic", "context"})) << health.body;
+  EXPECT_EQ(failed, 1) << health.body;
+  // The agents that did load serve as usual.
+  const TestUser user = new_user(client);
+  EXPECT_EQ(client.post("/api/v1/projects", {{"name", "still works"}}, user.access_token).status, 201);
+}
+
+TEST(CliE2eTest, CreateAdminRefusesABadEmailAndAShortPassword) {
+  TestDatabases databases;
+  const EnvMap env = migrated(databases);
+  const auto bad_email = run_command({"create-admin", "--email", "not-an-email", "--password", "long enough 1"}, env);
+  EXPECT_NE(bad_email.exit_code, 0) << output(bad_email);
+  EXPECT_NE(bad_email.err.find("email"), std::string::npos) << output(bad_email);
+  const auto short_password = run_command({"create-admin", "--email", unique_email(), "--password", "short"}, env);
+  EXPECT_NE(short_password.exit_code, 0) << output(short_password);
+  EXPECT_NE(short_password.err.find("password"), std::string::npos) << output(short_password);
+  const auto missing = run_command({"create-admin", "--email", unique_email()}, env);
+  EXPECT_NE(missing.exit_code, 0) << output(missing);
+}
+
+// Every run of a command must clean up after itself: a host is started and stopped many times a
+// day, and each leftover directory stays in /tmp until a reboot.
+TEST(CliE2eTest, PluginCheckLeavesNothingInTheTemporaryDirectory) {
+  ScratchDir tmp;
+  const auto result =
+      run_command({"plugin-check", kPluginDir + "/libproject_manager_agent.so"}, {{"TMPDIR", tmp.path().string()}});
+  ASSERT_EQ(result.exit_code, 0) << output(result);
+  EXPECT_TRUE(tmp.entries().empty()) << "left behind:\n" << joined(tmp.entries());
+}
+
+TEST(CliE2eTest, DoctorLeavesNothingInTheTemporaryDirectory) {
+  TestDatabases databases;
+  EnvMap env = migrated(databases);
+  ScratchDir tmp;
+  env["TMPDIR"] = tmp.path().string();
+  const auto result = run_command({"doctor"}, env);
+  ASSERT_EQ(result.exit_code, 0) << output(result);
+  EXPECT_TRUE(tmp.entries().empty()) << "left behind:\n" << joined(tmp.entries());
+}
+
+TEST(CliE2eTest, ServeStoppedBySigtermLeavesNothingInTheTemporaryDirectory) {
+  TestDatabases databases;
+  EnvMap env = host_environment(databases);
+  ScratchDir tmp;
+  env["TMPDIR"] = tmp.path().string();
+  env["PLUGIN_COPY_DIR"] = "";  // empty means the default: a directory under TMPDIR
+  HostProcess host(env);
+  ASSERT_NO_THROW(host.start());
+  EXPECT_FALSE(tmp.entries().empty()) << "the private plugin copies are expected under TMPDIR while serving";
+  ASSERT_EQ(host.stop(), 0) << host.stderr_text();
+  EXPECT_TRUE(tmp.entries().empty()) << "left behind:\n" << joined(tmp.entries());
+}
+
+}  // namespace
+}  // namespace socrates::test::e2e

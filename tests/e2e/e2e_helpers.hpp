@@ -1,0 +1,189 @@
+#pragma once
+// Shared by the end-to-end suites: a host per suite, fresh users, and the checks of API.md's
+// conventions (error shape, request ids, UUIDs, timestamps) that every suite repeats.
+
+#include "support/host_process.hpp"
+#include "support/http_client.hpp"
+#include "support/test_database.hpp"
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <memory>
+#include <random>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace socrates::test::e2e {
+
+// Fresh databases and a started host on them; a failed start is kept as text so that every test
+// of the suite fails with the host's stderr instead of crashing on a missing host.
+struct HostUnderTest {
+  explicit HostUnderTest(const EnvMap& overrides = {}, const std::vector<std::string>& unset = {}) {
+    try {
+      databases = std::make_unique<TestDatabases>();
+      env = host_environment(*databases);
+      for (const auto& [name, value] : overrides) env[name] = value;
+      for (const auto& name : unset) env.erase(name);
+      process = std::make_unique<HostProcess>(env);
+      process->start();
+    } catch (const std::exception& e) {
+      start_error = e.what();
+    }
+  }
+
+  HttpClient client() const { return HttpClient(process ? process->base_url() : "http://127.0.0.1:1"); }
+
+  std::unique_ptr<TestDatabases> databases;
+  EnvMap env;
+  std::unique_ptr<HostProcess> process;
+  std::string start_error;
+};
+
+// Asserts in SetUp() that the suite's host started, and in TearDown() that it survived the test.
+inline void expect_host_started(const HostUnderTest* host) {
+  ASSERT_NE(host, nullptr);
+  ASSERT_TRUE(host->start_error.empty()) << host->start_error;
+}
+
+inline void expect_host_alive(HostUnderTest* host) {
+  if (!host || !host->process) return;
+  int exit_code = 0;
+  EXPECT_TRUE(host->process->alive(&exit_code))
+      << "the host died during the test (status " << exit_code << "); stderr:\n"
+      << host->process->stderr_text();
+}
+
+inline std::string random_suffix() {
+  static std::atomic<int> counter{0};
+  std::random_device random;
+  return std::to_string(random() % 1000000000) + "-" + std::to_string(counter++);
+}
+
+inline std::string unique_email(const std::string& prefix = "user") {
+  return prefix + "-" + random_suffix() + "@example.com";
+}
+
+inline bool is_lower_uuid(const std::string& text) {
+  static const std::regex pattern("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  return std::regex_match(text, pattern);
+}
+
+inline bool is_lower_uuid(const nlohmann::json& value) {
+  return value.is_string() && is_lower_uuid(value.get<std::string>());
+}
+
+// RFC 3339 in UTC with a Z, as API.md writes them: 2026-11-22T10:00:00Z (fractions allowed).
+inline bool is_rfc3339_utc(const nlohmann::json& value) {
+  static const std::regex pattern(
+      "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?Z$");
+  return value.is_string() && std::regex_match(value.get<std::string>(), pattern);
+}
+
+inline std::string describe(const Response& response) {
+  std::string text = "HTTP " + std::to_string(response.status) + "\n";
+  for (const auto& [name, value] : response.headers) text += name + ": " + value + "\n";
+  return text + response.body.substr(0, 2000);
+}
+
+// The one error shape of API.md: {"error":{"code","message","details"},"request_id"}, with the
+// status the code maps to and request_id equal to the X-Request-Id header.
+inline ::testing::AssertionResult IsApiError(const Response& response, long status, const std::string& code) {
+  auto fail = [&](const std::string& why) {
+    return ::testing::AssertionFailure() << why << "\n" << describe(response);
+  };
+  if (response.status != status) return fail("expected status " + std::to_string(status));
+  const auto body = response.json();
+  if (!body.is_object()) return fail("the body is not a JSON object");
+  if (body.size() != 2 || !body.contains("error") || !body.contains("request_id"))
+    return fail("the body must have exactly 'error' and 'request_id'");
+  const auto& error = body["error"];
+  if (!error.is_object() || !error.contains("code") || !error.contains("message") || !error.contains("details"))
+    return fail("'error' must have code, message and details");
+  if (error["code"] != code) return fail("expected error code " + code);
+  if (!error["message"].is_string() || error["message"].get<std::string>().empty())
+    return fail("'error.message' must be a non-empty string");
+  if (!error["details"].is_object()) return fail("'error.details' must be an object");
+  if (!body["request_id"].is_string() || body["request_id"].get<std::string>().empty())
+    return fail("'request_id' must be a non-empty string");
+  const auto header = response.header("x-request-id");
+  if (!header || *header != body["request_id"].get<std::string>())
+    return fail("'request_id' must equal the X-Request-Id header");
+  if (response.header("content-type").value_or("").find("application/json") == std::string::npos)
+    return fail("an error must be sent as application/json");
+  return ::testing::AssertionSuccess();
+}
+
+inline ::testing::AssertionResult IsValidationError(const Response& response, const std::string& field) {
+  auto result = IsApiError(response, 400, "VALIDATION_ERROR");
+  if (!result) return result;
+  const auto details = response.json()["error"]["details"];
+  if (!details.contains("field") || details["field"] != field)
+    return ::testing::AssertionFailure() << "expected details.field '" << field << "'\n" << describe(response);
+  return ::testing::AssertionSuccess();
+}
+
+// The user object of API.md.
+inline ::testing::AssertionResult IsUserObject(const nlohmann::json& user) {
+  auto fail = [&](const std::string& why) { return ::testing::AssertionFailure() << why << ": " << user.dump(); };
+  if (!user.is_object()) return fail("not an object");
+  for (const char* key : {"id", "email", "name", "role", "status", "created_at"})
+    if (!user.contains(key)) return fail(std::string("missing '") + key + "'");
+  if (!is_lower_uuid(user["id"])) return fail("id is not a lower-case UUID");
+  if (user["role"] != "user" && user["role"] != "admin") return fail("bad role");
+  if (user["status"] != "active" && user["status"] != "inactive" && user["status"] != "suspended")
+    return fail("bad status");
+  if (!is_rfc3339_utc(user["created_at"])) return fail("created_at is not RFC 3339 UTC");
+  if (user.contains("password_hash") || user.contains("password")) return fail("the password must never be returned");
+  return ::testing::AssertionSuccess();
+}
+
+// Runs one statement on a test database directly, for states the API cannot reach (a suspended
+// account). Throws std::runtime_error on failure.
+inline void exec_sql(const std::string& url, const std::string& sql) {
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(url.c_str()), &PQfinish);
+  if (PQstatus(conn.get()) != CONNECTION_OK)
+    throw std::runtime_error(std::string("cannot connect: ") + PQerrorMessage(conn.get()));
+  std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn.get(), sql.c_str()), &PQclear);
+  const auto status = PQresultStatus(result.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    throw std::runtime_error("'" + sql + "' failed: " + PQresultErrorMessage(result.get()));
+}
+
+struct TestUser {
+  std::string id;
+  std::string email;
+  std::string password;
+  std::string access_token;
+  std::string refresh_token;
+};
+
+inline Response register_user(const HttpClient& client, const std::string& email, const std::string& password,
+                              const std::string& name = "E2E User") {
+  return client.post("/api/v1/auth/register", {{"email", email}, {"password", password}, {"name", name}});
+}
+
+inline Response login(const HttpClient& client, const std::string& email, const std::string& password) {
+  return client.post("/api/v1/auth/login", {{"email", email}, {"password", password}});
+}
+
+// A fresh, logged-in user. Throws (failing the test) when the host refuses.
+inline TestUser new_user(const HttpClient& client, const std::string& prefix = "user") {
+  TestUser user;
+  user.email = unique_email(prefix);
+  user.password = "correct horse " + random_suffix();
+  const auto registered = register_user(client, user.email, user.password);
+  if (registered.status != 201) throw std::runtime_error("register failed: " + describe(registered));
+  const auto logged_in = login(client, user.email, user.password);
+  if (logged_in.status != 200) throw std::runtime_error("login failed: " + describe(logged_in));
+  const auto body = logged_in.json();
+  user.id = body["user"]["id"];
+  user.access_token = body["access_token"];
+  user.refresh_token = body["refresh_token"];
+  return user;
+}
+
+}  // namespace socrates::test::e2e
