@@ -2,8 +2,16 @@
 
 namespace socrates::agents {
 
-// The dialogue's actions (next question, direct-chat reply) arrive with the dialogue work; until
-// then the agent loads, declares itself and answers UNSUPPORTED_ACTION for every action.
-SocraticAgent::SocraticAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {}
+SocraticAgent::SocraticAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
+  // Which build of the agent answers: operators check a swap with it, and clients can tell
+  // which questioning engine they are talking to.
+  register_action("describe", [this](const sdk::Request&, sdk::Services& services) {
+    return sdk::Result::ok({{"id", id()},
+                            {"name", name()},
+                            {"version", version()},
+                            {"capabilities", capabilities()},
+                            {"llm_provider", services.llm() ? services.llm()->provider() : "builtin"}});
+  });
+}
 
 }  // namespace socrates::agents
