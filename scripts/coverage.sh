@@ -17,5 +17,5 @@ gcovr --root "$root" --object-directory "$build" \
   --filter "$root/host/" --filter "$root/sdk/" --filter "$root/plugins/" \
   --exclude "$root/host/app/main.cpp" \
   --gcov-ignore-parse-errors \
-  --html-details "$build/coverage/index.html" --print-summary | tail -n 3
+  --html-details "$build/coverage/index.html" --print-summary 2>"$build/coverage/gcovr.log" | tail -n 3
 exit $status

@@ -1,7 +1,8 @@
-#include <algorithm>
 #include <socrates/engine/bias_checker.hpp>
 
 #include "text.hpp"
+
+#include <algorithm>
 
 namespace socrates::engine {
 

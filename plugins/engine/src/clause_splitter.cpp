@@ -1,7 +1,8 @@
-#include <algorithm>
 #include <socrates/engine/clause_splitter.hpp>
 
 #include "text.hpp"
+
+#include <algorithm>
 
 namespace socrates::engine {
 namespace {

@@ -1,9 +1,11 @@
-#include <algorithm>
-#include <cmath>
-#include <nlohmann/json.hpp>
 #include <socrates/engine/conflict_detector.hpp>
 
 #include "text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
 
 namespace socrates::engine {
 namespace {

@@ -1,7 +1,8 @@
-#include <nlohmann/json.hpp>
 #include <socrates/engine/engine.hpp>
 
 #include "text.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace socrates::engine {
 namespace {

@@ -1,11 +1,13 @@
-#include <algorithm>
-#include <optional>
-#include <set>
-#include <socrates/engine/clause_splitter.hpp>
 #include <socrates/engine/extractor.hpp>
+
+#include <socrates/engine/clause_splitter.hpp>
 
 #include "quantity.hpp"
 #include "text.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <set>
 
 namespace socrates::engine {
 namespace {
@@ -269,6 +271,13 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
       if (metric.family != quantity.bound.family) continue;
       if (quantity.frequency && !metric.accepts_frequency) continue;
       if (metric.max_base && quantity.bound.base_amount > *metric.max_base) continue;
+      if (!metric.not_followed_by.empty()) {
+        std::size_t next = quantity.span.end;
+        while (next < match.size() && match[next] == ' ') ++next;
+        if (std::any_of(metric.not_followed_by.begin(), metric.not_followed_by.end(),
+                        [&](const std::string& phrase) { return detail::phrase_at(match, next, phrase); }))
+          continue;
+      }
       Choice choice;
       choice.metric = &metric;
       if (metric.family == "count") {

@@ -1,13 +1,14 @@
 #include "json_reader.hpp"
 
+#include <socrates/engine/data_error.hpp>
+
+#include "text.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <socrates/engine/data_error.hpp>
 #include <sstream>
-
-#include "text.hpp"
 
 namespace socrates::engine::detail {
 

@@ -2,10 +2,11 @@
 // Reading the data files with error messages that name the file and the place inside it
 // ("lexicon.json: terms[3].aliases[0]: expected a non-empty string"). Internal.
 
+#include <nlohmann/json.hpp>
+
 #include <cstddef>
 #include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -1,12 +1,14 @@
-#include <algorithm>
-#include <cmath>
-#include <nlohmann/json.hpp>
-#include <set>
 #include <socrates/engine/lexicon.hpp>
 
 #include "json_reader.hpp"
 #include "quantity.hpp"
 #include "text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
 
 namespace socrates::engine {
 namespace {
@@ -188,6 +190,7 @@ Lexicon Lexicon::parse(const nlohmann::json& document, std::string source) {
     if (metric.family == "count" && metric.nouns.empty())
       node.fail("a count metric needs 'nouns': a bare number says nothing about what it counts");
     metric.requires_any = phrases_or_empty(node, "requires_any");
+    metric.not_followed_by = phrases_or_empty(node, "not_followed_by");
     if (const auto qualifiers = node.optional_member("qualifiers")) {
       for (const Node& q : qualifiers->elements()) {
         Qualifier qualifier;

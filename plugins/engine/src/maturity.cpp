@@ -1,7 +1,9 @@
+#include <socrates/engine/maturity.hpp>
+
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
-#include <socrates/engine/maturity.hpp>
 #include <stdexcept>
 
 namespace socrates::engine {

@@ -2,14 +2,15 @@
 // Numbers with their units and bound direction, as written in an answer: "under 200 ms",
 // "10k concurrent users", "at least 99.9%", "half a second", "nightly". Internal.
 
-#include <optional>
 #include <socrates/engine/lexicon.hpp>
 #include <socrates/engine/specification.hpp>
+
+#include "text.hpp"
+
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "text.hpp"
 
 namespace socrates::engine::detail {
 

@@ -1,8 +1,9 @@
-#include <nlohmann/json.hpp>
 #include <socrates/engine/question_bank.hpp>
 
 #include "json_reader.hpp"
 #include "text.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace socrates::engine {
 

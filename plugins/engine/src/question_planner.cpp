@@ -1,10 +1,13 @@
-#include <algorithm>
-#include <nlohmann/json.hpp>
-#include <set>
-#include <socrates/engine/maturity.hpp>
 #include <socrates/engine/question_planner.hpp>
 
+#include <socrates/engine/maturity.hpp>
+
 #include "text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <set>
 
 namespace socrates::engine {
 namespace {
@@ -46,7 +49,9 @@ std::string QuestionPlanner::quote(const Specification& specification) const {
 
 Question QuestionPlanner::next_question(const std::vector<Specification>& current,
                                         const std::vector<std::string>& asked) const {
-  return question_for(least_covered_category(taxonomy_, current), current, asked);
+  Question question = question_for(least_covered_category(taxonomy_, current), current, asked);
+  question.context = "least-covered category: " + question.context;
+  return question;
 }
 
 Question QuestionPlanner::question_for(const Category& category, const std::vector<Specification>& current,
@@ -59,8 +64,7 @@ Question QuestionPlanner::question_for(const Category& category, const std::vect
     if (spec.category == category.name) sum += spec.confidence;
   Question question;
   question.category = category.name;
-  question.context = category.name + " is the least-covered category (" +
-                     detail::format_number(std::min(sum, category.target)) + " of " +
+  question.context = category.name + " (" + detail::format_number(std::min(sum, category.target)) + " of " +
                      detail::format_number(category.target) + " covered)";
 
   auto try_text = [&](const std::string& text, QuestionSource source, bool allow_repeat) {

@@ -1,5 +1,6 @@
-#include <socrates/engine/maturity.hpp>
 #include <socrates/engine/reply_writer.hpp>
+
+#include <socrates/engine/maturity.hpp>
 
 #include "text.hpp"
 

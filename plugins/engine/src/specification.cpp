@@ -1,5 +1,6 @@
-#include <nlohmann/json.hpp>
 #include <socrates/engine/specification.hpp>
+
+#include <nlohmann/json.hpp>
 
 namespace socrates::engine {
 

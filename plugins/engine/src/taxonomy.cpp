@@ -1,11 +1,13 @@
-#include <algorithm>
-#include <cmath>
-#include <nlohmann/json.hpp>
 #include <socrates/engine/taxonomy.hpp>
-#include <stdexcept>
 
 #include "json_reader.hpp"
 #include "text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
 
 namespace socrates::engine {
 

@@ -8,6 +8,7 @@
 // lexicon's max_bias (0.5) is not asked. Pure: thread-safe.
 
 #include <socrates/engine/lexicon.hpp>
+
 #include <string>
 #include <string_view>
 #include <vector>

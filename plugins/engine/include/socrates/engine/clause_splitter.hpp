@@ -5,6 +5,7 @@
 // Pure: thread-safe.
 
 #include <socrates/engine/lexicon.hpp>
+
 #include <string>
 #include <string_view>
 #include <vector>

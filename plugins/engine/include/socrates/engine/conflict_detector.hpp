@@ -13,12 +13,14 @@
 //
 // Borrows taxonomy and lexicon (they must outlive it). Thread-safe (const).
 
-#include <cstddef>
-#include <nlohmann/json_fwd.hpp>
-#include <optional>
 #include <socrates/engine/lexicon.hpp>
 #include <socrates/engine/specification.hpp>
 #include <socrates/engine/taxonomy.hpp>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 

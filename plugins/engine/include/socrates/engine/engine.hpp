@@ -4,17 +4,14 @@
 // the caller reads specifications, asks the engine, and writes what it answers.
 //
 // Ownership and threading: an Engine owns its data, is immutable after construction and every
-// member is const, so one instance serves every worker thread at once. It is movable; the helper
-// objects it hands out reference its data and must not outlive it.
+// member is const, so one instance serves every worker thread at once. It is movable, and the
+// references taxonomy(), question_bank() and lexicon() return stay valid across a move (the data
+// lives on the heap) for as long as the Engine they came from lives.
 //
 // Failure: loading throws DataError (a missing or malformed file, or files that do not agree with
 // each other — a lexicon slot in a category the taxonomy lacks); nothing else throws except on a
 // caller bug (an unknown phase: std::invalid_argument).
 
-#include <cstddef>
-#include <filesystem>
-#include <memory>
-#include <nlohmann/json_fwd.hpp>
 #include <socrates/engine/bias_checker.hpp>
 #include <socrates/engine/clause_splitter.hpp>
 #include <socrates/engine/conflict_detector.hpp>
@@ -27,6 +24,12 @@
 #include <socrates/engine/reply_writer.hpp>
 #include <socrates/engine/specification.hpp>
 #include <socrates/engine/taxonomy.hpp>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -7,7 +7,9 @@
 //  1. a clause holding a "no information" phrase ("I don't know", "not sure yet") or consisting of
 //     filler ("ok", "good question") yields nothing;
 //  2. known terms fill their slot (negated ones — "not MySQL", "instead of Java" — do not);
-//  3. numbers with units next to a metric's trigger words fill the metric, with their bound;
+//  3. numbers with units next to a metric's trigger words fill the metric, with their bound (the
+//     metric whose trigger is nearest to the number wins: "back online within 15 minutes, with no
+//     more than 5 minutes of lost data" is an RTO of 15 and an RPO of 5 minutes);
 //  4. a clause that gave nothing in 2–3 becomes a statement: in the category of its keywords (those
 //     not used by 2–3; the question's category when it is among them, else the earliest keyword),
 //     else in the question's category (the lexicon's fallback category in direct chat). A statement
@@ -25,6 +27,7 @@
 #include <socrates/engine/lexicon.hpp>
 #include <socrates/engine/specification.hpp>
 #include <socrates/engine/taxonomy.hpp>
+
 #include <string>
 #include <string_view>
 #include <vector>

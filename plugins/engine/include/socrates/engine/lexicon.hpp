@@ -9,12 +9,14 @@
 // case-sensitive aliases, which keep their case (so "Go" the language is not "go" the verb).
 // Immutable after loading: share one instance between threads freely.
 
+#include <socrates/engine/specification.hpp>
+
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstddef>
 #include <filesystem>
 #include <map>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
-#include <socrates/engine/specification.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -101,11 +103,12 @@ struct Qualifier {
 struct Metric {
   std::string category;
   std::string key;
-  std::string qualified_key;              // with {qualifier}: "logs_retention_period"
-  std::string family;                     // a unit family, or "count" for plain numbers
-  std::vector<std::string> triggers;      // empty: the number (and noun) alone suffice
-  std::vector<std::string> nouns;         // counts only: "users", "requests"
-  std::vector<std::string> requires_any;  // besides a trigger, one of these must appear ("every")
+  std::string qualified_key;                 // with {qualifier}: "logs_retention_period"
+  std::string family;                        // a unit family, or "count" for plain numbers
+  std::vector<std::string> triggers;         // empty: the number (and noun) alone suffice
+  std::vector<std::string> nouns;            // counts only: "users", "requests"
+  std::vector<std::string> requires_any;     // besides a trigger, one of these must appear ("every")
+  std::vector<std::string> not_followed_by;  // "95% of requests" is a percentile, not an availability
   std::vector<Qualifier> qualifiers;
   std::optional<double> max_base;  // larger numbers are not this metric (a latency of 3 days)
   bool question_default = false;   // no trigger needed when answering a question of the category

@@ -7,10 +7,12 @@
 // Specifications of categories the taxonomy does not know (a deployment replaced it) count nowhere.
 // Pure functions of their arguments: thread-safe.
 
-#include <nlohmann/json_fwd.hpp>
-#include <optional>
 #include <socrates/engine/specification.hpp>
 #include <socrates/engine/taxonomy.hpp>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -5,10 +5,11 @@
 // Loaded from question_bank.json; immutable afterwards (thread-safe to share). Templates use
 // {placeholders}; loading refuses a template with a placeholder it cannot fill.
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstddef>
 #include <filesystem>
 #include <map>
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>

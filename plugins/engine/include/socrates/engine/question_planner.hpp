@@ -11,12 +11,14 @@
 //
 // Borrows its data (it must outlive the planner). Thread-safe (const).
 
-#include <nlohmann/json_fwd.hpp>
 #include <socrates/engine/bias_checker.hpp>
 #include <socrates/engine/lexicon.hpp>
 #include <socrates/engine/question_bank.hpp>
 #include <socrates/engine/specification.hpp>
 #include <socrates/engine/taxonomy.hpp>
+
+#include <nlohmann/json_fwd.hpp>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,7 +36,7 @@ const char* to_string(QuestionSource source) noexcept;
 struct Question {
   std::string text;
   std::string category;
-  std::string context;  // why this question: "goals is the least-covered category (0 of 10 covered)"
+  std::string context;  // why this question: "least-covered category: goals (0 of 10 covered)"
   QuestionSource source = QuestionSource::kBank;
   bool repeated = false;  // every candidate text had been asked already
   BiasReport bias;

@@ -7,11 +7,12 @@
 //
 // Borrows its data. Thread-safe (const).
 
-#include <cstddef>
 #include <socrates/engine/lexicon.hpp>
 #include <socrates/engine/question_bank.hpp>
 #include <socrates/engine/specification.hpp>
 #include <socrates/engine/taxonomy.hpp>
+
+#include <cstddef>
 #include <string>
 #include <vector>
 

@@ -2,8 +2,9 @@
 // The values the engine works on: specifications (as stored), and candidates (what extraction
 // proposes, with where each came from). Plain data; copy freely between threads.
 
-#include <cstddef>
 #include <nlohmann/json_fwd.hpp>
+
+#include <cstddef>
 #include <optional>
 #include <string>
 

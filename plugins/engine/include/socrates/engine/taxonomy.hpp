@@ -4,9 +4,10 @@
 // Data, not code (DOMAIN.md): loaded from taxonomy.json at start-up; a deployment may ship its
 // own. Immutable after loading: share one instance between threads freely.
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstddef>
 #include <filesystem>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
