@@ -19,6 +19,7 @@ host_bin="$root/build-release/host/socrates-host"
 
 source scripts/lib/pg.sh
 work=$(mktemp -d /tmp/socrates-bench.XXXXXX)
+chmod 755 "$work"  # the cluster below belongs to the postgres user, which must reach it
 cluster="$work/pg"
 host_pid=""
 cleanup() {
@@ -66,12 +67,17 @@ import re, sys
 name, path = sys.argv[1], sys.argv[2]
 text = open(path).read()
 def ms(v):
-    m = re.match(r"([\d.]+)(us|ms|s)", v)
+    m = re.match(r"([\d.]+)(us|ms|s)", v or "")
+    if not m:
+        return float("nan")
     n, u = float(m.group(1)), m.group(2)
     return n / 1000 if u == "us" else n * 1000 if u == "s" else n
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-p50 = ms(re.search(r"50%\s+(\S+)", text).group(1))
-p99 = ms(re.search(r"99%\s+(\S+)", text).group(1))
+def find(pattern):
+    m = re.search(pattern, text)
+    return m.group(1) if m else None
+rps = float(find(r"Requests/sec:\s+([\d.]+)") or "nan")
+p50 = ms(find(r"50%\s+(\S+)"))
+p99 = ms(find(r"99%\s+(\S+)"))
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
 errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
