@@ -45,11 +45,12 @@ std::shared_ptr<const AgentGeneration> ServiceContainer::reload_agent(
   auto current = registry_.find(id);
   if (!current) throw RegistryError("no agent '" + id + "' is loaded");
   const std::filesystem::path path = library ? *library : current->plugin.library;
-  LoadedPlugin plugin = start(loader_.load(path));
+  LoadedPlugin plugin = loader_.load(path);
+  // Checked before start(), so another agent's start-up code never runs for a mistaken path.
   if (plugin.info.agent_id != id)
     throw PluginError("cannot reload agent '" + id + "' from " + path.string() + ": that library declares agent '" +
                       plugin.info.agent_id + "' — point the reload at a build of '" + id + "'");
-  auto generation = registry_.replace(std::move(plugin));
+  auto generation = registry_.replace(start(std::move(plugin)));
   log::info("agent reloaded", {{"agent", id},
                                {"version", generation->plugin.info.agent_version},
                                {"generation", generation->generation},
