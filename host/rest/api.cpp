@@ -15,6 +15,7 @@ std::shared_ptr<Router> build_router(ApiContext& api) {
   add_account_routes(*router, api);
   add_project_routes(*router, api);
   add_agent_routes(*router, api);
+  add_dialogue_routes(*router, api);
   return router;
 }
 

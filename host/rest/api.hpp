@@ -22,6 +22,8 @@ void add_health_routes(Router& router, ApiContext& api);
 void add_account_routes(Router& router, ApiContext& api);
 void add_project_routes(Router& router, ApiContext& api);
 void add_agent_routes(Router& router, ApiContext& api);
+// Sessions, answers, specifications, conflicts, maturity, advance, export, categories.
+void add_dialogue_routes(Router& router, ApiContext& api);
 
 // ---- shared by the route files
 

@@ -1,9 +1,328 @@
 #include "context_agent.hpp"
 
-namespace socrates::agents {
+#include "dialogue_store.hpp"
 
-// Extraction and conflict actions arrive with the dialogue work; until then the agent loads,
-// declares itself and answers UNSUPPORTED_ACTION for every action.
-ContextAgent::ContextAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {}
+#include <cmath>
+
+namespace socrates::agents {
+namespace {
+
+using namespace dialogue;
+
+bool flag(const nlohmann::json& params, const char* name) {
+  auto it = params.find(name);
+  if (it == params.end() || it->is_null()) return false;
+  if (it->is_boolean()) return it->get<bool>();
+  if (it->is_string() && (*it == "true" || *it == "1")) return true;
+  if (it->is_string() && (*it == "false" || *it == "0")) return false;
+  if (it->is_number_integer()) return it->get<long long>() != 0;
+  validate::fail(name, std::string("'") + name + "' must be true or false");
+}
+
+std::string snake_key(const nlohmann::json& params) {
+  std::string key = validate::required_string(params, "key", 1, 100);
+  for (char c : key)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+      validate::fail("key", "'key' must be snake_case (a-z, 0-9, _)");
+  return key;
+}
+
+double confidence(const nlohmann::json& params, double fallback) {
+  auto it = params.find("confidence");
+  if (it == params.end() || it->is_null()) return fallback;
+  if (!it->is_number()) validate::fail("confidence", "'confidence' must be a number between 0 and 1");
+  const double value = it->get<double>();
+  if (!(value >= 0 && value <= 1)) validate::fail("confidence", "'confidence' must be a number between 0 and 1");
+  return value;
+}
+
+// The caller's specification with its row, or SPECIFICATION_NOT_FOUND.
+sdk::Row spec_row(sdk::Db& db, const std::string& id, const std::string& owner_id) {
+  auto row = db.query_one(std::string("SELECT ") + kSpecColumns +
+                              " FROM specifications s WHERE id = $1::uuid AND EXISTS (SELECT 1 FROM projects p "
+                              "WHERE p.id = s.project_id AND p.owner_id = $2::uuid)",
+                          {id, owner_id});
+  if (!row) fail(sdk::errc::kSpecificationNotFound, "specification " + id + " does not exist", {{"specification_id", id}});
+  return *row;
+}
+
+sdk::Row conflict_row(sdk::Db& db, const std::string& id, const std::string& owner_id) {
+  auto row = db.query_one(std::string("SELECT ") + kConflictColumns +
+                              " FROM conflicts c WHERE id = $1::uuid AND EXISTS (SELECT 1 FROM projects p "
+                              "WHERE p.id = c.project_id AND p.owner_id = $2::uuid)",
+                          {id, owner_id});
+  if (!row) fail(sdk::errc::kConflictNotFound, "conflict " + id + " does not exist", {{"conflict_id", id}});
+  return *row;
+}
+
+// A specification change checked against the current ones (except `except_id`): conflicts are
+// stored open and answered with CONFLICT_DETECTED after the commit.
+std::optional<Result> check_manual(sdk::Db& db, const engine::Engine& engine, const std::string& project_id,
+                                   const engine::Specification& candidate, const Provenance& from,
+                                   const std::string& except_id, std::optional<std::string>* duplicate_id) {
+  CurrentSpecs current = current_specs(db, project_id);
+  CurrentSpecs others;
+  for (std::size_t i = 0; i < current.ids.size(); ++i) {
+    if (current.ids[i] == except_id) continue;
+    others.ids.push_back(current.ids[i]);
+    others.specs.push_back(current.specs[i]);
+  }
+  const engine::CheckResult check = engine.check(candidate, others.specs);
+  if (check.outcome == engine::CheckOutcome::kDuplicate && check.duplicate_of)
+    *duplicate_id = others.ids.at(check.duplicate_of->index);
+  if (check.outcome != engine::CheckOutcome::kConflict) return std::nullopt;
+  nlohmann::json conflicts = nlohmann::json::array();
+  for (const auto& conflict : check.conflicts)
+    if (conflict.against.index < others.ids.size())
+      conflicts.push_back(open_conflict(db, project_id, conflict, others.ids[conflict.against.index], candidate, from));
+  db.commit();
+  return Result::fail(sdk::errc::kConflictDetected, "the specification conflicts with a current one",
+                      {{"conflict", conflicts.empty() ? nlohmann::json(nullptr) : conflicts[0]},
+                       {"conflicts", conflicts}});
+}
+
+}  // namespace
+
+ContextAgent::ContextAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
+  register_action("record_answer", [this](const sdk::Request& r, sdk::Services& s) { return record(r, s, false); });
+  register_action("record_message", [this](const sdk::Request& r, sdk::Services& s) { return record(r, s, true); });
+  register_action("create_specification",
+                  [this](const sdk::Request& r, sdk::Services& s) { return create_specification(r, s); });
+  register_action("update_specification",
+                  [this](const sdk::Request& r, sdk::Services& s) { return update_specification(r, s); });
+  register_action("delete_specification",
+                  [this](const sdk::Request& r, sdk::Services& s) { return delete_specification(r, s); });
+  register_action("list_specifications",
+                  [this](const sdk::Request& r, sdk::Services& s) { return list_specifications(r, s); });
+  register_action("list_conflicts", [this](const sdk::Request& r, sdk::Services& s) { return list_conflicts(r, s); });
+  register_action("get_conflict", [this](const sdk::Request& r, sdk::Services& s) { return get_conflict(r, s); });
+  register_action("resolve_conflict",
+                  [this](const sdk::Request& r, sdk::Services& s) { return resolve_conflict(r, s); });
+}
+
+void ContextAgent::on_start(sdk::Services& services) { engine_ = load_engine(services); }
+
+Result ContextAgent::record(const sdk::Request& request, sdk::Services& services, bool is_message) {
+  const std::string owner_id = owner(request);
+  const std::string session_id = validate::required_uuid(request.params, "session_id");
+  const std::string text = is_message ? validate::required_string(request.params, "message", 0, 20000)
+                                      : validate::required_string(request.params, "answer", 0, 20000);
+  const auto question_param =
+      is_message ? std::nullopt
+                 : (request.params.contains("question_id") && !request.params["question_id"].is_null()
+                        ? std::optional<std::string>(validate::required_uuid(request.params, "question_id"))
+                        : std::nullopt);
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();
+  const sdk::Row session = session_row(db, session_id, owner_id, /*lock=*/true);
+  require_active(session);
+  const std::string project_id = session.str("project_id");
+  if (is_message && session.str("mode") != "direct_chat")
+    fail(sdk::errc::kWrongMode, "messages are for direct_chat sessions; this one is " + session.str("mode"),
+         {{"session_id", session_id}, {"mode", session.str("mode")}});
+  const int before = static_cast<int>(
+      db.query_one("SELECT maturity_score FROM projects WHERE id = $1::uuid", {project_id})->i64("maturity_score"));
+
+  std::optional<std::string> question_id;
+  std::string category;
+  if (!is_message) {
+    auto question = question_param
+                        ? db.query_one("SELECT id::text AS id, category FROM questions WHERE id = $1::uuid AND "
+                                       "session_id = $2::uuid",
+                                       {*question_param, session_id})
+                        : db.query_one("SELECT id::text AS id, category FROM questions WHERE session_id = $1::uuid "
+                                       "AND NOT answered",
+                                       {session_id});
+    if (!question)
+      fail(sdk::errc::kQuestionNotFound,
+           question_param ? "question " + *question_param + " does not exist in this session"
+                          : "no question waits for an answer in this session; ask next-question first",
+           {{"session_id", session_id}});
+    question_id = question->str("id");
+    category = question->str("category");
+  } else {
+    category = engine_->next_category(current_specs(db, project_id).specs).name;
+  }
+
+  add_history(db, session_id, "user", text, is_message ? "message" : "answer", question_id);
+  Provenance from{"extracted", question_id, session_id};
+  Recorded recorded = record_text(db, *engine_, project_id, text, category, from);
+  if (question_id)
+    db.execute("UPDATE questions SET answered = true, answered_at = clock_timestamp() WHERE id = $1::uuid AND NOT "
+               "answered",
+               {*question_id});
+  const int after = recompute_maturity(db, *engine_, project_id);
+  db.commit();
+  nlohmann::json out = {{"specifications", recorded.specifications},
+                        {"conflicts", recorded.conflicts},
+                        {"maturity", {{"score", after}, {"delta", after - before}}}};
+  if (is_message) out["duplicates"] = recorded.duplicates;
+  return Result::ok(std::move(out));
+}
+
+Result ContextAgent::create_specification(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string project_id = validate::required_uuid(request.params, "project_id");
+  const std::string category = validate::required_string(request.params, "category", 1, 64);
+  if (!engine_->taxonomy().find(category)) validate::fail("category", "unknown category '" + category + "'");
+  const std::string key = snake_key(request.params);
+  const std::string value = validate::required_string(request.params, "value", 1, 2000);
+  const engine::Specification candidate{category, key, value, confidence(request.params, 0.9)};
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();
+  project_row(db, project_id, owner_id, /*lock=*/true);
+  Provenance from{"user_input", std::nullopt, std::nullopt};
+  std::optional<std::string> duplicate;
+  if (auto refused = check_manual(db, *engine_, project_id, candidate, from, "", &duplicate)) return *refused;
+  if (duplicate) {
+    auto row = db.query_one(std::string("SELECT ") + kSpecColumns + " FROM specifications WHERE id = $1::uuid",
+                            {*duplicate});
+    db.commit();
+    return Result::ok(spec_json(*row));
+  }
+  auto row = write_version(db, project_id, candidate, from);
+  recompute_maturity(db, *engine_, project_id);
+  db.commit();
+  return Result::created(spec_json(row));
+}
+
+Result ContextAgent::update_specification(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "specification_id");
+  const std::string value = validate::required_string(request.params, "value", 1, 2000);
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();
+  sdk::Row old = spec_row(db, id, owner_id);
+  const std::string project_id = old.str("project_id");
+  lock_project(db, project_id);
+  old = spec_row(db, id, owner_id);
+  if (!old.boolean("is_current"))
+    fail(sdk::errc::kSpecificationNotFound, "specification " + id + " is not current; edit its current version",
+         {{"specification_id", id}});
+  const engine::Specification candidate{old.str("category"), old.str("key"), value,
+                                        confidence(request.params, old.f64("confidence"))};
+  Provenance from{"user_input", std::nullopt, std::nullopt};
+  if (engine_->same_value(old.str("value"), value)) {
+    db.commit();
+    return Result::ok(spec_json(old));
+  }
+  std::optional<std::string> duplicate;
+  if (auto refused = check_manual(db, *engine_, project_id, candidate, from, id, &duplicate)) return *refused;
+  auto row = write_version(db, project_id, candidate, from, {id});
+  recompute_maturity(db, *engine_, project_id);
+  db.commit();
+  return Result::ok(spec_json(row));
+}
+
+Result ContextAgent::delete_specification(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "specification_id");
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();
+  sdk::Row row = spec_row(db, id, owner_id);
+  const std::string project_id = row.str("project_id");
+  lock_project(db, project_id);
+  row = spec_row(db, id, owner_id);
+  if (!row.boolean("is_current"))
+    fail(sdk::errc::kSpecificationNotFound, "specification " + id + " is not current", {{"specification_id", id}});
+  db.execute("UPDATE specifications SET is_current = false, removed_at = clock_timestamp() WHERE id = $1::uuid", {id});
+  recompute_maturity(db, *engine_, project_id);
+  db.commit();
+  return Result::no_content();
+}
+
+Result ContextAgent::list_specifications(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string project_id = validate::required_uuid(request.params, "project_id");
+  const auto category = validate::optional_string(request.params, "category", 0, 64);
+  const bool history = flag(request.params, "history");
+  const long long limit = validate::integer(request.params, "limit", 1, 1000, 500);
+  const long long offset = validate::integer(request.params, "offset", 0, 1000000000, 0);
+  sdk::Db db(services, sdk::Database::kSpecs);
+  project_row(db, project_id, owner_id, false);
+  auto rows = db.query(std::string("SELECT ") + kSpecColumns +
+                           ", count(*) OVER () AS total FROM specifications WHERE project_id = $1::uuid "
+                           "AND ($2::text IS NULL OR $2 = '' OR category = $2) AND ($3::boolean OR is_current) "
+                           "ORDER BY category, key, version, created_at LIMIT $4 OFFSET $5",
+                       {project_id, category, history, limit, offset});
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& row : rows) items.push_back(spec_json(row));
+  return Result::ok({{"items", items},
+                     {"total", rows.empty() ? 0 : rows[0].i64("total")},
+                     {"limit", limit},
+                     {"offset", offset}});
+}
+
+Result ContextAgent::list_conflicts(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string project_id = validate::required_uuid(request.params, "project_id");
+  const std::string status = validate::one_of(request.params, "status", {"open", "resolved", "ignored", "all"}, "open");
+  const long long limit = validate::integer(request.params, "limit", 1, 500, 100);
+  const long long offset = validate::integer(request.params, "offset", 0, 1000000000, 0);
+  sdk::Db db(services, sdk::Database::kSpecs);
+  project_row(db, project_id, owner_id, false);
+  auto rows = db.query(std::string("SELECT ") + kConflictColumns +
+                           ", count(*) OVER () AS total FROM conflicts WHERE project_id = $1::uuid AND "
+                           "($2 = 'all' OR status = $2) ORDER BY conflicts.detected_at DESC, conflicts.id "
+                           "LIMIT $3 OFFSET $4",
+                       {project_id, status, limit, offset});
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& row : rows) items.push_back(conflict_json(db, row));
+  return Result::ok({{"items", items},
+                     {"total", rows.empty() ? 0 : rows[0].i64("total")},
+                     {"limit", limit},
+                     {"offset", offset}});
+}
+
+Result ContextAgent::get_conflict(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "conflict_id");
+  sdk::Db db(services, sdk::Database::kSpecs);
+  return Result::ok(conflict_json(db, conflict_row(db, id, owner_id)));
+}
+
+Result ContextAgent::resolve_conflict(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "conflict_id");
+  const std::string resolution = validate::one_of(request.params, "resolution",
+                                                  {"keep_existing", "use_proposed", "merge", "ignore"}, "");
+  if (resolution.empty()) validate::fail("resolution", "'resolution' is required");
+  const auto merged = validate::optional_string(request.params, "value", 1, 2000);
+  if (resolution == "merge" && !merged) validate::fail("value", "'value' is required for merge");
+  const auto notes = validate::optional_string(request.params, "notes", 0, 10000);
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();
+  sdk::Row row = conflict_row(db, id, owner_id);
+  const std::string project_id = row.str("project_id");
+  lock_project(db, project_id);
+  row = conflict_row(db, id, owner_id);
+  if (row.str("status") != "open")
+    fail(sdk::errc::kConflictAlreadyResolved, "conflict " + id + " is already " + row.str("status"),
+         {{"conflict_id", id}, {"status", row.str("status")}});
+  if (resolution == "use_proposed" || resolution == "merge") {
+    const nlohmann::json proposed = nlohmann::json::parse(row.str("proposed"));
+    engine::Specification spec{proposed.value("category", ""), proposed.value("key", ""),
+                               resolution == "merge" ? *merged : proposed.value("value", ""),
+                               proposed.value("confidence", 0.7)};
+    Provenance from;
+    from.source = resolution == "merge" ? "user_input" : proposed.value("source", "extracted");
+    if (proposed.contains("question_id") && proposed["question_id"].is_string())
+      from.question_id = proposed["question_id"].get<std::string>();
+    if (proposed.contains("session_id") && proposed["session_id"].is_string())
+      from.session_id = proposed["session_id"].get<std::string>();
+    std::vector<std::string> supersede;
+    auto existing = db.query_one("SELECT is_current FROM specifications WHERE id = $1::uuid", {row.str("existing_id")});
+    if (existing && existing->boolean("is_current")) supersede.push_back(row.str("existing_id"));
+    write_version(db, project_id, spec, from, supersede);
+  }
+  db.execute("UPDATE conflicts SET status = $2, resolution = $3, notes = $4, resolved_at = clock_timestamp() "
+             "WHERE id = $1::uuid",
+             {id, resolution == "ignore" ? "ignored" : "resolved", resolution, notes});
+  recompute_maturity(db, *engine_, project_id);
+  auto updated = conflict_row(db, id, owner_id);
+  nlohmann::json out = conflict_json(db, updated);
+  db.commit();
+  return Result::ok(std::move(out));
+}
 
 }  // namespace socrates::agents

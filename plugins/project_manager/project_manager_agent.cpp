@@ -1,5 +1,9 @@
 #include "project_manager_agent.hpp"
 
+#include "dialogue_store.hpp"
+
+#include <map>
+
 namespace socrates::agents {
 namespace {
 
@@ -48,7 +52,13 @@ ProjectManagerAgent::ProjectManagerAgent(sdk::AgentInfo info) : BaseAgent(std::m
   register_action("update", update);
   register_action("archive", archive);
   register_action("restore", restore);
+  register_action("maturity", [this](const sdk::Request& r, sdk::Services& s) { return maturity(r, s); });
+  register_action("advance", [this](const sdk::Request& r, sdk::Services& s) { return advance(r, s); });
+  register_action("categories", [this](const sdk::Request& r, sdk::Services& s) { return categories(r, s); });
+  register_action("export", [this](const sdk::Request& r, sdk::Services& s) { return export_document(r, s); });
 }
+
+void ProjectManagerAgent::on_start(sdk::Services& services) { engine_ = dialogue::load_engine(services); }
 
 Result ProjectManagerAgent::create(const sdk::Request& request, sdk::Services& services) {
   const std::string owner_id = owner(request);
@@ -139,6 +149,123 @@ Result ProjectManagerAgent::restore(const sdk::Request& request, sdk::Services& 
   if (!row) return not_found(id);
   db.commit();
   return Result::ok(project_json(*row));
+}
+
+Result ProjectManagerAgent::maturity(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "project_id");
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();  // one snapshot for the specifications and the conflicts
+  const sdk::Row project = dialogue::project_row(db, id, owner_id, false);
+  const auto current = dialogue::current_specs(db, id);
+  const int open = dialogue::open_conflicts(db, id);
+  nlohmann::json out = engine_->maturity(current.specs, project.str("current_phase"), open);
+  db.commit();
+  return Result::ok(std::move(out));
+}
+
+Result ProjectManagerAgent::advance(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "project_id");
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();
+  const sdk::Row project = dialogue::project_row(db, id, owner_id, /*lock=*/true);
+  const std::string phase = project.str("current_phase");
+  const auto next = engine_->taxonomy().next_phase(phase);
+  if (!next)
+    return Result::fail(sdk::errc::kPhaseGate, "the project is already in its last phase, " + phase,
+                        {{"phase", phase},
+                         {"blockers", nlohmann::json::array({{{"code", "last_phase"},
+                                                              {"message", "there is no phase after " + phase}}})}});
+  // The stored score is kept current by every specification change; recompute to be exact.
+  const int score = dialogue::recompute_maturity(db, *engine_, id);
+  const int open = dialogue::open_conflicts(db, id);
+  const engine::GateStatus gate = engine::evaluate_gate(engine_->taxonomy(), *next, score, open);
+  if (!gate.ready) {
+    db.commit();
+    nlohmann::json blockers = gate.blockers;
+    return Result::fail(sdk::errc::kPhaseGate, "the project cannot enter " + *next + " yet",
+                        {{"phase", phase}, {"next_phase", *next}, {"blockers", blockers}});
+  }
+  auto row = db.query_one(std::string("UPDATE projects SET current_phase = $2, updated_at = clock_timestamp() "
+                                      "WHERE id = $1::uuid RETURNING ") +
+                              kProjectColumns,
+                          {id, *next});
+  db.commit();
+  return Result::ok(project_json(*row));
+}
+
+Result ProjectManagerAgent::categories(const sdk::Request&, sdk::Services&) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& category : engine_->taxonomy().categories()) items.push_back(nlohmann::json(category));
+  return Result::ok({{"items", items}});
+}
+
+Result ProjectManagerAgent::export_document(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "project_id");
+  const std::string format = validate::one_of(request.params, "format", {"markdown", "json"}, "markdown");
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();
+  const sdk::Row project = dialogue::project_row(db, id, owner_id, false);
+  auto specs = db.query(std::string("SELECT s.id::text AS id, s.project_id::text AS project_id, s.category, s.key, "
+                                    "s.value, s.source, s.confidence, s.question_id::text AS question_id, "
+                                    "s.session_id::text AS session_id, s.version, s.is_current, "
+                                    "rfc3339(s.created_at) AS created_at, q.text AS question_text "
+                                    "FROM specifications s LEFT JOIN questions q ON q.id = s.question_id "
+                                    "WHERE s.project_id = $1::uuid AND s.is_current ORDER BY s.category, s.key"),
+                        {id});
+  auto conflicts = db.query(std::string("SELECT ") + dialogue::kConflictColumns +
+                                " FROM conflicts WHERE project_id = $1::uuid AND status = 'open' "
+                                "ORDER BY detected_at, id",
+                            {id});
+  nlohmann::json open = nlohmann::json::array();
+  for (const auto& row : conflicts) open.push_back(dialogue::conflict_json(db, row));
+  const nlohmann::json project_doc = project_json(*find(db, id, owner_id));
+  db.commit();
+
+  std::map<std::string, nlohmann::json> by_category;
+  for (const auto& row : specs) {
+    nlohmann::json spec = dialogue::spec_json(row);
+    spec["question"] = dialogue::nullable(row, "question_text");
+    by_category[row.str("category")].push_back(std::move(spec));
+  }
+  nlohmann::json categories = nlohmann::json::array();
+  for (const auto& category : engine_->taxonomy().categories()) {
+    auto it = by_category.find(category.name);
+    categories.push_back({{"name", category.name},
+                          {"label", category.label},
+                          {"description", category.description},
+                          {"specifications", it == by_category.end() ? nlohmann::json::array() : it->second}});
+  }
+  nlohmann::json document = {{"project", project_doc},
+                             {"categories", categories},
+                             {"open_conflicts", open}};
+  if (format == "json") return Result::ok({{"format", "json"}, {"document", document}});
+
+  std::string md = "# " + project.str("name") + "\n\n";
+  if (!project.str("description").empty()) md += project.str("description") + "\n\n";
+  md += "Phase: " + project.str("current_phase") + " · maturity " + std::to_string(project.i64("maturity_score")) +
+        "/100\n";
+  for (const auto& category : categories) {
+    md += "\n## " + category["name"].get<std::string>() + "\n\n";
+    if (category["specifications"].empty()) {
+      md += "_Nothing recorded yet._\n";
+      continue;
+    }
+    for (const auto& spec : category["specifications"]) {
+      md += "- **" + spec["key"].get<std::string>() + "**: " + spec["value"].get<std::string>() + " (v" +
+            std::to_string(spec["version"].get<long long>()) + ", " + spec["source"].get<std::string>() + ")\n";
+      if (spec["question"].is_string()) md += "  - asked: " + spec["question"].get<std::string>() + "\n";
+    }
+  }
+  md += "\n## Open conflicts\n\n";
+  if (open.empty()) md += "None.\n";
+  for (const auto& conflict : open) {
+    md += "- " + conflict["type"].get<std::string>() + " (" + conflict["severity"].get<std::string>() +
+          "): " + conflict["description"].get<std::string>() + "\n";
+  }
+  return Result::ok({{"format", "markdown"}, {"markdown", md}});
 }
 
 }  // namespace socrates::agents

@@ -1,8 +1,12 @@
 #pragma once
-// project_manager: the caller's projects — create, get, list, update, archive, restore.
+// project_manager: the caller's projects — create, get, list, update, archive, restore — and
+// their maturity, phase advancement and export; the taxonomy's categories.
 // Every query is scoped to the caller: another user's project answers exactly like a missing one.
 
+#include <socrates/engine/engine.hpp>
 #include <socrates/sdk.hpp>
+
+#include <memory>
 
 namespace socrates::agents {
 
@@ -17,6 +21,18 @@ class ProjectManagerAgent final : public sdk::BaseAgent {
   static sdk::Result update(const sdk::Request& request, sdk::Services& services);
   static sdk::Result archive(const sdk::Request& request, sdk::Services& services);
   static sdk::Result restore(const sdk::Request& request, sdk::Services& services);
+
+  // Maturity, phases and the document: they read the engine's taxonomy (loaded in on_start).
+  sdk::Result maturity(const sdk::Request& request, sdk::Services& services);
+  sdk::Result advance(const sdk::Request& request, sdk::Services& services);
+  sdk::Result categories(const sdk::Request& request, sdk::Services& services);
+  sdk::Result export_document(const sdk::Request& request, sdk::Services& services);
+
+ protected:
+  void on_start(sdk::Services& services) override;
+
+ private:
+  std::shared_ptr<const engine::Engine> engine_;
 };
 
 }  // namespace socrates::agents

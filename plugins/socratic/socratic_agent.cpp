@@ -1,6 +1,121 @@
 #include "socratic_agent.hpp"
 
+#include "dialogue_store.hpp"
+
 namespace socrates::agents {
+namespace {
+
+using namespace dialogue;
+
+Result create_session(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string project_id = validate::required_uuid(request.params, "project_id");
+  const std::string mode = validate::one_of(request.params, "mode", {"socratic", "direct_chat"}, "socratic");
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();
+  project_row(db, project_id, owner_id, /*lock=*/false);
+  auto row = db.query_one(std::string("INSERT INTO sessions (project_id, owner_id, mode) VALUES ($1::uuid, $2::uuid, "
+                                      "$3) RETURNING ") +
+                              kSessionColumns,
+                          {project_id, owner_id, mode});
+  db.commit();
+  return Result::created(session_json(*row));
+}
+
+Result list_sessions(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string project_id = validate::required_uuid(request.params, "project_id");
+  const std::string status =
+      validate::one_of(request.params, "status", {"active", "paused", "completed", "all"}, "all");
+  const long long limit = validate::integer(request.params, "limit", 1, 200, 50);
+  const long long offset = validate::integer(request.params, "offset", 0, 1000000000, 0);
+  sdk::Db db(services, sdk::Database::kSpecs);
+  project_row(db, project_id, owner_id, false);
+  auto rows = db.query(std::string("SELECT ") + kSessionColumns +
+                           ", count(*) OVER () AS total FROM sessions WHERE project_id = $1::uuid AND owner_id = "
+                           "$2::uuid AND ($3 = 'all' OR status = $3) ORDER BY sessions.started_at DESC, sessions.id "
+                           "LIMIT $4 OFFSET $5",
+                       {project_id, owner_id, status, limit, offset});
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& row : rows) items.push_back(session_json(row));
+  return Result::ok({{"items", items},
+                     {"total", rows.empty() ? 0 : rows[0].i64("total")},
+                     {"limit", limit},
+                     {"offset", offset}});
+}
+
+Result get_session(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "session_id");
+  sdk::Db db(services, sdk::Database::kSpecs);
+  return Result::ok(session_json(session_row(db, id, owner_id, false)));
+}
+
+// Moves a session to `to` when its status is one of `from`; else SESSION_NOT_ACTIVE.
+Result transition(const sdk::Request& request, sdk::Services& services, std::initializer_list<const char*> from,
+                  const std::string& to) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "session_id");
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();
+  const sdk::Row session = session_row(db, id, owner_id, true);
+  const std::string status = session.str("status");
+  bool allowed = status == to;
+  for (const char* s : from) allowed = allowed || status == s;
+  if (!allowed)
+    fail(sdk::errc::kSessionNotActive, "session " + id + " is " + status + "; it cannot become " + to,
+         {{"session_id", id}, {"status", status}});
+  auto row = db.query_one(std::string("UPDATE sessions SET status = $2, ended_at = CASE WHEN $2 = 'completed' THEN "
+                                      "COALESCE(ended_at, clock_timestamp()) ELSE ended_at END WHERE id = $1::uuid "
+                                      "RETURNING ") +
+                              kSessionColumns,
+                          {id, to});
+  db.commit();
+  return Result::ok(session_json(*row));
+}
+
+Result set_mode(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "session_id");
+  const std::string mode = validate::one_of(request.params, "mode", {"socratic", "direct_chat"}, "");
+  if (mode.empty()) validate::fail("mode", "'mode' is required");
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();
+  session_row(db, id, owner_id, true);
+  auto row = db.query_one(std::string("UPDATE sessions SET mode = $2 WHERE id = $1::uuid RETURNING ") +
+                              kSessionColumns,
+                          {id, mode});
+  db.commit();
+  return Result::ok(session_json(*row));
+}
+
+Result history(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "session_id");
+  const long long limit = validate::integer(request.params, "limit", 1, 1000, 500);
+  const long long offset = validate::integer(request.params, "offset", 0, 1000000000, 0);
+  sdk::Db db(services, sdk::Database::kSpecs);
+  session_row(db, id, owner_id, false);
+  auto rows = db.query("SELECT id::text AS id, role, content, message_type, question_id::text AS question_id, "
+                       "rfc3339(created_at) AS created_at, count(*) OVER () AS total FROM conversation_history "
+                       "WHERE session_id = $1::uuid ORDER BY conversation_history.created_at, conversation_history.id "
+                       "LIMIT $2 OFFSET $3",
+                       {id, limit, offset});
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& row : rows)
+    items.push_back({{"id", row.str("id")},
+                     {"role", row.str("role")},
+                     {"content", row.str("content")},
+                     {"message_type", row.str("message_type")},
+                     {"question_id", nullable(row, "question_id")},
+                     {"created_at", row.str("created_at")}});
+  return Result::ok({{"items", items},
+                     {"total", rows.empty() ? 0 : rows[0].i64("total")},
+                     {"limit", limit},
+                     {"offset", offset}});
+}
+
+}  // namespace
 
 SocraticAgent::SocraticAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
   // Which build of the agent answers: operators check a swap with it, and clients can tell
@@ -12,6 +127,72 @@ SocraticAgent::SocraticAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
                             {"capabilities", capabilities()},
                             {"llm_provider", services.llm() ? services.llm()->provider() : "builtin"}});
   });
+  register_action("create_session", create_session);
+  register_action("list_sessions", list_sessions);
+  register_action("get_session", get_session);
+  register_action("set_mode", set_mode);
+  register_action("history", history);
+  register_action("pause", [](const sdk::Request& r, sdk::Services& s) { return transition(r, s, {"active"}, "paused"); });
+  register_action("resume",
+                  [](const sdk::Request& r, sdk::Services& s) { return transition(r, s, {"paused"}, "active"); });
+  register_action("end", [](const sdk::Request& r, sdk::Services& s) {
+    return transition(r, s, {"active", "paused"}, "completed");
+  });
+  register_action("next_question", [this](const sdk::Request& r, sdk::Services& s) { return next_question(r, s); });
+  register_action("reply", [this](const sdk::Request& r, sdk::Services& s) { return reply(r, s); });
+}
+
+void SocraticAgent::on_start(sdk::Services& services) { engine_ = load_engine(services); }
+
+Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "session_id");
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();
+  const sdk::Row session = session_row(db, id, owner_id, true);
+  require_active(session);
+  auto pending = db.query_one(std::string("SELECT ") + kQuestionColumns +
+                                  " FROM questions WHERE session_id = $1::uuid AND NOT answered",
+                              {id});
+  if (pending) {
+    db.commit();
+    return Result::ok(question_json(*pending));
+  }
+  const std::string project_id = session.str("project_id");
+  std::vector<std::string> asked;
+  for (const auto& row : db.query("SELECT text FROM questions WHERE project_id = $1::uuid", {project_id}))
+    asked.push_back(row.str("text"));
+  const engine::Question question = engine_->next_question(current_specs(db, project_id).specs, asked);
+  auto row = db.query_one(std::string("INSERT INTO questions (session_id, project_id, text, category, context, "
+                                      "quality_score) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6) RETURNING ") +
+                              kQuestionColumns,
+                          {id, project_id, question.text, question.category, question.context,
+                           question.bias.quality_score});
+  add_history(db, id, "assistant", question.text, "question", row->str("id"));
+  db.commit();
+  return Result::created(question_json(*row));
+}
+
+Result SocraticAgent::reply(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "session_id");
+  engine::ReplyFacts facts;
+  if (auto it = request.params.find("recorded"); it != request.params.end() && it->is_array())
+    for (const auto& spec : *it) {
+      engine::Candidate candidate;
+      candidate.specification = {spec.value("category", ""), spec.value("key", ""), spec.value("value", ""),
+                                 spec.value("confidence", 0.7)};
+      facts.recorded.push_back(std::move(candidate));
+    }
+  facts.conflicts = static_cast<std::size_t>(validate::integer(request.params, "conflicts", 0, 100000, 0));
+  facts.duplicates = static_cast<std::size_t>(validate::integer(request.params, "duplicates", 0, 100000, 0));
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();
+  const sdk::Row session = session_row(db, id, owner_id, true);
+  const std::string text = engine_->direct_reply(facts, current_specs(db, session.str("project_id")).specs);
+  add_history(db, id, "assistant", text, "reply", std::nullopt);
+  db.commit();
+  return Result::ok({{"reply", text}});
 }
 
 }  // namespace socrates::agents

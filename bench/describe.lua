@@ -1,0 +1,8 @@
+-- wrk script for bench/swap.sh: POST /api/v1/agents/socratic/describe with a user's token.
+--   TOKEN=<access token> wrk -s bench/describe.lua http://127.0.0.1:PORT/api/v1/agents/socratic/describe
+-- Pistache closes the connection after each answer unless the request asks for keep-alive.
+wrk.method = "POST"
+wrk.body = "{}"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Connection"] = "keep-alive"
+wrk.headers["Authorization"] = "Bearer " .. assert(os.getenv("TOKEN"), "set TOKEN to an access token")

@@ -1,0 +1,152 @@
+// The dialogue's three real plugins (socratic, context, project_manager), loaded and started by
+// the host's ServiceContainer and reached through its Orchestrator, on a migrated specs database:
+// the transactions' effects as the database sees them, the engine's start-up from DATA_DIR, and
+// concurrent answers on one project.
+#include "host/app/service_container.hpp"
+#include "host/orchestrator/orchestrator.hpp"
+#include "host/plugins/plugin_loader.hpp"
+
+#include "support/integration_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace socrates {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kAlice = "6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f";
+constexpr const char* kBob = "0b7e4a52-3c1d-4f7a-9a55-8d2e6f1c0a11";
+
+sdk::Caller caller(const std::string& user_id) { return sdk::Caller{user_id, "user", "test-request"}; }
+
+std::string plugin(const char* name) { return std::string(SOCRATES_PLUGIN_DIR) + "/lib" + name + "_agent.so"; }
+
+class DialogueTest : public ::testing::Test {
+ protected:
+  DialogueTest()
+      : container_(test::integration_config(databases_, {{"PLUGIN_COPY_DIR", copies_.path().string()},
+                                                         {"PLUGINS", plugins()}})) {
+    container_.load_plugins();
+  }
+
+  static std::string plugins() {
+    return plugin("project_manager") + "," + plugin("socratic") + "," + plugin("context");
+  }
+
+  sdk::Result route(const std::string& agent, const std::string& action, json params,
+                    const std::string& user_id = kAlice) {
+    return container_.orchestrator().route(agent, action, std::move(params), caller(user_id));
+  }
+  json ok(const std::string& agent, const std::string& action, json params, const std::string& user_id = kAlice) {
+    sdk::Result result = route(agent, action, std::move(params), user_id);
+    EXPECT_TRUE(result.is_ok()) << agent << "/" << action << ": " << test::code_of(result);
+    return result.is_ok() ? result.value() : json::object();
+  }
+  std::string project(const std::string& user_id = kAlice) {
+    return ok("project_manager", "create", {{"name", "P"}}, user_id).value("id", "");
+  }
+  std::string session(const std::string& project_id, const std::string& user_id = kAlice) {
+    return ok("socratic", "create_session", {{"project_id", project_id}}, user_id).value("id", "");
+  }
+  std::int64_t count(const std::string& sql) { return test::db_count(databases_.specs_url(), sql); }
+
+  test::MigratedDatabases databases_;
+  test::TempDir copies_;
+  host::ServiceContainer container_;
+};
+
+TEST_F(DialogueTest, AnAnswerSavesSpecificationsMarksTheQuestionAndStoresMaturityInOneGo) {
+  const std::string p = project();
+  const std::string s = session(p);
+  const json question = ok("socratic", "next_question", {{"session_id", s}});
+  EXPECT_EQ(question["category"], "goals");
+  const json recorded = ok("context", "record_answer",
+                           {{"session_id", s}, {"answer", "We will use PostgreSQL. Passwords must be hashed."}});
+  ASSERT_GE(recorded["specifications"].size(), 2u) << recorded.dump();
+  EXPECT_EQ(count("SELECT count(*) FROM specifications WHERE is_current"),
+            static_cast<std::int64_t>(recorded["specifications"].size()));
+  EXPECT_EQ(count("SELECT count(*) FROM questions WHERE answered"), 1);
+  EXPECT_EQ(count("SELECT maturity_score FROM projects"), recorded["maturity"]["score"].get<std::int64_t>());
+  EXPECT_EQ(count("SELECT count(*) FROM conversation_history"), 2);
+}
+
+TEST_F(DialogueTest, AnAnswerThatYieldsNothingIsStillInTheHistory) {
+  const std::string s = session(project());
+  ok("socratic", "next_question", {{"session_id", s}});
+  const json recorded = ok("context", "record_answer", {{"session_id", s}, {"answer", "not sure yet"}});
+  EXPECT_TRUE(recorded["specifications"].empty());
+  EXPECT_EQ(count("SELECT count(*) FROM conversation_history WHERE message_type = 'answer'"), 1);
+}
+
+TEST_F(DialogueTest, AConflictingCandidateIsKeptInFullAndResolutionsWriteVersions) {
+  const std::string p = project();
+  ok("context", "create_specification", {{"project_id", p}, {"category", "tech_stack"}, {"key", "database"},
+                                         {"value", "PostgreSQL"}});
+  sdk::Result refused = route("context", "create_specification",
+                              {{"project_id", p}, {"category", "tech_stack"}, {"key", "database"}, {"value", "MySQL"}});
+  ASSERT_EQ(test::code_of(refused), "CONFLICT_DETECTED");
+  const std::string conflict = refused.error().details["conflict"]["id"];
+  EXPECT_EQ(test::db_scalar(databases_.specs_url(), "SELECT proposed->>'value' FROM conflicts"), "MySQL");
+  const json merged = ok("context", "resolve_conflict",
+                         {{"conflict_id", conflict}, {"resolution", "merge"}, {"value", "PostgreSQL 16"}});
+  EXPECT_EQ(merged["status"], "resolved");
+  EXPECT_EQ(test::db_scalar(databases_.specs_url(), "SELECT value FROM specifications WHERE is_current"),
+            "PostgreSQL 16");
+  EXPECT_EQ(count("SELECT count(*) FROM specifications WHERE NOT is_current AND superseded_by IS NOT NULL"), 1);
+  EXPECT_EQ(count("SELECT max(version) FROM specifications"), 2);
+  EXPECT_EQ(test::code_of(route("context", "resolve_conflict", {{"conflict_id", conflict}, {"resolution", "ignore"}})),
+            "CONFLICT_ALREADY_RESOLVED");
+}
+
+TEST_F(DialogueTest, AnotherUsersRowsAnswerNotFound) {
+  const std::string p = project();
+  const std::string s = session(p);
+  EXPECT_EQ(test::code_of(route("socratic", "get_session", {{"session_id", s}}, kBob)), "SESSION_NOT_FOUND");
+  EXPECT_EQ(test::code_of(route("context", "list_specifications", {{"project_id", p}}, kBob)), "PROJECT_NOT_FOUND");
+  EXPECT_EQ(test::code_of(route("project_manager", "maturity", {{"project_id", p}}, kBob)), "PROJECT_NOT_FOUND");
+}
+
+TEST_F(DialogueTest, ConcurrentAnswersOnOneProjectKeepTheStoredMaturityRight) {
+  const std::string p = project();
+  std::vector<std::string> sessions;
+  for (int i = 0; i < 4; ++i) sessions.push_back(session(p));
+  const std::vector<std::string> answers = {"We will use PostgreSQL.", "The backend will be written in Rust.",
+                                            "Passwords must be hashed.", "We must back up the database every hour."};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < sessions.size(); ++i)
+    threads.emplace_back([&, i] {
+      if (!route("socratic", "next_question", {{"session_id", sessions[i]}}).is_ok()) ++failures;
+      if (!route("context", "record_answer", {{"session_id", sessions[i]}, {"answer", answers[i]}}).is_ok())
+        ++failures;
+    });
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  const json maturity = ok("project_manager", "maturity", {{"project_id", p}});
+  EXPECT_EQ(count("SELECT maturity_score FROM projects"), maturity["score"].get<std::int64_t>());
+  EXPECT_GT(maturity["score"].get<int>(), 0);
+}
+
+TEST_F(DialogueTest, ABrokenDataDirRefusesThePluginWithTheReason) {
+  test::TempDir data;
+  std::ofstream(data.path() / "taxonomy.json") << "{ not json";
+  host::ServiceContainer broken(test::integration_config(databases_, {{"PLUGIN_COPY_DIR", (copies_.path() / "b").string()},
+                                                                      {"DATA_DIR", data.path().string()},
+                                                                      {"PLUGINS", plugin("context")}}));
+  try {
+    broken.load_plugins();
+    FAIL() << "the plugin started with broken data";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("DATA_DIR"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace socrates
