@@ -15,45 +15,13 @@ PROJECTS=${PROJECTS:-10}
 
 bash scripts/install-deps.sh >/dev/null
 BUILD_DIR="$root/build-release" BUILD_TYPE=Release bash scripts/build.sh -DSOCRATES_BUILD_TESTS=OFF >/dev/null
-host_bin="$root/build-release/host/socrates-host"
+source bench/lib.sh
+trap bench_cleanup EXIT
+bench_start_host
 
-source scripts/lib/pg.sh
-work=$(mktemp -d /tmp/socrates-bench.XXXXXX)
-chmod 755 "$work"  # the cluster below belongs to the postgres user, which must reach it
-cluster="$work/pg"
-host_pid=""
-cleanup() {
-  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null || true
-  pg_stop "$cluster"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-pg_port=$(pg_free_port)
-pg_init "$cluster" "$pg_port" socrates "$password"
-pg_start "$cluster"
-admin="postgresql://socrates:$password@127.0.0.1:$pg_port/postgres"
-pg_create_db "$admin" bench_auth
-pg_create_db "$admin" bench_specs
-
-port=$(pg_free_port)
-export DATABASE_URL_AUTH="postgresql://socrates:$password@127.0.0.1:$pg_port/bench_auth"
-export DATABASE_URL_SPECS="postgresql://socrates:$password@127.0.0.1:$pg_port/bench_specs"
-export SECRET_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
-export PORT=$port BIND_ADDRESS=127.0.0.1 LOG_LEVEL=warn ACCESS_LOG=false PLUGIN_COPY_DIR="$work/plugins"
-export PLUGIN_DIR="$root/build-release/plugins"
-"$host_bin" serve > "$work/host.log" 2>&1 &
-host_pid=$!
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
-curl -sf "$base/health" >/dev/null || { cat "$work/host.log"; exit 1; }
-
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 curl -sf -XPOST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
   -d '{"email":"bench@example.com","password":"bench-password"}' >/dev/null
-token=$(curl -sf -XPOST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
-  -d '{"email":"bench@example.com","password":"bench-password"}' | json '["access_token"]')
+token=$(login bench@example.com bench-password)
 for i in $(seq 1 "$PROJECTS"); do
   curl -sf -XPOST "$base/api/v1/projects" -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
     -d "{\"name\":\"Project $i\",\"description\":\"seeded for the benchmark\"}" >/dev/null

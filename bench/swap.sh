@@ -21,53 +21,16 @@ NEXT_VERSION=9.9.9-next
 bash scripts/install-deps.sh >/dev/null
 BUILD_DIR="$root/build-release" BUILD_TYPE=Release bash scripts/build.sh -DSOCRATES_BUILD_TESTS=OFF \
   -DSOCRATES_BUILD_FIXTURES=ON >/dev/null
-host_bin="$root/build-release/host/socrates-host"
-
-source scripts/lib/pg.sh
-work=$(mktemp -d /tmp/socrates-swap.XXXXXX)
-# A directory of its own (as scripts/test.sh does): as root the cluster belongs to `postgres`, which
-# cannot enter $work (mode 700).
-cluster=$(mktemp -d /tmp/socrates-swap-pg.XXXXXX)
-host_pid=""
-wrk_pid=""
-cleanup() {
-  [ -n "$wrk_pid" ] && kill "$wrk_pid" 2>/dev/null && wait "$wrk_pid" 2>/dev/null || true
-  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null || true
-  pg_stop "$cluster"
-  rm -rf "$work" "$cluster"
-}
-trap cleanup EXIT
+source bench/lib.sh
+trap bench_cleanup EXIT
 
 # The rebuilt library: the fixture build of the socratic agent (same sources, version 9.9.9-next),
 # built in build-release by SOCRATES_BUILD_FIXTURES.
 next_lib="$root/build-release/tests/fixtures/plugins/libsocratic_next.so"
 "$host_bin" plugin-check "$next_lib" >/dev/null
 
-password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-pg_port=$(pg_free_port)
-pg_init "$cluster" "$pg_port" socrates "$password"
-pg_start "$cluster"
-admin_url="postgresql://socrates:$password@127.0.0.1:$pg_port/postgres"
-pg_create_db "$admin_url" bench_auth
-pg_create_db "$admin_url" bench_specs
+bench_start_host
 
-port=$(pg_free_port)
-export DATABASE_URL_AUTH="postgresql://socrates:$password@127.0.0.1:$pg_port/bench_auth"
-export DATABASE_URL_SPECS="postgresql://socrates:$password@127.0.0.1:$pg_port/bench_specs"
-export SECRET_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
-export PORT=$port BIND_ADDRESS=127.0.0.1 LOG_LEVEL=warn ACCESS_LOG=false PLUGIN_COPY_DIR="$work/plugins"
-export PLUGIN_DIR="$root/build-release/plugins"
-"$host_bin" serve > "$work/host.log" 2>&1 &
-host_pid=$!
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
-curl -sf "$base/health" >/dev/null || { cat "$work/host.log"; exit 1; }
-
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-login() {
-  curl -sf -XPOST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
-    -d "{\"email\":\"$1\",\"password\":\"$2\"}" | json '["access_token"]'
-}
 curl -sf -XPOST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
   -d '{"email":"bench@example.com","password":"bench-password"}' >/dev/null
 token=$(login bench@example.com bench-password)
