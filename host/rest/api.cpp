@@ -77,6 +77,30 @@ HttpResponse with_admin(ApiContext& api, HttpRequest& request,
   });
 }
 
+Handler agent_route(ApiContext& api, std::string agent, std::string action, Body body, FillParams fill) {
+  return [&api, agent = std::move(agent), action = std::move(action), body, fill = std::move(fill)](
+             HttpRequest& request) {
+    return with_user(api, request, [&](const auth::AuthContext& auth) {
+      nlohmann::json params = nlohmann::json::object();
+      if (body != Body::kNone) {
+        auto parsed = json_body(request, /*allow_empty=*/body == Body::kOptional);
+        if (auto* refused = std::get_if<HttpResponse>(&parsed)) return *refused;
+        params = std::move(std::get<nlohmann::json>(parsed));
+      }
+      for (const auto& [name, value] : request.path_params) params[name] = value;
+      if (fill) fill(request, params);
+      return respond(api.container.orchestrator().route(agent, action, std::move(params), auth.caller), request);
+    });
+  };
+}
+
+FillParams query_params(std::initializer_list<const char*> names) {
+  std::vector<std::string> list(names.begin(), names.end());
+  return [list](const HttpRequest& request, nlohmann::json& params) {
+    for (const auto& name : list) copy_query_param(request, name, params);
+  };
+}
+
 void copy_query_param(const HttpRequest& request, const std::string& name, nlohmann::json& params) {
   auto value = request.query_param(name);
   if (!value) return;

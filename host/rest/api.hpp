@@ -42,6 +42,17 @@ HttpResponse respond(const sdk::Result& result, const HttpRequest& request);
 // Runs `fn` (which may throw AgentException/DatabaseError) and answers with its result.
 HttpResponse guarded_response(ApiContext& api, const HttpRequest& request, const std::function<sdk::Result()>& fn);
 
+// What a route takes from the request body for its agent.
+enum class Body { kNone, kOptional, kRequired };
+using FillParams = std::function<void(const HttpRequest&, nlohmann::json&)>;
+
+// A route that authenticates and calls `agent`/`action` through the orchestrator with the body
+// (per `body`), every path capture under its own name, and whatever `fill` adds from the query.
+Handler agent_route(ApiContext& api, std::string agent, std::string action, Body body, FillParams fill = nullptr);
+
+// A FillParams copying the named query parameters (see copy_query_param).
+FillParams query_params(std::initializer_list<const char*> names);
+
 // A query parameter as JSON for an agent: a number when it is one, else the text (so the agent's
 // validation names the field).
 void copy_query_param(const HttpRequest& request, const std::string& name, nlohmann::json& params);

@@ -3,50 +3,19 @@
 #include "host/rest/api.hpp"
 
 namespace socrates::host::rest {
-namespace {
-
-using Fill = std::function<void(const HttpRequest&, nlohmann::json&)>;
-
-// Routes to `agent`/`action` with the body (when `takes_body`) and the path's ids as params.
-Handler to_agent(ApiContext& api, std::string agent, std::string action, bool takes_body, Fill fill = nullptr) {
-  return [&api, agent = std::move(agent), action = std::move(action), takes_body, fill = std::move(fill)](
-             HttpRequest& request) {
-    return with_user(api, request, [&](const auth::AuthContext& auth) {
-      nlohmann::json params = nlohmann::json::object();
-      if (takes_body) {
-        auto body = json_body(request, /*allow_empty=*/true);
-        if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
-        params = std::move(std::get<nlohmann::json>(body));
-      }
-      for (const auto& [name, value] : request.path_params) params[name] = value;
-      if (fill) fill(request, params);
-      return respond(api.container.orchestrator().route(agent, action, std::move(params), auth.caller), request);
-    });
-  };
-}
-
-Fill query(std::initializer_list<const char*> names) {
-  std::vector<std::string> list(names.begin(), names.end());
-  return [list](const HttpRequest& request, nlohmann::json& params) {
-    for (const auto& name : list) copy_query_param(request, name, params);
-  };
-}
-
-}  // namespace
-
 void add_dialogue_routes(Router& router, ApiContext& api) {
   // Sessions (socratic). {project_id} / {session_id} arrive as params of those names.
-  router.add("POST", "/api/v1/projects/{project_id}/sessions", to_agent(api, "socratic", "create_session", true));
+  router.add("POST", "/api/v1/projects/{project_id}/sessions", agent_route(api, "socratic", "create_session", Body::kOptional));
   router.add("GET", "/api/v1/projects/{project_id}/sessions",
-             to_agent(api, "socratic", "list_sessions", false, query({"limit", "offset", "status"})));
-  router.add("GET", "/api/v1/sessions/{session_id}", to_agent(api, "socratic", "get_session", false));
-  router.add("PUT", "/api/v1/sessions/{session_id}/mode", to_agent(api, "socratic", "set_mode", true));
-  router.add("POST", "/api/v1/sessions/{session_id}/pause", to_agent(api, "socratic", "pause", false));
-  router.add("POST", "/api/v1/sessions/{session_id}/resume", to_agent(api, "socratic", "resume", false));
-  router.add("POST", "/api/v1/sessions/{session_id}/end", to_agent(api, "socratic", "end", false));
+             agent_route(api, "socratic", "list_sessions", Body::kNone, query_params({"limit", "offset", "status"})));
+  router.add("GET", "/api/v1/sessions/{session_id}", agent_route(api, "socratic", "get_session", Body::kNone));
+  router.add("PUT", "/api/v1/sessions/{session_id}/mode", agent_route(api, "socratic", "set_mode", Body::kOptional));
+  router.add("POST", "/api/v1/sessions/{session_id}/pause", agent_route(api, "socratic", "pause", Body::kNone));
+  router.add("POST", "/api/v1/sessions/{session_id}/resume", agent_route(api, "socratic", "resume", Body::kNone));
+  router.add("POST", "/api/v1/sessions/{session_id}/end", agent_route(api, "socratic", "end", Body::kNone));
   router.add("GET", "/api/v1/sessions/{session_id}/history",
-             to_agent(api, "socratic", "history", false, query({"limit", "offset"})));
-  router.add("POST", "/api/v1/sessions/{session_id}/next-question", to_agent(api, "socratic", "next_question", false));
+             agent_route(api, "socratic", "history", Body::kNone, query_params({"limit", "offset"})));
+  router.add("POST", "/api/v1/sessions/{session_id}/next-question", agent_route(api, "socratic", "next_question", Body::kNone));
 
   // An answer: the context agent records it (extraction, conflicts, maturity — one transaction),
   // then the socratic agent asks the next question.
@@ -96,21 +65,21 @@ void add_dialogue_routes(Router& router, ApiContext& api) {
 
   // Specifications and conflicts (context).
   router.add("GET", "/api/v1/projects/{project_id}/specifications",
-             to_agent(api, "context", "list_specifications", false, query({"category", "history", "limit", "offset"})));
+             agent_route(api, "context", "list_specifications", Body::kNone, query_params({"category", "history", "limit", "offset"})));
   router.add("POST", "/api/v1/projects/{project_id}/specifications",
-             to_agent(api, "context", "create_specification", true));
-  router.add("PUT", "/api/v1/specifications/{specification_id}", to_agent(api, "context", "update_specification", true));
+             agent_route(api, "context", "create_specification", Body::kOptional));
+  router.add("PUT", "/api/v1/specifications/{specification_id}", agent_route(api, "context", "update_specification", Body::kOptional));
   router.add("DELETE", "/api/v1/specifications/{specification_id}",
-             to_agent(api, "context", "delete_specification", false));
+             agent_route(api, "context", "delete_specification", Body::kNone));
   router.add("GET", "/api/v1/projects/{project_id}/conflicts",
-             to_agent(api, "context", "list_conflicts", false, query({"status", "limit", "offset"})));
-  router.add("GET", "/api/v1/conflicts/{conflict_id}", to_agent(api, "context", "get_conflict", false));
-  router.add("POST", "/api/v1/conflicts/{conflict_id}/resolve", to_agent(api, "context", "resolve_conflict", true));
+             agent_route(api, "context", "list_conflicts", Body::kNone, query_params({"status", "limit", "offset"})));
+  router.add("GET", "/api/v1/conflicts/{conflict_id}", agent_route(api, "context", "get_conflict", Body::kNone));
+  router.add("POST", "/api/v1/conflicts/{conflict_id}/resolve", agent_route(api, "context", "resolve_conflict", Body::kOptional));
 
   // The project's maturity, phase and document (project_manager).
-  router.add("GET", "/api/v1/projects/{project_id}/maturity", to_agent(api, "project_manager", "maturity", false));
-  router.add("POST", "/api/v1/projects/{project_id}/advance", to_agent(api, "project_manager", "advance", false));
-  router.add("GET", "/api/v1/categories", to_agent(api, "project_manager", "categories", false));
+  router.add("GET", "/api/v1/projects/{project_id}/maturity", agent_route(api, "project_manager", "maturity", Body::kNone));
+  router.add("POST", "/api/v1/projects/{project_id}/advance", agent_route(api, "project_manager", "advance", Body::kNone));
+  router.add("GET", "/api/v1/categories", agent_route(api, "project_manager", "categories", Body::kNone));
 
   // The specification document: markdown (the default) or JSON.
   router.add("GET", "/api/v1/projects/{project_id}/export", [&api](HttpRequest& request) {
