@@ -27,32 +27,6 @@ for i in $(seq 1 "$PROJECTS"); do
     -d "{\"name\":\"Project $i\",\"description\":\"seeded for the benchmark\"}" >/dev/null
 done
 
-# wrk's summary as one table row: rps, p50, p99, errors (non-2xx + socket errors).
-report() {
-  local name=$1 out=$2
-  python3 - "$name" "$out" <<'PY'
-import re, sys
-name, path = sys.argv[1], sys.argv[2]
-text = open(path).read()
-def ms(v):
-    m = re.match(r"([\d.]+)(us|ms|s)", v or "")
-    if not m:
-        return float("nan")
-    n, u = float(m.group(1)), m.group(2)
-    return n / 1000 if u == "us" else n * 1000 if u == "s" else n
-def find(pattern):
-    m = re.search(pattern, text)
-    return m.group(1) if m else None
-rps = float(find(r"Requests/sec:\s+([\d.]+)") or "nan")
-p50 = ms(find(r"50%\s+(\S+)"))
-p99 = ms(find(r"99%\s+(\S+)"))
-non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
-print(f"| {name:<44} | {rps:>10.0f} | {p50:>8.2f} | {p99:>8.2f} | {errors:>6} |")
-PY
-}
-
 run() {
   local name=$1; shift
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" > "$work/wrk.out" 2>&1
