@@ -1,46 +1,216 @@
 #!/usr/bin/env bash
-# Benchmarks the host on loopback: builds in release mode into build-release/, starts a throwaway
-# PostgreSQL cluster and the host, seeds a user with projects, and runs wrk scenarios. Prints one
-# table: requests/s, p50, p99 and errors per scenario.
+# The project's benchmark: builds in release mode (with the Pistache ceiling, bench/ceiling), starts
+# a throwaway PostgreSQL cluster and the host, times the host's start-up, reads its idle RSS, seeds
+# data, runs wrk scenarios on loopback (keep-alive) and two ceilings, and prints one table:
+# requests/s, p50, p99, errors and the share of the bounding ceiling per scenario, the host's RSS
+# and start-up time, and the targets with a verdict each. Missed targets are reported, not fatal:
+# the exit status is non-zero only when something could not run.
 #
-#   bench/bench.sh                 # 10 s per scenario, 2 threads, 32 connections
-#   DURATION=5s CONNECTIONS=64 bench/bench.sh
+#   bash bench/bench.sh                               # everything, 10 s per scenario
+#   SCENARIOS="health projects" DURATION=3s bash bench/bench.sh
+#
+# Scenarios (SCENARIOS filters them, in this order; default: all but health-close):
+#   pistache      the Pistache ceiling: GET on bench/ceiling's trivial handler
+#   health        GET /health
+#   health-close  GET /health without keep-alive (a connection per request)
+#   projects      GET /api/v1/projects, authenticated, PROJECTS projects seeded
+#   maturity      GET /api/v1/projects/{id}/maturity (one specification per category seeded)
+#   create        POST /api/v1/projects (bench/post.lua; only 201 counts as success)
+#   interview     POST /api/v1/sessions/{id}/answer at INTERVIEWS concurrent interviews
+#                 (bench/interview.lua, bench/seed_interviews.py)
+#   pgbench       the per-query PostgreSQL ceiling: pgbench -S on the same cluster
+#   login         POST /api/v1/auth/login at LOGIN_CONNECTIONS (argon2id-bound by design)
+# Settings (environment): DURATION (10s; wrk's syntax: 30s, 1m), CONNECTIONS (32), THREADS (wrk's
+# and pgbench's threads, 2), PROJECTS (20), INTERVIEWS (16), ROUNDS (seeded sessions per concurrent
+# interview, 8), LOGIN_CONNECTIONS (4), LOGIN_USERS (16), STARTS (timed start-ups, 3),
+# HOST_THREADS (the host's and the ceiling's reactor threads; default one per core),
+# BENCH_BUILD_DIR (build-release/), KEEP_WRK_OUTPUT=1 (print every raw wrk/pgbench output too).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
-PROJECTS=${PROJECTS:-10}
+PROJECTS=${PROJECTS:-20}
+INTERVIEWS=${INTERVIEWS:-16}
+ROUNDS=${ROUNDS:-8}
+LOGIN_CONNECTIONS=${LOGIN_CONNECTIONS:-4}
+LOGIN_USERS=${LOGIN_USERS:-16}
+STARTS=${STARTS:-3}
+KNOWN_SCENARIOS="pistache health health-close projects maturity create interview pgbench login"
+SCENARIOS=${SCENARIOS:-pistache health projects maturity create interview pgbench login}
 
-bash scripts/install-deps.sh >/dev/null
-BUILD_DIR="$root/build-release" BUILD_TYPE=Release bash scripts/build.sh -DSOCRATES_BUILD_TESTS=OFF >/dev/null
+for s in $SCENARIOS; do
+  case " $KNOWN_SCENARIOS " in
+    *" $s "*) ;;
+    *) echo "bench: unknown scenario '$s' (known: $KNOWN_SCENARIOS)" >&2; exit 2 ;;
+  esac
+done
+want() { case " $SCENARIOS " in *" $1 "*) return 0;; *) return 1;; esac; }
+
+# DURATION in whole seconds, for pgbench -T.
+duration_s() {
+  case "$DURATION" in
+    *ms) echo 1 ;;
+    *s) echo "${DURATION%s}" ;;
+    *m) echo $(( ${DURATION%m} * 60 )) ;;
+    *h) echo $(( ${DURATION%h} * 3600 )) ;;
+    *) echo "$DURATION" ;;
+  esac
+}
+[[ "$(duration_s)" =~ ^[0-9]+$ ]] || { echo "bench: DURATION='$DURATION' is not like 10s, 1m or 10" >&2; exit 2; }
+
 source bench/lib.sh
 trap bench_cleanup EXIT
-bench_start_host
+bench_build -DSOCRATES_BUILD_BENCH=ON
+ceiling_bin="$build_dir/bench/ceiling/socrates-pistache-ceiling"
+command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 1; }
+pgbench_bin="$PG_BIN/pgbench"
+if want pgbench && [ ! -x "$pgbench_bin" ]; then
+  echo "bench: $pgbench_bin is missing (Debian: postgresql-15 ships it)" >&2
+  exit 1
+fi
+host_threads=${HOST_THREADS:-$(nproc)}
 
-curl -sf -XPOST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
-  -d '{"email":"bench@example.com","password":"bench-password"}' >/dev/null
-token=$(login bench@example.com bench-password)
-for i in $(seq 1 "$PROJECTS"); do
-  curl -sf -XPOST "$base/api/v1/projects" -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
-    -d "{\"name\":\"Project $i\",\"description\":\"seeded for the benchmark\"}" >/dev/null
-done
+# --- The host: migrate, time start-ups, start it for good and read its idle RSS. --------------------
+bench_start_pg
+bench_host_env
+"$host_bin" migrate > "$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; exit 1; }
+echo "bench: timing $STARTS start-ups" >&2
+startup_ms=$(python3 bench/startup.py "$STARTS" "$base/health" "$work/startup.log" "${host_cmd[@]}") ||
+  { tail -n 40 "$work/startup.log" >&2; exit 1; }
+bench_launch_host
+sleep 1  # settle: whatever the host does right after its first answer is part of idle
+idle_rss=$(bench_status_kib "$host_pid" VmRSS)
+read -r agent_count agent_ids < <(curl -s "$base/api/v1/admin/health" | python3 -c \
+  'import json, sys; a = json.load(sys.stdin).get("agents", []); print(len(a), ",".join(x["id"] for x in a) or "-")')
 
-run() {
-  local name=$1; shift
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" > "$work/wrk.out" 2>&1
-  report "$name" "$work/wrk.out"
+# --- Data. ----------------------------------------------------------------------------------------
+echo "bench: seeding" >&2
+python3 bench/seed.py "$base" "$work" "$PROJECTS" "$LOGIN_USERS" >/dev/null
+source "$work/seed.env"
+if want interview; then
+  python3 bench/seed_interviews.py "$base" "$interview_token" $((INTERVIEWS * ROUNDS)) \
+    tests/data/extraction_cases.json "$work/interviews.lua" >/dev/null
+fi
+if want pgbench; then
+  pg_create_db "$(bench_pg_url postgres)" bench_pgbench
+  PGPASSWORD=$pg_password "$pgbench_bin" -i -q -h 127.0.0.1 -p "$pg_port" -U socrates bench_pgbench \
+    > "$work/pgbench-init.log" 2>&1 || { cat "$work/pgbench-init.log" >&2; exit 1; }
+fi
+# The argon2id parameters the running host hashed with: "$argon2id$v=19$m=19456,t=2,p=1$salt$hash".
+IFS='$' read -r _ argon2_alg _ argon2_params _ < <(psql "$DATABASE_URL_AUTH" -Atqc \
+  "SELECT password_hash FROM users WHERE email LIKE 'bench-%' LIMIT 1") || true
+argon2_param() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" <<< "${argon2_params:-}"; }
+argon2_m=$(argon2_param m)
+argon2="${argon2_alg:-?} t=$(argon2_param t), m=${argon2_m:-?} KiB ($(( ${argon2_m:-0} / 1024 )) MiB), p=$(argon2_param p)"
+
+# --- Scenarios. -----------------------------------------------------------------------------------
+failures=0
+: > "$work/scenarios.tsv"
+# The host's peak RSS so far (start-up, seeding: each registration hashes a password). Each scenario
+# then starts from a reset peak (writing 5 to clear_refs) so that its column shows its own peak.
+setup_hwm=$(bench_status_kib "$host_pid" VmHWM)
+hwm_reset=yes
+
+# scenario KEY LABEL BOUND CONNECTIONS COMMAND...: runs COMMAND (output to $work/KEY.out) when KEY is
+# selected, and records it with the host's VmHWM afterwards. BOUND: the ceiling it is compared with
+# (pistache, pgbench), `ceiling` for a ceiling, `none`.
+scenario() {
+  local key=$1 label=$2 bound=$3 conns=$4 status=ok
+  shift 4
+  want "$key" || return 0
+  echo "bench: $label" >&2
+  { echo 5 > "/proc/$host_pid/clear_refs"; } 2>/dev/null || hwm_reset=no
+  "$@" > "$work/$key.out" 2>&1 || status=failed
+  if ! kill -0 "$host_pid" 2>/dev/null; then
+    status="host exited"
+    tail -n 20 "$work/host.log" >&2
+  fi
+  [ "$status" = ok ] || failures=$((failures + 1))
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "$bound" "$conns" "$work/$key.out" \
+    "$(bench_status_kib "$host_pid" VmHWM 2>/dev/null || true)" "$status" >> "$work/scenarios.tsv"
+  [ "$status" != "host exited" ] || { finish; exit 1; }
 }
 
-echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION on 127.0.0.1, $(nproc) cores; host: $(grep -c ^processor /proc/cpuinfo) cpus"
-echo "| scenario                                     |      req/s |  p50 ms  |  p99 ms  | errors |"
-echo "|----------------------------------------------|------------|----------|----------|--------|"
-run "GET /health (keep-alive)" -H 'Connection: keep-alive' "$base/health"
-run "GET /health (connection per request)" "$base/health"
-run "GET /api/v1/projects, $PROJECTS projects (keep-alive)" -H 'Connection: keep-alive' \
-  -H "Authorization: Bearer $token" "$base/api/v1/projects"
-run "GET /api/v1/projects (connection per request)" -H "Authorization: Bearer $token" "$base/api/v1/projects"
-echo
-echo "host peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$host_pid/status)"
+# run_wrk CONNECTIONS WRK_ARGS...: keep-alive wrk for DURATION.
+run_wrk() {
+  local conns=$1
+  shift
+  wrk -t"$(( THREADS < conns ? THREADS : conns ))" -c"$conns" -d"$DURATION" --latency \
+    -H 'Connection: keep-alive' "$@"
+}
+
+# run_lua CONNECTIONS SCRIPT URL [VAR=VALUE...]: run_wrk with a wrk script and its settings.
+run_lua() {
+  local conns=$1 script=$2 url=$3
+  shift 3
+  (export "$@"; run_wrk "$conns" -s "$script" "$url")
+}
+
+pistache_ceiling() {
+  local ceiling_port
+  ceiling_port=$(pg_free_port)
+  "$ceiling_bin" "$ceiling_port" "$host_threads" > "$work/ceiling.log" 2>&1 &
+  helper_pid=$!
+  bench_wait_http "http://127.0.0.1:$ceiling_port/" "$helper_pid" "$work/ceiling.log"
+  local status=0
+  run_wrk "$CONNECTIONS" "http://127.0.0.1:$ceiling_port/" || status=$?
+  bench_stop "$helper_pid"
+  helper_pid=""
+  return "$status"
+}
+
+pgbench_select() {
+  PGPASSWORD=$pg_password "$pgbench_bin" -S -n -c "$CONNECTIONS" -j "$THREADS" -T "$(duration_s)" \
+    -h 127.0.0.1 -p "$pg_port" -U socrates bench_pgbench
+}
+
+finish() {
+  local peak
+  peak=$(bench_status_kib "$host_pid" VmHWM 2>/dev/null || true)
+  cat > "$work/run.env" <<EOF
+THREADS=$THREADS
+CONNECTIONS=$CONNECTIONS
+INTERVIEWS=$INTERVIEWS
+DURATION=$DURATION
+CORES=$(nproc)
+HOST_THREADS=$host_threads
+BUILD_DIR=$build_dir
+STARTUP_MS=$(echo $startup_ms)
+IDLE_RSS_KIB=$idle_rss
+PEAK_RSS_KIB=$peak
+SETUP_HWM_KIB=$setup_hwm
+HWM_RESET=$hwm_reset
+AGENTS=$agent_count
+AGENT_IDS=$agent_ids
+ARGON2=$argon2
+LOGIN_CONNECTIONS=$LOGIN_CONNECTIONS
+LOGIN_USERS=$LOGIN_USERS
+EOF
+  python3 bench/report.py "$work"
+  if [ -n "${KEEP_WRK_OUTPUT:-}" ]; then
+    for f in "$work"/*.out; do echo; echo "== $(basename "$f")"; cat "$f"; done
+  fi
+}
+
+auth=(-H "Authorization: Bearer $list_token")
+scenario pistache "Pistache ceiling (trivial handler)" ceiling "$CONNECTIONS" pistache_ceiling
+scenario health "GET /health" pistache "$CONNECTIONS" run_wrk "$CONNECTIONS" "$base/health"
+scenario health-close "GET /health, a connection per request" none "$CONNECTIONS" \
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$base/health"
+scenario projects "GET /api/v1/projects ($PROJECTS projects)" pgbench "$CONNECTIONS" \
+  run_wrk "$CONNECTIONS" "${auth[@]}" "$base/api/v1/projects"
+scenario maturity "GET /api/v1/projects/{id}/maturity" pgbench "$CONNECTIONS" \
+  run_wrk "$CONNECTIONS" "${auth[@]}" "$base/api/v1/projects/$maturity_project/maturity"
+scenario create "POST /api/v1/projects (201 only)" pgbench "$CONNECTIONS" \
+  run_lua "$CONNECTIONS" bench/post.lua "$base/api/v1/projects" DATA="$work/create.lua" EXPECT=201 TOKEN="$writer_token"
+scenario interview "POST /api/v1/sessions/{id}/answer (turns)" pgbench "$INTERVIEWS" \
+  run_lua "$INTERVIEWS" bench/interview.lua "$base" TOKEN="$interview_token" DATA="$work/interviews.lua" \
+  WRK_THREADS="$(( THREADS < INTERVIEWS ? THREADS : INTERVIEWS ))"
+scenario pgbench "pgbench -S ceiling (select-only, per query)" ceiling "$CONNECTIONS" pgbench_select
+scenario login "POST /api/v1/auth/login (argon2id)" none "$LOGIN_CONNECTIONS" \
+  run_lua "$LOGIN_CONNECTIONS" bench/post.lua "$base/api/v1/auth/login" DATA="$work/login.lua" EXPECT=200
+
+finish
+[ "$failures" -eq 0 ] || { echo "bench: $failures scenario(s) could not run" >&2; exit 1; }

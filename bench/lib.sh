@@ -1,21 +1,49 @@
-# Shared by the benchmarks: a throwaway PostgreSQL cluster and the release host on loopback.
-# Source it after `root` is set and build-release/ is built; call bench_start_host, and
-# `trap bench_cleanup EXIT`. Sets: work (temp folder), port and base (the host), host_pid, host_bin.
+# Shared by the benchmarks: the release build, a throwaway PostgreSQL cluster and the host on
+# loopback. Source it after `root` is set; `trap bench_cleanup EXIT`; then either bench_start_host
+# (cluster + host in one step) or bench_start_pg, bench_host_env and bench_launch_host.
+# Sets: build_dir, host_bin, work (temp folder), port and base (the host), host_pid; after
+# bench_start_pg also pg_port and pg_password.
+#
+# BENCH_BUILD_DIR overrides the build folder (default build-release/). The host runs with the
+# project's defaults: no .env file, and THREADS (wrk's thread count in the bench scripts) is not
+# passed on to it; HOST_THREADS sets its reactor threads (default: one per core).
 source "$root/scripts/lib/pg.sh"
 
-host_bin="$root/build-release/host/socrates-host"
+build_dir=${BENCH_BUILD_DIR:-$root/build-release}
+host_bin="$build_dir/host/socrates-host"
 work=$(mktemp -d /tmp/socrates-bench.XXXXXX)
 # Its own folder, as scripts/test.sh does: as root the cluster belongs to `postgres`, which cannot
 # enter $work (mode 700).
 cluster=$(mktemp -d /tmp/socrates-bench-pg.XXXXXX)
 host_pid=""
 wrk_pid=""
+helper_pid=""   # another server of a benchmark's own (bench.sh: the Pistache ceiling)
+
+# bench_stop PID: SIGTERM and wait (when it is our child).
+bench_stop() {
+  [ -n "$1" ] || return 0
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
 
 bench_cleanup() {
-  [ -n "$wrk_pid" ] && kill "$wrk_pid" 2>/dev/null && wait "$wrk_pid" 2>/dev/null || true
-  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null || true
+  bench_stop "$wrk_pid"
+  bench_stop "$helper_pid"
+  bench_stop "$host_pid"
   pg_stop "$cluster"
   rm -rf "$work" "$cluster"
+}
+
+# bench_build [CMAKE_ARGS...]: installs what is missing and builds the release host and plugins
+# into $build_dir; prints the build's last lines and exits when it fails.
+bench_build() {
+  bash "$root/scripts/install-deps.sh" >/dev/null
+  if ! BUILD_DIR="$build_dir" BUILD_TYPE=Release bash "$root/scripts/build.sh" -DSOCRATES_BUILD_TESTS=OFF "$@" \
+       > "$work/build.log" 2>&1; then
+    tail -n 40 "$work/build.log" >&2
+    echo "bench: the release build in $build_dir failed" >&2
+    exit 1
+  fi
 }
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
@@ -26,51 +54,60 @@ login() {
     -d "{\"email\":\"$1\",\"password\":\"$2\"}" | json '["access_token"]'
 }
 
-bench_start_host() {
-  local password pg_port
-  password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+# A throwaway cluster with the host's two databases; exports their URLs.
+bench_start_pg() {
+  pg_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
   pg_port=$(pg_free_port)
-  pg_init "$cluster" "$pg_port" socrates "$password"
+  pg_init "$cluster" "$pg_port" socrates "$pg_password"
   pg_start "$cluster"
-  local admin_url="postgresql://socrates:$password@127.0.0.1:$pg_port/postgres"
-  pg_create_db "$admin_url" bench_auth
-  pg_create_db "$admin_url" bench_specs
+  pg_create_db "$(bench_pg_url postgres)" bench_auth
+  pg_create_db "$(bench_pg_url postgres)" bench_specs
+  export DATABASE_URL_AUTH DATABASE_URL_SPECS
+  DATABASE_URL_AUTH=$(bench_pg_url bench_auth)
+  DATABASE_URL_SPECS=$(bench_pg_url bench_specs)
+}
 
+# bench_pg_url DATABASE: the URL of a database of the throwaway cluster.
+bench_pg_url() { echo "postgresql://socrates:$pg_password@127.0.0.1:$pg_port/$1"; }
+
+# The host's environment (after bench_start_pg): a fresh secret, a free port on loopback, quiet logs.
+bench_host_env() {
   port=$(pg_free_port)
-  export DATABASE_URL_AUTH="postgresql://socrates:$password@127.0.0.1:$pg_port/bench_auth"
-  export DATABASE_URL_SPECS="postgresql://socrates:$password@127.0.0.1:$pg_port/bench_specs"
-  SECRET_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
-  export SECRET_KEY PORT=$port BIND_ADDRESS=127.0.0.1 LOG_LEVEL=warn ACCESS_LOG=false
-  export PLUGIN_COPY_DIR="$work/plugins" PLUGIN_DIR="$root/build-release/plugins"
-  "$host_bin" serve > "$work/host.log" 2>&1 &
-  host_pid=$!
   base="http://127.0.0.1:$port"
-  for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
-  curl -sf "$base/health" >/dev/null || { cat "$work/host.log"; exit 1; }
+  SECRET_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+  export SECRET_KEY PORT=$port BIND_ADDRESS=127.0.0.1 LOG_LEVEL=warn ACCESS_LOG=false ENV_FILE=/dev/null
+  export PLUGIN_COPY_DIR="$work/plugins" PLUGIN_DIR="$build_dir/plugins"
+  host_cmd=(env -u THREADS "$host_bin" serve)
+  if [ -n "${HOST_THREADS:-}" ]; then host_cmd+=(--threads "$HOST_THREADS"); fi
 }
 
-# wrk's summary as one table row: rps, p50, p99, errors (non-2xx + socket errors).
-report() {
-  local name=$1 out=$2
-  python3 - "$name" "$out" <<'PY'
-import re, sys
-name, path = sys.argv[1], sys.argv[2]
-text = open(path).read()
-def ms(v):
-    m = re.match(r"([\d.]+)(us|ms|s)", v or "")
-    if not m:
-        return float("nan")
-    n, u = float(m.group(1)), m.group(2)
-    return n / 1000 if u == "us" else n * 1000 if u == "s" else n
-def find(pattern):
-    m = re.search(pattern, text)
-    return m.group(1) if m else None
-rps = float(find(r"Requests/sec:\s+([\d.]+)") or "nan")
-p50 = ms(find(r"50%\s+(\S+)"))
-p99 = ms(find(r"99%\s+(\S+)"))
-non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
-print(f"| {name:<44} | {rps:>10.0f} | {p50:>8.2f} | {p99:>8.2f} | {errors:>6} |")
-PY
+# bench_wait_http URL PID LOG: waits up to 10 s for a 200 from URL; exits (printing LOG) when the
+# process PID ends first or the time runs out.
+bench_wait_http() {
+  local url=$1 pid=$2 log=$3
+  for _ in $(seq 1 200); do
+    curl -sf -o /dev/null "$url" && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  curl -sf -o /dev/null "$url" && return 0
+  cat "$log" >&2
+  echo "bench: $url did not answer" >&2
+  exit 1
 }
+
+# Starts the host (after bench_host_env) and waits for its first healthy answer.
+bench_launch_host() {
+  "${host_cmd[@]}" > "$work/host.log" 2>&1 &
+  host_pid=$!
+  bench_wait_http "$base/health" "$host_pid" "$work/host.log"
+}
+
+bench_start_host() {
+  bench_start_pg
+  bench_host_env
+  bench_launch_host
+}
+
+# bench_status_kib PID FIELD: a /proc/PID/status figure in KiB (VmRSS, VmHWM).
+bench_status_kib() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }

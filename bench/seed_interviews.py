@@ -6,27 +6,15 @@
 Creates COUNT projects, one socratic session each, asks each session its first question, and
 writes OUT_LUA: the sessions (id and the category of the question waiting in it) and realistic
 answers per category taken from the engine's table of extraction cases (ANSWERS_JSON). Uses one
-keep-alive connection; the host only keeps a connection open when the request asks for it.
+keep-alive connection (benchlib.Api).
 """
-import http.client
 import json
 import sys
-from urllib.parse import urlparse
+
+from benchlib import Api, lua_string
 
 base, token, count, answers_path, out_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
-url = urlparse(base)
-conn = http.client.HTTPConnection(url.hostname, url.port)
-headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json", "Connection": "keep-alive"}
-
-
-def call(method, path, body=None):
-    conn.request(method, path, body=json.dumps(body) if body is not None else "", headers=headers)
-    response = conn.getresponse()
-    data = response.read()
-    if response.status >= 300:
-        sys.exit(f"{method} {path}: {response.status} {data[:300]!r}")
-    return json.loads(data) if data else None
-
+call = Api(base, token).call
 
 sessions = []
 for i in range(count):
@@ -41,11 +29,6 @@ for case in json.load(open(answers_path))["cases"]:
     category = case.get("question_category") or ""
     if category:
         by_category.setdefault(category, []).append(case["answer"])
-
-
-def lua_string(text):
-    return json.dumps(text, ensure_ascii=True)  # a JSON string literal is a valid Lua string literal here
-
 
 with open(out_path, "w") as out:
     out.write("return {\n  sessions = {\n")

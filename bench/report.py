@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Prints bench/bench.sh's table from the figures it gathered in its work folder.
+
+  report.py WORK_DIR
+
+Reads WORK_DIR/scenarios.tsv (one line per scenario run, in order: key, label, bound, connections,
+output file, the host's VmHWM in KiB afterwards, status) and WORK_DIR/run.env (KEY=VALUE: the
+settings and the host's figures). Prints the table, the host's memory and start-up figures, notes
+on the ceilings and the targets with a verdict each. Missing figures print as "n/a"; a missed
+target is reported, never an error: the exit status is always 0."""
+import os
+import statistics
+import sys
+
+from benchlib import parse_pgbench, parse_wrk
+
+work = sys.argv[1]
+run = {}
+for line in open(os.path.join(work, "run.env")):
+    if "=" in line:
+        key, value = line.rstrip("\n").split("=", 1)
+        run[key] = value
+
+CEILING_LABELS = {"pistache": "Pistache", "pgbench": "pgbench -S"}
+rows = []
+for line in open(os.path.join(work, "scenarios.tsv")):
+    key, label, bound, connections, path, hwm, status = line.rstrip("\n").split("\t")
+    text = open(path, errors="replace").read() if os.path.exists(path) else ""
+    figures = parse_pgbench(text) if key == "pgbench" else parse_wrk(text)
+    rows.append({"key": key, "label": label, "bound": bound, "connections": connections,
+                 "hwm": int(hwm) if hwm.isdigit() else None, "status": status, "figures": figures})
+by_key = {row["key"]: row for row in rows}
+
+
+def figure(key, name):
+    row = by_key.get(key)
+    value = row and row["figures"] and row["figures"].get(name)
+    return value if value is not None else None
+
+
+def fmt(value, spec):
+    return "n/a" if value is None else format(value, spec)
+
+
+def mib(kib):
+    return None if kib is None or kib == "" else int(kib) / 1024
+
+
+# The table.
+print()
+print(f"Socrates benchmark: wrk -t{run['THREADS']} -d{run['DURATION']} --latency, keep-alive, on 127.0.0.1; "
+      f"{run['CORES']} cores; host: {run['HOST_THREADS']} reactor threads; build {run['BUILD_DIR']}")
+header = (f"| {'scenario':<46} | {'conns':>5} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} "
+          f"| {'of ceiling':>17} | {'VmHWM MiB':>9} |")
+print(header)
+print("|" + "|".join("-" * (len(cell) + 0) for cell in header.split("|")[1:-1]) + "|")
+for row in rows:
+    f = row["figures"] or {}
+    if row["status"] != "ok" or not row["figures"]:
+        print(f"| {row['label']:<46} | {row['connections']:>5} | {'did not run (' + row['status'] + ')':<56} |")
+        continue
+    share = "ceiling" if row["bound"] == "ceiling" else "—"
+    ceiling = figure(row["bound"], "rps")
+    if row["bound"] in CEILING_LABELS:
+        share = "n/a" if not ceiling else f"{100 * f['rps'] / ceiling:.0f}% {CEILING_LABELS[row['bound']]}"
+    p50 = f.get("p50")
+    p99 = f.get("p99")
+    if row["key"] == "pgbench":  # pgbench reports the mean, not percentiles
+        p50, p99 = None, None
+    print(f"| {row['label']:<46} | {row['connections']:>5} | {f['rps']:>8.0f} | {fmt(p50, '7.2f'):>7} "
+          f"| {fmt(p99, '7.2f'):>7} | {f['errors']:>6} | {share:>17} | {fmt(mib(row['hwm']), '9.1f'):>9} |")
+
+# The host.
+startups = [float(v) for v in run.get("STARTUP_MS", "").split()]
+startup = statistics.median(startups) if startups else None
+idle = mib(run.get("IDLE_RSS_KIB"))
+if run.get("HWM_RESET") == "yes":  # each scenario's column is its own peak: the run's is the largest
+    peaks = [row["hwm"] for row in rows if row["hwm"] is not None] + [int(run.get("SETUP_HWM_KIB") or 0)]
+    peak = mib(max(peaks))
+    column = "its own peak, reset before it"
+else:
+    peak = mib(run.get("PEAK_RSS_KIB"))
+    column = "the peak so far (this kernel refused to reset it)"
+print()
+print(f"host idle RSS: {fmt(idle, '.1f')} MiB with {run.get('AGENTS', '?')} agents loaded "
+      f"({run.get('AGENT_IDS', '')}); VmRSS after start-up, before any load")
+print(f"host peak RSS: {fmt(peak, '.1f')} MiB (VmHWM over the whole run, start-up and seeding included; "
+      f"{fmt(mib(run.get('SETUP_HWM_KIB')), '.1f')} MiB")
+print(f"  after start-up and seeding, whose registrations hash passwords); each scenario's VmHWM column: {column}")
+print(f"host start-up: {fmt(startup, '.0f')} ms, median of {len(startups)} "
+      f"({', '.join(f'{v:.0f}' for v in startups)}): exec of `socrates-host serve` to the first 200 of /health, "
+      f"migrations already applied")
+
+# Notes on the ceilings.
+print()
+print("Ceilings, measured in this run on the same machine:")
+print("- Pistache: bench/ceiling, a trivial handler answering {\"status\":\"ok\"} with the host's endpoint options")
+print("  (reactor threads, ReuseAddr, max request size, backlog); bounds the HTTP-only scenario (GET /health).")
+avg = figure("pgbench", "avg")
+print(f"- pgbench -S (select-only, scale 1, -c{run['CONNECTIONS']} -j{run['THREADS']}, "
+      f"{run['DURATION']}) on the benchmark's cluster: a PER-QUERY ceiling (one primary-key SELECT per")
+print(f"  transaction{'' if avg is None else f', mean {avg:.2f} ms'}). A request that makes k queries (token check, "
+      "the work, maturity ...) is bounded by about 1/k of it;")
+print("  it bounds the DB-bound scenarios (projects list, POST projects, maturity, interview turn).")
+print("- POST /api/v1/auth/login is measured against neither: each login verifies an argon2id hash,")
+print(f"  {run.get('ARGON2', 'parameters n/a')} (host/auth/password_hasher.hpp; read from the stored hashes):")
+print("  tens of ms of CPU and m of RAM per login by design, to make guessing expensive. Logins/s are bounded by")
+print(f"  cores / hash time, not by HTTP or PostgreSQL. Run at {run.get('LOGIN_CONNECTIONS', '?')} connections over "
+      f"{run.get('LOGIN_USERS', '?')} accounts with right passwords (the throttle counts failures only).")
+
+# Targets.
+print()
+print("Targets (reported, not enforced):")
+
+
+def verdict(value, good):
+    return "n/a   " if value is None else ("ok    " if good(value) else "MISSED")
+
+
+def target(text, value, good, shown):
+    print(f"  {verdict(value, good)} {text:<58} {shown if value is not None else 'not measured'}")
+
+
+projects_rps, pg_tps = figure("projects", "rps"), figure("pgbench", "rps")
+share = projects_rps / pg_tps if projects_rps and pg_tps else None
+target("GET /api/v1/projects >= 60% of the pgbench -S ceiling", share, lambda v: v >= 0.6,
+       fmt(share and 100 * share, ".0f") + "%")
+p99 = figure("projects", "p99")
+conns = by_key["projects"]["connections"] if "projects" in by_key else run["CONNECTIONS"]
+target(f"GET /api/v1/projects p99 <= 10 ms at {conns} connections", p99, lambda v: v <= 10, f"{fmt(p99, '.2f')} ms")
+turns = figure("interview", "rps")
+concurrent = by_key["interview"]["connections"] if "interview" in by_key else run["INTERVIEWS"]
+target(f"interview turns >= 1,000/s at {concurrent} concurrent interviews", turns, lambda v: v >= 1000,
+       f"{fmt(turns, '.0f')}/s")
+p99 = figure("interview", "p99")
+target(f"interview turn p99 <= 25 ms at {concurrent} concurrent", p99, lambda v: v <= 25, f"{fmt(p99, '.2f')} ms")
+target("idle RSS <= 40 MiB (3 plugins loaded)", idle, lambda v: v <= 40, f"{fmt(idle, '.1f')} MiB")
+target("start-up <= 500 ms", startup, lambda v: v <= 500, f"{fmt(startup, '.0f')} ms")
+ran = [row for row in rows if row["figures"]]
+errors = sum(row["figures"]["errors"] for row in ran) if ran else None
+failing = ", ".join(row["key"] for row in ran if row["figures"]["errors"]) or "none"
+target("zero errors in every scenario", errors, lambda v: v == 0, f"{errors} (scenarios with errors: {failing})")
+not_run = [row["key"] for row in rows if row["status"] != "ok" or not row["figures"]]
+if not_run:
+    print(f"  could not run: {', '.join(not_run)}")
