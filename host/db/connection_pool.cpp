@@ -190,109 +190,94 @@ bool PooledSession::ensure_connected(sdk::DbStatus* status) noexcept {
   return false;
 }
 
-bool PooledSession::run_simple(const char* sql, sdk::DbStatus* status) noexcept {
-  return execute(sql, nullptr, 0, nullptr, status);
-}
-
 bool PooledSession::begin(sdk::DbStatus* status) noexcept {
   if (in_transaction_) {
     set_status(status, Kind::kQuery, "begin: a transaction is already open");
     return false;
   }
-  if (!run_simple("BEGIN", status)) return false;
+  // BEGIN leaves with the first statement: a transaction costs no round trip of its own.
   in_transaction_ = true;
+  begin_pending_ = true;
+  set_ok(status);
   return true;
 }
 
 bool PooledSession::commit(sdk::DbStatus* status) noexcept {
-  if (!in_transaction_) {
-    set_status(status, Kind::kQuery, "commit: no transaction is open");
-    return false;
-  }
-  // COMMIT of a transaction that has failed answers ROLLBACK without an error: that is no commit.
-  PGconn* conn = nullptr;
-  try {
-    conn = pg_conn(pool_.session(slot_));
-  } catch (...) {
-  }
-  if (conn && PQtransactionStatus(conn) == PQTRANS_INERROR) {
-    rollback();
-    set_status(status, Kind::kQuery, "commit: the transaction had failed and was rolled back");
-    return false;
-  }
-  const bool ok = run_simple("COMMIT", status);
-  in_transaction_ = false;
-  return ok;
+  return run(nullptr, 0, /*commit=*/true, nullptr, status);
 }
 
 void PooledSession::rollback() noexcept {
   if (!in_transaction_) return;
-  sdk::DbStatus ignored;
-  run_simple("ROLLBACK", &ignored);
   in_transaction_ = false;
+  if (begin_pending_) {  // nothing reached the server
+    begin_pending_ = false;
+    return;
+  }
+  try {
+    PGconn* conn = pg_conn(pool_.session(slot_));
+    if (conn && PQstatus(conn) == CONNECTION_OK) ResultGuard{PQexec(conn, "ROLLBACK")};
+  } catch (...) {
+  }
 }
 
 bool PooledSession::execute(std::string_view sql, const sdk::Param* params, std::size_t param_count,
                             sdk::ResultSet* out, sdk::DbStatus* status) noexcept {
+  const Pending statement{sql, params, param_count, out};
+  return run(&statement, 1, /*commit=*/false, nullptr, status);
+}
+
+bool PooledSession::execute_batch(const sdk::Statement* statements, std::size_t count, bool commit,
+                                  sdk::ResultSet* outs, std::size_t* failed, sdk::DbStatus* status) noexcept {
   try {
-    // A lost connection is retried once, but only where nothing can have been applied twice:
-    // outside a transaction, or for the BEGIN itself.
+    std::vector<Pending> pending;
+    pending.reserve(count);
+    for (std::size_t i = 0; i < count; ++i)
+      pending.push_back({statements[i].sql, statements[i].params.data(), statements[i].params.size(),
+                         outs ? &outs[i] : nullptr});
+    return run(pending.data(), count, commit, failed, status);
+  } catch (const std::exception& e) {
+    set_status(status, Kind::kQuery, std::string("batch failed: ") + e.what());
+    return false;
+  }
+}
+
+bool PooledSession::run(const Pending* statements, std::size_t count, bool commit, std::size_t* failed,
+                        sdk::DbStatus* status) noexcept {
+  if (commit && !in_transaction_) {
+    set_status(status, Kind::kQuery, "commit: no transaction is open");
+    return false;
+  }
+  if (commit && count == 0 && begin_pending_) {  // an empty transaction: nothing to send
+    in_transaction_ = begin_pending_ = false;
+    set_ok(status);
+    return true;
+  }
+  try {
+    // A lost connection is retried once, but only where nothing can have been applied twice: no
+    // transaction had reached the server before (autocommit, or BEGIN goes out now) and no COMMIT
+    // is in the pipeline.
+    const bool replayable = (!in_transaction_ || begin_pending_) && !commit;
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (!ensure_connected(status)) return false;
       PGconn* conn = pg_conn(pool_.session(slot_));
-      ConnectionPool::Slot& slot = pool_.slot_state(slot_);
-      if (slot.conn != conn || slot.prepared.size() >= kMaxPreparedPerConnection) {
-        if (slot.conn == conn) ResultGuard{PQexec(conn, "DEALLOCATE ALL")};
-        slot.prepared.clear();
-        slot.conn = conn;
-      }
-      // BEGIN itself runs before in_transaction_ is set, so it stays retryable; nothing after it is.
-      const bool may_retry = attempt == 0 && !in_transaction_;
-
-      std::string key(sql);
-      auto it = slot.prepared.find(key);
-      if (it == slot.prepared.end()) {
-        std::string name = "socrates_" + std::to_string(slot.next_statement++);
-        ResultGuard prepared{PQprepare(conn, name.c_str(), key.c_str(), 0, nullptr)};
-        if (!prepared.result || PQresultStatus(prepared.result) != PGRES_COMMAND_OK) {
-          fail_from(conn, prepared.result, status);
-          if (status && status->kind == Kind::kUnavailable && may_retry) continue;
-          return false;
-        }
-        it = slot.prepared.emplace(std::move(key), std::move(name)).first;
-      }
-
-      std::vector<const char*> values(param_count);
-      for (std::size_t i = 0; i < param_count; ++i) values[i] = params[i].is_null() ? nullptr : params[i].text().c_str();
-      ResultGuard result{PQexecPrepared(conn, it->second.c_str(), static_cast<int>(param_count), values.data(),
-                                        nullptr, nullptr, 0)};
-      const ExecStatusType state = result.result ? PQresultStatus(result.result) : PGRES_FATAL_ERROR;
-      if (state != PGRES_TUPLES_OK && state != PGRES_COMMAND_OK) {
-        fail_from(conn, result.result, status);
-        if (status && status->kind == Kind::kUnavailable && may_retry) continue;
+      // COMMIT of a transaction that has failed answers ROLLBACK without an error: that is no commit.
+      if (in_transaction_ && !begin_pending_ && PQtransactionStatus(conn) == PQTRANS_INERROR) {
+        rollback();
+        set_status(status, Kind::kQuery, "the transaction had failed and was rolled back");
         return false;
       }
-      if (out) {
-        const int columns = PQnfields(result.result);
-        const int rows = PQntuples(result.result);
-        out->columns.clear();
-        out->rows.clear();
-        out->columns.reserve(static_cast<std::size_t>(columns));
-        for (int c = 0; c < columns; ++c) out->columns.emplace_back(PQfname(result.result, c));
-        out->rows.reserve(static_cast<std::size_t>(rows));
-        for (int r = 0; r < rows; ++r) {
-          std::vector<std::optional<std::string>> cells(static_cast<std::size_t>(columns));
-          for (int c = 0; c < columns; ++c)
-            if (!PQgetisnull(result.result, r, c))
-              cells[static_cast<std::size_t>(c)].emplace(PQgetvalue(result.result, r, c),
-                                                         static_cast<std::size_t>(PQgetlength(result.result, r, c)));
-          out->rows.push_back(std::move(cells));
-        }
-        const char* affected = PQcmdTuples(result.result);
-        out->affected_rows = (affected && *affected) ? std::atoll(affected) : 0;
+      const Sent sent = pipeline(conn, statements, count, commit, failed, status);
+      if (sent == Sent::kOk) {
+        begin_pending_ = false;
+        if (commit) in_transaction_ = false;
+        return true;
       }
-      set_ok(status);
-      return true;
+      if (sent == Sent::kLost && replayable && attempt == 0) continue;
+      // BEGIN (if any) went out: the server holds a failed transaction (which only a rollback
+      // ends), or the connection is gone.
+      begin_pending_ = false;
+      in_transaction_ = PQtransactionStatus(conn) != PQTRANS_IDLE;
+      return false;
     }
   } catch (const std::exception& e) {
     set_status(status, Kind::kQuery, std::string("statement failed: ") + e.what());
@@ -300,10 +285,133 @@ bool PooledSession::execute(std::string_view sql, const sdk::Param* params, std:
   return false;
 }
 
+namespace {
+
+void fill(PGresult* result, sdk::ResultSet* out) {
+  const int columns = PQnfields(result);
+  const int rows = PQntuples(result);
+  out->columns.clear();
+  out->rows.clear();
+  out->columns.reserve(static_cast<std::size_t>(columns));
+  for (int c = 0; c < columns; ++c) out->columns.emplace_back(PQfname(result, c));
+  out->rows.reserve(static_cast<std::size_t>(rows));
+  for (int r = 0; r < rows; ++r) {
+    std::vector<std::optional<std::string>> cells(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c)
+      if (!PQgetisnull(result, r, c))
+        cells[static_cast<std::size_t>(c)].emplace(PQgetvalue(result, r, c),
+                                                   static_cast<std::size_t>(PQgetlength(result, r, c)));
+    out->rows.push_back(std::move(cells));
+  }
+  const char* affected = PQcmdTuples(result);
+  out->affected_rows = (affected && *affected) ? std::atoll(affected) : 0;
+}
+
+}  // namespace
+
+PooledSession::Sent PooledSession::pipeline(void* raw_conn, const Pending* statements, std::size_t count,
+                                            bool commit, std::size_t* failed, sdk::DbStatus* status) {
+  PGconn* conn = static_cast<PGconn*>(raw_conn);
+  ConnectionPool::Slot& slot = pool_.slot_state(slot_);
+  if (slot.conn != conn || slot.prepared.size() + count >= kMaxPreparedPerConnection) {
+    if (slot.conn == conn) ResultGuard{PQexec(conn, "DEALLOCATE ALL")};
+    slot.prepared.clear();
+    slot.conn = conn;
+  }
+  auto lost = [&] {
+    fail_from(conn, nullptr, status);
+    if (status) status->kind = Kind::kUnavailable;
+    if (PQstatus(conn) == CONNECTION_OK) {  // out of step with the server: start afresh
+      slot.prepared.clear();
+      PQreset(conn);
+    }
+    return Sent::kLost;
+  };
+  if (PQenterPipelineMode(conn) != 1) return lost();
+
+  // What went out, in order; each answers one result (then a null).
+  enum class What { kBegin, kPrepare, kExecute, kCommit };
+  struct Out {
+    What what;
+    std::size_t index;
+    const std::string* name;  // kPrepare: the statement's name, cached once the server accepted it
+  };
+  std::vector<Out> sent;
+  sent.reserve(2 * count + 2);
+  std::unordered_map<std::string, std::string> preparing;  // prepared in this pipeline: SQL -> name
+  std::vector<const char*> values;
+  bool queued = true;
+  if (begin_pending_) {
+    queued = PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    sent.push_back({What::kBegin, 0, nullptr});
+  }
+  for (std::size_t i = 0; queued && i < count; ++i) {
+    const Pending& statement = statements[i];
+    std::string key(statement.sql);
+    const std::string* name = nullptr;
+    if (auto it = slot.prepared.find(key); it != slot.prepared.end()) name = &it->second;
+    else if (auto p = preparing.find(key); p != preparing.end()) name = &p->second;
+    if (!name) {
+      auto inserted = preparing.emplace(key, "socrates_" + std::to_string(slot.next_statement++)).first;
+      name = &inserted->second;
+      queued = PQsendPrepare(conn, name->c_str(), key.c_str(), 0, nullptr) == 1;
+      sent.push_back({What::kPrepare, i, name});
+      if (!queued) break;
+    }
+    values.assign(statement.param_count, nullptr);
+    for (std::size_t p = 0; p < statement.param_count; ++p)
+      if (!statement.params[p].is_null()) values[p] = statement.params[p].text().c_str();
+    queued = PQsendQueryPrepared(conn, name->c_str(), static_cast<int>(statement.param_count), values.data(),
+                                 nullptr, nullptr, 0) == 1;
+    sent.push_back({What::kExecute, i, nullptr});
+  }
+  if (queued && commit) {
+    queued = PQsendQueryParams(conn, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    sent.push_back({What::kCommit, count, nullptr});
+  }
+  if (!queued || PQpipelineSync(conn) != 1) {
+    Sent outcome = lost();
+    PQexitPipelineMode(conn);
+    return outcome;
+  }
+
+  Sent outcome = Sent::kOk;
+  for (const Out& out : sent) {
+    ResultGuard result{PQgetResult(conn)};
+    if (!result.result) return lost();  // the connection broke mid-pipeline
+    const ExecStatusType state = PQresultStatus(result.result);
+    if (state == PGRES_TUPLES_OK || state == PGRES_COMMAND_OK) {
+      if (out.what == What::kPrepare) slot.prepared.emplace(std::string(statements[out.index].sql), *out.name);
+      if (out.what == What::kExecute && statements[out.index].out) fill(result.result, statements[out.index].out);
+    } else if (state != PGRES_PIPELINE_ABORTED && outcome == Sent::kOk) {
+      fail_from(conn, result.result, status);
+      if (failed) *failed = out.what == What::kBegin ? 0 : out.index;
+      outcome = status && status->kind == Kind::kUnavailable ? Sent::kLost : Sent::kFailed;
+    }
+    ResultGuard end{PQgetResult(conn)};  // each command's answer ends with a null
+  }
+  for (;;) {  // up to the sync point
+    ResultGuard result{PQgetResult(conn)};
+    if (result.result && PQresultStatus(result.result) == PGRES_PIPELINE_SYNC) break;
+    if (!result.result && PQstatus(conn) != CONNECTION_OK) return lost();
+  }
+  if (PQexitPipelineMode(conn) != 1) return lost();
+  if (outcome == Sent::kOk) set_ok(status);
+  return outcome;
+}
+
 bool PooledSession::execute_script(const std::string& sql, sdk::DbStatus* status) noexcept {
   try {
     if (!ensure_connected(status)) return false;
     PGconn* conn = pg_conn(pool_.session(slot_));
+    if (begin_pending_) {
+      ResultGuard began{PQexec(conn, "BEGIN")};
+      if (PQresultStatus(began.result) != PGRES_COMMAND_OK) {
+        fail_from(conn, began.result, status);
+        return false;
+      }
+      begin_pending_ = false;
+    }
     ResultGuard result{PQexec(conn, sql.c_str())};
     const ExecStatusType state = result.result ? PQresultStatus(result.result) : PGRES_FATAL_ERROR;
     if (state != PGRES_TUPLES_OK && state != PGRES_COMMAND_OK && state != PGRES_EMPTY_QUERY) {

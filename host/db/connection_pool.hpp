@@ -39,17 +39,34 @@ class PooledSession final : public sdk::DatabaseSession {
   void rollback() noexcept override;
   bool execute(std::string_view sql, const sdk::Param* params, std::size_t param_count, sdk::ResultSet* out,
                sdk::DbStatus* status) noexcept override;
+  bool execute_batch(const sdk::Statement* statements, std::size_t count, bool commit, sdk::ResultSet* outs,
+                     std::size_t* failed, sdk::DbStatus* status) noexcept override;
 
   // Runs a script of several statements (a migration file) with the simple query protocol.
   bool execute_script(const std::string& sql, sdk::DbStatus* status) noexcept;
 
  private:
-  bool run_simple(const char* sql, sdk::DbStatus* status) noexcept;
+  // A statement as the pipeline sees it: text, parameters and where its rows go (may be null).
+  struct Pending {
+    std::string_view sql;
+    const sdk::Param* params;
+    std::size_t param_count;
+    sdk::ResultSet* out;
+  };
+  enum class Sent { kOk, kFailed, kLost };
+
+  // Sends a deferred BEGIN, the statements and a COMMIT (when `commit`) in one libpq pipeline, and
+  // reads every answer. A lost connection is retried once where nothing can be applied twice.
+  bool run(const Pending* statements, std::size_t count, bool commit, std::size_t* failed,
+           sdk::DbStatus* status) noexcept;
+  Sent pipeline(void* conn, const Pending* statements, std::size_t count, bool commit, std::size_t* failed,
+                sdk::DbStatus* status);
   bool ensure_connected(sdk::DbStatus* status) noexcept;
 
   ConnectionPool& pool_;
   std::size_t slot_;
   bool in_transaction_ = false;
+  bool begin_pending_ = false;  // begin() was called and BEGIN goes out with the next statement
 };
 
 struct PoolStats {

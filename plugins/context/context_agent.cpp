@@ -62,20 +62,24 @@ std::optional<Result> check_manual(sdk::Db& db, const engine::Engine& engine, co
                                    const std::string& except_id, std::optional<std::string>* duplicate_id) {
   CurrentSpecs current = current_specs(db, project_id);
   CurrentSpecs others;
-  for (std::size_t i = 0; i < current.ids.size(); ++i) {
-    if (current.ids[i] == except_id) continue;
-    others.ids.push_back(current.ids[i]);
+  for (std::size_t i = 0; i < current.rows.size(); ++i) {
+    if (current.rows[i].str("id") == except_id) continue;
+    others.rows.push_back(current.rows[i]);
     others.specs.push_back(current.specs[i]);
   }
   const engine::CheckResult check = engine.check(candidate, others.specs);
   if (check.outcome == engine::CheckOutcome::kDuplicate && check.duplicate_of)
-    *duplicate_id = others.ids.at(check.duplicate_of->index);
+    *duplicate_id = others.rows.at(check.duplicate_of->index).str("id");
   if (check.outcome != engine::CheckOutcome::kConflict) return std::nullopt;
-  nlohmann::json conflicts = nlohmann::json::array();
+  sdk::Batch batch;
+  std::vector<std::size_t> opened;
   for (const auto& conflict : check.conflicts)
-    if (conflict.against.index < others.ids.size())
-      conflicts.push_back(open_conflict(db, project_id, conflict, others.ids[conflict.against.index], candidate, from));
-  db.commit();
+    if (conflict.against.index < others.rows.size())
+      opened.push_back(add_conflict(batch, project_id, conflict, Against{others.rows[conflict.against.index].str("id"), {}, {}},
+                                    candidate, from));
+  const auto results = db.commit(batch);
+  nlohmann::json conflicts = nlohmann::json::array();
+  for (std::size_t index : opened) conflicts.push_back(conflict_json(results[index][0]));
   return Result::fail(sdk::errc::kConflictDetected, "the specification conflicts with a current one",
                       {{"conflict", conflicts.empty() ? nlohmann::json(nullptr) : conflicts[0]},
                        {"conflicts", conflicts}});
@@ -114,49 +118,62 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
                         : std::nullopt);
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  const sdk::Row session = session_row(db, session_id, owner_id, /*lock=*/true);
+  // One round trip: the project's lock, then (reading after it) the session, the question and the
+  // current specifications.
+  sdk::Batch reads;
+  const std::size_t lock = add_lock_by_session(reads, session_id, owner_id);
+  const std::size_t session_index = add_session(reads, session_id, owner_id);
+  std::optional<std::size_t> question_index;
+  if (!is_message)
+    question_index = question_param
+                         ? reads.add("SELECT id::text AS id, category FROM questions WHERE id = $1::uuid AND "
+                                     "session_id = $2::uuid",
+                                     {*question_param, session_id})
+                         : reads.add("SELECT id::text AS id, category FROM questions WHERE session_id = $1::uuid "
+                                     "AND NOT answered",
+                                     {session_id});
+  const std::size_t specs_index = add_current_specs_by_session(reads, session_id, owner_id);
+  const std::vector<sdk::Rows> read = db.run(reads);
+
+  const sdk::Row& session = found_session(read[session_index], session_id);
   require_active(session);
   const std::string project_id = session.str("project_id");
   if (is_message && session.str("mode") != "direct_chat")
     fail(sdk::errc::kWrongMode, "messages are for direct_chat sessions; this one is " + session.str("mode"),
          {{"session_id", session_id}, {"mode", session.str("mode")}});
-  const int before = static_cast<int>(
-      db.query_one("SELECT maturity_score FROM projects WHERE id = $1::uuid", {project_id})->i64("maturity_score"));
+  const int before = static_cast<int>(read[lock][0].i64("maturity_score"));
+  const CurrentSpecs current = current_from(read[specs_index]);
 
   std::optional<std::string> question_id;
   std::string category;
-  if (!is_message) {
-    auto question = question_param
-                        ? db.query_one("SELECT id::text AS id, category FROM questions WHERE id = $1::uuid AND "
-                                       "session_id = $2::uuid",
-                                       {*question_param, session_id})
-                        : db.query_one("SELECT id::text AS id, category FROM questions WHERE session_id = $1::uuid "
-                                       "AND NOT answered",
-                                       {session_id});
-    if (!question)
+  if (question_index) {
+    if (read[*question_index].empty())
       fail(sdk::errc::kQuestionNotFound,
            question_param ? "question " + *question_param + " does not exist in this session"
                           : "no question waits for an answer in this session; ask next-question first",
            {{"session_id", session_id}});
-    question_id = question->str("id");
-    category = question->str("category");
+    question_id = read[*question_index][0].str("id");
+    category = read[*question_index][0].str("category");
   } else {
-    category = engine_->next_category(current_specs(db, project_id).specs).name;
+    category = engine_->next_category(current.specs).name;
   }
 
-  add_history(db, session_id, "user", text, is_message ? "message" : "answer", question_id);
-  Provenance from{"extracted", question_id, session_id};
-  Recorded recorded = record_text(db, *engine_, project_id, text, category, from);
+  // One more round trip: every write, and the commit.
+  sdk::Batch writes;
+  add_history(writes, session_id, "user", text, is_message ? "message" : "answer", question_id);
+  const RecordPlan plan =
+      plan_record(writes, *engine_, project_id, current, text, category, Provenance{"extracted", question_id, session_id});
   if (question_id)
-    db.execute("UPDATE questions SET answered = true, answered_at = clock_timestamp() WHERE id = $1::uuid AND NOT "
+    writes.add("UPDATE questions SET answered = true, answered_at = clock_timestamp() WHERE id = $1::uuid AND NOT "
                "answered",
                {*question_id});
-  const int after = recompute_maturity(db, *engine_, project_id);
-  db.commit();
-  nlohmann::json out = {{"specifications", recorded.specifications},
-                        {"conflicts", recorded.conflicts},
+  const int after = engine::maturity_score(engine_->taxonomy(), plan.after);
+  add_maturity(writes, project_id, after);
+  const Recorded saved = recorded(plan, db.commit(writes));
+  nlohmann::json out = {{"specifications", saved.specifications},
+                        {"conflicts", saved.conflicts},
                         {"maturity", {{"score", after}, {"delta", after - before}}}};
-  if (is_message) out["duplicates"] = recorded.duplicates;
+  if (is_message) out["duplicates"] = saved.duplicates;
   return Result::ok(std::move(out));
 }
 
@@ -267,7 +284,7 @@ Result ContextAgent::list_conflicts(const sdk::Request& request, sdk::Services& 
                            "LIMIT $3 OFFSET $4",
                        {project_id, status, limit, offset});
   nlohmann::json items = nlohmann::json::array();
-  for (const auto& row : rows) items.push_back(conflict_json(db, row));
+  for (const auto& row : rows) items.push_back(conflict_json(row));
   return Result::ok({{"items", items},
                      {"total", rows.empty() ? 0 : rows[0].i64("total")},
                      {"limit", limit},
@@ -278,7 +295,7 @@ Result ContextAgent::get_conflict(const sdk::Request& request, sdk::Services& se
   const std::string owner_id = owner(request);
   const std::string id = validate::required_uuid(request.params, "conflict_id");
   sdk::Db db(services, sdk::Database::kSpecs);
-  return Result::ok(conflict_json(db, conflict_row(db, id, owner_id)));
+  return Result::ok(conflict_json(conflict_row(db, id, owner_id)));
 }
 
 Result ContextAgent::resolve_conflict(const sdk::Request& request, sdk::Services& services) {
@@ -320,7 +337,7 @@ Result ContextAgent::resolve_conflict(const sdk::Request& request, sdk::Services
              {id, resolution == "ignore" ? "ignored" : "resolved", resolution, notes});
   recompute_maturity(db, *engine_, project_id);
   auto updated = conflict_row(db, id, owner_id);
-  nlohmann::json out = conflict_json(db, updated);
+  nlohmann::json out = conflict_json(updated);
   db.commit();
   return Result::ok(std::move(out));
 }

@@ -220,7 +220,7 @@ Result ProjectManagerAgent::export_document(const sdk::Request& request, sdk::Se
                                 "ORDER BY detected_at, id",
                             {id});
   nlohmann::json open = nlohmann::json::array();
-  for (const auto& row : conflicts) open.push_back(dialogue::conflict_json(db, row));
+  for (const auto& row : conflicts) open.push_back(dialogue::conflict_json(row));
   const nlohmann::json project_doc = project_json(*find(db, id, owner_id));
   db.commit();
 

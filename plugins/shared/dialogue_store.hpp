@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +60,15 @@ inline void lock_project(sdk::Db& db, const std::string& project_id) {
   db.query("SELECT 1 FROM projects WHERE id = $1::uuid FOR UPDATE", {project_id});
 }
 
+// Locks the project of the caller's session: every write on a project is serialised by this lock,
+// and the statements after it (in the same batch) read what was committed before it. Its row is
+// the project's maturity and phase, or nothing when the session is not the caller's.
+inline std::size_t add_lock_by_session(sdk::Batch& batch, const std::string& session_id, const std::string& owner_id) {
+  return batch.add("SELECT maturity_score, current_phase FROM projects WHERE id = (SELECT project_id FROM sessions "
+                   "WHERE id = $1::uuid AND owner_id = $2::uuid) FOR UPDATE",
+                   {session_id, owner_id});
+}
+
 // ---- sessions
 
 constexpr const char* kSessionColumns =
@@ -74,22 +84,24 @@ inline nlohmann::json session_json(const sdk::Row& row) {
           {"ended_at", row.is_null("ended_at") ? nlohmann::json(nullptr) : nlohmann::json(row.str("ended_at"))}};
 }
 
-// The caller's session, or SESSION_NOT_FOUND. With `lock`, its project row is locked first so that
-// every write on one project is serialised, and the session is read after the lock.
+inline std::size_t add_session(sdk::Batch& batch, const std::string& session_id, const std::string& owner_id) {
+  return batch.add(std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE id = $1::uuid AND owner_id = $2::uuid",
+                   {session_id, owner_id});
+}
+
+inline const sdk::Row& found_session(const sdk::Rows& rows, const std::string& id) {
+  if (rows.empty()) fail(sdk::errc::kSessionNotFound, "session " + id + " does not exist", {{"session_id", id}});
+  return rows[0];
+}
+
+// The caller's session, or SESSION_NOT_FOUND. With `lock`, its project row is locked first (in
+// the same round trip) so that every write on one project is serialised, and the session is read
+// after the lock.
 inline sdk::Row session_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock) {
-  auto query = [&] {
-    return db.query_one(std::string("SELECT ") + kSessionColumns +
-                            " FROM sessions WHERE id = $1::uuid AND owner_id = $2::uuid",
-                        {id, owner_id});
-  };
-  auto row = query();
-  if (!row) fail(sdk::errc::kSessionNotFound, "session " + id + " does not exist", {{"session_id", id}});
-  if (lock) {
-    lock_project(db, row->str("project_id"));
-    row = query();
-    if (!row) fail(sdk::errc::kSessionNotFound, "session " + id + " does not exist", {{"session_id", id}});
-  }
-  return *row;
+  sdk::Batch batch;
+  if (lock) add_lock_by_session(batch, id, owner_id);
+  const std::size_t session = add_session(batch, id, owner_id);
+  return found_session(db.run(batch)[session], id);
 }
 
 inline void require_active(const sdk::Row& session) {
@@ -118,9 +130,10 @@ inline nlohmann::json question_json(const sdk::Row& row) {
 
 // ---- history
 
-inline void add_history(sdk::Db& db, const std::string& session_id, const std::string& role, const std::string& content,
-                        const std::string& type, const std::optional<std::string>& question_id) {
-  db.execute("INSERT INTO conversation_history (session_id, role, content, message_type, question_id) "
+inline void add_history(sdk::Batch& batch, const std::string& session_id, const std::string& role,
+                        const std::string& content, const std::string& type,
+                        const std::optional<std::string>& question_id) {
+  batch.add("INSERT INTO conversation_history (session_id, role, content, message_type, question_id) "
              "VALUES ($1::uuid, $2, $3, $4, $5::uuid)",
              {session_id, role, content, type, question_id});
 }
@@ -151,21 +164,40 @@ inline nlohmann::json spec_json(const sdk::Row& row) {
           {"created_at", row.str("created_at")}};
 }
 
+// The project's current specifications: rows (every column of kSpecColumns) and the engine's view.
 struct CurrentSpecs {
-  std::vector<std::string> ids;
+  std::vector<sdk::Row> rows;
   std::vector<engine::Specification> specs;
 };
 
-inline CurrentSpecs current_specs(sdk::Db& db, const std::string& project_id) {
+inline std::size_t add_current_specs(sdk::Batch& batch, const std::string& project_id) {
+  return batch.add(std::string("SELECT ") + kSpecColumns +
+                       " FROM specifications WHERE project_id = $1::uuid AND is_current ORDER BY created_at, id",
+                   {project_id});
+}
+
+// The same for the project of the caller's session (no round trip needed to learn the project).
+inline std::size_t add_current_specs_by_session(sdk::Batch& batch, const std::string& session_id,
+                                                const std::string& owner_id) {
+  return batch.add(std::string("SELECT ") + kSpecColumns +
+                       " FROM specifications WHERE project_id = (SELECT project_id FROM sessions WHERE id = $1::uuid "
+                       "AND owner_id = $2::uuid) AND is_current ORDER BY created_at, id",
+                   {session_id, owner_id});
+}
+
+inline CurrentSpecs current_from(const sdk::Rows& rows) {
   CurrentSpecs out;
-  auto rows = db.query("SELECT id::text AS id, category, key, value, confidence FROM specifications "
-                       "WHERE project_id = $1::uuid AND is_current ORDER BY created_at, id",
-                       {project_id});
-  for (const auto& row : rows) {
-    out.ids.push_back(row.str("id"));
+  out.rows.assign(rows.begin(), rows.end());
+  out.specs.reserve(rows.size());
+  for (const auto& row : rows)
     out.specs.push_back({row.str("category"), row.str("key"), row.str("value"), row.f64("confidence")});
-  }
   return out;
+}
+
+inline CurrentSpecs current_specs(sdk::Db& db, const std::string& project_id) {
+  sdk::Batch batch;
+  add_current_specs(batch, project_id);
+  return current_from(db.run(batch)[0]);
 }
 
 struct Provenance {
@@ -174,8 +206,30 @@ struct Provenance {
   std::optional<std::string> session_id;
 };
 
-// Writes `spec` as the current version of its slot: the slot's current version (and every id of
-// `also_supersede` that is still current) stops being current and points to the new one.
+// Adds the writes that make `spec` the current version of its slot; `supersede` are the ids that
+// stop being current and point to it (the slot's current version, and any other). Answers the
+// index of the statement whose row (kSpecColumns) is the new version.
+inline std::size_t add_version(sdk::Batch& batch, const std::string& project_id, const engine::Specification& spec,
+                               const Provenance& from, const std::vector<std::string>& supersede) {
+  for (const auto& id : supersede)
+    batch.add("UPDATE specifications SET is_current = false WHERE id = $1::uuid AND is_current", {id});
+  const std::size_t index = batch.add(
+      std::string("INSERT INTO specifications (project_id, category, key, value, source, confidence, question_id, "
+                  "session_id, version) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::uuid, $8::uuid, "
+                  "COALESCE((SELECT max(version) FROM specifications WHERE project_id = $1::uuid AND category = $2 "
+                  "AND key = $3), 0) + 1) RETURNING ") +
+          kSpecColumns,
+      {project_id, spec.category, spec.key, spec.value, from.source, spec.confidence, from.question_id,
+       from.session_id});
+  for (const auto& id : supersede)
+    batch.add("UPDATE specifications SET superseded_by = (SELECT id FROM specifications WHERE project_id = $2::uuid "
+              "AND category = $3 AND key = $4 AND is_current) WHERE id = $1::uuid AND superseded_by IS NULL",
+              {id, project_id, spec.category, spec.key});
+  return index;
+}
+
+// Writes `spec` as the current version of its slot now: the slot's current version (and every id
+// of `also_supersede` that is still current) stops being current and points to the new one.
 inline sdk::Row write_version(sdk::Db& db, const std::string& project_id, const engine::Specification& spec,
                               const Provenance& from, const std::vector<std::string>& also_supersede = {}) {
   std::vector<std::string> old;
@@ -185,39 +239,31 @@ inline sdk::Row write_version(sdk::Db& db, const std::string& project_id, const 
   if (slot) old.push_back(slot->str("id"));
   for (const auto& id : also_supersede)
     if (id != (slot ? slot->str("id") : std::string())) old.push_back(id);
-  for (const auto& id : old)
-    db.execute("UPDATE specifications SET is_current = false WHERE id = $1::uuid AND is_current", {id});
-  auto row = db.query_one(
-      std::string("INSERT INTO specifications (project_id, category, key, value, source, confidence, question_id, "
-                  "session_id, version) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::uuid, $8::uuid, "
-                  "COALESCE((SELECT max(version) FROM specifications WHERE project_id = $1::uuid AND category = $2 "
-                  "AND key = $3), 0) + 1) RETURNING ") +
-          kSpecColumns,
-      {project_id, spec.category, spec.key, spec.value, from.source, spec.confidence, from.question_id,
-       from.session_id});
-  for (const auto& id : old)
-    db.execute("UPDATE specifications SET superseded_by = $2::uuid WHERE id = $1::uuid AND superseded_by IS NULL",
-               {id, row->str("id")});
-  return *row;
+  sdk::Batch batch;
+  const std::size_t row = add_version(batch, project_id, spec, from, old);
+  return db.run(batch)[row][0];
 }
 
 // ---- conflicts
 
+// A conflict's columns; `existing` is the specification it is against, as JSON (spec_json's shape).
 constexpr const char* kConflictColumns =
     "id::text AS id, project_id::text AS project_id, type, severity, status, description, "
     "existing_id::text AS existing_id, proposed::text AS proposed, resolution, notes, "
-    "rfc3339(detected_at) AS detected_at, rfc3339(resolved_at) AS resolved_at";
+    "rfc3339(detected_at) AS detected_at, rfc3339(resolved_at) AS resolved_at, "
+    "(SELECT json_build_object('id', e.id, 'project_id', e.project_id, 'category', e.category, 'key', e.key, "
+    "'value', e.value, 'source', e.source, 'confidence', e.confidence, 'question_id', e.question_id, "
+    "'session_id', e.session_id, 'version', e.version, 'is_current', e.is_current, "
+    "'created_at', rfc3339(e.created_at)) FROM specifications e WHERE e.id = existing_id)::text AS existing";
 
-inline nlohmann::json conflict_json(sdk::Db& db, const sdk::Row& row) {
-  auto existing = db.query_one(std::string("SELECT ") + kSpecColumns + " FROM specifications WHERE id = $1::uuid",
-                               {row.str("existing_id")});
+inline nlohmann::json conflict_json(const sdk::Row& row) {
   return {{"id", row.str("id")},
           {"project_id", row.str("project_id")},
           {"type", row.str("type")},
           {"severity", row.str("severity")},
           {"status", row.str("status")},
           {"description", row.str("description")},
-          {"existing", existing ? spec_json(*existing) : nlohmann::json(nullptr)},
+          {"existing", row.is_null("existing") ? nlohmann::json(nullptr) : nlohmann::json::parse(row.str("existing"))},
           {"proposed", nlohmann::json::parse(row.str("proposed"))},
           {"resolution", nullable(row, "resolution")},
           {"notes", nullable(row, "notes")},
@@ -235,21 +281,36 @@ inline nlohmann::json proposed_json(const engine::Specification& spec, const Pro
           {"session_id", from.session_id ? nlohmann::json(*from.session_id) : nlohmann::json(nullptr)}};
 }
 
-inline nlohmann::json open_conflict(sdk::Db& db, const std::string& project_id, const engine::Conflict& conflict,
-                                    const std::string& existing_id, const engine::Specification& candidate,
-                                    const Provenance& from) {
-  auto row = db.query_one(std::string("INSERT INTO conflicts (project_id, type, severity, description, existing_id, "
-                                      "proposed) VALUES ($1::uuid, $2, $3, $4, $5::uuid, $6::jsonb) RETURNING ") +
-                              kConflictColumns,
-                          {project_id, engine::to_string(conflict.type), engine::to_string(conflict.severity),
-                           conflict.description, existing_id, proposed_json(candidate, from).dump()});
-  return conflict_json(db, *row);
+// What a conflict is against: a specification by id, or the current version of a slot (one
+// written earlier in the same batch, whose id is not known yet).
+struct Against {
+  std::optional<std::string> id;
+  std::string category, key;
+};
+
+// Adds an open conflict of `candidate` against `existing`; its row (kConflictColumns) is the answer.
+inline std::size_t add_conflict(sdk::Batch& batch, const std::string& project_id, const engine::Conflict& conflict,
+                                const Against& existing, const engine::Specification& candidate,
+                                const Provenance& from) {
+  return batch.add(std::string("INSERT INTO conflicts (project_id, type, severity, description, existing_id, proposed) "
+                               "VALUES ($1::uuid, $2, $3, $4, COALESCE($5::uuid, (SELECT id FROM specifications "
+                               "WHERE project_id = $1::uuid AND category = $7 AND key = $8 AND is_current)), "
+                               "$6::jsonb) RETURNING ") +
+                       kConflictColumns,
+                   {project_id, engine::to_string(conflict.type), engine::to_string(conflict.severity),
+                    conflict.description, existing.id, proposed_json(candidate, from).dump(), existing.category,
+                    existing.key});
 }
 
 inline int open_conflicts(sdk::Db& db, const std::string& project_id) {
   return static_cast<int>(
       db.query_one("SELECT count(*) AS n FROM conflicts WHERE project_id = $1::uuid AND status = 'open'", {project_id})
           ->i64("n"));
+}
+
+inline void add_maturity(sdk::Batch& batch, const std::string& project_id, int score) {
+  batch.add("UPDATE projects SET maturity_score = $2, updated_at = clock_timestamp() WHERE id = $1::uuid",
+            {project_id, score});
 }
 
 // Recomputes and stores the project's maturity; answers the new score.
@@ -262,45 +323,82 @@ inline int recompute_maturity(sdk::Db& db, const engine::Engine& engine, const s
 
 // ---- an answer or a message: extract, check, save, open conflicts
 
+// An answer's or a message's writes, planned into a batch before it runs: which statements'
+// rows are the new specifications and the conflicts, and the current specifications afterwards.
+struct RecordPlan {
+  std::vector<std::size_t> specifications;  // statement indexes, rows of kSpecColumns
+  std::vector<std::size_t> conflicts;       // statement indexes, rows of kConflictColumns
+  std::vector<engine::Specification> after;
+  std::size_t duplicates = 0;
+};
+
+// Extracts and checks `text` against `current`, and adds the writes to `batch`: each new
+// specification as its slot's current version, each conflicting candidate kept in full in its
+// conflict. No candidate is lost.
+inline RecordPlan plan_record(sdk::Batch& batch, const engine::Engine& engine, const std::string& project_id,
+                              const CurrentSpecs& current, const std::string& text, const std::string& category,
+                              const Provenance& from) {
+  RecordPlan plan;
+  const engine::AnswerAnalysis analysis = engine.analyse(text, category, current.specs);
+  std::vector<bool> current_kept(current.specs.size(), true);
+  std::vector<engine::Specification> added;
+  for (const auto& finding : analysis.findings) {
+    const auto& spec = finding.candidate.specification;
+    switch (finding.check.outcome) {
+      case engine::CheckOutcome::kNew: {
+        std::vector<std::string> supersede;
+        for (std::size_t i = 0; i < current.specs.size(); ++i)
+          if (current_kept[i] && current.specs[i].category == spec.category && current.specs[i].key == spec.key) {
+            supersede.push_back(current.rows[i].str("id"));
+            current_kept[i] = false;
+          }
+        // A slot written twice by one answer: the later version supersedes the earlier one.
+        added.erase(std::remove_if(added.begin(), added.end(),
+                                   [&](const engine::Specification& s) {
+                                     return s.category == spec.category && s.key == spec.key;
+                                   }),
+                    added.end());
+        plan.specifications.push_back(add_version(batch, project_id, spec, from, supersede));
+        added.push_back(spec);
+        break;
+      }
+      case engine::CheckOutcome::kDuplicate:
+        ++plan.duplicates;
+        break;
+      case engine::CheckOutcome::kConflict:
+        for (const auto& conflict : finding.check.conflicts) {
+          Against against;
+          if (conflict.against.source == engine::SpecificationRef::Source::kCurrent) {
+            if (conflict.against.index >= current.rows.size()) continue;
+            against.id = current.rows[conflict.against.index].str("id");
+          } else {
+            if (conflict.against.index >= analysis.findings.size()) continue;
+            const auto& earlier = analysis.findings[conflict.against.index].candidate.specification;
+            against.category = earlier.category;
+            against.key = earlier.key;
+          }
+          plan.conflicts.push_back(add_conflict(batch, project_id, conflict, against, spec, from));
+        }
+        break;
+    }
+  }
+  for (std::size_t i = 0; i < current.specs.size(); ++i)
+    if (current_kept[i]) plan.after.push_back(current.specs[i]);
+  plan.after.insert(plan.after.end(), added.begin(), added.end());
+  return plan;
+}
+
 struct Recorded {
   nlohmann::json specifications = nlohmann::json::array();
   nlohmann::json conflicts = nlohmann::json::array();
   std::size_t duplicates = 0;
 };
 
-inline Recorded record_text(sdk::Db& db, const engine::Engine& engine, const std::string& project_id,
-                            const std::string& text, const std::string& category, const Provenance& from) {
+inline Recorded recorded(const RecordPlan& plan, const std::vector<sdk::Rows>& results) {
   Recorded out;
-  const CurrentSpecs current = current_specs(db, project_id);
-  const engine::AnswerAnalysis analysis = engine.analyse(text, category, current.specs);
-  std::vector<std::optional<std::string>> saved_ids(analysis.findings.size());
-  auto id_of = [&](const engine::SpecificationRef& ref) -> std::optional<std::string> {
-    if (ref.source == engine::SpecificationRef::Source::kCurrent)
-      return ref.index < current.ids.size() ? std::optional<std::string>(current.ids[ref.index]) : std::nullopt;
-    return ref.index < saved_ids.size() ? saved_ids[ref.index] : std::nullopt;
-  };
-  for (std::size_t i = 0; i < analysis.findings.size(); ++i) {
-    const auto& finding = analysis.findings[i];
-    const auto& spec = finding.candidate.specification;
-    switch (finding.check.outcome) {
-      case engine::CheckOutcome::kNew: {
-        auto row = write_version(db, project_id, spec, from);
-        saved_ids[i] = row.str("id");
-        out.specifications.push_back(spec_json(row));
-        break;
-      }
-      case engine::CheckOutcome::kDuplicate:
-        ++out.duplicates;
-        break;
-      case engine::CheckOutcome::kConflict:
-        for (const auto& conflict : finding.check.conflicts) {
-          auto existing = id_of(conflict.against);
-          if (!existing) continue;
-          out.conflicts.push_back(open_conflict(db, project_id, conflict, *existing, spec, from));
-        }
-        break;
-    }
-  }
+  for (std::size_t index : plan.specifications) out.specifications.push_back(spec_json(results.at(index)[0]));
+  for (std::size_t index : plan.conflicts) out.conflicts.push_back(conflict_json(results.at(index)[0]));
+  out.duplicates = plan.duplicates;
   return out;
 }
 

@@ -149,28 +149,42 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   const std::string id = validate::required_uuid(request.params, "session_id");
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  const sdk::Row session = session_row(db, id, owner_id, true);
+  // One round trip: the project's lock, then the session, its waiting question, the questions the
+  // project was asked and its current specifications.
+  sdk::Batch reads;
+  add_lock_by_session(reads, id, owner_id);
+  const std::size_t session_index = add_session(reads, id, owner_id);
+  const std::size_t pending_index = reads.add(
+      std::string("SELECT ") + kQuestionColumns + " FROM questions WHERE session_id = $1::uuid AND NOT answered", {id});
+  const std::size_t asked_index =
+      reads.add("SELECT DISTINCT text FROM questions WHERE project_id = (SELECT project_id FROM sessions WHERE id = "
+                "$1::uuid AND owner_id = $2::uuid)",
+                {id, owner_id});
+  const std::size_t specs_index = add_current_specs_by_session(reads, id, owner_id);
+  const std::vector<sdk::Rows> read = db.run(reads);
+
+  const sdk::Row& session = found_session(read[session_index], id);
   require_active(session);
-  auto pending = db.query_one(std::string("SELECT ") + kQuestionColumns +
-                                  " FROM questions WHERE session_id = $1::uuid AND NOT answered",
-                              {id});
-  if (pending) {
+  if (!read[pending_index].empty()) {
     db.commit();
-    return Result::ok(question_json(*pending));
+    return Result::ok(question_json(read[pending_index][0]));
   }
   const std::string project_id = session.str("project_id");
   std::vector<std::string> asked;
-  for (const auto& row : db.query("SELECT text FROM questions WHERE project_id = $1::uuid", {project_id}))
-    asked.push_back(row.str("text"));
-  const engine::Question question = engine_->next_question(current_specs(db, project_id).specs, asked);
-  auto row = db.query_one(std::string("INSERT INTO questions (session_id, project_id, text, category, context, "
-                                      "quality_score) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6) RETURNING ") +
-                              kQuestionColumns,
-                          {id, project_id, question.text, question.category, question.context,
-                           question.bias.quality_score});
-  add_history(db, id, "assistant", question.text, "question", row->str("id"));
-  db.commit();
-  return Result::created(question_json(*row));
+  asked.reserve(read[asked_index].size());
+  for (const auto& row : read[asked_index]) asked.push_back(row.str("text"));
+  const engine::Question question = engine_->next_question(current_from(read[specs_index]).specs, asked);
+
+  sdk::Batch writes;
+  const std::size_t inserted =
+      writes.add(std::string("INSERT INTO questions (session_id, project_id, text, category, context, quality_score) "
+                             "VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6) RETURNING ") +
+                     kQuestionColumns,
+                 {id, project_id, question.text, question.category, question.context, question.bias.quality_score});
+  writes.add("INSERT INTO conversation_history (session_id, role, content, message_type, question_id) SELECT "
+             "$1::uuid, 'assistant', $2, 'question', id FROM questions WHERE session_id = $1::uuid AND NOT answered",
+             {id, question.text});
+  return Result::created(question_json(db.commit(writes)[inserted][0]));
 }
 
 Result SocraticAgent::reply(const sdk::Request& request, sdk::Services& services) {
@@ -188,10 +202,16 @@ Result SocraticAgent::reply(const sdk::Request& request, sdk::Services& services
   facts.duplicates = static_cast<std::size_t>(validate::integer(request.params, "duplicates", 0, 100000, 0));
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  const sdk::Row session = session_row(db, id, owner_id, true);
-  const std::string text = engine_->direct_reply(facts, current_specs(db, session.str("project_id")).specs);
-  add_history(db, id, "assistant", text, "reply", std::nullopt);
-  db.commit();
+  sdk::Batch reads;
+  add_lock_by_session(reads, id, owner_id);
+  const std::size_t session_index = add_session(reads, id, owner_id);
+  const std::size_t specs_index = add_current_specs_by_session(reads, id, owner_id);
+  const std::vector<sdk::Rows> read = db.run(reads);
+  found_session(read[session_index], id);
+  const std::string text = engine_->direct_reply(facts, current_from(read[specs_index]).specs);
+  sdk::Batch writes;
+  add_history(writes, id, "assistant", text, "reply", std::nullopt);
+  db.commit(writes);
   return Result::ok({{"reply", text}});
 }
 

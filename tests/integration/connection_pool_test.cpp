@@ -279,6 +279,7 @@ TEST_F(ConnectionPoolTest, ConnectionLostInsideATransactionFailsTheStatementInst
   {
     sdk::Db db = lease(*pool);
     db.begin();
+    db.query_one("SELECT 1 AS one");  // the transaction has reached the server
     ASSERT_NO_FATAL_FAILURE(kill_server_connections());
     // The transaction died with its connection. Replaying the statement on a new connection would
     // run it outside any transaction: committed at once, beyond the reach of a later rollback.
@@ -296,6 +297,19 @@ TEST_F(ConnectionPoolTest, ConnectionLostInsideATransactionFailsTheStatementInst
   // The next request gets a working connection again.
   sdk::Db db = lease(*pool);
   EXPECT_NO_THROW(db.query_one("SELECT 1 AS one"));
+}
+
+TEST_F(ConnectionPoolTest, ConnectionLostBeforeATransactionsFirstStatementIsReplayedInsideTheTransaction) {
+  auto pool = open_pool(1);
+  {
+    sdk::Db db = lease(*pool);
+    db.begin();  // BEGIN leaves with the first statement: nothing has reached the server yet
+    ASSERT_NO_FATAL_FAILURE(kill_server_connections());
+    EXPECT_NO_THROW(db.query_one(kInsertUser, {"replayed@example.com"}));
+    db.rollback();
+  }
+  EXPECT_EQ(users_with_email("replayed@example.com"), 0)
+      << "the replayed statement ran outside the transaction and survived its rollback";
 }
 
 TEST_F(ConnectionPoolTest, PreparedStatementCacheServesRepeatedAndDistinctStatements) {
@@ -370,6 +384,89 @@ TEST_F(ConnectionPoolTest, BadUrlThrowsDatabaseErrorUnavailable) {
       EXPECT_EQ(e.kind(), Kind::kUnavailable) << url << ": " << e.what();
     }
   }
+}
+
+// ---- batches: several statements, and the commit, in one round trip
+
+TEST_F(ConnectionPoolTest, BatchRunsItsStatementsInOrderAndEachSeesTheOnesBefore) {
+  auto pool = open_pool(1);
+  sdk::Db db = lease(*pool);
+  db.begin();
+  sdk::Batch batch;
+  const auto first = batch.add(kInsertUser, {"batch-a@example.com"});
+  const auto count = batch.add("SELECT count(*) AS n FROM users WHERE email LIKE 'batch-%'");
+  const auto second = batch.add(kInsertUser, {"batch-b@example.com"});
+  const auto same_text_again = batch.add("SELECT count(*) AS n FROM users WHERE email LIKE 'batch-%'");
+  const auto results = db.commit(batch);
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[first].size(), 1u);
+  EXPECT_EQ(results[count][0].i64("n"), 1) << "the second statement did not see the first";
+  EXPECT_NE(results[second][0].str("id"), results[first][0].str("id"));
+  EXPECT_EQ(results[same_text_again][0].i64("n"), 2);
+  EXPECT_EQ(users_with_email("batch-a@example.com") + users_with_email("batch-b@example.com"), 2)
+      << "db.commit(batch) returned but the rows are not committed";
+}
+
+TEST_F(ConnectionPoolTest, BatchStopsAtTheFailingStatementAndCommitsNothing) {
+  auto pool = open_pool(1);
+  {
+    sdk::Db db = lease(*pool);
+    db.begin();
+    db.query_one(kInsertUser, {"taken@example.com"});
+    db.commit();
+  }
+  sdk::Db db = lease(*pool);
+  db.begin();
+  sdk::Batch batch;
+  batch.add(kInsertUser, {"before-failure@example.com"});
+  batch.add(kInsertUser, {"taken@example.com"});  // unique violation
+  batch.add(kInsertUser, {"after-failure@example.com"});
+  try {
+    db.commit(batch);
+    ADD_FAILURE() << "a batch with a failing statement was reported committed";
+  } catch (const sdk::DatabaseError& e) {
+    EXPECT_TRUE(e.is_unique_violation()) << e.what();
+  }
+  db.rollback();
+  EXPECT_EQ(users_with_email("before-failure@example.com"), 0) << "part of a failed batch was committed";
+  EXPECT_EQ(users_with_email("after-failure@example.com"), 0) << "a statement after the failure ran";
+  // The connection is in step with the server again.
+  EXPECT_EQ(db.query_one("SELECT 7 AS seven")->i64("seven"), 7);
+}
+
+TEST_F(ConnectionPoolTest, BatchWithAStatementThatCannotBePreparedLeavesTheConnectionUsable) {
+  auto pool = open_pool(1);
+  sdk::Db db = lease(*pool);
+  sdk::Batch batch;
+  batch.add("SELECT 1 AS one");
+  batch.add("SELEKT nonsense");
+  try {
+    db.run(batch);
+    ADD_FAILURE() << "a syntax error was reported as success";
+  } catch (const sdk::DatabaseError& e) {
+    EXPECT_EQ(e.kind(), Kind::kQuery) << e.what();
+  }
+  // The statement that failed to prepare is not cached under its text, and the others still work.
+  for (int i = 0; i < 3; ++i) {
+    sdk::Batch again;
+    const auto one = again.add("SELECT 1 AS one");
+    const auto doubled = again.add("SELECT $1::int * 2 AS doubled", {i});
+    const auto results = db.run(again);
+    EXPECT_EQ(results[one][0].i64("one"), 1);
+    EXPECT_EQ(results[doubled][0].i64("doubled"), 2 * i);
+  }
+  EXPECT_THROW(db.query_one("SELEKT nonsense"), sdk::DatabaseError);
+}
+
+TEST_F(ConnectionPoolTest, AnEmptyTransactionCommitsWithoutTouchingTheServer) {
+  auto pool = open_pool(1);
+  sdk::Db db = lease(*pool);
+  db.begin();
+  EXPECT_NO_THROW(db.commit());
+  db.begin();  // and a new one can start
+  db.query_one(kInsertUser, {"after-empty@example.com"});
+  db.commit();
+  EXPECT_EQ(users_with_email("after-empty@example.com"), 1);
 }
 
 }  // namespace

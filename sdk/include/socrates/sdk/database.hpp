@@ -55,6 +55,12 @@ class Param {
   bool null_ = true;
 };
 
+// One statement of a batch (SDK 1.1).
+struct Statement {
+  std::string sql;
+  std::vector<Param> params;
+};
+
 // The raw answer of one statement, filled in by the host.
 struct ResultSet {
   std::vector<std::string> columns;
@@ -98,6 +104,9 @@ class DatabaseError : public std::runtime_error {
 // Implemented by the host: one leased, pooled connection. Every member is noexcept; the SDK's Db
 // wrapper below turns failures into DatabaseError inside the plugin, so no exception crosses the
 // plugin boundary in either direction.
+//
+// Round trips: begin() costs none (the host sends BEGIN together with the first statement), and
+// execute_batch() sends all its statements, and the COMMIT when asked, in one round trip.
 class DatabaseSession {
  public:
   virtual ~DatabaseSession() = default;  // rolls back an open transaction, returns the connection
@@ -106,6 +115,12 @@ class DatabaseSession {
   virtual void rollback() noexcept = 0;
   virtual bool execute(std::string_view sql, const Param* params, std::size_t param_count, ResultSet* out,
                        DbStatus* status) noexcept = 0;
+  // Since SDK 1.1. Runs `count` statements in order in one round trip, then COMMIT when `commit`
+  // (which needs an open transaction); fills outs[0..count). On failure: false, `status` set and
+  // `*failed` the index of the failing statement (`count` for the COMMIT); nothing after it ran and
+  // an open transaction can only be rolled back.
+  virtual bool execute_batch(const Statement* statements, std::size_t count, bool commit, ResultSet* outs,
+                             std::size_t* failed, DbStatus* status) noexcept = 0;
 };
 
 class Row {
@@ -169,11 +184,32 @@ class Rows {
   std::int64_t affected_ = 0;
 };
 
+// Statements sent together (Db::run, Db::commit): each add() answers the index of its rows.
+class Batch {
+ public:
+  std::size_t add(std::string sql, std::vector<Param> params = {}) {
+    statements_.push_back(Statement{std::move(sql), std::move(params)});
+    return statements_.size() - 1;
+  }
+  std::size_t size() const noexcept { return statements_.size(); }
+  bool empty() const noexcept { return statements_.empty(); }
+  const std::vector<Statement>& statements() const noexcept { return statements_; }
+
+ private:
+  std::vector<Statement> statements_;
+};
+
 // A leased connection with an optional transaction. Typical write:
 //   sdk::Db db(services, sdk::Database::kSpecs);
 //   db.begin();
 //   db.execute("UPDATE ...", {a, b});
 //   db.commit();   // the answer may only be sent after this returned
+// Several statements in one round trip (each sees what the ones before it did):
+//   sdk::Batch batch;
+//   auto row = batch.add("INSERT ... RETURNING id", {a});
+//   batch.add("UPDATE ...", {b});
+//   std::vector<sdk::Rows> results = db.commit(batch);   // or db.run(batch) to stay in the transaction
+//   results[row][0].str("id");
 class Db {
  public:
   Db(class Services& services, Database which);  // defined in services.hpp; throws DatabaseError
@@ -201,11 +237,25 @@ class Db {
     return query(sql, params).affected_rows();
   }
 
+  // The batch's statements in one round trip; one Rows per statement, in order.
+  std::vector<Rows> run(const Batch& batch) { return run_batch(batch, false); }
+  // The batch, then COMMIT, in one round trip (begin() first).
+  std::vector<Rows> commit(const Batch& batch) { return run_batch(batch, true); }
+
  private:
   Rows run(std::string_view sql, const Param* params, std::size_t count) {
     ResultSet set;
     check(session_->execute(sql, params, count, &set, &status_));
     return Rows(std::move(set));
+  }
+  std::vector<Rows> run_batch(const Batch& batch, bool commit) {
+    std::vector<ResultSet> sets(batch.size());
+    std::size_t failed = 0;
+    check(session_->execute_batch(batch.statements().data(), batch.size(), commit, sets.data(), &failed, &status_));
+    std::vector<Rows> rows;
+    rows.reserve(sets.size());
+    for (auto& set : sets) rows.emplace_back(std::move(set));
+    return rows;
   }
   void check(bool ok) {
     if (!ok) throw DatabaseError(status_);
