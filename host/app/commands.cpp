@@ -125,6 +125,7 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
   options.port = static_cast<std::uint16_t>(config->port);
   options.threads = config->threads;
   options.workers = static_cast<std::size_t>(config->workers);
+  options.max_blocked = static_cast<std::size_t>(config->llm_concurrency);
   options.max_body_bytes = config->max_body_bytes;
   options.cors_origins = config->cors_origins;
   options.access_log = config->public_settings.count("ACCESS_LOG") == 0 ||
@@ -147,6 +148,7 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
     return 1;
   }
   log::info("listening", {{"port", server.port()}, {"threads", options.threads}, {"workers", options.workers},
+                          {"llm_provider", container->llm() ? container->llm()->provider() : "builtin"},
                           {"agents", container->registry().list().size()}});
   int signal = 0;
   // SIGHUP reloads every agent from its configured library (a deploy writes the new build

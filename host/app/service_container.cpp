@@ -1,5 +1,6 @@
 #include "host/app/service_container.hpp"
 
+#include "host/llm/llm_client.hpp"
 #include "host/log/json_log.hpp"
 
 namespace socrates::host {
@@ -12,7 +13,12 @@ ServiceContainer::ServiceContainer(Config config)
       specs_pool_(std::make_unique<ConnectionPool>("specs", config_.database_url_specs, config_.db_pool_size_specs,
                                                    std::chrono::milliseconds(config_.db_lease_timeout_ms))),
       loader_(config_.plugin_copy_dir),
-      orchestrator_(registry_, *this) {}
+      orchestrator_(registry_, *this) {
+  // The provider LLM_PROVIDER names (null for builtin); it records every call's usage in specs.
+  llm_ = llm::make_llm_client(config_, std::make_shared<llm::PoolUsageRecorder>(*specs_pool_));
+  if (llm_) log::info("llm provider", {{"provider", llm_->provider()}, {"base_url", llm::options_from(config_).base_url},
+                                       {"model", llm::options_from(config_).model}});
+}
 
 ServiceContainer::~ServiceContainer() = default;
 

@@ -123,8 +123,14 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
 
   c.llm_provider = r.text("LLM_PROVIDER", "builtin");
   c.anthropic_api_key = r.text("ANTHROPIC_API_KEY", "");
+  c.llm_api_key = r.text("LLM_API_KEY", r.text("OPENAI_API_KEY", ""));
   c.llm_base_url = r.text("LLM_BASE_URL", "");
   c.llm_model = r.text("LLM_MODEL", "");
+  c.llm_timeout_s = static_cast<int>(r.integer("LLM_TIMEOUT_S", 60, 1, 3600));
+  c.llm_connect_timeout_s = static_cast<int>(r.integer("LLM_CONNECT_TIMEOUT_S", 10, 1, 600));
+  c.llm_max_retries = static_cast<int>(r.integer("LLM_MAX_RETRIES", 2, 0, 10));
+  c.llm_retry_max_wait_s = static_cast<int>(r.integer("LLM_RETRY_MAX_WAIT_S", 30, 0, 600));
+  c.llm_concurrency = static_cast<int>(r.integer("LLM_CONCURRENCY", 64, 1, 4096));
   if (c.llm_provider != "builtin" && c.llm_provider != "anthropic" && c.llm_provider != "openai") {
     r.problem("LLM_PROVIDER='" + c.llm_provider + "' is not one of builtin, anthropic, openai");
   } else if (purpose != RequiredFor::kMigrate && c.llm_provider == "anthropic" && c.anthropic_api_key.empty()) {

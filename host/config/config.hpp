@@ -49,8 +49,14 @@ struct Config {
 
   std::string llm_provider = "builtin";
   std::string anthropic_api_key;
+  std::string llm_api_key;  // openai: LLM_API_KEY or OPENAI_API_KEY; optional (local servers need none)
   std::string llm_base_url;
   std::string llm_model;
+  int llm_timeout_s = 60;          // one HTTP attempt, from connect to the last byte
+  int llm_connect_timeout_s = 10;  // reaching the provider
+  int llm_max_retries = 2;         // further attempts after a 429, a 5xx or a connection failure
+  int llm_retry_max_wait_s = 30;   // the longest wait before a retry (Retry-After above it: give up)
+  int llm_concurrency = 64;        // LLM calls in flight at once; more fail fast with LLM_UNAVAILABLE
 
   std::vector<std::string> cors_origins;
   std::string log_level = "info";

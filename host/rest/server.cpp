@@ -59,7 +59,7 @@ struct Server::State {
   WorkerPool workers;
 
   State(ServerOptions o, std::shared_ptr<const Router> r)
-      : options(std::move(o)), router(std::move(r)), workers(options.workers, options.max_queued) {}
+      : options(std::move(o)), router(std::move(r)), workers(options.workers, options.max_queued, options.max_blocked) {}
 
   std::optional<std::string> allowed_origin(const std::optional<std::string>& origin) const {
     if (!origin || options.cors_origins.empty()) return std::nullopt;

@@ -23,6 +23,9 @@ struct ServerOptions {
   int threads = 2;
   std::size_t workers = 16;
   std::size_t max_queued = 4096;
+  // Tasks that may block at once in an LLM call (each compensated by one extra worker thread);
+  // LLM_CONCURRENCY. See WorkerPool.
+  std::size_t max_blocked = 64;
   std::size_t max_body_bytes = 1024 * 1024;
   std::vector<std::string> cors_origins;  // "*" allows any origin
   bool access_log = true;

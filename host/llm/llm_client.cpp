@@ -1,0 +1,264 @@
+#include "host/llm/llm_client.hpp"
+
+#include "host/concurrency/managed_blocking.hpp"
+#include "host/config/config.hpp"
+#include "host/log/json_log.hpp"
+
+#include <algorithm>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+namespace socrates::host::llm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// A provider's words in our messages: short, one line.
+std::string excerpt(const std::string& text, std::size_t limit = 300) {
+  std::string out = text.substr(0, limit);
+  for (char& c : out)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  if (text.size() > limit) out += "…";
+  return out;
+}
+
+// 0.8..1.2 × the nominal delay, so that callers that failed together do not retry together.
+milliseconds jittered(milliseconds nominal) {
+  thread_local std::minstd_rand random(std::random_device{}());
+  std::uniform_real_distribution<double> factor(0.8, 1.2);
+  return milliseconds(static_cast<long long>(static_cast<double>(nominal.count()) * factor(random)));
+}
+
+std::string duration_text(milliseconds d) {
+  return d.count() % 1000 == 0 ? std::to_string(d.count() / 1000) + " s" : std::to_string(d.count()) + " ms";
+}
+
+}  // namespace
+
+// How one attempt ended, as the retry loop sees it.
+struct HttpLlmClient::Attempt {
+  bool ok = false;
+  bool retryable = false;
+  std::optional<milliseconds> wait;  // the provider's Retry-After
+  sdk::Error error;
+};
+
+HttpLlmClient::HttpLlmClient(LlmOptions options, std::shared_ptr<HttpTransport> transport,
+                             std::shared_ptr<UsageSink> usage)
+    : options_(std::move(options)), transport_(std::move(transport)), usage_(std::move(usage)) {
+  while (!options_.base_url.empty() && options_.base_url.back() == '/') options_.base_url.pop_back();
+  if (!transport_) throw std::invalid_argument("an LLM client needs a transport");
+}
+
+HttpCall HttpLlmClient::base_call(std::string url) const {
+  HttpCall call;
+  call.url = std::move(url);
+  call.connect_timeout = options_.connect_timeout;
+  call.timeout = options_.timeout;
+  call.headers = {"Content-Type: application/json", "Accept: application/json",
+                  // libcurl would otherwise wait for a "100 Continue" before sending a large prompt.
+                  "Expect:"};
+  return call;
+}
+
+bool HttpLlmClient::complete(const sdk::LlmRequest& request, sdk::LlmResponse* out, sdk::Error* error) noexcept {
+  const auto started = Clock::now();
+  sdk::Error failure;
+  sdk::LlmResponse response;
+  UsageRecord usage;
+  bool ok = false;
+  try {
+    usage.provider = provider();
+    usage.model = options_.model;
+    usage.purpose = request.purpose;
+    const auto& context = log::current_context();
+    usage.request_id = context.request_id;
+    usage.agent = context.agent;
+
+    auto unavailable = [&](std::string message) {
+      failure = sdk::Error{sdk::errc::kLlmUnavailable, std::move(message), {{"provider", provider()}}};
+    };
+
+    const int before = in_flight_.fetch_add(1);
+    struct Release {
+      std::atomic<int>& counter;
+      ~Release() { counter.fetch_sub(1); }
+    } release{in_flight_};
+
+    if (before >= options_.concurrency) {
+      unavailable("too many LLM calls in flight (" + std::to_string(options_.concurrency) +
+                  ", LLM_CONCURRENCY); try again shortly");
+    } else {
+      BlockingScope blocking;
+      if (!blocking.admitted()) {
+        unavailable("every worker that may wait on the LLM is waiting already; try again shortly");
+      } else {
+        const HttpCall call = build(request);
+        for (int attempt = 0;; ++attempt) {
+          const HttpReply reply = transport_->post(call);
+          usage.attempts = attempt + 1;
+          usage.http_status = reply.status;
+          Attempt result;
+          const std::string where = std::string(provider()) + " at " + options_.base_url;
+          switch (reply.outcome) {
+            case HttpReply::Outcome::kAnswered:
+              if (reply.status >= 200 && reply.status < 300) {
+                std::string why;
+                if (parse(reply.body, &response, &why)) {
+                  result.ok = true;
+                } else {
+                  result.error = {sdk::errc::kLlmError, "the LLM's answer is not usable: " + why, {}};
+                }
+              } else if (reply.status == 429 || reply.status >= 500) {
+                const std::string said = describe_error(reply.body);
+                result.retryable = true;
+                result.error = {sdk::errc::kLlmUnavailable,
+                                where + " answered HTTP " + std::to_string(reply.status) +
+                                    (said.empty() ? "" : " (" + excerpt(said) + ")"),
+                                {}};
+                if (reply.retry_after_s) result.wait = milliseconds(*reply.retry_after_s * 1000);
+              } else {
+                const std::string said = describe_error(reply.body);
+                result.error = {sdk::errc::kLlmError,
+                                where + " refused the request with HTTP " + std::to_string(reply.status) +
+                                    (said.empty() ? "" : ": " + excerpt(said)),
+                                {}};
+              }
+              break;
+            case HttpReply::Outcome::kUnreachable:
+              result.retryable = true;
+              result.error = {sdk::errc::kLlmUnavailable, "cannot reach " + where + ": " + excerpt(reply.error), {}};
+              break;
+            case HttpReply::Outcome::kTimeout:
+              result.error = {sdk::errc::kLlmUnavailable,
+                              where + " did not answer within " + duration_text(options_.timeout) +
+                                  " (LLM_TIMEOUT_S)",
+                              {}};
+              break;
+            case HttpReply::Outcome::kTruncated:
+              result.error = {sdk::errc::kLlmError, "the answer of " + where + " was cut off: " + excerpt(reply.error),
+                              {}};
+              break;
+            case HttpReply::Outcome::kTooLarge:
+              result.error = {sdk::errc::kLlmError, "the answer of " + where + " is unusable: " + reply.error, {}};
+              break;
+            case HttpReply::Outcome::kFailed:
+              result.error = {sdk::errc::kLlmUnavailable, "cannot talk to " + where + ": " + excerpt(reply.error), {}};
+              break;
+          }
+
+          if (result.ok) {
+            ok = true;
+            break;
+          }
+          failure = std::move(result.error);
+          failure.details["provider"] = provider();
+          failure.details["attempts"] = attempt + 1;
+          if (reply.status > 0) failure.details["http_status"] = reply.status;
+          if (!result.retryable) break;
+          if (attempt >= options_.max_retries) {
+            if (options_.max_retries > 0)
+              failure.message += " (after " + std::to_string(attempt + 1) + " attempts)";
+            break;
+          }
+          milliseconds wait = jittered(options_.retry_base_delay * (1LL << std::min(attempt, 20)));
+          if (result.wait) {
+            if (*result.wait > options_.retry_max_wait) {
+              failure.message += "; it asks to wait " + std::to_string(result.wait->count() / 1000) +
+                                 " s, more than the " + std::to_string(options_.retry_max_wait.count() / 1000) +
+                                 " s allowed (LLM_RETRY_MAX_WAIT_S)";
+              failure.details["retry_after_s"] = result.wait->count() / 1000;
+              break;
+            }
+            wait = *result.wait;
+          }
+          wait = std::min(wait, options_.retry_max_wait);
+          log::warn("llm call failed; retrying", {{"provider", provider()},
+                                                  {"purpose", request.purpose},
+                                                  {"attempt", attempt + 1},
+                                                  {"http_status", reply.status},
+                                                  {"outcome", to_string(reply.outcome)},
+                                                  {"wait_ms", wait.count()}});
+          std::this_thread::sleep_for(wait);
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    ok = false;
+    failure = sdk::Error{sdk::errc::kLlmError, std::string("the LLM call could not be made: ") + e.what(),
+                         {{"provider", provider()}}};
+  } catch (...) {
+    ok = false;
+    failure = sdk::Error{sdk::errc::kLlmError, "the LLM call could not be made", {{"provider", provider()}}};
+  }
+
+  const auto latency_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - started).count();
+  try {
+    usage.latency_ms = latency_ms;
+    usage.ok = ok;
+    if (ok) {
+      if (response.model.empty()) response.model = options_.model;
+      response.latency_ms = latency_ms;
+      usage.model = response.model;
+      usage.input_tokens = response.input_tokens;
+      usage.output_tokens = response.output_tokens;
+    } else {
+      usage.error_code = failure.code;
+    }
+    log::info("llm call", {{"provider", usage.provider},
+                           {"model", usage.model},
+                           {"purpose", usage.purpose},
+                           {"ok", ok},
+                           {"error_code", ok ? nlohmann::json(nullptr) : nlohmann::json(failure.code)},
+                           {"attempts", usage.attempts},
+                           {"input_tokens", usage.input_tokens},
+                           {"output_tokens", usage.output_tokens},
+                           {"latency_ms", latency_ms}});
+    if (ok && log::enabled(log::Level::kDebug)) log::debug("llm answer", {{"text", response.text}});
+    if (!ok) log::warn("llm call failed", {{"provider", usage.provider}, {"error", failure.message}});
+    // After the call: the lease for this INSERT is the only one, and it is short.
+    if (usage_) usage_->record(usage);
+  } catch (...) {
+  }
+
+  if (ok) {
+    if (out) *out = std::move(response);
+    return true;
+  }
+  if (error) *error = std::move(failure);
+  return false;
+}
+
+LlmOptions options_from(const Config& config) {
+  LlmOptions options;
+  if (config.llm_provider == "anthropic") {
+    options.base_url = config.llm_base_url.empty() ? kDefaultAnthropicBaseUrl : config.llm_base_url;
+    options.api_key = config.anthropic_api_key;
+    options.model = config.llm_model.empty() ? kDefaultAnthropicModel : config.llm_model;
+  } else {
+    options.base_url = config.llm_base_url;
+    options.api_key = config.llm_api_key;
+    options.model = config.llm_model.empty() ? kDefaultOpenAiModel : config.llm_model;
+  }
+  options.connect_timeout = std::chrono::seconds(std::min(config.llm_connect_timeout_s, config.llm_timeout_s));
+  options.timeout = std::chrono::seconds(config.llm_timeout_s);
+  options.max_retries = config.llm_max_retries;
+  options.retry_max_wait = std::chrono::seconds(config.llm_retry_max_wait_s);
+  options.concurrency = config.llm_concurrency;
+  return options;
+}
+
+std::unique_ptr<sdk::LlmClient> make_llm_client(const Config& config, std::shared_ptr<UsageSink> usage) {
+  if (config.llm_provider == "builtin") return nullptr;
+  init_http();
+  auto transport = std::make_shared<CurlTransport>();
+  if (config.llm_provider == "anthropic")
+    return std::make_unique<AnthropicClient>(options_from(config), std::move(transport), std::move(usage));
+  if (config.llm_provider == "openai")
+    return std::make_unique<OpenAiClient>(options_from(config), std::move(transport), std::move(usage));
+  throw std::invalid_argument("unknown LLM_PROVIDER '" + config.llm_provider + "'");
+}
+
+}  // namespace socrates::host::llm

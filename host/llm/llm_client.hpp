@@ -1,0 +1,113 @@
+#pragma once
+// The LLM providers behind sdk::LlmClient: `anthropic` (Messages API) and `openai` (the
+// OpenAI-compatible chat API that llama.cpp, Ollama and vLLM also serve), over libcurl.
+//
+// HttpLlmClient::complete is the one entry point and owns the policy every provider shares:
+//  - at most `concurrency` calls in flight; one more fails fast with LLM_UNAVAILABLE;
+//  - the call runs inside a BlockingScope, so the worker pool compensates for the blocked thread
+//    (or, at its own bound, refuses: LLM_UNAVAILABLE at once rather than a stalled server);
+//  - connect and total timeouts per attempt; up to `max_retries` further attempts after a 429, a
+//    5xx or a connection failure, waiting Retry-After (seconds) when the provider sent one, else an
+//    exponential backoff; a Retry-After beyond `retry_max_wait` ends the call at once;
+//  - errors: LLM_UNAVAILABLE when the provider cannot be reached, timed out or kept answering
+//    429/5xx; LLM_ERROR for any other refusal (4xx) and for an answer that is not what the API
+//    promises (not JSON, truncated, fields missing). Never a made-up answer;
+//  - one usage row per call, written after it returned (no database lease across the call);
+//  - logs: one info line per call (provider, model, purpose, latency, tokens, outcome); the
+//    model's text at debug level only; never a key or a header.
+// Providers only build their request and read their answers.
+//
+// Threading: complete() is thread-safe and noexcept; each attempt uses its own libcurl handle.
+
+#include "host/llm/http_transport.hpp"
+#include "host/llm/usage_recorder.hpp"
+
+#include <socrates/sdk/llm.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace socrates::host {
+struct Config;
+}
+
+namespace socrates::host::llm {
+
+struct LlmOptions {
+  std::string base_url;  // anthropic: https://api.anthropic.com; openai: up to /v1 included
+  std::string api_key;   // empty: no credential header (local OpenAI-compatible servers)
+  std::string model;
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds timeout{60000};
+  int max_retries = 2;
+  std::chrono::milliseconds retry_base_delay{500};  // doubled at every retry
+  std::chrono::milliseconds retry_max_wait{30000};
+  int concurrency = 64;
+};
+
+inline constexpr const char* kDefaultAnthropicBaseUrl = "https://api.anthropic.com";
+inline constexpr const char* kDefaultAnthropicModel = "claude-sonnet-4-20250514";
+inline constexpr const char* kDefaultOpenAiModel = "gpt-4o-mini";
+inline constexpr const char* kAnthropicVersion = "2023-06-01";
+
+class HttpLlmClient : public sdk::LlmClient {
+ public:
+  bool complete(const sdk::LlmRequest& request, sdk::LlmResponse* out, sdk::Error* error) noexcept final;
+
+  const LlmOptions& options() const noexcept { return options_; }
+  int in_flight() const noexcept { return in_flight_.load(); }
+
+ protected:
+  HttpLlmClient(LlmOptions options, std::shared_ptr<HttpTransport> transport, std::shared_ptr<UsageSink> usage);
+
+  // The provider's HTTP request for `request` (may throw on a JSON error).
+  virtual HttpCall build(const sdk::LlmRequest& request) const = 0;
+  // Reads a 2xx answer into `out` (text, model, tokens); false and `why` when it is not what the
+  // provider's API promises.
+  virtual bool parse(const std::string& body, sdk::LlmResponse* out, std::string* why) const = 0;
+  // The provider's own account of an error answer ("overloaded_error: Overloaded"), or "".
+  virtual std::string describe_error(const std::string& body) const = 0;
+
+  HttpCall base_call(std::string url) const;
+
+ private:
+  struct Attempt;
+  LlmOptions options_;
+  std::shared_ptr<HttpTransport> transport_;
+  std::shared_ptr<UsageSink> usage_;
+  std::atomic<int> in_flight_{0};
+};
+
+class AnthropicClient final : public HttpLlmClient {
+ public:
+  AnthropicClient(LlmOptions options, std::shared_ptr<HttpTransport> transport, std::shared_ptr<UsageSink> usage);
+  const char* provider() const noexcept override { return "anthropic"; }
+
+ protected:
+  HttpCall build(const sdk::LlmRequest& request) const override;
+  bool parse(const std::string& body, sdk::LlmResponse* out, std::string* why) const override;
+  std::string describe_error(const std::string& body) const override;
+};
+
+class OpenAiClient final : public HttpLlmClient {
+ public:
+  OpenAiClient(LlmOptions options, std::shared_ptr<HttpTransport> transport, std::shared_ptr<UsageSink> usage);
+  const char* provider() const noexcept override { return "openai"; }
+
+ protected:
+  HttpCall build(const sdk::LlmRequest& request) const override;
+  bool parse(const std::string& body, sdk::LlmResponse* out, std::string* why) const override;
+  std::string describe_error(const std::string& body) const override;
+};
+
+// The options LLM_* settings describe for `config.llm_provider`.
+LlmOptions options_from(const Config& config);
+
+// The configured provider over libcurl, recording usage into `usage`; null for `builtin`.
+// Initialises libcurl (once per process). Throws std::invalid_argument for an unknown provider
+// (config has refused it already).
+std::unique_ptr<sdk::LlmClient> make_llm_client(const Config& config, std::shared_ptr<UsageSink> usage);
+
+}  // namespace socrates::host::llm
