@@ -33,6 +33,8 @@ const char* to_string(QuestionSource source) noexcept {
       return "specification_follow_up";
     case QuestionSource::kCategoryFollowUp:
       return "category_follow_up";
+    case QuestionSource::kLlm:
+      return "llm";
   }
   return "bank";
 }

@@ -26,6 +26,8 @@ const char* to_string(Origin origin) noexcept {
       return "keyword";
     case Origin::kQuestionCategory:
       return "question_category";
+    case Origin::kLlm:
+      return "llm";
   }
   return "question_category";
 }
