@@ -87,7 +87,7 @@ read -r agent_count agent_ids < <(curl -s "$base/api/v1/admin/health" | python3 
 
 # --- Data. ----------------------------------------------------------------------------------------
 echo "bench: seeding" >&2
-python3 bench/seed.py "$base" "$work" "$PROJECTS" "$LOGIN_USERS" >/dev/null
+python3 bench/seed.py "$base" "$work" "$PROJECTS" "$(want login && echo "$LOGIN_USERS" || echo 0)" >/dev/null
 source "$work/seed.env"
 if want interview; then
   python3 bench/seed_interviews.py "$base" "$interview_token" $((INTERVIEWS * ROUNDS)) \

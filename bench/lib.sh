@@ -8,6 +8,7 @@
 # project's defaults: no .env file, and THREADS (wrk's thread count in the bench scripts) is not
 # passed on to it; HOST_THREADS sets its reactor threads (default: one per core).
 source "$root/scripts/lib/pg.sh"
+export PYTHONDONTWRITEBYTECODE=1  # the helpers import bench/benchlib.py: no __pycache__ in the tree
 
 build_dir=${BENCH_BUILD_DIR:-$root/build-release}
 host_bin="$build_dir/host/socrates-host"

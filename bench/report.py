@@ -93,7 +93,9 @@ print(f"host start-up: {fmt(startup, '.0f')} ms, median of {len(startups)} "
 
 # Notes on the ceilings.
 print()
-print("Ceilings, measured in this run on the same machine:")
+missing = [name for name in ("pistache", "pgbench") if name not in by_key]
+print("Ceilings, measured in this run on the same machine" +
+      (f" (not run here, not in SCENARIOS: {', '.join(missing)})" if missing else "") + ":")
 print("- Pistache: bench/ceiling, a trivial handler answering {\"status\":\"ok\"} with the host's endpoint options")
 print("  (reactor threads, ReuseAddr, max request size, backlog); bounds the HTTP-only scenario (GET /health).")
 avg = figure("pgbench", "avg")
