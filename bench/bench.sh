@@ -83,7 +83,8 @@ bench_launch_host
 sleep 1  # settle: whatever the host does right after its first answer is part of idle
 idle_rss=$(bench_status_kib "$host_pid" VmRSS)
 read -r agent_count agent_ids < <(curl -s "$base/api/v1/admin/health" | python3 -c \
-  'import json, sys; a = json.load(sys.stdin).get("agents", []); print(len(a), ",".join(x["id"] for x in a) or "-")')
+  'import json, sys; a = json.load(sys.stdin).get("agents", []); print(len(a), ",".join(x["id"] for x in a) or "-")' \
+  2>/dev/null) || { agent_count="?"; agent_ids="GET /api/v1/admin/health did not answer"; }
 
 # --- Data. ----------------------------------------------------------------------------------------
 echo "bench: seeding" >&2
