@@ -29,7 +29,9 @@ pg_usable_dir() {
 pg_free_port() {
   local port
   for _ in $(seq 1 50); do
-    port=$(( 20000 + RANDOM % 30000 ))
+    # Below Linux's ephemeral range (32768-60999): a port chosen there can be taken by any outgoing
+    # connection (the host's own pool connections) before the server binds it.
+    port=$(( 12000 + RANDOM % 20000 ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
   done
   echo "no free port found" >&2
