@@ -62,21 +62,21 @@ std::optional<Result> check_manual(sdk::Db& db, const engine::Engine& engine, co
                                    const std::string& except_id, std::optional<std::string>* duplicate_id) {
   CurrentSpecs current = current_specs(db, project_id);
   CurrentSpecs others;
-  for (std::size_t i = 0; i < current.rows.size(); ++i) {
-    if (current.rows[i].str("id") == except_id) continue;
-    others.rows.push_back(current.rows[i]);
+  for (std::size_t i = 0; i < current.ids.size(); ++i) {
+    if (current.ids[i] == except_id) continue;
+    others.ids.push_back(current.ids[i]);
     others.specs.push_back(current.specs[i]);
   }
   const engine::CheckResult check = engine.check(candidate, others.specs);
   if (check.outcome == engine::CheckOutcome::kDuplicate && check.duplicate_of)
-    *duplicate_id = others.rows.at(check.duplicate_of->index).str("id");
+    *duplicate_id = others.ids.at(check.duplicate_of->index);
   if (check.outcome != engine::CheckOutcome::kConflict) return std::nullopt;
   sdk::Batch batch;
   std::vector<std::size_t> opened;
   for (const auto& conflict : check.conflicts)
-    if (conflict.against.index < others.rows.size())
-      opened.push_back(add_conflict(batch, project_id, conflict, Against{others.rows[conflict.against.index].str("id"), {}, {}},
-                                    candidate, from));
+    if (conflict.against.index < others.ids.size())
+      opened.push_back(
+          add_conflict(batch, project_id, conflict, Against{others.ids[conflict.against.index], {}, {}}, candidate, from));
   const auto results = db.commit(batch);
   nlohmann::json conflicts = nlohmann::json::array();
   for (std::size_t index : opened) conflicts.push_back(conflict_json(results[index][0]));
@@ -122,16 +122,15 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
   // current specifications.
   sdk::Batch reads;
   const std::size_t lock = add_lock_by_session(reads, session_id, owner_id);
-  const std::size_t session_index = add_session(reads, session_id, owner_id);
-  std::optional<std::size_t> question_index;
-  if (!is_message)
-    question_index = question_param
-                         ? reads.add("SELECT id::text AS id, category FROM questions WHERE id = $1::uuid AND "
-                                     "session_id = $2::uuid",
-                                     {*question_param, session_id})
-                         : reads.add("SELECT id::text AS id, category FROM questions WHERE session_id = $1::uuid "
-                                     "AND NOT answered",
-                                     {session_id});
+  // The session with the question the answer is for (by id, else the one waiting) beside it.
+  const std::size_t session_index =
+      is_message ? add_session(reads, session_id, owner_id)
+                 : reads.add(std::string("SELECT ") + kSessionColumns +
+                                 ", q.question_id, q.question_category FROM sessions LEFT JOIN LATERAL (SELECT "
+                                 "id::text AS question_id, category AS question_category FROM questions WHERE "
+                                 "session_id = sessions.id AND ($3::uuid IS NULL AND NOT answered OR id = $3::uuid)) q "
+                                 "ON true WHERE id = $1::uuid AND owner_id = $2::uuid",
+                             {session_id, owner_id, question_param});
   const std::size_t specs_index = add_current_specs_by_session(reads, session_id, owner_id);
   const std::vector<sdk::Rows> read = db.run(reads);
 
@@ -146,27 +145,29 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
 
   std::optional<std::string> question_id;
   std::string category;
-  if (question_index) {
-    if (read[*question_index].empty())
+  if (!is_message) {
+    if (session.is_null("question_id"))
       fail(sdk::errc::kQuestionNotFound,
            question_param ? "question " + *question_param + " does not exist in this session"
                           : "no question waits for an answer in this session; ask next-question first",
            {{"session_id", session_id}});
-    question_id = read[*question_index][0].str("id");
-    category = read[*question_index][0].str("category");
+    question_id = session.str("question_id");
+    category = session.str("question_category");
   } else {
     category = engine_->next_category(current.specs).name;
   }
 
   // One more round trip: every write, and the commit.
   sdk::Batch writes;
-  add_history(writes, session_id, "user", text, is_message ? "message" : "answer", question_id);
+  if (question_id)  // the answer in the history, and its question answered
+    writes.add("WITH answered AS (UPDATE questions SET answered = true, answered_at = clock_timestamp() WHERE id = "
+               "$1::uuid AND NOT answered) INSERT INTO conversation_history (session_id, role, content, message_type, "
+               "question_id) VALUES ($2::uuid, 'user', $3, 'answer', $1::uuid)",
+               {*question_id, session_id, text});
+  else
+    add_history(writes, session_id, "user", text, "message", std::nullopt);
   const RecordPlan plan =
       plan_record(writes, *engine_, project_id, current, text, category, Provenance{"extracted", question_id, session_id});
-  if (question_id)
-    writes.add("UPDATE questions SET answered = true, answered_at = clock_timestamp() WHERE id = $1::uuid AND NOT "
-               "answered",
-               {*question_id});
   const int after = engine::maturity_score(engine_->taxonomy(), plan.after);
   add_maturity(writes, project_id, after);
   const Recorded saved = recorded(plan, db.commit(writes));

@@ -116,6 +116,11 @@ constexpr const char* kQuestionColumns =
     "id::text AS id, session_id::text AS session_id, project_id::text AS project_id, text, category, context, "
     "quality_score, answered, rfc3339(created_at) AS created_at";
 
+inline std::size_t add_pending_question(sdk::Batch& batch, const std::string& session_id) {
+  return batch.add(std::string("SELECT ") + kQuestionColumns + " FROM questions WHERE session_id = $1::uuid AND NOT answered",
+                   {session_id});
+}
+
 inline nlohmann::json question_json(const sdk::Row& row) {
   return {{"id", row.str("id")},
           {"session_id", row.str("session_id")},
@@ -164,14 +169,16 @@ inline nlohmann::json spec_json(const sdk::Row& row) {
           {"created_at", row.str("created_at")}};
 }
 
-// The project's current specifications: rows (every column of kSpecColumns) and the engine's view.
+// The project's current specifications: their ids and the engine's view of them.
 struct CurrentSpecs {
-  std::vector<sdk::Row> rows;
+  std::vector<std::string> ids;
   std::vector<engine::Specification> specs;
 };
 
+constexpr const char* kCurrentColumns = "id::text AS id, category, key, value, confidence";
+
 inline std::size_t add_current_specs(sdk::Batch& batch, const std::string& project_id) {
-  return batch.add(std::string("SELECT ") + kSpecColumns +
+  return batch.add(std::string("SELECT ") + kCurrentColumns +
                        " FROM specifications WHERE project_id = $1::uuid AND is_current ORDER BY created_at, id",
                    {project_id});
 }
@@ -179,7 +186,7 @@ inline std::size_t add_current_specs(sdk::Batch& batch, const std::string& proje
 // The same for the project of the caller's session (no round trip needed to learn the project).
 inline std::size_t add_current_specs_by_session(sdk::Batch& batch, const std::string& session_id,
                                                 const std::string& owner_id) {
-  return batch.add(std::string("SELECT ") + kSpecColumns +
+  return batch.add(std::string("SELECT ") + kCurrentColumns +
                        " FROM specifications WHERE project_id = (SELECT project_id FROM sessions WHERE id = $1::uuid "
                        "AND owner_id = $2::uuid) AND is_current ORDER BY created_at, id",
                    {session_id, owner_id});
@@ -187,10 +194,12 @@ inline std::size_t add_current_specs_by_session(sdk::Batch& batch, const std::st
 
 inline CurrentSpecs current_from(const sdk::Rows& rows) {
   CurrentSpecs out;
-  out.rows.assign(rows.begin(), rows.end());
+  out.ids.reserve(rows.size());
   out.specs.reserve(rows.size());
-  for (const auto& row : rows)
-    out.specs.push_back({row.str("category"), row.str("key"), row.str("value"), row.f64("confidence")});
+  for (const auto& row : rows) {
+    out.ids.push_back(row.str(0));
+    out.specs.push_back({row.str(1), row.str(2), row.str(3), std::stod(row.str(4))});
+  }
   return out;
 }
 
@@ -349,7 +358,7 @@ inline RecordPlan plan_record(sdk::Batch& batch, const engine::Engine& engine, c
         std::vector<std::string> supersede;
         for (std::size_t i = 0; i < current.specs.size(); ++i)
           if (current_kept[i] && current.specs[i].category == spec.category && current.specs[i].key == spec.key) {
-            supersede.push_back(current.rows[i].str("id"));
+            supersede.push_back(current.ids[i]);
             current_kept[i] = false;
           }
         // A slot written twice by one answer: the later version supersedes the earlier one.
@@ -369,8 +378,8 @@ inline RecordPlan plan_record(sdk::Batch& batch, const engine::Engine& engine, c
         for (const auto& conflict : finding.check.conflicts) {
           Against against;
           if (conflict.against.source == engine::SpecificationRef::Source::kCurrent) {
-            if (conflict.against.index >= current.rows.size()) continue;
-            against.id = current.rows[conflict.against.index].str("id");
+            if (conflict.against.index >= current.ids.size()) continue;
+            against.id = current.ids[conflict.against.index];
           } else {
             if (conflict.against.index >= analysis.findings.size()) continue;
             const auto& earlier = analysis.findings[conflict.against.index].candidate.specification;

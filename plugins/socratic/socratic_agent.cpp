@@ -148,14 +148,12 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   const std::string owner_id = owner(request);
   const std::string id = validate::required_uuid(request.params, "session_id");
   sdk::Db db(services, sdk::Database::kSpecs);
-  db.begin();
-  // One round trip: the project's lock, then the session, its waiting question, the questions the
-  // project was asked and its current specifications.
+  // One round trip, no lock and no transaction: the session, its waiting question, the questions
+  // the project was asked and its current specifications. A question changes no specification,
+  // and the one-waiting-question-per-session index settles a race between two askers.
   sdk::Batch reads;
-  add_lock_by_session(reads, id, owner_id);
   const std::size_t session_index = add_session(reads, id, owner_id);
-  const std::size_t pending_index = reads.add(
-      std::string("SELECT ") + kQuestionColumns + " FROM questions WHERE session_id = $1::uuid AND NOT answered", {id});
+  const std::size_t pending_index = add_pending_question(reads, id);
   const std::size_t asked_index =
       reads.add("SELECT DISTINCT text FROM questions WHERE project_id = (SELECT project_id FROM sessions WHERE id = "
                 "$1::uuid AND owner_id = $2::uuid)",
@@ -165,26 +163,35 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
 
   const sdk::Row& session = found_session(read[session_index], id);
   require_active(session);
-  if (!read[pending_index].empty()) {
-    db.commit();
-    return Result::ok(question_json(read[pending_index][0]));
-  }
-  const std::string project_id = session.str("project_id");
+  if (!read[pending_index].empty()) return Result::ok(question_json(read[pending_index][0]));
   std::vector<std::string> asked;
   asked.reserve(read[asked_index].size());
-  for (const auto& row : read[asked_index]) asked.push_back(row.str("text"));
+  for (const auto& row : read[asked_index]) asked.push_back(row.str(0));
   const engine::Question question = engine_->next_question(current_from(read[specs_index]).specs, asked);
 
-  sdk::Batch writes;
-  const std::size_t inserted =
-      writes.add(std::string("INSERT INTO questions (session_id, project_id, text, category, context, quality_score) "
-                             "VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6) RETURNING ") +
-                     kQuestionColumns,
-                 {id, project_id, question.text, question.category, question.context, question.bias.quality_score});
-  writes.add("INSERT INTO conversation_history (session_id, role, content, message_type, question_id) SELECT "
-             "$1::uuid, 'assistant', $2, 'question', id FROM questions WHERE session_id = $1::uuid AND NOT answered",
-             {id, question.text});
-  return Result::created(question_json(db.commit(writes)[inserted][0]));
+  // One statement (atomic on its own): the question, if the session is still active, and its
+  // line in the history.
+  try {
+    auto row = db.query_one(
+        std::string("WITH asked AS (INSERT INTO questions (session_id, project_id, text, category, context, "
+                    "quality_score) SELECT id, project_id, $2, $3, $4, $5 FROM sessions WHERE id = $1::uuid AND "
+                    "status = 'active' RETURNING *), history AS (INSERT INTO conversation_history (session_id, role, "
+                    "content, message_type, question_id) SELECT session_id, 'assistant', text, 'question', id FROM "
+                    "asked) SELECT ") +
+            kQuestionColumns + " FROM asked",
+        {id, question.text, question.category, question.context, question.bias.quality_score});
+    if (!row)
+      fail(sdk::errc::kSessionNotActive, "session " + id + " is no longer active", {{"session_id", id}});
+    return Result::created(question_json(*row));
+  } catch (const sdk::DatabaseError& e) {
+    if (!e.is_unique_violation("questions_one_pending_idx")) throw;
+  }
+  // Another request asked at the same moment: its question is the one waiting.
+  sdk::Batch again;
+  add_pending_question(again, id);
+  const sdk::Rows pending = db.run(again)[0];
+  if (pending.empty()) fail(sdk::errc::kSessionNotActive, "session " + id + " has no waiting question", {{"session_id", id}});
+  return Result::ok(question_json(pending[0]));
 }
 
 Result SocraticAgent::reply(const sdk::Request& request, sdk::Services& services) {

@@ -7,7 +7,7 @@ namespace socrates::engine::detail {
 namespace {
 
 struct UnitName {
-  std::string name;
+  std::string_view name;  // the lexicon's, which outlives every scan
   const Unit* unit;
   const UnitFamily* family;
 };
