@@ -2,6 +2,8 @@
 // phase and export: each route authenticates and calls an agent action through the orchestrator.
 #include "host/rest/api.hpp"
 
+#include "host/log/json_log.hpp"
+
 namespace socrates::host::rest {
 void add_dialogue_routes(Router& router, ApiContext& api) {
   // Sessions (socratic). {project_id} / {session_id} arrive as params of those names.
@@ -33,6 +35,9 @@ void add_dialogue_routes(Router& router, ApiContext& api) {
                                             {{"session_id", request.path_param("session_id")}}, auth.caller);
       // The answer is committed whatever happens next; a question that cannot be asked now is
       // null here and the client asks again with next-question (which reports why).
+      if (!next.is_ok())
+        log::warn("the answer is recorded; its follow-up question could not be asked",
+                  {{"code", next.error().code}, {"error", next.error().message}});
       answer["next_question"] = next.is_ok() ? next.value() : nlohmann::json(nullptr);
       return HttpResponse::json(200, answer);
     });
@@ -52,6 +57,7 @@ void add_dialogue_routes(Router& router, ApiContext& api) {
       sdk::Result reply = orchestrator.route(
           "socratic", "reply",
           {{"session_id", request.path_param("session_id")},
+           {"message", params.value("message", "")},
            {"recorded", turn.value("specifications", nlohmann::json::array())},
            {"conflicts", turn.value("conflicts", nlohmann::json::array()).size()},
            {"duplicates", turn.value("duplicates", 0)}},

@@ -1,6 +1,7 @@
 #include "context_agent.hpp"
 
 #include "dialogue_store.hpp"
+#include "llm_dialogue.hpp"
 
 #include <cmath>
 
@@ -106,6 +107,63 @@ ContextAgent::ContextAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
 
 void ContextAgent::on_start(sdk::Services& services) { engine_ = load_engine(services); }
 
+namespace {
+
+// What an answer or a message is recorded against, read in one round trip: the session, the
+// question (answers), the current specifications and, when `lock`, the project's lock first (the
+// rest is then read after it) with its maturity.
+struct TurnRead {
+  sdk::Row session;
+  std::string project_id;
+  int maturity_before = 0;
+  std::optional<std::string> question_id;
+  std::string question_text, category;
+  CurrentSpecs current;
+};
+
+TurnRead read_turn(sdk::Db& db, const engine::Engine& engine, const std::string& session_id,
+                   const std::string& owner_id, const std::optional<std::string>& question_param, bool is_message,
+                   bool lock) {
+  sdk::Batch reads;
+  std::optional<std::size_t> lock_index;
+  if (lock) lock_index = add_lock_by_session(reads, session_id, owner_id);
+  // The session with the question the answer is for (by id, else the one waiting) beside it.
+  const std::size_t session_index =
+      is_message ? add_session(reads, session_id, owner_id)
+                 : reads.add(std::string("SELECT ") + kSessionColumns +
+                                 ", q.question_id, q.question_category, q.question_text FROM sessions LEFT JOIN "
+                                 "LATERAL (SELECT id::text AS question_id, category AS question_category, text AS "
+                                 "question_text FROM questions WHERE session_id = sessions.id AND ($3::uuid IS NULL "
+                                 "AND NOT answered OR id = $3::uuid)) q ON true WHERE id = $1::uuid AND owner_id = "
+                                 "$2::uuid",
+                             {session_id, owner_id, question_param});
+  const std::size_t specs_index = add_current_specs_by_session(reads, session_id, owner_id);
+  const std::vector<sdk::Rows> read = db.run(reads);
+
+  TurnRead turn{found_session(read[session_index], session_id), {}, 0, {}, {}, {}, current_from(read[specs_index])};
+  require_active(turn.session);
+  turn.project_id = turn.session.str("project_id");
+  if (is_message && turn.session.str("mode") != "direct_chat")
+    fail(sdk::errc::kWrongMode, "messages are for direct_chat sessions; this one is " + turn.session.str("mode"),
+         {{"session_id", session_id}, {"mode", turn.session.str("mode")}});
+  if (lock_index) turn.maturity_before = static_cast<int>(read[*lock_index][0].i64("maturity_score"));
+  if (!is_message) {
+    if (turn.session.is_null("question_id"))
+      fail(sdk::errc::kQuestionNotFound,
+           question_param ? "question " + *question_param + " does not exist in this session"
+                          : "no question waits for an answer in this session; ask next-question first",
+           {{"session_id", session_id}});
+    turn.question_id = turn.session.str("question_id");
+    turn.category = turn.session.str("question_category");
+    turn.question_text = turn.session.str("question_text");
+  } else {
+    turn.category = engine.next_category(turn.current.specs).name;
+  }
+  return turn;
+}
+
+}  // namespace
+
 Result ContextAgent::record(const sdk::Request& request, sdk::Services& services, bool is_message) {
   const std::string owner_id = owner(request);
   const std::string session_id = validate::required_uuid(request.params, "session_id");
@@ -116,64 +174,42 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
                  : (request.params.contains("question_id") && !request.params["question_id"].is_null()
                         ? std::optional<std::string>(validate::required_uuid(request.params, "question_id"))
                         : std::nullopt);
+
+  // With an LLM: read, release the connection, ask the model what the text says, then record it
+  // below against what is current by then. The check for conflicts stays the engine's.
+  std::optional<std::vector<engine::Candidate>> found;
+  if (sdk::LlmClient* llm = services.llm()) {
+    TurnRead before = [&] {
+      sdk::Db db(services, sdk::Database::kSpecs);
+      return read_turn(db, *engine_, session_id, owner_id, question_param, is_message, /*lock=*/false);
+    }();
+    found = llm_dialogue::extract(*llm, services, engine_->taxonomy(),
+                                  {before.question_text, is_message ? "" : before.category, text, before.current.specs});
+  }
+
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  // One round trip: the project's lock, then (reading after it) the session, the question and the
-  // current specifications.
-  sdk::Batch reads;
-  const std::size_t lock = add_lock_by_session(reads, session_id, owner_id);
-  // The session with the question the answer is for (by id, else the one waiting) beside it.
-  const std::size_t session_index =
-      is_message ? add_session(reads, session_id, owner_id)
-                 : reads.add(std::string("SELECT ") + kSessionColumns +
-                                 ", q.question_id, q.question_category FROM sessions LEFT JOIN LATERAL (SELECT "
-                                 "id::text AS question_id, category AS question_category FROM questions WHERE "
-                                 "session_id = sessions.id AND ($3::uuid IS NULL AND NOT answered OR id = $3::uuid)) q "
-                                 "ON true WHERE id = $1::uuid AND owner_id = $2::uuid",
-                             {session_id, owner_id, question_param});
-  const std::size_t specs_index = add_current_specs_by_session(reads, session_id, owner_id);
-  const std::vector<sdk::Rows> read = db.run(reads);
-
-  const sdk::Row& session = found_session(read[session_index], session_id);
-  require_active(session);
-  const std::string project_id = session.str("project_id");
-  if (is_message && session.str("mode") != "direct_chat")
-    fail(sdk::errc::kWrongMode, "messages are for direct_chat sessions; this one is " + session.str("mode"),
-         {{"session_id", session_id}, {"mode", session.str("mode")}});
-  const int before = static_cast<int>(read[lock][0].i64("maturity_score"));
-  const CurrentSpecs current = current_from(read[specs_index]);
-
-  std::optional<std::string> question_id;
-  std::string category;
-  if (!is_message) {
-    if (session.is_null("question_id"))
-      fail(sdk::errc::kQuestionNotFound,
-           question_param ? "question " + *question_param + " does not exist in this session"
-                          : "no question waits for an answer in this session; ask next-question first",
-           {{"session_id", session_id}});
-    question_id = session.str("question_id");
-    category = session.str("question_category");
-  } else {
-    category = engine_->next_category(current.specs).name;
-  }
+  const TurnRead turn = read_turn(db, *engine_, session_id, owner_id, question_param, is_message, /*lock=*/true);
+  const engine::AnswerAnalysis analysis = found ? engine_->check_all(std::move(*found), turn.current.specs)
+                                                : engine_->analyse(text, turn.category, turn.current.specs);
 
   // One more round trip: every write, and the commit.
   sdk::Batch writes;
-  if (question_id)  // the answer in the history, and its question answered
+  if (turn.question_id)  // the answer in the history, and its question answered
     writes.add("WITH answered AS (UPDATE questions SET answered = true, answered_at = clock_timestamp() WHERE id = "
                "$1::uuid AND NOT answered) INSERT INTO conversation_history (session_id, role, content, message_type, "
                "question_id) VALUES ($2::uuid, 'user', $3, 'answer', $1::uuid)",
-               {*question_id, session_id, text});
+               {*turn.question_id, session_id, text});
   else
     add_history(writes, session_id, "user", text, "message", std::nullopt);
   const RecordPlan plan =
-      plan_record(writes, *engine_, project_id, current, text, category, Provenance{"extracted", question_id, session_id});
+      plan_record(writes, turn.project_id, turn.current, analysis, Provenance{"extracted", turn.question_id, session_id});
   const int after = engine::maturity_score(engine_->taxonomy(), plan.after);
-  add_maturity(writes, project_id, after);
+  add_maturity(writes, turn.project_id, after);
   const Recorded saved = recorded(plan, db.commit(writes));
   nlohmann::json out = {{"specifications", saved.specifications},
                         {"conflicts", saved.conflicts},
-                        {"maturity", {{"score", after}, {"delta", after - before}}}};
+                        {"maturity", {{"score", after}, {"delta", after - turn.maturity_before}}}};
   if (is_message) out["duplicates"] = saved.duplicates;
   return Result::ok(std::move(out));
 }

@@ -341,14 +341,12 @@ struct RecordPlan {
   std::size_t duplicates = 0;
 };
 
-// Extracts and checks `text` against `current`, and adds the writes to `batch`: each new
+// Adds the writes of an analysed answer (checked against `current`) to `batch`: each new
 // specification as its slot's current version, each conflicting candidate kept in full in its
 // conflict. No candidate is lost.
-inline RecordPlan plan_record(sdk::Batch& batch, const engine::Engine& engine, const std::string& project_id,
-                              const CurrentSpecs& current, const std::string& text, const std::string& category,
-                              const Provenance& from) {
+inline RecordPlan plan_record(sdk::Batch& batch, const std::string& project_id, const CurrentSpecs& current,
+                              const engine::AnswerAnalysis& analysis, const Provenance& from) {
   RecordPlan plan;
-  const engine::AnswerAnalysis analysis = engine.analyse(text, category, current.specs);
   std::vector<bool> current_kept(current.specs.size(), true);
   std::vector<engine::Specification> added;
   for (const auto& finding : analysis.findings) {

@@ -1,6 +1,7 @@
 #include "socratic_agent.hpp"
 
 #include "dialogue_store.hpp"
+#include "llm_dialogue.hpp"
 
 namespace socrates::agents {
 namespace {
@@ -144,22 +145,43 @@ SocraticAgent::SocraticAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
 
 void SocraticAgent::on_start(sdk::Services& services) { engine_ = load_engine(services); }
 
+namespace {
+
+constexpr const char* kProjectFactsSql =
+    "SELECT name, description, current_phase, maturity_score FROM projects WHERE id = (SELECT project_id FROM "
+    "sessions WHERE id = $1::uuid AND owner_id = $2::uuid)";
+
+llm_dialogue::ProjectFacts project_facts(const sdk::Rows& rows) {
+  if (rows.empty()) return {};
+  const sdk::Row& row = rows[0];
+  return {row.str("name"), row.str("description"), row.str("current_phase"),
+          static_cast<int>(row.i64("maturity_score"))};
+}
+
+}  // namespace
+
 Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& services) {
   const std::string owner_id = owner(request);
   const std::string id = validate::required_uuid(request.params, "session_id");
-  sdk::Db db(services, sdk::Database::kSpecs);
+  sdk::LlmClient* llm = services.llm();
   // One round trip, no lock and no transaction: the session, its waiting question, the questions
-  // the project was asked and its current specifications. A question changes no specification,
-  // and the one-waiting-question-per-session index settles a race between two askers.
+  // the project was asked and its current specifications (and the project, for an LLM's prompt).
+  // A question changes no specification, and the one-waiting-question-per-session index settles a
+  // race between two askers.
+  std::vector<sdk::Rows> read;
   sdk::Batch reads;
   const std::size_t session_index = add_session(reads, id, owner_id);
   const std::size_t pending_index = add_pending_question(reads, id);
   const std::size_t asked_index =
-      reads.add("SELECT DISTINCT text FROM questions WHERE project_id = (SELECT project_id FROM sessions WHERE id = "
-                "$1::uuid AND owner_id = $2::uuid)",
+      reads.add("SELECT text FROM questions WHERE project_id = (SELECT project_id FROM sessions WHERE id = $1::uuid "
+                "AND owner_id = $2::uuid) ORDER BY created_at",
                 {id, owner_id});
   const std::size_t specs_index = add_current_specs_by_session(reads, id, owner_id);
-  const std::vector<sdk::Rows> read = db.run(reads);
+  const std::size_t project_index = llm ? reads.add(kProjectFactsSql, {id, owner_id}) : reads.size();
+  {
+    sdk::Db db(services, sdk::Database::kSpecs);
+    read = db.run(reads);
+  }  // no connection is held while a model thinks
 
   const sdk::Row& session = found_session(read[session_index], id);
   require_active(session);
@@ -167,10 +189,16 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   std::vector<std::string> asked;
   asked.reserve(read[asked_index].size());
   for (const auto& row : read[asked_index]) asked.push_back(row.str(0));
-  const engine::Question question = engine_->next_question(current_from(read[specs_index]).specs, asked);
+  const std::vector<engine::Specification> current = current_from(read[specs_index]).specs;
+  const engine::Question question =
+      llm ? llm_dialogue::generate_question(*llm, services, *engine_,
+                                            {project_facts(read[project_index]), current, asked,
+                                             engine_->next_category(current).name})
+          : engine_->next_question(current, asked);
 
   // One statement (atomic on its own): the question, if the session is still active, and its
   // line in the history.
+  sdk::Db db(services, sdk::Database::kSpecs);
   try {
     auto row = db.query_one(
         std::string("WITH asked AS (INSERT INTO questions (session_id, project_id, text, category, context, "
@@ -198,27 +226,40 @@ Result SocraticAgent::reply(const sdk::Request& request, sdk::Services& services
   const std::string owner_id = owner(request);
   const std::string id = validate::required_uuid(request.params, "session_id");
   engine::ReplyFacts facts;
+  std::vector<engine::Specification> recorded;
   if (auto it = request.params.find("recorded"); it != request.params.end() && it->is_array())
     for (const auto& spec : *it) {
       engine::Candidate candidate;
       candidate.specification = {spec.value("category", ""), spec.value("key", ""), spec.value("value", ""),
                                  spec.value("confidence", 0.7)};
+      recorded.push_back(candidate.specification);
       facts.recorded.push_back(std::move(candidate));
     }
   facts.conflicts = static_cast<std::size_t>(validate::integer(request.params, "conflicts", 0, 100000, 0));
   facts.duplicates = static_cast<std::size_t>(validate::integer(request.params, "duplicates", 0, 100000, 0));
-  sdk::Db db(services, sdk::Database::kSpecs);
-  db.begin();
+  const std::string message = validate::optional_string(request.params, "message", 0, 20000).value_or("");
+  sdk::LlmClient* llm = services.llm();
+  // Read (no lock: a reply changes no specification), release, reply, then write the history line.
+  std::vector<sdk::Rows> read;
   sdk::Batch reads;
-  add_lock_by_session(reads, id, owner_id);
   const std::size_t session_index = add_session(reads, id, owner_id);
   const std::size_t specs_index = add_current_specs_by_session(reads, id, owner_id);
-  const std::vector<sdk::Rows> read = db.run(reads);
+  const std::size_t project_index = llm ? reads.add(kProjectFactsSql, {id, owner_id}) : reads.size();
+  {
+    sdk::Db db(services, sdk::Database::kSpecs);
+    read = db.run(reads);
+  }
   found_session(read[session_index], id);
-  const std::string text = engine_->direct_reply(facts, current_from(read[specs_index]).specs);
+  const std::vector<engine::Specification> current = current_from(read[specs_index]).specs;
+  const std::string text =
+      llm ? llm_dialogue::reply(*llm, services, engine_->taxonomy(),
+                                {project_facts(read[project_index]), message, recorded, current,
+                                 engine_->next_category(current).name})
+          : engine_->direct_reply(facts, current);
+  sdk::Db db(services, sdk::Database::kSpecs);
   sdk::Batch writes;
   add_history(writes, id, "assistant", text, "reply", std::nullopt);
-  db.commit(writes);
+  db.run(writes);
   return Result::ok({{"reply", text}});
 }
 

@@ -130,12 +130,16 @@ CheckResult Engine::check(const Specification& candidate, const std::vector<Spec
 
 AnswerAnalysis Engine::analyse(std::string_view answer, std::string_view question_category,
                                const std::vector<Specification>& current) const {
+  return check_all(parts_->extractor.extract(answer, question_category), current);
+}
+
+AnswerAnalysis Engine::check_all(std::vector<Candidate> candidates, const std::vector<Specification>& current) const {
   AnswerAnalysis analysis;
   std::vector<ExistingSpecification> existing;
-  existing.reserve(current.size() + 8);
+  existing.reserve(current.size() + candidates.size());
   for (std::size_t i = 0; i < current.size(); ++i)
     existing.push_back({current[i], {SpecificationRef::Source::kCurrent, i}});
-  for (Candidate& candidate : parts_->extractor.extract(answer, question_category)) {
+  for (Candidate& candidate : candidates) {
     CheckResult check = parts_->detector.check(candidate.specification, existing);
     // An accepted candidate is saved before the next one is checked, so the next one must see it.
     if (check.outcome == CheckOutcome::kNew)

@@ -89,6 +89,8 @@ class Engine {
   // extract + check, each candidate against `current` and the candidates accepted before it.
   AnswerAnalysis analyse(std::string_view answer, std::string_view question_category,
                          const std::vector<Specification>& current) const;
+  // The check half of analyse, for candidates found elsewhere (an LLM's extraction).
+  AnswerAnalysis check_all(std::vector<Candidate> candidates, const std::vector<Specification>& current) const;
   // True when both values say the same thing ("postgres" and "PostgreSQL").
   bool same_value(std::string_view a, std::string_view b) const;
 
