@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 namespace socrates::host {
 namespace {
@@ -106,15 +107,26 @@ ConnectionPool::ConnectionPool(std::string name, std::string url, std::size_t si
       pool_(std::make_unique<soci::connection_pool>(size)),
       slots_(size),
       idle_(size) {
-  for (std::size_t i = 0; i < size_; ++i) {
-    try {
-      pool_->at(i).open(soci::postgresql, url_);
-    } catch (const std::exception& e) {
+  // Every connection costs a server process and a SCRAM exchange (~25 ms here): open them side by
+  // side rather than one after another, which is most of the host's start-up time.
+  std::vector<std::string> errors(size_);
+  std::vector<std::thread> openers;
+  openers.reserve(size_);
+  for (std::size_t i = 0; i < size_; ++i)
+    openers.emplace_back([this, i, &errors] {
+      try {
+        pool_->at(i).open(soci::postgresql, url_);
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+    });
+  for (auto& opener : openers) opener.join();
+  for (const auto& error : errors)
+    if (!error.empty()) {
       sdk::DbStatus status;
-      set_status(&status, Kind::kUnavailable, "cannot connect to the " + name_ + " database: " + e.what());
+      set_status(&status, Kind::kUnavailable, "cannot connect to the " + name_ + " database: " + error);
       throw sdk::DatabaseError(status);
     }
-  }
 }
 
 ConnectionPool::~ConnectionPool() = default;
