@@ -16,13 +16,15 @@
 #   projects      GET /api/v1/projects, authenticated, PROJECTS projects seeded
 #   maturity      GET /api/v1/projects/{id}/maturity (one specification per category seeded)
 #   create        POST /api/v1/projects (bench/post.lua; only 201 counts as success)
-#   interview     POST /api/v1/sessions/{id}/answer at INTERVIEWS concurrent interviews
-#                 (bench/interview.lua, bench/seed_interviews.py)
+#   interview     POST /api/v1/sessions/{id}/answer at INTERVIEWS concurrent interviews, each
+#                 answering as soon as it has its question (bench/interview.lua, seed_interviews.py)
+#   paced         the same interviews with THINK_MS (100) of thought before each answer: an
+#                 answer's latency while INTERVIEWS interviews are in progress, below saturation
 #   pgbench       the per-query PostgreSQL ceiling: pgbench -S on the same cluster
 #   login         POST /api/v1/auth/login at LOGIN_CONNECTIONS (argon2id-bound by design)
 # Settings (environment): DURATION (10s; wrk's syntax: 30s, 1m), CONNECTIONS (32), THREADS (wrk's
 # and pgbench's threads, 2), PROJECTS (20), INTERVIEWS (16), ROUNDS (seeded sessions per concurrent
-# interview, 8), LOGIN_CONNECTIONS (4), LOGIN_USERS (16), STARTS (timed start-ups, 3),
+# interview, 8), THINK_MS (paced: ms between an answer and the next, 100), LOGIN_CONNECTIONS (4), LOGIN_USERS (16), STARTS (timed start-ups, 3),
 # HOST_THREADS (the host's and the ceiling's reactor threads; default one per core),
 # BENCH_BUILD_DIR (build-release/), KEEP_WRK_OUTPUT=1 (print every raw wrk/pgbench output too).
 set -euo pipefail
@@ -37,8 +39,8 @@ ROUNDS=${ROUNDS:-8}
 LOGIN_CONNECTIONS=${LOGIN_CONNECTIONS:-4}
 LOGIN_USERS=${LOGIN_USERS:-16}
 STARTS=${STARTS:-3}
-KNOWN_SCENARIOS="pistache health health-close projects maturity create interview pgbench login"
-SCENARIOS=${SCENARIOS:-pistache health projects maturity create interview pgbench login}
+KNOWN_SCENARIOS="pistache health health-close projects maturity create interview paced pgbench login"
+SCENARIOS=${SCENARIOS:-pistache health projects maturity create interview paced pgbench login}
 
 for s in $SCENARIOS; do
   case " $KNOWN_SCENARIOS " in
@@ -90,7 +92,7 @@ read -r agent_count agent_ids < <(curl -s "$base/api/v1/admin/health" | python3 
 echo "bench: seeding" >&2
 python3 bench/seed.py "$base" "$work" "$PROJECTS" "$(want login && echo "$LOGIN_USERS" || echo 0)" >/dev/null
 source "$work/seed.env"
-if want interview; then
+if want interview || want paced; then
   python3 bench/seed_interviews.py "$base" "$interview_token" $((INTERVIEWS * ROUNDS)) \
     tests/data/extraction_cases.json "$work/interviews.lua" >/dev/null
 fi
@@ -209,6 +211,9 @@ scenario create "POST /api/v1/projects (201 only)" pgbench "$CONNECTIONS" \
 scenario interview "POST /api/v1/sessions/{id}/answer (turns)" pgbench "$INTERVIEWS" \
   run_lua "$INTERVIEWS" bench/interview.lua "$base" TOKEN="$interview_token" DATA="$work/interviews.lua" \
   WRK_THREADS="$(( THREADS < INTERVIEWS ? THREADS : INTERVIEWS ))"
+scenario paced "answer, ${THINK_MS:-100} ms of thought between turns" pgbench "$INTERVIEWS" \
+  run_lua "$INTERVIEWS" bench/interview.lua "$base" TOKEN="$interview_token" DATA="$work/interviews.lua" \
+  WRK_THREADS="$(( THREADS < INTERVIEWS ? THREADS : INTERVIEWS ))" THINK_MS="${THINK_MS:-100}"
 scenario pgbench "pgbench -S ceiling (select-only, per query)" ceiling "$CONNECTIONS" pgbench_select
 scenario login "POST /api/v1/auth/login (argon2id)" none "$LOGIN_CONNECTIONS" \
   run_lua "$LOGIN_CONNECTIONS" bench/post.lua "$base/api/v1/auth/login" DATA="$work/login.lua" EXPECT=200

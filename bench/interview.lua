@@ -6,6 +6,9 @@
 -- through its own, so no two threads ever answer in the same session.
 local data = dofile(assert(os.getenv("DATA"), "set DATA to the seeded interviews file"))
 local token = assert(os.getenv("TOKEN"), "set TOKEN to an access token")
+-- THINK_MS: the time each interview takes before its next answer (a person reading and typing);
+-- wrk measures each answer's latency without it. 0: answer at once (saturation).
+local think = tonumber(os.getenv("THINK_MS") or "0")
 
 local threads = {}
 local thread_count = 0
@@ -44,4 +47,8 @@ function response(status, headers, body)
   if status ~= 200 then return end
   local category, id = body:match('"next_question":{"answered":false,"category":"([%w_]+)".-"session_id":"([%x%-]+)"')
   if id and category_of[id] then category_of[id] = category end
+end
+
+if think > 0 then
+  function delay() return think end
 end
