@@ -469,5 +469,17 @@ TEST_F(ConnectionPoolTest, AnEmptyTransactionCommitsWithoutTouchingTheServer) {
   EXPECT_EQ(users_with_email("after-empty@example.com"), 1);
 }
 
+TEST_F(ConnectionPoolTest, EveryConnectionPlansItsStatementsOnceAlsoAfterAReconnect) {
+  auto pool = open_pool(1);
+  {
+    sdk::Db db = lease(*pool);
+    EXPECT_EQ(db.query_one("SELECT current_setting('plan_cache_mode') AS mode")->str("mode"), "force_generic_plan");
+  }
+  ASSERT_NO_FATAL_FAILURE(kill_server_connections());
+  sdk::Db db = lease(*pool);
+  EXPECT_EQ(db.query_one("SELECT current_setting('plan_cache_mode') AS mode")->str("mode"), "force_generic_plan")
+      << "the re-opened connection lost the setting";
+}
+
 }  // namespace
 }  // namespace socrates
