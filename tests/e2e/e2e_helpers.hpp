@@ -171,6 +171,23 @@ inline Response login(const HttpClient& client, const std::string& email, const 
 }
 
 // A fresh, logged-in user. Throws (failing the test) when the host refuses.
+// An admin made the way an operator makes one: `socrates-host create-admin` on the host's databases
+// (its environment `env`), then logged in; throws when either step fails.
+inline TestUser make_admin(const HttpClient& client, const EnvMap& env) {
+  TestUser admin;
+  admin.email = unique_email("admin");
+  admin.password = "admin password " + random_suffix();
+  const auto result = run_command({"create-admin", "--email", admin.email, "--password", admin.password}, env);
+  if (result.exit_code != 0) throw std::runtime_error("create-admin failed: " + result.out + result.err);
+  const auto logged_in = login(client, admin.email, admin.password);
+  if (logged_in.status != 200) throw std::runtime_error("admin login failed: " + describe(logged_in));
+  const auto body = logged_in.json();
+  if (body["user"]["role"] != "admin") throw std::runtime_error("create-admin made no admin: " + logged_in.body);
+  admin.access_token = body.value("access_token", "");
+  admin.id = body["user"].value("id", "");
+  return admin;
+}
+
 inline TestUser new_user(const HttpClient& client, const std::string& prefix = "user") {
   TestUser user;
   user.email = unique_email(prefix);

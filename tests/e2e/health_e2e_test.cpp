@@ -25,20 +25,7 @@ class HealthE2eTest : public ::testing::Test {
 
   HttpClient client() const { return host_->client(); }
 
-  // An admin made the way an operator makes one: `socrates-host create-admin` on the same databases.
-  TestUser make_admin() const {
-    TestUser admin;
-    admin.email = unique_email("admin");
-    admin.password = "admin password " + random_suffix();
-    const auto result = run_command({"create-admin", "--email", admin.email, "--password", admin.password}, host_->env);
-    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
-    const auto logged_in = login(client(), admin.email, admin.password);
-    EXPECT_EQ(logged_in.status, 200) << describe(logged_in);
-    admin.access_token = logged_in.json().value("access_token", "");
-    admin.id = logged_in.json()["user"].value("id", "");
-    EXPECT_EQ(logged_in.json()["user"]["role"], "admin");
-    return admin;
-  }
+  TestUser make_admin() const { return e2e::make_admin(client(), host_->env); }
 
   static HostUnderTest* host_;
 };

@@ -1,11 +1,29 @@
-// The real socrates-host with an LLM provider configured: it starts (and refuses to start without
-// the provider's key), and admin stats count today's llm_usage rows from the new migration.
+// The real socrates-host with an LLM provider configured (a fake OpenAI-compatible server on
+// 127.0.0.1): it starts (and refuses to start without the provider's key); admin stats count
+// today's llm_usage rows; questions, extraction and direct-chat replies come from the model
+// (checked, never made up); what the model says wrongly is LLM_ERROR with nothing saved; and a slow
+// model stalls nothing else: with every answer delayed 2 s and 32 interviews waiting on it through a
+// specs pool of 4 connections, /health and the projects list stay fast.
 #include "e2e/e2e_helpers.hpp"
 
 #include "support/fake_llm_server.hpp"
+#include "support/integration_fixture.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <thread>
+#include <vector>
 
 namespace socrates::test::e2e {
 namespace {
+
+using namespace std::chrono_literals;
+
+ScriptedReply question_reply(const std::string& text, const std::string& category) {
+  return FakeLlmServer::openai_text(
+      nlohmann::json{{"text", text}, {"category", category}, {"context", "asked by the model"}}.dump());
+}
 
 class LlmE2eTest : public ::testing::Test {
  protected:
@@ -14,7 +32,9 @@ class LlmE2eTest : public ::testing::Test {
     host_ = new HostUnderTest(EnvMap{{"LLM_PROVIDER", "openai"},
                                      {"LLM_BASE_URL", server_->base_url() + "/v1"},
                                      {"LLM_MODEL", "fake-model"},
-                                     {"LLM_CONCURRENCY", "4"}});
+                                     {"LLM_MAX_RETRIES", "0"},
+                                     {"DB_POOL_SIZE_SPECS", "4"},
+                                     {"LLM_CONCURRENCY", "64"}});
   }
   static void TearDownTestSuite() {
     delete host_;
@@ -27,17 +47,20 @@ class LlmE2eTest : public ::testing::Test {
 
   HttpClient client() const { return host_->client(); }
 
-  TestUser make_admin() const {
-    TestUser admin;
-    admin.email = unique_email("admin");
-    admin.password = "admin password " + random_suffix();
-    const auto result = run_command({"create-admin", "--email", admin.email, "--password", admin.password}, host_->env);
-    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
-    const auto logged_in = login(client(), admin.email, admin.password);
-    EXPECT_EQ(logged_in.status, 200) << describe(logged_in);
-    admin.access_token = logged_in.json().value("access_token", "");
-    return admin;
+  TestUser make_admin() const { return e2e::make_admin(client(), host_->env); }
+
+  // A project of `user` with a socratic (or direct_chat) session; answers the session's id.
+  std::string new_session(const TestUser& user, const std::string& mode = "socratic") const {
+    const auto project = client().post("/api/v1/projects", {{"name", "Bakery orders"}, {"description", "online orders"}},
+                                       user.access_token);
+    EXPECT_EQ(project.status, 201) << describe(project);
+    const auto session = client().post("/api/v1/projects/" + project.json().value("id", "") + "/sessions",
+                                       {{"mode", mode}}, user.access_token);
+    EXPECT_EQ(session.status, 201) << describe(session);
+    return session.json().value("id", "");
   }
+
+  std::int64_t specs_count(const std::string& sql) const { return db_count(host_->databases->specs_url(), sql); }
 
   static FakeLlmServer* server_;
   static HostUnderTest* host_;
@@ -68,6 +91,137 @@ TEST_F(LlmE2eTest, TheUsageTableRefusesAFailureWithoutItsCode) {
   EXPECT_THROW(exec_sql(host_->databases->specs_url(),
                         "INSERT INTO llm_usage (provider, model, ok) VALUES ('openai', 'm', false)"),
                std::runtime_error);
+}
+
+TEST_F(LlmE2eTest, QuestionsAndExtractionComeFromTheModel) {
+  const TestUser user = new_user(client());
+  const std::string session = new_session(user);
+  const std::size_t calls_before = server_->request_count();
+
+  server_->push(question_reply("What problem do the bakeries have today, and why does it matter to them?", "goals"));
+  const auto asked = client().post("/api/v1/sessions/" + session + "/next-question", nlohmann::json::object(),
+                                   user.access_token);
+  ASSERT_EQ(asked.status, 201) << describe(asked);
+  EXPECT_EQ(asked.json()["text"], "What problem do the bakeries have today, and why does it matter to them?");
+  EXPECT_EQ(asked.json()["category"], "goals");
+
+  server_->push(FakeLlmServer::openai_text(
+      R"([{"category":"goals","key":"primary_goal","value":"bakeries waste less bread","confidence":0.9,)"
+      R"("reasoning":"stated as the aim"}])"));
+  server_->push(question_reply("Who will use the ordering service, and what do they need from it?", "requirements"));
+  const auto answered = client().post("/api/v1/sessions/" + session + "/answer",
+                                      {{"answer", "Bakeries throw away too much bread; we want them to waste less."}},
+                                      user.access_token);
+  ASSERT_EQ(answered.status, 200) << describe(answered);
+  const nlohmann::json turn = answered.json();
+  const nlohmann::json& saved = turn["specifications"];
+  ASSERT_EQ(saved.size(), 1u) << answered.body;
+  EXPECT_EQ(saved[0]["key"], "primary_goal");
+  EXPECT_EQ(saved[0]["value"], "bakeries waste less bread");
+  EXPECT_EQ(saved[0]["source"], "extracted");
+  ASSERT_TRUE(turn["next_question"].is_object()) << turn.dump();
+  EXPECT_EQ(turn["next_question"]["text"], "Who will use the ordering service, and what do they need from it?")
+      << turn.dump();
+  EXPECT_GT(turn["maturity"]["score"].get<int>(), 0);
+
+  // What the model was sent: the configured model, a system prompt, and the answer to read.
+  const auto requests = server_->requests();
+  ASSERT_EQ(requests.size(), calls_before + 3);
+  for (std::size_t i = calls_before; i < requests.size(); ++i) EXPECT_EQ(requests[i].path, "/v1/chat/completions");
+  const nlohmann::json extraction = requests[calls_before + 1].json();
+  EXPECT_EQ(requests[calls_before + 1].path, "/v1/chat/completions");
+  EXPECT_EQ(extraction["model"], "fake-model");
+  EXPECT_NE(extraction.dump().find("we want them to waste less"), std::string::npos) << extraction.dump();
+  EXPECT_EQ(extraction["messages"][0]["role"], "system");
+  // Every call is in llm_usage.
+  EXPECT_GE(specs_count("SELECT count(*) FROM llm_usage WHERE ok AND model = 'local-fake-1'"), 3);
+}
+
+TEST_F(LlmE2eTest, AModelAnswerThatIsNotTheAskedJsonIsLlmErrorAndNothingIsSaved) {
+  const TestUser user = new_user(client());
+  const std::string session = new_session(user);
+  server_->push(question_reply("Which tasks must the service handle first, and why those?", "requirements"));
+  ASSERT_EQ(client().post("/api/v1/sessions/" + session + "/next-question", nlohmann::json::object(),
+                          user.access_token).status,
+            201);
+
+  server_->push(FakeLlmServer::openai_text("Sure! The user wants a website."));  // prose, not the JSON asked for
+  const auto refused =
+      client().post("/api/v1/sessions/" + session + "/answer", {{"answer", "Taking orders and payments."}},
+                    user.access_token);
+  EXPECT_TRUE(IsApiError(refused, 502, "LLM_ERROR"));
+  // Nothing was made up or half-saved: the question still waits, and no specification exists.
+  EXPECT_EQ(specs_count("SELECT count(*) FROM questions WHERE session_id = '" + session + "' AND NOT answered"), 1);
+  EXPECT_EQ(specs_count("SELECT count(*) FROM specifications s JOIN sessions x ON x.project_id = s.project_id "
+                        "WHERE x.id = '" + session + "'"),
+            0);
+
+  // An unknown category is refused the same way.
+  server_->push(FakeLlmServer::openai_text(R"([{"category":"astrology","key":"sign","value":"leo","confidence":0.9}])"));
+  EXPECT_TRUE(IsApiError(client().post("/api/v1/sessions/" + session + "/answer",
+                                       {{"answer", "Taking orders and payments."}}, user.access_token),
+                         502, "LLM_ERROR"));
+}
+
+TEST_F(LlmE2eTest, DirectChatRepliesAreTheModels) {
+  const TestUser user = new_user(client());
+  const std::string session = new_session(user, "direct_chat");
+  server_->push(FakeLlmServer::openai_text(
+      R"([{"category":"requirements","key":"budget","value":"5000 EUR","confidence":0.8}])"));
+  server_->push(FakeLlmServer::openai_text("Noted: a budget of 5000 EUR. Who will use the service, and why?"));
+  const auto turn = client().post("/api/v1/sessions/" + session + "/message",
+                                  {{"message", "We can spend 5000 euros at most."}}, user.access_token);
+  ASSERT_EQ(turn.status, 200) << describe(turn);
+  EXPECT_EQ(turn.json()["reply"], "Noted: a budget of 5000 EUR. Who will use the service, and why?");
+  ASSERT_EQ(turn.json()["specifications"].size(), 1u) << turn.body;
+  EXPECT_EQ(turn.json()["specifications"][0]["key"], "budget");
+}
+
+TEST_F(LlmE2eTest, ASlowModelStallsNothingElseAndHoldsNoConnection) {
+  constexpr int kInterviews = 32;  // waiting on the model at once, through a specs pool of 4
+  const TestUser user = new_user(client());
+  std::vector<std::string> sessions;
+  for (int i = 0; i < kInterviews; ++i) sessions.push_back(new_session(user));
+  ScriptedReply slow = question_reply("What would make the service a success for the bakeries, and why?", "goals");
+  slow.delay = 2000ms;
+  server_->set_default(slow);
+
+  std::vector<std::future<Response>> waiting;
+  for (const auto& session : sessions)
+    waiting.push_back(std::async(std::launch::async, [this, session, token = user.access_token] {
+      return client().post("/api/v1/sessions/" + session + "/next-question", nlohmann::json::object(), token);
+    }));
+  const auto deadline = std::chrono::steady_clock::now() + 1500ms;
+  while (server_->in_progress() < kInterviews && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(server_->in_progress(), static_cast<std::size_t>(kInterviews))
+      << "the interviews are not all waiting on the model at once";
+
+  // While all of them wait: the health check and an authenticated list (a database read).
+  std::vector<double> health_ms, list_ms;
+  while (server_->in_progress() == static_cast<std::size_t>(kInterviews) && health_ms.size() < 200) {
+    auto started = std::chrono::steady_clock::now();
+    const auto health = client().get("/health");
+    health_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+    ASSERT_EQ(health.status, 200) << describe(health);
+    started = std::chrono::steady_clock::now();
+    const auto list = client().get("/api/v1/projects", user.access_token);
+    list_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+    ASSERT_EQ(list.status, 200) << describe(list);
+  }
+  ASSERT_GE(health_ms.size(), 20u) << "too few probes while the model was slow";
+  auto p99 = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[static_cast<std::size_t>(0.99 * static_cast<double>(v.size() - 1))];
+  };
+  EXPECT_LT(p99(health_ms), 50.0) << health_ms.size() << " probes";
+  EXPECT_LT(p99(list_ms), 50.0) << list_ms.size() << " probes";
+
+  for (auto& answer : waiting) {
+    const Response asked = answer.get();
+    EXPECT_EQ(asked.status, 201) << describe(asked);
+    EXPECT_EQ(asked.json().value("text", ""), "What would make the service a success for the bakeries, and why?");
+  }
 }
 
 TEST(LlmStartupE2eTest, AConfiguredProviderWithoutItsKeyOrUrlStopsStartUp) {

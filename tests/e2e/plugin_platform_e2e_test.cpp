@@ -186,18 +186,7 @@ class PlatformHost {
   std::set<std::string> mapped(const std::string& needle) const { return mapped_files(process_->pid(), needle); }
 
  private:
-  TestUser make_admin() const {
-    TestUser admin;
-    admin.email = unique_email("admin");
-    admin.password = "admin password " + random_suffix();
-    const auto result = run_command({"create-admin", "--email", admin.email, "--password", admin.password}, env_);
-    if (result.exit_code != 0) throw std::runtime_error("create-admin failed: " + result.out + result.err);
-    const auto logged_in = login(client(), admin.email, admin.password);
-    if (logged_in.status != 200) throw std::runtime_error("admin login failed: " + e2e::describe(logged_in));
-    admin.access_token = logged_in.json().value("access_token", "");
-    admin.id = logged_in.json()["user"].value("id", "");
-    return admin;
-  }
+  TestUser make_admin() const { return e2e::make_admin(client(), env_); }
 
   TempDir copies_;
   std::unique_ptr<TestDatabases> databases_;
