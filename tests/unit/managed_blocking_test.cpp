@@ -2,8 +2,10 @@
 // pool's capacity away from fast requests, the pool's thread count stays bounded, and past the
 // bound a blocking call is refused at once (the LLM client then answers LLM_UNAVAILABLE).
 #include "host/concurrency/managed_blocking.hpp"
+
 #include "host/llm/llm_client.hpp"
 #include "host/rest/worker_pool.hpp"
+#include "support/gate.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,35 +21,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class Gate {
- public:
-  void open() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      open_ = true;
-    }
-    cv_.notify_all();
-  }
-  void wait() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait(lock, [this] { return open_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
-
-template <typename Predicate>
-bool eventually(Predicate predicate, std::chrono::milliseconds limit = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!predicate()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using test::eventually;
+using test::Gate;
 
 TEST(ManagedBlockingTest, FastTasksKeepRunningWhileEveryWorkerIsBlockedInASimulatedLlmCall) {
   constexpr std::size_t kWorkers = 2;

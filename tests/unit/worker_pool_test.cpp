@@ -1,5 +1,7 @@
 #include "host/rest/worker_pool.hpp"
 
+#include "support/gate.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -16,37 +18,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A one-shot gate: tasks wait on it until the test opens it, so the test controls what is running.
-class Gate {
- public:
-  void open() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      open_ = true;
-    }
-    cv_.notify_all();
-  }
-  void wait() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait(lock, [this] { return open_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
-
-// Waits (bounded) until `predicate` holds; false on timeout so the test fails instead of hanging.
-template <typename Predicate>
-bool eventually(Predicate predicate, std::chrono::milliseconds limit = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!predicate()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using test::eventually;
+using test::Gate;
 
 TEST(WorkerPoolTest, RunsTasksOnOtherThreads) {
   WorkerPool pool(2, 16);
