@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -216,6 +217,9 @@ TEST_F(LlmE2eTest, ASlowModelStallsNothingElseAndHoldsNoConnection) {
   };
   EXPECT_LT(p99(health_ms), 50.0) << health_ms.size() << " probes";
   EXPECT_LT(p99(list_ms), 50.0) << list_ms.size() << " probes";
+  std::cout << "[ figures  ] while " << kInterviews << " interviews waited on the model: /health p99 "
+            << p99(health_ms) << " ms, GET /api/v1/projects p99 " << p99(list_ms) << " ms (" << health_ms.size()
+            << " probes each)\n";
 
   for (auto& answer : waiting) {
     const Response asked = answer.get();
