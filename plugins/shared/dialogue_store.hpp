@@ -44,6 +44,29 @@ inline std::string owner(const sdk::Request& request) {
   throw sdk::AgentException(sdk::Error{code, message, details.is_null() ? nlohmann::json::object() : details});
 }
 
+// ---- lists: a page's `limit` (1..max) and `offset` from the request, and the answer
+// {"items","total","limit","offset"} from rows that carry `count(*) OVER () AS total`.
+
+struct Page {
+  long long limit;
+  long long offset;
+};
+
+inline Page page_of(const nlohmann::json& params, long long max_limit, long long default_limit) {
+  return {validate::integer(params, "limit", 1, max_limit, default_limit),
+          validate::integer(params, "offset", 0, 1000000000, 0)};
+}
+
+template <typename ToJson>
+Result page_result(const sdk::Rows& rows, const Page& page, ToJson to_json) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& row : rows) items.push_back(to_json(row));
+  return Result::ok({{"items", std::move(items)},
+                     {"total", rows.empty() ? 0 : rows[0].i64("total")},
+                     {"limit", page.limit},
+                     {"offset", page.offset}});
+}
+
 // ---- projects
 
 // The caller's project (locked FOR UPDATE when `lock`), or PROJECT_NOT_FOUND.
