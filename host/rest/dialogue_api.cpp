@@ -5,6 +5,26 @@
 #include "host/log/json_log.hpp"
 
 namespace socrates::host::rest {
+namespace {
+
+// A dialogue turn: the body with the path's session, recorded by the context agent's `action`;
+// `then` (given the params, what was recorded and the caller) answers once the recording is
+// committed. A recording that fails answers its error.
+template <typename Then>
+HttpResponse record_turn(ApiContext& api, HttpRequest& request, const char* action, Then then) {
+  return with_user(api, request, [&](const auth::AuthContext& auth) {
+    auto body = json_body(request);
+    if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
+    nlohmann::json params = std::move(std::get<nlohmann::json>(body));
+    params["session_id"] = request.path_param("session_id");
+    sdk::Result recorded = api.container.orchestrator().route("context", action, params, auth.caller);
+    if (!recorded.is_ok()) return respond(recorded, request);
+    return then(params, recorded.value(), auth.caller);
+  });
+}
+
+}  // namespace
+
 void add_dialogue_routes(Router& router, ApiContext& api) {
   // Sessions (socratic). {project_id} / {session_id} arrive as params of those names.
   router.add("POST", "/api/v1/projects/{project_id}/sessions", agent_route(api, "socratic", "create_session", Body::kOptional));
@@ -22,17 +42,10 @@ void add_dialogue_routes(Router& router, ApiContext& api) {
   // An answer: the context agent records it (extraction, conflicts, maturity — one transaction),
   // then the socratic agent asks the next question.
   router.add("POST", "/api/v1/sessions/{session_id}/answer", [&api](HttpRequest& request) {
-    return with_user(api, request, [&](const auth::AuthContext& auth) {
-      auto body = json_body(request);
-      if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
-      nlohmann::json params = std::move(std::get<nlohmann::json>(body));
-      params["session_id"] = request.path_param("session_id");
-      auto& orchestrator = api.container.orchestrator();
-      sdk::Result recorded = orchestrator.route("context", "record_answer", params, auth.caller);
-      if (!recorded.is_ok()) return respond(recorded, request);
-      nlohmann::json answer = recorded.value();
-      sdk::Result next = orchestrator.route("socratic", "next_question",
-                                            {{"session_id", request.path_param("session_id")}}, auth.caller);
+    return record_turn(api, request, "record_answer", [&](const nlohmann::json&, nlohmann::json answer,
+                                                          const sdk::Caller& caller) {
+      sdk::Result next = api.container.orchestrator().route(
+          "socratic", "next_question", {{"session_id", request.path_param("session_id")}}, caller);
       // The answer is committed whatever happens next; a question that cannot be asked now is
       // null here and the client asks again with next-question (which reports why).
       if (!next.is_ok())
@@ -45,23 +58,16 @@ void add_dialogue_routes(Router& router, ApiContext& api) {
 
   // A direct-chat turn: the context agent records the message; the socratic agent replies.
   router.add("POST", "/api/v1/sessions/{session_id}/message", [&api](HttpRequest& request) {
-    return with_user(api, request, [&](const auth::AuthContext& auth) {
-      auto body = json_body(request);
-      if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
-      nlohmann::json params = std::move(std::get<nlohmann::json>(body));
-      params["session_id"] = request.path_param("session_id");
-      auto& orchestrator = api.container.orchestrator();
-      sdk::Result recorded = orchestrator.route("context", "record_message", params, auth.caller);
-      if (!recorded.is_ok()) return respond(recorded, request);
-      nlohmann::json turn = recorded.value();
-      sdk::Result reply = orchestrator.route(
+    return record_turn(api, request, "record_message", [&](const nlohmann::json& params, nlohmann::json turn,
+                                                           const sdk::Caller& caller) {
+      sdk::Result reply = api.container.orchestrator().route(
           "socratic", "reply",
           {{"session_id", request.path_param("session_id")},
            {"message", params.value("message", "")},
            {"recorded", turn.value("specifications", nlohmann::json::array())},
            {"conflicts", turn.value("conflicts", nlohmann::json::array()).size()},
            {"duplicates", turn.value("duplicates", 0)}},
-          auth.caller);
+          caller);
       if (!reply.is_ok()) return respond(reply, request);
       turn.erase("duplicates");
       turn["reply"] = reply.value().value("reply", "");
