@@ -37,23 +37,32 @@ double confidence(const nlohmann::json& params, double fallback) {
   return value;
 }
 
-// The caller's specification with its row, or SPECIFICATION_NOT_FOUND.
-sdk::Row spec_row(sdk::Db& db, const std::string& id, const std::string& owner_id) {
-  auto row = db.query_one(std::string("SELECT ") + kSpecColumns +
-                              " FROM specifications s WHERE id = $1::uuid AND EXISTS (SELECT 1 FROM projects p "
-                              "WHERE p.id = s.project_id AND p.owner_id = $2::uuid)",
-                          {id, owner_id});
-  if (!row) fail(sdk::errc::kSpecificationNotFound, "specification " + id + " does not exist", {{"specification_id", id}});
-  return *row;
+// The caller's `noun` (a row of `table`) with `columns`, or the error `missing`. With
+// `lock`, the project it belongs to is locked first, in the same round trip, so that every write
+// on one project is serialised and the row is read after the lock.
+sdk::Row owned_row(sdk::Db& db, const char* table, const char* columns, const std::string& id,
+                   const std::string& owner_id, bool lock, const char* missing, const std::string& noun) {
+  sdk::Batch batch;
+  if (lock)
+    batch.add(std::string("SELECT 1 FROM projects WHERE id = (SELECT project_id FROM ") + table +
+                  " WHERE id = $1::uuid) AND owner_id = $2::uuid FOR UPDATE",
+              {id, owner_id});
+  const std::size_t read = batch.add(std::string("SELECT ") + columns + " FROM " + table +
+                                         " t WHERE id = $1::uuid AND EXISTS (SELECT 1 FROM projects p WHERE p.id = "
+                                         "t.project_id AND p.owner_id = $2::uuid)",
+                                     {id, owner_id});
+  const sdk::Rows rows = db.run(batch)[read];
+  if (rows.empty()) fail(missing, noun + " " + id + " does not exist", {{noun + "_id", id}});
+  return rows[0];
 }
 
-sdk::Row conflict_row(sdk::Db& db, const std::string& id, const std::string& owner_id) {
-  auto row = db.query_one(std::string("SELECT ") + kConflictColumns +
-                              " FROM conflicts c WHERE id = $1::uuid AND EXISTS (SELECT 1 FROM projects p "
-                              "WHERE p.id = c.project_id AND p.owner_id = $2::uuid)",
-                          {id, owner_id});
-  if (!row) fail(sdk::errc::kConflictNotFound, "conflict " + id + " does not exist", {{"conflict_id", id}});
-  return *row;
+sdk::Row spec_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock) {
+  return owned_row(db, "specifications", kSpecColumns, id, owner_id, lock, sdk::errc::kSpecificationNotFound,
+                   "specification");
+}
+
+sdk::Row conflict_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock) {
+  return owned_row(db, "conflicts", kConflictColumns, id, owner_id, lock, sdk::errc::kConflictNotFound, "conflict");
 }
 
 // A specification change checked against the current ones (except `except_id`): conflicts are
@@ -246,10 +255,8 @@ Result ContextAgent::update_specification(const sdk::Request& request, sdk::Serv
   const std::string value = validate::required_string(request.params, "value", 1, 2000);
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  sdk::Row old = spec_row(db, id, owner_id);
+  const sdk::Row old = spec_row(db, id, owner_id, /*lock=*/true);
   const std::string project_id = old.str("project_id");
-  lock_project(db, project_id);
-  old = spec_row(db, id, owner_id);
   if (!old.boolean("is_current"))
     fail(sdk::errc::kSpecificationNotFound, "specification " + id + " is not current; edit its current version",
          {{"specification_id", id}});
@@ -273,10 +280,8 @@ Result ContextAgent::delete_specification(const sdk::Request& request, sdk::Serv
   const std::string id = validate::required_uuid(request.params, "specification_id");
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  sdk::Row row = spec_row(db, id, owner_id);
+  const sdk::Row row = spec_row(db, id, owner_id, /*lock=*/true);
   const std::string project_id = row.str("project_id");
-  lock_project(db, project_id);
-  row = spec_row(db, id, owner_id);
   if (!row.boolean("is_current"))
     fail(sdk::errc::kSpecificationNotFound, "specification " + id + " is not current", {{"specification_id", id}});
   db.execute("UPDATE specifications SET is_current = false, removed_at = clock_timestamp() WHERE id = $1::uuid", {id});
@@ -320,7 +325,7 @@ Result ContextAgent::get_conflict(const sdk::Request& request, sdk::Services& se
   const std::string owner_id = owner(request);
   const std::string id = validate::required_uuid(request.params, "conflict_id");
   sdk::Db db(services, sdk::Database::kSpecs);
-  return Result::ok(conflict_json(conflict_row(db, id, owner_id)));
+  return Result::ok(conflict_json(conflict_row(db, id, owner_id, /*lock=*/false)));
 }
 
 Result ContextAgent::resolve_conflict(const sdk::Request& request, sdk::Services& services) {
@@ -334,10 +339,8 @@ Result ContextAgent::resolve_conflict(const sdk::Request& request, sdk::Services
   const auto notes = validate::optional_string(request.params, "notes", 0, 10000);
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  sdk::Row row = conflict_row(db, id, owner_id);
+  const sdk::Row row = conflict_row(db, id, owner_id, /*lock=*/true);
   const std::string project_id = row.str("project_id");
-  lock_project(db, project_id);
-  row = conflict_row(db, id, owner_id);
   if (row.str("status") != "open")
     fail(sdk::errc::kConflictAlreadyResolved, "conflict " + id + " is already " + row.str("status"),
          {{"conflict_id", id}, {"status", row.str("status")}});
@@ -361,7 +364,7 @@ Result ContextAgent::resolve_conflict(const sdk::Request& request, sdk::Services
              "WHERE id = $1::uuid",
              {id, resolution == "ignore" ? "ignored" : "resolved", resolution, notes});
   recompute_maturity(db, *engine_, project_id);
-  auto updated = conflict_row(db, id, owner_id);
+  auto updated = conflict_row(db, id, owner_id, /*lock=*/false);
   nlohmann::json out = conflict_json(updated);
   db.commit();
   return Result::ok(std::move(out));

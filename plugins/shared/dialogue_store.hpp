@@ -79,10 +79,6 @@ inline sdk::Row project_row(sdk::Db& db, const std::string& id, const std::strin
   return *row;
 }
 
-inline void lock_project(sdk::Db& db, const std::string& project_id) {
-  db.query("SELECT 1 FROM projects WHERE id = $1::uuid FOR UPDATE", {project_id});
-}
-
 // Locks the project of the caller's session: every write on a project is serialised by this lock,
 // and the statements after it (in the same batch) read what was committed before it. Its row is
 // the project's maturity and phase, or nothing when the session is not the caller's.
