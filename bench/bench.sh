@@ -26,7 +26,9 @@
 # and pgbench's threads, 2), PROJECTS (20), INTERVIEWS (16), ROUNDS (seeded sessions per concurrent
 # interview, 8), THINK_MS (paced: ms between an answer and the next, 100), LOGIN_CONNECTIONS (4), LOGIN_USERS (16), STARTS (timed start-ups, 3),
 # HOST_THREADS (the host's and the ceiling's reactor threads; default one per core),
-# BENCH_BUILD_DIR (build-release/), KEEP_WRK_OUTPUT=1 (print every raw wrk/pgbench output too).
+# BENCH_BUILD_DIR (build-release/), KEEP_WRK_OUTPUT=1 (print every raw wrk/pgbench output too),
+# PG_STATS=1 (the cluster loads pg_stat_statements; after the table, each scenario's statements per
+# request: calls, execution and planning µs, and WAL records, bytes and syncs).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -125,14 +127,22 @@ scenario() {
   want "$key" || return 0
   echo "bench: $label" >&2
   { echo 5 > "/proc/$host_pid/clear_refs"; } 2>/dev/null || hwm_reset=no
+  bench_pg_stats_reset
+  local host_ticks pg_ticks
+  host_ticks=$(bench_cpu_ticks "$host_pid")
+  pg_ticks=$(bench_cpu_ticks $(bench_pg_pids))
   "$@" > "$work/$key.out" 2>&1 || status=failed
+  host_ticks=$(( $(bench_cpu_ticks "$host_pid") - host_ticks ))
+  pg_ticks=$(( $(bench_cpu_ticks $(bench_pg_pids)) - pg_ticks ))
+  bench_pg_stats "$work/$key.pgstats"
   if ! kill -0 "$host_pid" 2>/dev/null; then
     status="host exited"
     tail -n 20 "$work/host.log" >&2
   fi
   [ "$status" = ok ] || failures=$((failures + 1))
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "$bound" "$conns" "$work/$key.out" \
-    "$(bench_status_kib "$host_pid" VmHWM 2>/dev/null || true)" "$status" >> "$work/scenarios.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "$bound" "$conns" "$work/$key.out" \
+    "$(bench_status_kib "$host_pid" VmHWM 2>/dev/null || true)" "$status" "$host_ticks" "$pg_ticks" \
+    >> "$work/scenarios.tsv"
   [ "$status" != "host exited" ] || { finish; exit 1; }
 }
 
@@ -178,6 +188,7 @@ CONNECTIONS=$CONNECTIONS
 INTERVIEWS=$INTERVIEWS
 DURATION=$DURATION
 CORES=$(nproc)
+CLK_TCK=$(getconf CLK_TCK)
 HOST_THREADS=$host_threads
 BUILD_DIR=$build_dir
 STARTUP_MS=$(echo $startup_ms)

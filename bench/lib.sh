@@ -60,12 +60,35 @@ bench_start_pg() {
   pg_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
   pg_port=$(pg_free_port)
   pg_init "$cluster" "$pg_port" socrates "$pg_password"
+  if [ -n "${PG_STATS:-}" ]; then
+    printf '%s\n' "shared_preload_libraries = 'pg_stat_statements'" "pg_stat_statements.track = all" \
+      "pg_stat_statements.track_planning = on" | pg_as_owner tee -a "$cluster/postgresql.conf" >/dev/null
+  fi
   pg_start "$cluster"
   pg_create_db "$(bench_pg_url postgres)" bench_auth
   pg_create_db "$(bench_pg_url postgres)" bench_specs
+  if [ -n "${PG_STATS:-}" ]; then psql "$(bench_pg_url postgres)" -qc "CREATE EXTENSION pg_stat_statements" >/dev/null; fi
   export DATABASE_URL_AUTH DATABASE_URL_SPECS
   DATABASE_URL_AUTH=$(bench_pg_url bench_auth)
   DATABASE_URL_SPECS=$(bench_pg_url bench_specs)
+}
+
+# PG_STATS=1: what the server did during a scenario. bench_pg_stats_reset before it; bench_pg_stats
+# FILE after it writes, as TSV, every statement's database, calls, total execution and planning ms,
+# rows and text (pg_stat_statements), then a "wal" line: WAL records, bytes, writes and syncs
+# (pg_stat_wal), for bench/report.py to print per request.
+bench_pg_stats_reset() {
+  [ -n "${PG_STATS:-}" ] || return 0
+  psql "$(bench_pg_url postgres)" -qAtc "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset_shared('wal')" >/dev/null
+}
+bench_pg_stats() {
+  [ -n "${PG_STATS:-}" ] || return 0
+  psql "$(bench_pg_url postgres)" -qAt -F $'\t' -c "SELECT d.datname, s.calls, round(s.total_exec_time::numeric, 3),
+      round(s.total_plan_time::numeric, 3), s.rows, regexp_replace(s.query, '\\s+', ' ', 'g')
+    FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+    WHERE d.datname LIKE 'bench_%' AND s.query NOT LIKE '%pg_stat_%' ORDER BY s.total_exec_time DESC" > "$1"
+  psql "$(bench_pg_url postgres)" -qAt -F $'\t' -c "SELECT 'wal', wal_records, wal_bytes, wal_write, wal_sync
+    FROM pg_stat_wal" >> "$1"
 }
 
 # bench_pg_url DATABASE: the URL of a database of the throwaway cluster.
@@ -78,7 +101,7 @@ bench_host_env() {
   SECRET_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
   export SECRET_KEY PORT=$port BIND_ADDRESS=127.0.0.1 LOG_LEVEL=warn ACCESS_LOG=false ENV_FILE=/dev/null
   export PLUGIN_COPY_DIR="$work/plugins" PLUGIN_DIR="$build_dir/plugins"
-  host_cmd=(env -u THREADS "$host_bin" serve)
+  host_cmd=(env -u THREADS ${HOST_ENV:-} "$host_bin" serve)
   if [ -n "${HOST_THREADS:-}" ]; then host_cmd+=(--threads "$HOST_THREADS"); fi
 }
 
@@ -108,6 +131,25 @@ bench_start_host() {
   bench_start_pg
   bench_host_env
   bench_launch_host
+}
+
+# bench_cpu_ticks PID...: the CPU time (user + system, in clock ticks) the processes have used.
+bench_cpu_ticks() {
+  local total=0 pid stat
+  for pid in "$@"; do
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    stat=${stat##*) }  # the fields after the command name (which may hold spaces)
+    read -r -a fields <<< "$stat"
+    total=$(( total + fields[11] + fields[12] ))
+  done
+  echo "$total"
+}
+
+# The cluster's processes: the postmaster and its children (backends, WAL writer, ...).
+bench_pg_pids() {
+  local postmaster
+  postmaster=$(head -n 1 "$cluster/postmaster.pid" 2>/dev/null) || return 0
+  echo "$postmaster" $(pgrep -P "$postmaster")
 }
 
 # bench_status_kib PID FIELD: a /proc/PID/status figure in KiB (VmRSS, VmHWM).

@@ -4,8 +4,9 @@
   report.py WORK_DIR
 
 Reads WORK_DIR/scenarios.tsv (one line per scenario run, in order: key, label, bound, connections,
-output file, the host's VmHWM in KiB afterwards, status) and WORK_DIR/run.env (KEY=VALUE: the
-settings and the host's figures). Prints the table, the host's memory and start-up figures, notes
+output file, the host's VmHWM in KiB afterwards, status, and the CPU clock ticks the host and the
+cluster used during it) and WORK_DIR/run.env (KEY=VALUE: the settings and the host's figures); with
+PG_STATS=1, WORK_DIR/KEY.pgstats too (bench/lib.sh's bench_pg_stats). Prints the table, the host's memory and start-up figures, notes
 on the ceilings and the targets with a verdict each. Missing figures print as "n/a"; a missed
 target is reported, never an error: the exit status is always 0."""
 import os
@@ -24,11 +25,13 @@ for line in open(os.path.join(work, "run.env")):
 CEILING_LABELS = {"pistache": "Pistache", "pgbench": "pgbench -S"}
 rows = []
 for line in open(os.path.join(work, "scenarios.tsv")):
-    key, label, bound, connections, path, hwm, status = line.rstrip("\n").split("\t")
+    cells = line.rstrip("\n").split("\t") + ["", ""]
+    key, label, bound, connections, path, hwm, status, host_ticks, pg_ticks = cells[:9]
     text = open(path, errors="replace").read() if os.path.exists(path) else ""
     figures = parse_pgbench(text) if key == "pgbench" else parse_wrk(text)
     rows.append({"key": key, "label": label, "bound": bound, "connections": connections,
-                 "hwm": int(hwm) if hwm.isdigit() else None, "status": status, "figures": figures})
+                 "hwm": int(hwm) if hwm.isdigit() else None, "status": status, "figures": figures,
+                 "ticks": (int(host_ticks), int(pg_ticks)) if host_ticks.isdigit() and pg_ticks.isdigit() else None})
 by_key = {row["key"]: row for row in rows}
 
 
@@ -46,18 +49,29 @@ def mib(kib):
     return None if kib is None or kib == "" else int(kib) / 1024
 
 
+def cpu(row):
+    """The host's and PostgreSQL's CPU time per request (user + system, from /proc), for the host's
+    scenarios; the ceilings do not run on the host (and pgbench's backends end before they are read)."""
+    requests = row["figures"] and row["figures"].get("requests")
+    if row["bound"] == "ceiling" or not row["ticks"] or not requests:
+        return "—"
+    tick_us = 1e6 / int(run.get("CLK_TCK") or 100)
+    host, pg = (ticks * tick_us / requests for ticks in row["ticks"])
+    return f"{host:.0f} + {pg:.0f}"
+
+
 # The table.
 print()
 print(f"Socrates benchmark: wrk -t{run['THREADS']} -d{run['DURATION']} --latency, keep-alive, on 127.0.0.1; "
       f"{run['CORES']} cores; host: {run['HOST_THREADS']} reactor threads; build {run['BUILD_DIR']}")
 header = (f"| {'scenario':<46} | {'conns':>5} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} "
-          f"| {'of ceiling':>17} | {'VmHWM MiB':>9} |")
+          f"| {'of ceiling':>17} | {'CPU µs/req host+PG':>18} | {'VmHWM MiB':>9} |")
 print(header)
 print("|" + "|".join("-" * (len(cell) + 0) for cell in header.split("|")[1:-1]) + "|")
 for row in rows:
     f = row["figures"] or {}
     if row["status"] != "ok" or not row["figures"]:
-        print(f"| {row['label']:<46} | {row['connections']:>5} | {'did not run (' + row['status'] + ')':<56} |")
+        print(f"| {row['label']:<46} | {row['connections']:>5} | {'did not run (' + row['status'] + ')':<77} |")
         continue
     share = "ceiling" if row["bound"] == "ceiling" else "—"
     ceiling = figure(row["bound"], "rps")
@@ -68,7 +82,7 @@ for row in rows:
     if row["key"] == "pgbench":  # pgbench reports the mean, not percentiles
         p50, p99 = None, None
     print(f"| {row['label']:<46} | {row['connections']:>5} | {f['rps']:>8.0f} | {fmt(p50, '7.2f'):>7} "
-          f"| {fmt(p99, '7.2f'):>7} | {f['errors']:>6} | {share:>17} | {fmt(mib(row['hwm']), '9.1f'):>9} |")
+          f"| {fmt(p99, '7.2f'):>7} | {f['errors']:>6} | {share:>17} | {cpu(row):>18} | {fmt(mib(row['hwm']), '9.1f'):>9} |")
 
 # The host.
 startups = [float(v) for v in run.get("STARTUP_MS", "").split()]
@@ -145,3 +159,34 @@ target("zero errors in every scenario", errors, lambda v: v == 0, f"{errors} (sc
 not_run = [row["key"] for row in rows if row["status"] != "ok" or not row["figures"]]
 if not_run:
     print(f"  could not run: {', '.join(not_run)}")
+
+# PG_STATS=1: what PostgreSQL did per request in each scenario.
+for row in rows:
+    path = os.path.join(work, row["key"] + ".pgstats")
+    requests = row["figures"] and row["figures"].get("requests")
+    if not os.path.exists(path) or not requests:
+        continue
+    statements, wal = [], None
+    for line in open(path):
+        cells = line.rstrip("\n").split("\t")
+        if cells[0] == "wal" and len(cells) == 5:
+            wal = cells[1:]
+        elif len(cells) >= 6:
+            statements.append((cells[0], int(cells[1]), float(cells[2]), float(cells[3]), cells[5]))
+    print()
+    print(f"PostgreSQL per request, {row['label']} ({requests} requests; pg_stat_statements):")
+    print(f"  {'calls':>6} {'exec µs':>8} {'plan µs':>8}  statement")
+    total_calls = total_exec = total_plan = 0.0
+    for db, calls, exec_ms, plan_ms, query in statements:
+        total_calls += calls / requests
+        total_exec += 1000 * exec_ms / requests
+        total_plan += 1000 * plan_ms / requests
+    for db, calls, exec_ms, plan_ms, query in statements[:25]:
+        text = query if len(query) <= 110 else query[:107] + "..."
+        print(f"  {calls / requests:>6.2f} {1000 * exec_ms / requests:>8.1f} {1000 * plan_ms / requests:>8.1f}  "
+              f"{db.removeprefix('bench_')}: {text}")
+    print(f"  {total_calls:>6.2f} {total_exec:>8.1f} {total_plan:>8.1f}  in all ({len(statements)} statements)")
+    if wal:
+        records, size, writes, syncs = (float(v) for v in wal)
+        print(f"  WAL per request: {records / requests:.1f} records, {size / requests:.0f} bytes, "
+              f"{writes / requests:.2f} writes, {syncs / requests:.2f} syncs")

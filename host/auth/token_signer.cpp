@@ -9,8 +9,10 @@
 #include <array>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <stdexcept>
 #include <system_error>
+#include <unordered_map>
 
 namespace socrates::host::auth {
 namespace {
@@ -20,6 +22,9 @@ constexpr const char* kAlgorithm = "HS256";
 // Ours are ~300 bytes. The bound keeps a hostile Authorization header from costing more than a
 // few microseconds of decoding.
 constexpr std::size_t kMaxTokenBytes = 4096;
+
+// Tokens remembered as authentic: about 1.5 MiB at most. A full cache starts again empty.
+constexpr std::size_t kMaxVerifiedTokens = 4096;
 
 struct Refused {
   const char* reason;
@@ -154,7 +159,7 @@ std::string string_claim(const nlohmann::json& payload, const char* name) {
 }  // namespace
 
 TokenSigner::TokenSigner(std::string secret, std::chrono::seconds ttl)
-    : secret_(std::move(secret)), ttl_(ttl) {
+    : secret_(std::move(secret)), ttl_(ttl), verified_(std::make_shared<Verified>()) {
   if (secret_.empty()) throw std::invalid_argument("TokenSigner: empty secret");
   if (ttl_.count() <= 0) throw std::invalid_argument("TokenSigner: ttl must be positive");
 }
@@ -185,10 +190,27 @@ std::string TokenSigner::issue(const std::string& user_id, const std::string& lo
   return token;
 }
 
+// Decoding a token (base64, JSON, the signature twice) is most of what checking it costs, and
+// every request of a client presents the same token until it expires.
+struct TokenSigner::Verified {
+  std::mutex mutex;
+  std::unordered_map<std::string, AccessClaims> claims;  // token -> what it says
+};
+
 std::optional<AccessClaims> TokenSigner::verify(std::string_view token,
                                                 std::string* reason) const noexcept {
   try {
     if (token.empty() || token.size() > kMaxTokenBytes) throw Refused{"malformed"};
+    std::string key(token);
+    std::optional<AccessClaims> known;
+    {
+      std::lock_guard<std::mutex> lock(verified_->mutex);
+      if (auto it = verified_->claims.find(key); it != verified_->claims.end()) known = it->second;
+    }
+    if (known) {
+      if (now_seconds() >= known->expires_at) throw Refused{"expired"};
+      return known;
+    }
     const auto first_dot = token.find('.');
     const auto second_dot =
         first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
@@ -218,6 +240,9 @@ std::optional<AccessClaims> TokenSigner::verify(std::string_view token,
     claims.expires_at = integer_claim(payload, "exp");
     // RFC 7519 §4.1.4: the token must be refused "on or after" exp; cpp-jwt only after.
     if (now_seconds() >= claims.expires_at) throw Refused{"expired"};
+    std::lock_guard<std::mutex> lock(verified_->mutex);
+    if (verified_->claims.size() >= kMaxVerifiedTokens) verified_->claims.clear();
+    verified_->claims.emplace(std::move(key), claims);
     return claims;
   } catch (const Refused& refused) {
     // Every reason fits std::string's inline buffer, so these assignments cannot throw.

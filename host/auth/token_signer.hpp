@@ -4,10 +4,12 @@
 // They are checked without a database round trip; revocation (logout, password change) is the
 // caller's job, by looking the `sid` login up.
 //
-// A TokenSigner is immutable after construction: share one instance between threads freely.
+// A TokenSigner is immutable after construction (apart from its cache of tokens already found
+// authentic, which has its own lock): share one instance between threads freely.
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,7 +40,8 @@ class TokenSigner {
   // anything else. Accepted: exactly alg "HS256", a valid signature, integer exp and iat,
   // non-empty string sub, jti and sid, and now < exp (no clock leeway: every host signs and
   // checks against its own clock, and NTP keeps them far closer than a token's lifetime).
-  // Never throws. On refusal `reason`, when given, receives one of "malformed",
+  // A token found authentic is remembered (up to 4096 of them): its next check costs a lookup and
+  // the expiry test, not a decoding. Never throws. On refusal `reason`, when given, receives one of "malformed",
   // "bad_algorithm", "bad_signature", "missing_claim", "expired": for logs, never for clients.
   std::optional<AccessClaims> verify(std::string_view token,
                                      std::string* reason = nullptr) const noexcept;
@@ -48,6 +51,8 @@ class TokenSigner {
  private:
   std::string secret_;
   std::chrono::seconds ttl_;
+  struct Verified;
+  std::shared_ptr<Verified> verified_;  // shared by copies: they have the same secret
 };
 
 }  // namespace socrates::host::auth

@@ -136,16 +136,22 @@ TurnRead read_turn(sdk::Db& db, const engine::Engine& engine, const std::string&
   sdk::Batch reads;
   std::optional<std::size_t> lock_index;
   if (lock) lock_index = add_lock_by_session(reads, session_id, owner_id);
-  // The session with the question the answer is for (by id, else the one waiting) beside it.
-  const std::size_t session_index =
-      is_message ? add_session(reads, session_id, owner_id)
-                 : reads.add(std::string("SELECT ") + kSessionColumns +
-                                 ", q.question_id, q.question_category, q.question_text FROM sessions LEFT JOIN "
-                                 "LATERAL (SELECT id::text AS question_id, category AS question_category, text AS "
-                                 "question_text FROM questions WHERE session_id = sessions.id AND ($3::uuid IS NULL "
-                                 "AND NOT answered OR id = $3::uuid)) q ON true WHERE id = $1::uuid AND owner_id = "
-                                 "$2::uuid",
-                             {session_id, owner_id, question_param});
+  // The session with the question the answer is for (by id, else the one waiting) beside it: two
+  // statements, so that each has a plan that goes straight to its row.
+  std::size_t session_index = 0;
+  if (is_message) {
+    session_index = add_session(reads, session_id, owner_id);
+  } else {
+    const std::string joined = std::string("SELECT ") + kSessionColumns +
+                               ", q.question_id, q.question_category, q.question_text FROM sessions LEFT JOIN LATERAL "
+                               "(SELECT id::text AS question_id, category AS question_category, text AS "
+                               "question_text FROM questions WHERE session_id = sessions.id AND ";
+    session_index = question_param
+                        ? reads.add(joined + "id = $3::uuid) q ON true WHERE id = $1::uuid AND owner_id = $2::uuid",
+                                    {session_id, owner_id, *question_param})
+                        : reads.add(joined + "NOT answered) q ON true WHERE id = $1::uuid AND owner_id = $2::uuid",
+                                    {session_id, owner_id});
+  }
   const std::size_t specs_index = add_current_specs_by_session(reads, session_id, owner_id);
   const std::vector<sdk::Rows> read = db.run(reads);
 

@@ -484,7 +484,7 @@ struct LoadOutcome {
 };
 
 TEST_F(PluginPlatformE2eTest, HotSwapUnderLoadDropsNothing) {
-  // The production defaults for workers and pools (WORKERS 16, DB_POOL_SIZE_AUTH 8).
+  // The production defaults for workers and pools (sized by the cores).
   PlatformHost& host = start_host({}, {"WORKERS", "DB_POOL_SIZE_AUTH", "DB_POOL_SIZE_SPECS"});
   const std::string old_version = host.socratic_version();
   ASSERT_NE(old_version, kNextVersion);

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -132,6 +133,55 @@ TEST_F(DialogueTest, ConcurrentAnswersOnOneProjectKeepTheStoredMaturityRight) {
   const json maturity = ok("project_manager", "maturity", {{"project_id", p}});
   EXPECT_EQ(count("SELECT maturity_score FROM projects"), maturity["score"].get<std::int64_t>());
   EXPECT_GT(maturity["score"].get<int>(), 0);
+}
+
+TEST_F(DialogueTest, ConcurrentAsksOfOneSessionAllGetItsOneWaitingQuestion) {
+  const std::string s = session(project());
+  constexpr int kAskers = 8;
+  std::atomic<int> ready{0};
+  std::vector<sdk::Result> results(kAskers, sdk::Result::no_content());
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kAskers; ++i)
+    threads.emplace_back([&, i] {
+      ++ready;
+      while (ready.load() < kAskers) std::this_thread::yield();  // all ask at once
+      results[i] = route("socratic", "next_question", {{"session_id", s}});
+    });
+  for (auto& thread : threads) thread.join();
+  int created = 0;
+  std::set<std::string> ids;
+  for (const auto& result : results) {
+    ASSERT_TRUE(result.is_ok()) << test::code_of(result);
+    if (result.outcome() == sdk::Outcome::kCreated) ++created;
+    ids.insert(result.value().value("id", ""));
+  }
+  EXPECT_EQ(created, 1) << "one asker creates the question; the others are answered with it";
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(count("SELECT count(*) FROM questions"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM conversation_history WHERE message_type = 'question'"), 1);
+}
+
+TEST_F(DialogueTest, AnAnswerNamesItsQuestionByIdOrAnswersTheOneWaiting) {
+  const std::string p = project();
+  const std::string s = session(p);
+  const std::string other = session(p);
+  const std::string asked = ok("socratic", "next_question", {{"session_id", s}}).value("id", "");
+  const std::string elsewhere = ok("socratic", "next_question", {{"session_id", other}}).value("id", "");
+  EXPECT_EQ(test::code_of(route("context", "record_answer",
+                                {{"session_id", s}, {"answer", "We will use PostgreSQL."}, {"question_id", elsewhere}})),
+            "QUESTION_NOT_FOUND")
+      << "a question of another session is not this session's";
+  const json named =
+      ok("context", "record_answer", {{"session_id", s}, {"answer", "We will use PostgreSQL."}, {"question_id", asked}});
+  ASSERT_FALSE(named["specifications"].empty()) << named.dump();
+  EXPECT_EQ(named["specifications"][0]["question_id"], asked);
+  EXPECT_EQ(test::code_of(route("context", "record_answer", {{"session_id", s}, {"answer", "Rust."}})),
+            "QUESTION_NOT_FOUND")
+      << "nothing waits in the session any more";
+  const json waiting = ok("context", "record_answer", {{"session_id", other}, {"answer", "The backend will be written in Rust."}});
+  ASSERT_FALSE(waiting["specifications"].empty()) << waiting.dump();
+  EXPECT_EQ(waiting["specifications"][0]["question_id"], elsewhere);
+  EXPECT_EQ(count("SELECT count(*) FROM questions WHERE answered"), 2);
 }
 
 TEST_F(DialogueTest, ABrokenDataDirRefusesThePluginWithTheReason) {

@@ -4,11 +4,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace socrates::host {
@@ -133,6 +135,19 @@ TEST(ConfigTest, EmptyOptionalSettingMeansTheDefault) {
   const Config config = load(with({{"PORT", ""}, {"LLM_PROVIDER", ""}}));
   EXPECT_EQ(config.port, 8000);
   EXPECT_EQ(config.llm_provider, "builtin");
+}
+
+TEST(ConfigTest, PoolsAndWorkersAreSizedByTheCores) {
+  const long cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t pool = static_cast<std::size_t>(std::max(4L, 2 * cores));
+  const Config config = load(complete());
+  EXPECT_EQ(config.db_pool_size_auth, pool);
+  EXPECT_EQ(config.db_pool_size_specs, pool);
+  EXPECT_EQ(config.workers, static_cast<int>(2 * pool));
+  const Config sized = load(with({{"DB_POOL_SIZE_SPECS", "12"}, {"WORKERS", "3"}}));
+  EXPECT_EQ(sized.db_pool_size_specs, 12u);
+  EXPECT_EQ(sized.db_pool_size_auth, pool);
+  EXPECT_EQ(sized.workers, 3);
 }
 
 TEST(ConfigTest, IntegerSettingsAreRead) {

@@ -384,6 +384,8 @@ TEST_F(TokenSignerTest, RefusesGarbageWithoutThrowing) {
 
 TEST_F(TokenSignerTest, EveryOneCharacterChangeIsRefused) {
   const std::string token = signer_.issue("user-1", "login-1");
+  // Remembered as authentic now: none of its neighbours may ride on that.
+  ASSERT_TRUE(signer_.verify(token).has_value());
   for (std::size_t i = 0; i < token.size(); ++i) {
     for (const char replacement : {'A', 'B', '.', '-', '\0', '\x80'}) {
       if (token[i] == replacement) continue;
@@ -394,6 +396,23 @@ TEST_F(TokenSignerTest, EveryOneCharacterChangeIsRefused) {
       EXPECT_FALSE(claims.has_value()) << "position " << i << " -> " << int(replacement);
     }
   }
+}
+
+TEST_F(TokenSignerTest, ARememberedTokenAnswersTheSameClaimsToItsSignerOnly) {
+  AccessClaims issued;
+  const std::string token = signer_.issue("user-7", "login-7", &issued);
+  for (int i = 0; i < 3; ++i) {
+    const auto claims = signer_.verify(token);
+    ASSERT_TRUE(claims.has_value());
+    EXPECT_EQ(claims->user_id, "user-7");
+    EXPECT_EQ(claims->login_id, "login-7");
+    EXPECT_EQ(claims->token_id, issued.token_id);
+    EXPECT_EQ(claims->expires_at, issued.expires_at);
+  }
+  const TokenSigner other(std::string(kSecret.size(), 'x'), 30min);
+  std::string reason;
+  EXPECT_FALSE(other.verify(token, &reason).has_value());
+  EXPECT_EQ(reason, "bad_signature");
 }
 
 TEST(TokenSignerConstructionTest, RefusesEmptySecretAndNonPositiveTtl) {

@@ -7,13 +7,16 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <set>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace socrates::engine {
 namespace {
 
 // Questions compare by their words: "What problem…?" and "what  problem …" were the same question.
-std::string comparable(std::string_view text) {
+std::string words_of(std::string_view text) {
   std::string out;
   const std::string form = detail::match_form(detail::normalise_input(text));
   for (const auto& word : detail::split_words(form)) {
@@ -23,7 +26,34 @@ std::string comparable(std::string_view text) {
   return out;
 }
 
+// Bounds the cache: follow-ups quote what users said, so their texts never stop being new.
+constexpr std::size_t kMaxCachedTexts = 8192;
+
 }  // namespace
+
+// Most texts asked are the bank's and its follow-ups', the same in every project.
+struct QuestionPlanner::ComparableCache {
+  std::shared_mutex mutex;
+  std::unordered_map<std::string, std::string> forms;  // text -> its words
+};
+
+QuestionPlanner::QuestionPlanner(const Taxonomy& taxonomy, const QuestionBank& bank, const Lexicon& lexicon)
+    : taxonomy_(taxonomy), bank_(bank), lexicon_(lexicon), cache_(std::make_unique<ComparableCache>()) {}
+QuestionPlanner::~QuestionPlanner() = default;
+QuestionPlanner::QuestionPlanner(QuestionPlanner&&) noexcept = default;
+
+std::string QuestionPlanner::comparable(std::string_view text) const {
+  const std::string key(text);
+  {
+    std::shared_lock<std::shared_mutex> read(cache_->mutex);
+    if (auto it = cache_->forms.find(key); it != cache_->forms.end()) return it->second;
+  }
+  std::string form = words_of(text);
+  std::unique_lock<std::shared_mutex> write(cache_->mutex);
+  if (cache_->forms.size() >= kMaxCachedTexts) cache_->forms.clear();
+  cache_->forms.emplace(key, form);
+  return form;
+}
 
 const char* to_string(QuestionSource source) noexcept {
   switch (source) {
@@ -58,7 +88,8 @@ Question QuestionPlanner::next_question(const std::vector<Specification>& curren
 
 Question QuestionPlanner::question_for(const Category& category, const std::vector<Specification>& current,
                                        const std::vector<std::string>& asked) const {
-  std::set<std::string> asked_texts;
+  std::unordered_set<std::string> asked_texts;
+  asked_texts.reserve(asked.size());
   for (const auto& text : asked) asked_texts.insert(comparable(text));
 
   double sum = 0;

@@ -9,7 +9,8 @@
 //  4. when every text was asked already, the first acceptable follow-up again: a fixed bank has
 //     nothing new left to say, and repeating beats asking nothing.
 //
-// Borrows its data (it must outlive the planner). Thread-safe (const).
+// Borrows its data (it must outlive the planner). Thread-safe: const, apart from a cache of the
+// comparable forms of texts it has seen (guarded by its own lock).
 
 #include <socrates/engine/bias_checker.hpp>
 #include <socrates/engine/lexicon.hpp>
@@ -19,6 +20,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,8 +47,9 @@ struct Question {
 
 class QuestionPlanner {
  public:
-  QuestionPlanner(const Taxonomy& taxonomy, const QuestionBank& bank, const Lexicon& lexicon)
-      : taxonomy_(taxonomy), bank_(bank), lexicon_(lexicon) {}
+  QuestionPlanner(const Taxonomy& taxonomy, const QuestionBank& bank, const Lexicon& lexicon);
+  ~QuestionPlanner();
+  QuestionPlanner(QuestionPlanner&&) noexcept;
 
   // `current` in creation order (the last of a category is its most recent); `asked` the texts of
   // every question asked in the project so far.
@@ -60,9 +63,15 @@ class QuestionPlanner {
   std::string quote(const Specification& specification) const;
 
  private:
+  // A text compared by its words ("What  problem…?" is "what problem …"), from the cache when the
+  // text was seen before: each choice compares against every question the project was asked.
+  std::string comparable(std::string_view text) const;
+
   const Taxonomy& taxonomy_;
   const QuestionBank& bank_;
   const Lexicon& lexicon_;
+  struct ComparableCache;
+  std::unique_ptr<ComparableCache> cache_;
 };
 
 // {"text","category","context","quality_score"}
