@@ -128,21 +128,23 @@ scenario() {
   echo "bench: $label" >&2
   { echo 5 > "/proc/$host_pid/clear_refs"; } 2>/dev/null || hwm_reset=no
   bench_pg_stats_reset
-  local host_ticks pg_ticks
+  local host_ticks pg_ticks all_ticks steal_ticks all_after steal_after
   host_ticks=$(bench_cpu_ticks "$host_pid")
   pg_ticks=$(bench_cpu_ticks $(bench_pg_pids))
+  read -r all_ticks steal_ticks < <(bench_cpu_totals)
   "$@" > "$work/$key.out" 2>&1 || status=failed
   host_ticks=$(( $(bench_cpu_ticks "$host_pid") - host_ticks ))
   pg_ticks=$(( $(bench_cpu_ticks $(bench_pg_pids)) - pg_ticks ))
+  read -r all_after steal_after < <(bench_cpu_totals)
   bench_pg_stats "$work/$key.pgstats"
   if ! kill -0 "$host_pid" 2>/dev/null; then
     status="host exited"
     tail -n 20 "$work/host.log" >&2
   fi
   [ "$status" = ok ] || failures=$((failures + 1))
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "$bound" "$conns" "$work/$key.out" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "$bound" "$conns" "$work/$key.out" \
     "$(bench_status_kib "$host_pid" VmHWM 2>/dev/null || true)" "$status" "$host_ticks" "$pg_ticks" \
-    >> "$work/scenarios.tsv"
+    "$(( all_after - all_ticks ))" "$(( steal_after - steal_ticks ))" >> "$work/scenarios.tsv"
   [ "$status" != "host exited" ] || { finish; exit 1; }
 }
 

@@ -145,6 +145,12 @@ bench_cpu_ticks() {
   echo "$total"
 }
 
+# bench_cpu_totals: the machine's "cpu" line of /proc/stat: all ticks and stolen ticks (time the
+# hypervisor gave this machine's CPUs to others: a busy neighbour slows every figure down).
+bench_cpu_totals() {
+  awk '$1 == "cpu" { total = 0; for (i = 2; i <= NF; i++) total += $i; print total, $9 }' /proc/stat
+}
+
 # The cluster's processes: the postmaster and its children (backends, WAL writer, ...).
 bench_pg_pids() {
   local postmaster

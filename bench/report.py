@@ -25,13 +25,15 @@ for line in open(os.path.join(work, "run.env")):
 CEILING_LABELS = {"pistache": "Pistache", "pgbench": "pgbench -S"}
 rows = []
 for line in open(os.path.join(work, "scenarios.tsv")):
-    cells = line.rstrip("\n").split("\t") + ["", ""]
-    key, label, bound, connections, path, hwm, status, host_ticks, pg_ticks = cells[:9]
+    cells = line.rstrip("\n").split("\t") + ["", "", "", ""]
+    key, label, bound, connections, path, hwm, status, host_ticks, pg_ticks, all_ticks, steal_ticks = cells[:11]
     text = open(path, errors="replace").read() if os.path.exists(path) else ""
     figures = parse_pgbench(text) if key == "pgbench" else parse_wrk(text)
     rows.append({"key": key, "label": label, "bound": bound, "connections": connections,
                  "hwm": int(hwm) if hwm.isdigit() else None, "status": status, "figures": figures,
-                 "ticks": (int(host_ticks), int(pg_ticks)) if host_ticks.isdigit() and pg_ticks.isdigit() else None})
+                 "ticks": (int(host_ticks), int(pg_ticks)) if host_ticks.isdigit() and pg_ticks.isdigit() else None,
+                 "steal": int(steal_ticks) / int(all_ticks) if all_ticks.isdigit() and int(all_ticks) > 0
+                 and steal_ticks.isdigit() else None})
 by_key = {row["key"]: row for row in rows}
 
 
@@ -60,18 +62,23 @@ def cpu(row):
     return f"{host:.0f} + {pg:.0f}"
 
 
+def steal(row):
+    """The share of the machine's CPU time its hypervisor gave to others during the scenario."""
+    return "n/a" if row["steal"] is None else f"{100 * row['steal']:.0f}%"
+
+
 # The table.
 print()
 print(f"Socrates benchmark: wrk -t{run['THREADS']} -d{run['DURATION']} --latency, keep-alive, on 127.0.0.1; "
       f"{run['CORES']} cores; host: {run['HOST_THREADS']} reactor threads; build {run['BUILD_DIR']}")
 header = (f"| {'scenario':<46} | {'conns':>5} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} "
-          f"| {'of ceiling':>17} | {'CPU µs/req host+PG':>18} | {'VmHWM MiB':>9} |")
+          f"| {'of ceiling':>17} | {'CPU µs/req host+PG':>18} | {'steal':>5} | {'VmHWM MiB':>9} |")
 print(header)
 print("|" + "|".join("-" * (len(cell) + 0) for cell in header.split("|")[1:-1]) + "|")
 for row in rows:
     f = row["figures"] or {}
     if row["status"] != "ok" or not row["figures"]:
-        print(f"| {row['label']:<46} | {row['connections']:>5} | {'did not run (' + row['status'] + ')':<77} |")
+        print(f"| {row['label']:<46} | {row['connections']:>5} | {'did not run (' + row['status'] + ')':<85} |")
         continue
     share = "ceiling" if row["bound"] == "ceiling" else "—"
     ceiling = figure(row["bound"], "rps")
@@ -82,7 +89,13 @@ for row in rows:
     if row["key"] == "pgbench":  # pgbench reports the mean, not percentiles
         p50, p99 = None, None
     print(f"| {row['label']:<46} | {row['connections']:>5} | {f['rps']:>8.0f} | {fmt(p50, '7.2f'):>7} "
-          f"| {fmt(p99, '7.2f'):>7} | {f['errors']:>6} | {share:>17} | {cpu(row):>18} | {fmt(mib(row['hwm']), '9.1f'):>9} |")
+          f"| {fmt(p99, '7.2f'):>7} | {f['errors']:>6} | {share:>17} | {cpu(row):>18} "
+          f"| {steal(row):>5} | {fmt(mib(row['hwm']), '9.1f'):>9} |")
+
+stolen = [row["steal"] for row in rows if row["steal"] is not None]
+if stolen and max(stolen) >= 0.05:
+    print(f"Warning: the hypervisor took up to {100 * max(stolen):.0f}% of this machine's CPU time during a scenario "
+          "(steal column): its figures are lower than this machine gives when its host is quiet.")
 
 # The host.
 startups = [float(v) for v in run.get("STARTUP_MS", "").split()]
