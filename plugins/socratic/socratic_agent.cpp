@@ -167,10 +167,12 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
                 {id, owner_id});
   const std::size_t specs_index = add_current_specs_by_session(reads, id, owner_id);
   const std::size_t project_index = llm ? reads.add(kProjectFactsSql, {id, owner_id}) : reads.size();
-  {
-    sdk::Db db(services, sdk::Database::kSpecs);
-    read = db.run(reads);
-  }  // no connection is held while a model thinks
+  // The built-in engine answers in microseconds: its question goes out on the same connection. A
+  // model may think for seconds: no connection is held meanwhile.
+  std::optional<sdk::Db> db;
+  db.emplace(services, sdk::Database::kSpecs);
+  read = db->run(reads);
+  if (llm) db.reset();
 
   const sdk::Row& session = found_session(read[session_index], id);
   require_active(session);
@@ -187,9 +189,9 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
 
   // One statement (atomic on its own): the question, if the session is still active, and its
   // line in the history.
-  sdk::Db db(services, sdk::Database::kSpecs);
+  if (!db) db.emplace(services, sdk::Database::kSpecs);
   try {
-    auto row = db.query_one(
+    auto row = db->query_one(
         std::string("WITH asked AS (INSERT INTO questions (session_id, project_id, text, category, context, "
                     "quality_score) SELECT id, project_id, $2, $3, $4, $5 FROM sessions WHERE id = $1::uuid AND "
                     "status = 'active' RETURNING *), history AS (INSERT INTO conversation_history (session_id, role, "
@@ -206,7 +208,7 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   // Another request asked at the same moment: its question is the one waiting.
   sdk::Batch again;
   add_pending_question(again, id);
-  const sdk::Rows pending = db.run(again)[0];
+  const sdk::Rows pending = db->run(again)[0];
   if (pending.empty()) fail(sdk::errc::kSessionNotActive, "session " + id + " has no waiting question", {{"session_id", id}});
   return Result::ok(question_json(pending[0]));
 }
