@@ -6,8 +6,10 @@
 -- through its own, so no two threads ever answer in the same session.
 local data = dofile(assert(os.getenv("DATA"), "set DATA to the seeded interviews file"))
 local token = assert(os.getenv("TOKEN"), "set TOKEN to an access token")
--- THINK_MS: the time each interview takes before its next answer (a person reading and typing);
--- wrk measures each answer's latency without it. 0: answer at once (saturation).
+-- THINK_MS: the mean time each interview takes before its next answer (a person reading and
+-- typing), drawn uniformly from 0.5x to 1.5x of it: people do not answer in step, and a fixed pause
+-- would keep interviews that once collided colliding at every turn. wrk measures each answer's
+-- latency without it. 0: answer at once (saturation).
 local think = tonumber(os.getenv("THINK_MS") or "0")
 
 local threads = {}
@@ -21,6 +23,7 @@ end
 local mine, next_index, answer_index, category_of = {}, 0, 0, {}
 
 function init(args)
+  math.randomseed(os.time() * 100 + tid)
   local n = tonumber(os.getenv("WRK_THREADS") or "1")
   for i, s in ipairs(data.sessions) do
     if (i - 1) % n == (tid - 1) then
@@ -50,5 +53,5 @@ function response(status, headers, body)
 end
 
 if think > 0 then
-  function delay() return think end
+  function delay() return math.floor(think * (0.5 + math.random())) end
 end
