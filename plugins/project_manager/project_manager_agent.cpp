@@ -15,15 +15,18 @@ constexpr const char* kProjectColumns =
     "rfc3339(created_at) AS created_at, rfc3339(updated_at) AS updated_at";
 
 nlohmann::json project_json(const sdk::Row& row) {
-  return {{"id", row.str("id")},
-          {"name", row.str("name")},
-          {"description", row.str("description")},
-          {"owner_id", row.str("owner_id")},
-          {"current_phase", row.str("current_phase")},
-          {"maturity_score", row.i64("maturity_score")},
-          {"status", row.str("status")},
-          {"created_at", row.str("created_at")},
-          {"updated_at", row.str("updated_at")}};
+  nlohmann::json out(nlohmann::json::value_t::object);
+  auto& fields = out.get_ref<nlohmann::json::object_t&>();  // in place: no {key, value} temporaries
+  fields.emplace("id", row.str("id"));
+  fields.emplace("name", row.str("name"));
+  fields.emplace("description", row.str("description"));
+  fields.emplace("owner_id", row.str("owner_id"));
+  fields.emplace("current_phase", row.str("current_phase"));
+  fields.emplace("maturity_score", row.i64("maturity_score"));
+  fields.emplace("status", row.str("status"));
+  fields.emplace("created_at", row.str("created_at"));
+  fields.emplace("updated_at", row.str("updated_at"));
+  return out;
 }
 
 Result not_found(const std::string& id) {
@@ -104,7 +107,7 @@ Result ProjectManagerAgent::list(const sdk::Request& request, sdk::Services& ser
                          {owner_id, status})
                 ->i64("n");
   }
-  return Result::ok({{"items", items}, {"total", total}, {"limit", limit}, {"offset", offset}});
+  return Result::ok({{"items", std::move(items)}, {"total", total}, {"limit", limit}, {"offset", offset}});
 }
 
 Result ProjectManagerAgent::update(const sdk::Request& request, sdk::Services& services) {
@@ -198,7 +201,7 @@ Result ProjectManagerAgent::advance(const sdk::Request& request, sdk::Services& 
 Result ProjectManagerAgent::categories(const sdk::Request&, sdk::Services&) {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& category : engine_->taxonomy().categories()) items.push_back(nlohmann::json(category));
-  return Result::ok({{"items", items}});
+  return Result::ok({{"items", std::move(items)}});
 }
 
 Result ProjectManagerAgent::export_document(const sdk::Request& request, sdk::Services& services) {
@@ -241,7 +244,7 @@ Result ProjectManagerAgent::export_document(const sdk::Request& request, sdk::Se
   nlohmann::json document = {{"project", project_doc},
                              {"categories", categories},
                              {"open_conflicts", open}};
-  if (format == "json") return Result::ok({{"format", "json"}, {"document", document}});
+  if (format == "json") return Result::ok({{"format", "json"}, {"document", std::move(document)}});
 
   std::string md = "# " + project.str("name") + "\n\n";
   if (!project.str("description").empty()) md += project.str("description") + "\n\n";
@@ -265,7 +268,7 @@ Result ProjectManagerAgent::export_document(const sdk::Request& request, sdk::Se
     md += "- " + conflict["type"].get<std::string>() + " (" + conflict["severity"].get<std::string>() +
           "): " + conflict["description"].get<std::string>() + "\n";
   }
-  return Result::ok({{"format", "markdown"}, {"markdown", md}});
+  return Result::ok({{"format", "markdown"}, {"markdown", std::move(md)}});
 }
 
 }  // namespace socrates::agents

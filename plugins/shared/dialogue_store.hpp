@@ -95,12 +95,15 @@ constexpr const char* kSessionColumns =
     "rfc3339(ended_at) AS ended_at";
 
 inline nlohmann::json session_json(const sdk::Row& row) {
-  return {{"id", row.str("id")},
-          {"project_id", row.str("project_id")},
-          {"mode", row.str("mode")},
-          {"status", row.str("status")},
-          {"started_at", row.str("started_at")},
-          {"ended_at", row.is_null("ended_at") ? nlohmann::json(nullptr) : nlohmann::json(row.str("ended_at"))}};
+  nlohmann::json out(nlohmann::json::value_t::object);
+  auto& fields = out.get_ref<nlohmann::json::object_t&>();  // in place: no {key, value} temporaries
+  fields.emplace("id", row.str("id"));
+  fields.emplace("project_id", row.str("project_id"));
+  fields.emplace("mode", row.str("mode"));
+  fields.emplace("status", row.str("status"));
+  fields.emplace("started_at", row.str("started_at"));
+  fields.emplace("ended_at", row.is_null("ended_at") ? nlohmann::json(nullptr) : nlohmann::json(row.str("ended_at")));
+  return out;
 }
 
 inline std::size_t add_session(sdk::Batch& batch, const std::string& session_id, const std::string& owner_id) {
@@ -141,15 +144,18 @@ inline std::size_t add_pending_question(sdk::Batch& batch, const std::string& se
 }
 
 inline nlohmann::json question_json(const sdk::Row& row) {
-  return {{"id", row.str("id")},
-          {"session_id", row.str("session_id")},
-          {"project_id", row.str("project_id")},
-          {"text", row.str("text")},
-          {"category", row.str("category")},
-          {"context", row.str("context")},
-          {"quality_score", row.f64("quality_score")},
-          {"answered", row.boolean("answered")},
-          {"created_at", row.str("created_at")}};
+  nlohmann::json out(nlohmann::json::value_t::object);
+  auto& fields = out.get_ref<nlohmann::json::object_t&>();
+  fields.emplace("id", row.str("id"));
+  fields.emplace("session_id", row.str("session_id"));
+  fields.emplace("project_id", row.str("project_id"));
+  fields.emplace("text", row.str("text"));
+  fields.emplace("category", row.str("category"));
+  fields.emplace("context", row.str("context"));
+  fields.emplace("quality_score", row.f64("quality_score"));
+  fields.emplace("answered", row.boolean("answered"));
+  fields.emplace("created_at", row.str("created_at"));
+  return out;
 }
 
 // ---- history
@@ -174,18 +180,21 @@ inline nlohmann::json nullable(const sdk::Row& row, const char* column) {
 }
 
 inline nlohmann::json spec_json(const sdk::Row& row) {
-  return {{"id", row.str("id")},
-          {"project_id", row.str("project_id")},
-          {"category", row.str("category")},
-          {"key", row.str("key")},
-          {"value", row.str("value")},
-          {"source", row.str("source")},
-          {"confidence", row.f64("confidence")},
-          {"question_id", nullable(row, "question_id")},
-          {"session_id", nullable(row, "session_id")},
-          {"version", row.i64("version")},
-          {"is_current", row.boolean("is_current")},
-          {"created_at", row.str("created_at")}};
+  nlohmann::json out(nlohmann::json::value_t::object);
+  auto& fields = out.get_ref<nlohmann::json::object_t&>();
+  fields.emplace("id", row.str("id"));
+  fields.emplace("project_id", row.str("project_id"));
+  fields.emplace("category", row.str("category"));
+  fields.emplace("key", row.str("key"));
+  fields.emplace("value", row.str("value"));
+  fields.emplace("source", row.str("source"));
+  fields.emplace("confidence", row.f64("confidence"));
+  fields.emplace("question_id", nullable(row, "question_id"));
+  fields.emplace("session_id", nullable(row, "session_id"));
+  fields.emplace("version", row.i64("version"));
+  fields.emplace("is_current", row.boolean("is_current"));
+  fields.emplace("created_at", row.str("created_at"));
+  return out;
 }
 
 // The project's current specifications: their ids and the engine's view of them.
