@@ -141,7 +141,7 @@ bench_start_host() {
 
 # bench_cpu_ticks PID...: the CPU time (user + system, in clock ticks) the processes have used.
 bench_cpu_ticks() {
-  local total=0 pid stat
+  local total=0 pid stat fields
   for pid in "$@"; do
     stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
     stat=${stat##*) }  # the fields after the command name (which may hold spaces)

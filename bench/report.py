@@ -163,6 +163,11 @@ target(f"interview turns >= 1,000/s at {concurrent} concurrent interviews", turn
        f"{fmt(turns, '.0f')}/s")
 p99 = figure("interview", "p99")
 target(f"interview turn p99 <= 25 ms at {concurrent} concurrent", p99, lambda v: v <= 25, f"{fmt(p99, '.2f')} ms")
+concurrent = by_key["paced"]["connections"] if "paced" in by_key else run["INTERVIEWS"]
+for name, limit in (("p50", 5), ("p99", 25)):
+    value = figure("paced", name)
+    target(f"paced answer {name} <= {limit} ms, {concurrent} interviews in progress", value, lambda v, limit=limit: v <= limit,
+           f"{fmt(value, '.2f')} ms")
 target("idle RSS <= 40 MiB (3 plugins loaded)", idle, lambda v: v <= 40, f"{fmt(idle, '.1f')} MiB")
 target("start-up <= 500 ms", startup, lambda v: v <= 500, f"{fmt(startup, '.0f')} ms")
 ran = [row for row in rows if row["figures"]]
