@@ -24,7 +24,8 @@
 #   login         POST /api/v1/auth/login at LOGIN_CONNECTIONS (argon2id-bound by design)
 # Settings (environment): DURATION (10s; wrk's syntax: 30s, 1m), CONNECTIONS (32), THREADS (wrk's
 # and pgbench's threads, 2), PROJECTS (20), INTERVIEWS (16), ROUNDS (seeded sessions per concurrent
-# interview, 8), THINK_MS (paced: mean ms between an answer and the next, 100), LOGIN_CONNECTIONS (4), LOGIN_USERS (16), STARTS (timed start-ups, 3),
+# interview, 8), BACKGROUND (other users' finished interviews in the database, bench/background.sql,
+# 2000), THINK_MS (paced: mean ms between an answer and the next, 100), LOGIN_CONNECTIONS (4), LOGIN_USERS (16), STARTS (timed start-ups, 3),
 # HOST_THREADS (the host's and the ceiling's reactor threads; default one per core),
 # BENCH_BUILD_DIR (build-release/), KEEP_WRK_OUTPUT=1 (print every raw wrk/pgbench output too),
 # PG_STATS=1 (the cluster loads pg_stat_statements; after the table, each scenario's statements per
@@ -41,6 +42,7 @@ ROUNDS=${ROUNDS:-8}
 LOGIN_CONNECTIONS=${LOGIN_CONNECTIONS:-4}
 LOGIN_USERS=${LOGIN_USERS:-16}
 STARTS=${STARTS:-3}
+BACKGROUND=${BACKGROUND:-2000}
 KNOWN_SCENARIOS="pistache health health-close projects maturity create interview paced pgbench login"
 SCENARIOS=${SCENARIOS:-pistache health projects maturity create interview paced pgbench login}
 
@@ -98,6 +100,8 @@ if want interview || want paced; then
   python3 bench/seed_interviews.py "$base" "$interview_token" $((INTERVIEWS * ROUNDS)) \
     tests/data/extraction_cases.json "$work/interviews.lua" >/dev/null
 fi
+psql "$DATABASE_URL_SPECS" -q -v ON_ERROR_STOP=1 -v projects="$BACKGROUND" -f bench/background.sql > "$work/background.log" 2>&1 ||
+  { cat "$work/background.log" >&2; exit 1; }
 if want pgbench; then
   pg_create_db "$(bench_pg_url postgres)" bench_pgbench
   PGPASSWORD=$pg_password "$pgbench_bin" -i -q -h 127.0.0.1 -p "$pg_port" -U socrates bench_pgbench \
@@ -127,6 +131,11 @@ scenario() {
   want "$key" || return 0
   echo "bench: $label" >&2
   { echo 5 > "/proc/$host_pid/clear_refs"; } 2>/dev/null || hwm_reset=no
+  # Each scenario starts on vacuumed, analysed databases (with bench/background.sql's rows): none
+  # pays for the dead rows of the one before it, and no autovacuum run mid-scenario changes the
+  # statistics its plans were made with.
+  local db
+  for db in "$DATABASE_URL_AUTH" "$DATABASE_URL_SPECS"; do psql "$db" -qc "VACUUM (ANALYZE)" >/dev/null 2>&1 || true; done
   bench_pg_stats_reset
   local host_ticks pg_ticks all_ticks steal_ticks all_after steal_after
   host_ticks=$(bench_cpu_ticks "$host_pid")
