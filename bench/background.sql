@@ -4,17 +4,18 @@
 -- the interview tables hold a few hundred seeded rows when analysed, the planner rightly picks
 -- sequential scans for tables that small, and the turns then grow them forty-fold within seconds:
 -- measured, PostgreSQL's CPU per turn rose from about 1.0 ms to 2.6-2.9 ms.
+-- Each project has its own owner, as in a deployment with many users: one owner holding them all
+-- would tell the planner that a user's projects are a large share of the table.
 --   psql URL -v projects=N -f bench/background.sql   (N projects, each with a completed session of
 --   20 answered questions, their history lines and 10 specifications)
-\set owner '''00000000-0000-4000-8000-0000000000b9'''
 WITH p AS (
   INSERT INTO projects (owner_id, name, description, maturity_score)
-  SELECT :owner::uuid, 'background project ' || g, 'a finished interview', 40
+  SELECT gen_random_uuid(), 'background project ' || g, 'a finished interview', 40
   FROM generate_series(1, :projects) g
-  RETURNING id
+  RETURNING id, owner_id
 ), s AS (
   INSERT INTO sessions (project_id, owner_id, status, ended_at)
-  SELECT id, :owner::uuid, 'completed', clock_timestamp() FROM p
+  SELECT id, owner_id, 'completed', clock_timestamp() FROM p
   RETURNING id, project_id
 ), q AS (
   INSERT INTO questions (session_id, project_id, text, category, context, quality_score, answered, answered_at)
