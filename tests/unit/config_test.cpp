@@ -143,7 +143,7 @@ TEST(ConfigTest, PoolsAndWorkersAreSizedByTheCores) {
   const Config config = load(complete());
   EXPECT_EQ(config.db_pool_size_auth, pool);
   EXPECT_EQ(config.db_pool_size_specs, pool);
-  EXPECT_EQ(config.workers, static_cast<int>(2 * pool));
+  EXPECT_EQ(config.workers, static_cast<int>(pool));
   const Config sized = load(with({{"DB_POOL_SIZE_SPECS", "12"}, {"WORKERS", "3"}}));
   EXPECT_EQ(sized.db_pool_size_specs, 12u);
   EXPECT_EQ(sized.db_pool_size_auth, pool);
