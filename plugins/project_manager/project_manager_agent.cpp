@@ -15,18 +15,9 @@ constexpr const char* kProjectColumns =
     "rfc3339(created_at) AS created_at, rfc3339(updated_at) AS updated_at";
 
 nlohmann::json project_json(const sdk::Row& row) {
-  nlohmann::json out(nlohmann::json::value_t::object);
-  auto& fields = out.get_ref<nlohmann::json::object_t&>();  // in place: no {key, value} temporaries
-  fields.emplace("id", row.str("id"));
-  fields.emplace("name", row.str("name"));
-  fields.emplace("description", row.str("description"));
-  fields.emplace("owner_id", row.str("owner_id"));
-  fields.emplace("current_phase", row.str("current_phase"));
-  fields.emplace("maturity_score", row.i64("maturity_score"));
-  fields.emplace("status", row.str("status"));
-  fields.emplace("created_at", row.str("created_at"));
-  fields.emplace("updated_at", row.str("updated_at"));
-  return out;
+  return dialogue::row_object(
+      row, {"id", "name", "description", "owner_id", "current_phase", "status", "created_at", "updated_at"},
+      [&](auto& fields) { fields.emplace("maturity_score", row.i64("maturity_score")); });
 }
 
 Result not_found(const std::string& id) {
