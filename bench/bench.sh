@@ -18,15 +18,18 @@
 #   create        POST /api/v1/projects (bench/post.lua; only 201 counts as success)
 #   interview     POST /api/v1/sessions/{id}/answer at INTERVIEWS concurrent interviews, each
 #                 answering as soon as it has its question (bench/interview.lua, seed_interviews.py)
-#   paced         the same interviews with THINK_MS (100, on average: 50-150) of thought before each answer: an
-#                 answer's latency while INTERVIEWS interviews are in progress, below saturation
+#   paced         the same interviews, each thinking THINK_MS (100) on average (50-150) before
+#                 each answer: an answer's latency while INTERVIEWS interviews are in progress,
+#                 below saturation
 #   pgbench       the per-query PostgreSQL ceiling: pgbench -S on the same cluster
 #   login         POST /api/v1/auth/login at LOGIN_CONNECTIONS (argon2id-bound by design)
 # Settings (environment): DURATION (10s; wrk's syntax: 30s, 1m), CONNECTIONS (32), THREADS (wrk's
 # and pgbench's threads, 2), PROJECTS (20), INTERVIEWS (16), ROUNDS (seeded sessions per concurrent
 # interview, 8), BACKGROUND (other users' finished interviews in the database, bench/background.sql,
-# 2000), THINK_MS (paced: mean ms between an answer and the next, 100), LOGIN_CONNECTIONS (4), LOGIN_USERS (16), STARTS (timed start-ups, 3),
-# HOST_THREADS (the host's and the ceiling's reactor threads; default one per core),
+# 2000), THINK_MS (paced: mean ms between an answer and the next, 100), LOGIN_CONNECTIONS (4),
+# LOGIN_USERS (16), STARTS (timed start-ups, 3), HOST_THREADS (the host's and the ceiling's reactor
+# threads; default one per core), HOST_ENV (VAR=VALUE settings added to the host's environment, for
+# A/B runs: HOST_ENV="WORKERS=8 DB_POOL_SIZE_SPECS=8"),
 # BENCH_BUILD_DIR (build-release/), KEEP_WRK_OUTPUT=1 (print every raw wrk/pgbench output too),
 # PG_STATS=1 (the cluster loads pg_stat_statements; after the table, each scenario's statements per
 # request: calls, execution and planning µs, and WAL records, bytes and syncs).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks interview turns only: bench/bench.sh with SCENARIOS="interview paced pgbench" (the
-# turns at saturation and at a person's pace, and the per-query PostgreSQL ceiling that bounds them). It seeds INTERVIEWS × ROUNDS interviews (a
-# project, a socratic session and its first question each), then keeps INTERVIEWS answers in flight
+# turns at saturation and at a person's pace, and the per-query PostgreSQL ceiling that bounds
+# them). It seeds INTERVIEWS × ROUNDS interviews (a project, a socratic session and its first
+# question each), then keeps INTERVIEWS answers in flight
 # with wrk for DURATION: each request answers a session's waiting question with a realistic answer
 # of that question's category (the engine's extraction cases), and the response carries the next
 # question (bench/seed_interviews.py, bench/interview.lua); `paced` does the same with THINK_MS of

@@ -5,10 +5,11 @@
 
 Reads WORK_DIR/scenarios.tsv (one line per scenario run, in order: key, label, bound, connections,
 output file, the host's VmHWM in KiB afterwards, status, and the CPU clock ticks the host and the
-cluster used during it) and WORK_DIR/run.env (KEY=VALUE: the settings and the host's figures); with
-PG_STATS=1, WORK_DIR/KEY.pgstats too (bench/lib.sh's bench_pg_stats). Prints the table, the host's memory and start-up figures, notes
-on the ceilings and the targets with a verdict each. Missing figures print as "n/a"; a missed
-target is reported, never an error: the exit status is always 0."""
+cluster used during it, and the machine's total and stolen ticks) and WORK_DIR/run.env (KEY=VALUE:
+the settings and the host's figures); with PG_STATS=1, WORK_DIR/KEY.pgstats too (bench/lib.sh's
+bench_pg_stats). Prints the table, the host's memory and start-up figures, notes on the ceilings
+and the targets with a verdict each. Missing figures print as "n/a"; a missed target is reported,
+never an error: the exit status is always 0."""
 import os
 import statistics
 import sys
@@ -25,8 +26,8 @@ for line in open(os.path.join(work, "run.env")):
 CEILING_LABELS = {"pistache": "Pistache", "pgbench": "pgbench -S"}
 rows = []
 for line in open(os.path.join(work, "scenarios.tsv")):
-    cells = line.rstrip("\n").split("\t") + ["", "", "", ""]
-    key, label, bound, connections, path, hwm, status, host_ticks, pg_ticks, all_ticks, steal_ticks = cells[:11]
+    key, label, bound, connections, path, hwm, status, host_ticks, pg_ticks, all_ticks, steal_ticks = \
+        line.rstrip("\n").split("\t")
     text = open(path, errors="replace").read() if os.path.exists(path) else ""
     figures = parse_pgbench(text) if key == "pgbench" else parse_wrk(text)
     rows.append({"key": key, "label": label, "bound": bound, "connections": connections,

@@ -41,8 +41,8 @@ class TokenSigner {
   // non-empty string sub, jti and sid, and now < exp (no clock leeway: every host signs and
   // checks against its own clock, and NTP keeps them far closer than a token's lifetime).
   // A token found authentic is remembered (up to 4096 of them): its next check costs a lookup and
-  // the expiry test, not a decoding. Never throws. On refusal `reason`, when given, receives one of "malformed",
-  // "bad_algorithm", "bad_signature", "missing_claim", "expired": for logs, never for clients.
+  // the expiry test, not a decoding. Never throws. On refusal `reason`, when given, receives one
+  // of "malformed", "bad_algorithm", "bad_signature", "missing_claim", "expired": for logs, never for clients.
   std::optional<AccessClaims> verify(std::string_view token,
                                      std::string* reason = nullptr) const noexcept;
 
