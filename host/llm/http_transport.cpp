@@ -2,7 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -44,12 +46,21 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     for (std::size_t i = 0; i < kName.size() && match; ++i)
       match = std::tolower(static_cast<unsigned char>(line[i])) == kName[i];
     if (match) {
-      // Only the delta-seconds form; an HTTP-date is left to the caller's own backoff.
+      // Delta-seconds ("120") or an HTTP-date ("Wed, 02 Dec 2026 10:00:00 GMT", RFC 9110 10.2.3);
+      // a date already past means "now". Anything else is ignored: the caller's backoff applies.
       std::size_t i = kName.size();
       while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-      std::size_t j = i;
-      while (j < line.size() && std::isdigit(static_cast<unsigned char>(line[j]))) ++j;
-      if (j > i && j - i <= 9) received->retry_after_s = std::strtol(line.substr(i, j - i).c_str(), nullptr, 10);
+      std::size_t end = line.size();
+      while (end > i && std::isspace(static_cast<unsigned char>(line[end - 1]))) --end;
+      const std::string value = line.substr(i, end - i);
+      std::size_t digits = 0;
+      while (digits < value.size() && std::isdigit(static_cast<unsigned char>(value[digits]))) ++digits;
+      if (digits > 0 && digits == value.size()) {
+        if (digits <= 9) received->retry_after_s = std::strtol(value.c_str(), nullptr, 10);
+      } else if (digits == 0 && !value.empty()) {
+        const time_t when = curl_getdate(value.c_str(), nullptr);
+        if (when >= 0) received->retry_after_s = std::max<long>(0, static_cast<long>(when - std::time(nullptr)));
+      }
     }
   }
   return bytes;

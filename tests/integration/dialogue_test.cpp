@@ -86,6 +86,28 @@ TEST_F(DialogueTest, AnAnswerThatYieldsNothingIsStillInTheHistory) {
   EXPECT_EQ(count("SELECT count(*) FROM conversation_history WHERE message_type = 'answer'"), 1);
 }
 
+TEST_F(DialogueTest, OnlyAnAnswerThatRecordsSomethingTouchesTheProject) {
+  const std::string p = project();
+  const std::string s = session(p);
+  const auto updated_at = [&] {
+    return count("SELECT (extract(epoch FROM updated_at) * 1000000)::bigint FROM projects WHERE id = '" + p + "'");
+  };
+  ok("socratic", "next_question", {{"session_id", s}});
+  const std::int64_t created = updated_at();
+  const json nothing = ok("context", "record_answer", {{"session_id", s}, {"answer", "not sure yet"}});
+  EXPECT_TRUE(nothing["specifications"].empty());
+  EXPECT_EQ(nothing["maturity"]["delta"], 0);
+  EXPECT_EQ(updated_at(), created) << "an answer that records nothing leaves the project as it was";
+
+  ok("socratic", "next_question", {{"session_id", s}});
+  const json something =
+      ok("context", "record_answer", {{"session_id", s}, {"answer", "We will use PostgreSQL. Passwords must be hashed."}});
+  ASSERT_FALSE(something["specifications"].empty()) << something.dump();
+  EXPECT_GT(updated_at(), created);
+  EXPECT_EQ(count("SELECT maturity_score FROM projects WHERE id = '" + p + "'"),
+            something["maturity"]["score"].get<std::int64_t>());
+}
+
 TEST_F(DialogueTest, AConflictingCandidateIsKeptInFullAndResolutionsWriteVersions) {
   const std::string p = project();
   ok("context", "create_specification", {{"project_id", p}, {"category", "tech_stack"}, {"key", "database"},

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
 #include <future>
 #include <thread>
 
@@ -319,6 +320,41 @@ TEST_F(LlmClientTest, ARetryAfterBeyondTheAllowedWaitGivesUpAtOnce) {
   EXPECT_NE(o.error.message.find("LLM_RETRY_MAX_WAIT_S"), std::string::npos) << o.error.message;
   EXPECT_LT(o.elapsed, 1000ms);
   EXPECT_EQ(server_.request_count(), 1u);
+}
+
+// RFC 9110's IMF-fixdate, `seconds` from now.
+std::string http_date(std::chrono::seconds from_now) {
+  const std::time_t when = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + from_now);
+  std::tm utc{};
+  gmtime_r(&when, &utc);
+  char text[64];
+  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+  return text;
+}
+
+TEST_F(LlmClientTest, ARetryAfterDateIsReadAsTheWaitUntilThen) {
+  ScriptedReply limited = FakeLlmServer::anthropic_error(429, "rate_limit_error", "slow down");
+  limited.headers.emplace_back("Retry-After", http_date(std::chrono::seconds(120)));
+  server_.push(limited);
+  server_.push(FakeLlmServer::anthropic_text("never asked for"));
+  const Outcome o = call(*anthropic());
+  ASSERT_FALSE(o.ok);
+  EXPECT_EQ(o.error.code, "LLM_UNAVAILABLE");
+  EXPECT_GE(o.error.details["retry_after_s"].get<long>(), 118);
+  EXPECT_LE(o.error.details["retry_after_s"].get<long>(), 120);
+  EXPECT_EQ(server_.request_count(), 1u);
+}
+
+TEST_F(LlmClientTest, ARetryAfterDateAlreadyPastRetriesAtOnce) {
+  ScriptedReply limited = FakeLlmServer::openai_error(503, "overloaded", "busy");
+  limited.headers.emplace_back("Retry-After", http_date(std::chrono::seconds(-30)));
+  server_.push(limited);
+  server_.push(FakeLlmServer::openai_text("Back again: who is it for?"));
+  const Outcome o = call(*openai());
+  ASSERT_TRUE(o.ok) << o.error.message;
+  const auto sent = server_.requests();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_LT(sent[1].at - sent[0].at, 500ms) << "a date in the past asks for no wait";
 }
 
 TEST_F(LlmClientTest, A500ThenSuccessIsRetriedWithBackoff) {
