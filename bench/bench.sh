@@ -22,6 +22,8 @@
 #                 each answer: an answer's latency while INTERVIEWS interviews are in progress,
 #                 below saturation
 #   pgbench       the per-query PostgreSQL ceiling: pgbench -S on the same cluster
+#   pgbench-list  the projects list's own database work: pgbench runs the two statements the list
+#                 makes (bench/list_ceiling/), with no host in between (context, not a target)
 #   login         POST /api/v1/auth/login at LOGIN_CONNECTIONS (argon2id-bound by design)
 # Settings (environment): DURATION (10s; wrk's syntax: 30s, 1m), CONNECTIONS (32), THREADS (wrk's
 # and pgbench's threads, 2), PROJECTS (20), INTERVIEWS (16), ROUNDS (seeded sessions per concurrent
@@ -46,8 +48,8 @@ LOGIN_CONNECTIONS=${LOGIN_CONNECTIONS:-4}
 LOGIN_USERS=${LOGIN_USERS:-16}
 STARTS=${STARTS:-3}
 BACKGROUND=${BACKGROUND:-2000}
-KNOWN_SCENARIOS="pistache health health-close projects maturity create interview paced pgbench login"
-SCENARIOS=${SCENARIOS:-pistache health projects maturity create interview paced pgbench login}
+KNOWN_SCENARIOS="pistache health health-close projects maturity create interview paced pgbench pgbench-list login"
+SCENARIOS=${SCENARIOS:-pistache health projects maturity create interview paced pgbench pgbench-list login}
 
 for s in $SCENARIOS; do
   case " $KNOWN_SCENARIOS " in
@@ -75,7 +77,7 @@ bench_build -DSOCRATES_BUILD_BENCH=ON
 ceiling_bin="$build_dir/bench/ceiling/socrates-pistache-ceiling"
 command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 1; }
 pgbench_bin="$PG_BIN/pgbench"
-if want pgbench && [ ! -x "$pgbench_bin" ]; then
+if { want pgbench || want pgbench-list; } && [ ! -x "$pgbench_bin" ]; then
   echo "bench: $pgbench_bin is missing (Debian: postgresql-15 ships it)" >&2
   exit 1
 fi
@@ -188,6 +190,27 @@ pistache_ceiling() {
   return "$status"
 }
 
+# The ceiling of the projects list's own database work: pgbench runs its two statements
+# (bench/list_ceiling/: the token check on the auth database, the page on the specs database) for
+# half of DURATION each, as the host runs them (prepared, generic plans), for the list's user.
+# A request needs one of each: report.py combines the two rates, 1 / (1/auth + 1/specs).
+pgbench_list() {
+  local user_id login_id half status=0
+  read -r user_id login_id < <(python3 -c 'import base64, json, sys
+part = sys.argv[1].split(".")[1]
+claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+print(claims["sub"], claims["sid"])' "$list_token")
+  half=$(( ($(duration_s) + 1) / 2 ))
+  local db
+  for db in bench_auth bench_specs; do
+    PGPASSWORD=$pg_password PGOPTIONS="-c plan_cache_mode=force_generic_plan" "$pgbench_bin" -n -M prepared \
+      -c "$CONNECTIONS" -j "$THREADS" -T "$half" -h 127.0.0.1 -p "$pg_port" -U socrates \
+      -D user_id="$user_id" -D login_id="$login_id" -D status=active -D page_limit=50 -D page_offset=0 \
+      -f "bench/list_ceiling/${db#bench_}.sql" "$db" || status=$?
+  done
+  return "$status"
+}
+
 pgbench_select() {
   PGPASSWORD=$pg_password "$pgbench_bin" -S -n -c "$CONNECTIONS" -j "$THREADS" -T "$(duration_s)" \
     -h 127.0.0.1 -p "$pg_port" -U socrates bench_pgbench
@@ -199,6 +222,7 @@ finish() {
   cat > "$work/run.env" <<EOF
 THREADS=$THREADS
 CONNECTIONS=$CONNECTIONS
+PROJECTS=$PROJECTS
 INTERVIEWS=$INTERVIEWS
 DURATION=$DURATION
 CORES=$(nproc)
@@ -240,6 +264,7 @@ scenario paced "answer, ~${THINK_MS:-100} ms of thought between turns" pgbench "
   run_lua "$INTERVIEWS" bench/interview.lua "$base" TOKEN="$interview_token" DATA="$work/interviews.lua" \
   WRK_THREADS="$(( THREADS < INTERVIEWS ? THREADS : INTERVIEWS ))" THINK_MS="${THINK_MS:-100}"
 scenario pgbench "pgbench -S ceiling (select-only, per query)" ceiling "$CONNECTIONS" pgbench_select
+scenario pgbench-list "pgbench: the projects list's 2 statements" ceiling "$CONNECTIONS" pgbench_list
 scenario login "POST /api/v1/auth/login (argon2id)" none "$LOGIN_CONNECTIONS" \
   run_lua "$LOGIN_CONNECTIONS" bench/post.lua "$base/api/v1/auth/login" DATA="$work/login.lua" EXPECT=200
 

@@ -69,6 +69,18 @@ def parse_wrk(text):
             "requests": int(requests.group(1)) if requests else 0, "errors": errors}
 
 
+def parse_pgbench_serial(text):
+    """Several pgbench summaries, one per statement a request makes in turn: {rps, avg (ms), errors,
+    parts (each one's tps)}, rps = 1 / (sum of 1/tps), or None."""
+    rates = [float(v) for v in re.findall(r"tps = ([\d.]+) \(without initial connection time\)", text)]
+    if not rates or min(rates) <= 0:
+        return None
+    averages = [float(v) for v in re.findall(r"latency average = ([\d.]+) ms", text)]
+    failed = [int(v) for v in re.findall(r"number of failed transactions: (\d+)", text)]
+    return {"rps": 1 / sum(1 / r for r in rates), "avg": sum(averages) if averages else None,
+            "errors": sum(failed), "parts": rates}
+
+
 def parse_pgbench(text):
     """pgbench's summary: {rps (tps), avg (ms), errors} or None."""
     tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", text) or \

@@ -14,7 +14,7 @@ import os
 import statistics
 import sys
 
-from benchlib import parse_pgbench, parse_wrk
+from benchlib import parse_pgbench, parse_pgbench_serial, parse_wrk
 
 work = sys.argv[1]
 run = {}
@@ -29,7 +29,7 @@ for line in open(os.path.join(work, "scenarios.tsv")):
     key, label, bound, connections, path, hwm, status, host_ticks, pg_ticks, all_ticks, steal_ticks = \
         line.rstrip("\n").split("\t")
     text = open(path, errors="replace").read() if os.path.exists(path) else ""
-    figures = parse_pgbench(text) if key == "pgbench" else parse_wrk(text)
+    figures = {"pgbench": parse_pgbench, "pgbench-list": parse_pgbench_serial}.get(key, parse_wrk)(text)
     rows.append({"key": key, "label": label, "bound": bound, "connections": connections,
                  "hwm": int(hwm) if hwm.isdigit() else None, "status": status, "figures": figures,
                  "ticks": (int(host_ticks), int(pg_ticks)) if host_ticks.isdigit() and pg_ticks.isdigit() else None,
@@ -87,7 +87,7 @@ for row in rows:
         share = "n/a" if not ceiling else f"{100 * f['rps'] / ceiling:.0f}% {CEILING_LABELS[row['bound']]}"
     p50 = f.get("p50")
     p99 = f.get("p99")
-    if row["key"] == "pgbench":  # pgbench reports the mean, not percentiles
+    if row["key"].startswith("pgbench"):  # pgbench reports the mean, not percentiles
         p50, p99 = None, None
     print(f"| {row['label']:<46} | {row['connections']:>5} | {f['rps']:>8.0f} | {fmt(p50, '7.2f'):>7} "
           f"| {fmt(p99, '7.2f'):>7} | {f['errors']:>6} | {share:>17} | {cpu(row):>18} "
@@ -132,6 +132,17 @@ print(f"- pgbench -S (select-only, scale 1, -c{run['CONNECTIONS']} -j{run['THREA
 print(f"  transaction{'' if avg is None else f', mean {avg:.2f} ms'}). A request that makes k queries (token check, "
       "the work, maturity ...) is bounded by about 1/k of it;")
 print("  it bounds the DB-bound scenarios (projects list, POST projects, maturity, interview turn).")
+own = figure("pgbench-list", "rps")
+if own:
+    auth_tps, specs_tps = (by_key["pgbench-list"]["figures"]["parts"] + [None, None])[:2]
+    projects_rps = figure("projects", "rps")
+    print(f"- The projects list's own statements, run by pgbench with no host in between (bench/list_ceiling/): "
+          f"{own:.0f} lists/s")
+    print(f"  (token check {fmt(auth_tps, '.0f')}/s on the auth database, the page of {run.get('PROJECTS', '?')} "
+          f"with its total {fmt(specs_tps, '.0f')}/s on the specs database; one of each per request).")
+    if projects_rps:
+        print(f"  GET /api/v1/projects reaches {100 * projects_rps / own:.0f}% of it: the rest is what HTTP, "
+              "JSON and the host's two round trips cost.")
 print("- POST /api/v1/auth/login is measured against neither: each login verifies an argon2id hash,")
 print(f"  {run.get('ARGON2', 'parameters n/a')} (host/auth/password_hasher.hpp; read from the stored hashes):")
 print("  tens of ms of CPU and m of RAM per login by design, to make guessing expensive. Logins/s are bounded by")
