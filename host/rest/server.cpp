@@ -5,6 +5,7 @@
 
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
+#include <pistache/peer.h>
 
 #include <algorithm>
 #include <chrono>
@@ -47,6 +48,18 @@ bool acceptable_request_id(const std::string& id) {
     return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
   });
 }
+
+// The id of a request refused before routing: the caller's, when its headers arrived and it is sane.
+std::string refusal_id(const Http::Request& request) {
+  const auto incoming = header_value(request, "X-Request-Id");
+  return incoming && acceptable_request_id(*incoming) ? *incoming : auth::new_uuid();
+}
+
+// Room for a request's line and headers above the body limit.
+constexpr std::size_t kHeaderRoom = 64 * 1024;
+
+// Marks a peer whose request was refused before routing: the rest of its bytes are dropped.
+const char* const kRefusedPeer = "socrates.refused";
 
 const char* const kCorsHeaders = "Authorization, Content-Type, X-Request-Id";
 const char* const kCorsExposed = "X-Request-Id, Retry-After";
@@ -105,6 +118,66 @@ class PistacheHandler : public Http::Handler {
   HTTP_PROTOTYPE(PistacheHandler)
 
   explicit PistacheHandler(std::shared_ptr<Server::State> state) : state_(std::move(state)) {}
+
+  // Pistache's own onInput does this same work (feed the peer's parser, hand each complete
+  // request to onRequest with a writer that keeps the connection alive only when asked), but
+  // answers a request over its buffer limit, one it cannot parse or a handler's exception with a
+  // bare text body (the exception's text included). Here they leave in the API's error shape, and
+  // the rest of such a connection's bytes are dropped unread: its stream is out of step, and the
+  // answer asks the client to close.
+  void onInput(const char* buffer, size_t len, const std::shared_ptr<Tcp::Peer>& peer) override {
+    if (peer->tryGetData(kRefusedPeer)) return;
+    auto parser = getParser(peer);
+    auto& request = parser->request;
+    Http::Private::State parsed = Http::Private::State::Again;
+    try {
+      if (!parser->feed(buffer, len)) {
+        const std::string id = refusal_id(request);
+        return refuse(peer, *parser,
+                      HttpResponse::error(sdk::errc::kPayloadTooLarge,
+                                          "the request body is larger than " +
+                                              std::to_string(state_->options.max_body_bytes) + " bytes",
+                                          id, {{"max_bytes", state_->options.max_body_bytes}}),
+                      id);
+      }
+      parsed = parser->parse();
+    } catch (const std::exception& e) {
+      const std::string id = refusal_id(request);
+      return refuse(peer, *parser,
+                    HttpResponse::error(sdk::errc::kValidation,
+                                        std::string("the request is not valid HTTP/1.1: ") + e.what(), id),
+                    id);
+    }
+    if (parsed != Http::Private::State::Done) return;  // more bytes to come
+
+    Http::ResponseWriter writer(request.version(), transport(), this, peer);
+    request.copyAddress(peer->address());
+    const auto connection = request.headers().tryGet<Http::Header::Connection>();
+    writer.headers().add<Http::Header::Connection>(connection ? connection->control() : Http::ConnectionControl::Close);
+    peer->setIdle(false);
+    try {
+      onRequest(request, std::move(writer));
+    } catch (const std::exception& e) {
+      log::error("request handling threw", {{"error", e.what()}});
+      const std::string id = auth::new_uuid();
+      return refuse(peer, *parser,
+                    HttpResponse::error(sdk::errc::kInternal, "the request could not be completed", id), id);
+    }
+    parser->reset();
+  }
+
+  void refuse(const std::shared_ptr<Tcp::Peer>& peer, Http::RequestParser& parser, HttpResponse response,
+              const std::string& request_id) {
+    peer->putData(kRefusedPeer, std::make_shared<bool>(true));
+    log::warn("request refused before routing", {{"request_id", request_id}, {"status", response.status}});
+    Http::ResponseWriter writer(parser.request.version(), transport(), this, peer);
+    writer.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
+    HttpRequest described;
+    described.request_id = request_id;
+    state_->send(writer, response, described, state_->allowed_origin(header_value(parser.request, "Origin")),
+                 std::chrono::steady_clock::now());
+    parser.reset();
+  }
 
   void onRequest(const Http::Request& request, Http::ResponseWriter writer) override {
     const auto started = std::chrono::steady_clock::now();
@@ -221,10 +294,11 @@ Server::~Server() { shutdown(); }
 void Server::start() {
   Address address(options_.address, Port(options_.port));
   endpoint_ = std::make_unique<Http::Endpoint>(address);
-  // Pistache refuses a request above its own buffer limit with a bare text 413 that no hook can
-  // reshape; keep that limit far above ours so that what clients meet is our 413 in the API's
-  // error shape. (Pistache grows the buffer as bytes arrive, so the limit costs nothing up front.)
-  const std::size_t pistache_limit = std::max<std::size_t>(options_.max_body_bytes * 16, 16 * 1024 * 1024);
+  // A request's bytes are buffered up to the body limit plus room for its request line and
+  // headers; beyond that onInput refuses it with a 413 at once (without this bound, a connection
+  // could make the host hold many MiB). Bodies between the two limits reach onRequest, which
+  // refuses them with the same 413.
+  const std::size_t pistache_limit = options_.max_body_bytes + kHeaderRoom;
   auto opts = Http::Endpoint::options()
                   .threads(options_.threads)
                   .flags(Tcp::Options::ReuseAddr)

@@ -2,6 +2,12 @@
 // error shape, CORS), against the real socrates-host over HTTP.
 #include "e2e/e2e_helpers.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <set>
 
@@ -9,6 +15,27 @@ namespace socrates::test::e2e {
 namespace {
 
 constexpr const char* kAllowedOrigin = "http://app.example";
+
+// Sends raw bytes to the host on one connection and returns what it answers within `wait` (or
+// until it closes the connection): for requests no HTTP client would send.
+std::string exchange_raw(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds wait) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{static_cast<time_t>(wait.count() / 1000), static_cast<suseconds_t>((wait.count() % 1000) * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string answer;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0 &&
+      ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
+    char chunk[4096];
+    for (ssize_t n; (n = ::recv(fd, chunk, sizeof chunk, 0)) > 0;) answer.append(chunk, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return answer;
+}
 
 class HealthE2eTest : public ::testing::Test {
  protected:
@@ -235,6 +262,40 @@ TEST_F(HealthE2eTest, CorsPreflightFromAnotherOriginGrantsNothing) {
                                          {{"Origin", "http://evil.example"}, {"Access-Control-Request-Method", "POST"}});
   EXPECT_FALSE(response.header("access-control-allow-origin").has_value()) << describe(response);
   EXPECT_FALSE(response.header("access-control-allow-methods").has_value()) << describe(response);
+}
+
+TEST_F(HealthE2eTest, ABodyFarOverTheLimitIsRefusedInTheErrorShapeAndNothingElseSuffers) {
+  // Twenty times the 1 MiB limit: refused once the limit and room for headers are buffered, in
+  // the API's error shape with the caller's request id, and the rest of the upload is dropped.
+  const std::string body(20 * 1024 * 1024, 'x');
+  const auto response = client().request("POST", "/api/v1/auth/login", body, {{"X-Request-Id", "huge-1"}});
+  ASSERT_TRUE(IsApiError(response, 413, "PAYLOAD_TOO_LARGE"));
+  EXPECT_EQ(response.json()["request_id"], "huge-1");
+  EXPECT_EQ(response.json()["error"]["details"]["max_bytes"], 1024 * 1024);
+  EXPECT_EQ(response.header("connection").value_or(""), "Close") << describe(response);
+  EXPECT_EQ(client().get("/health").status, 200);
+}
+
+TEST_F(HealthE2eTest, ARequestThatIsNotHttpGetsA400InTheErrorShape) {
+  const std::string answer =
+      exchange_raw(host_->process->port(), "GET /health HTTP/9.9\r\nHost: x\r\n\r\n", std::chrono::seconds(3));
+  ASSERT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+  const auto body_at = answer.find("\r\n\r\n");
+  ASSERT_NE(body_at, std::string::npos) << answer;
+  const auto body = nlohmann::json::parse(answer.substr(body_at + 4), nullptr, false);
+  ASSERT_TRUE(body.is_object()) << answer;
+  EXPECT_EQ(body["error"]["code"], "VALIDATION_ERROR") << answer;
+  EXPECT_NE(body["error"]["message"].get<std::string>().find("not valid HTTP"), std::string::npos) << answer;
+  EXPECT_TRUE(is_lower_uuid(body["request_id"])) << answer;
+  EXPECT_NE(answer.find("Connection: Close"), std::string::npos) << answer;
+
+  // The connection's later bytes are not read as requests: one answer, not two.
+  const std::string twice = exchange_raw(host_->process->port(),
+                                         "GET /health HTTP/9.9\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n",
+                                         std::chrono::seconds(1));
+  ASSERT_EQ(twice.rfind("HTTP/1.1 400", 0), 0u) << twice;
+  EXPECT_EQ(twice.find("X-Request-Id:", twice.find("X-Request-Id:") + 1), std::string::npos) << twice;
+  EXPECT_EQ(client().get("/health").status, 200);
 }
 
 }  // namespace
