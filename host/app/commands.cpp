@@ -3,6 +3,7 @@
 #include "host/app/service_container.hpp"
 #include "host/auth/account_service.hpp"
 #include "host/db/migrator.hpp"
+#include "host/llm/llm_client.hpp"
 #include "host/log/json_log.hpp"
 #include "host/rest/api.hpp"
 #include "host/rest/server.hpp"
@@ -10,6 +11,7 @@
 #include <socrates/sdk/version.hpp>
 
 #include <csignal>
+#include <stdexcept>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -24,7 +26,8 @@ const char* const kUsage =
     "  serve          run the service (the default)  [--port N] [--threads N] [--plugins LIST]\n"
     "  migrate        apply pending migrations to both databases and exit\n"
     "  create-admin   --email E --password P: create an admin account, or promote an existing one\n"
-    "  doctor         check configuration, databases, the secret and every plugin; print each fix\n"
+    "  doctor         check configuration, databases, the secret, the LLM provider and every plugin;\n"
+    "                 print each fix\n"
     "  plugin-check   PATH: load a plugin library as serve would and print its descriptor\n"
     "\n"
     "Configuration is the environment (and an optional .env file, or ENV_FILE): DATABASE_URL_AUTH,\n"
@@ -271,6 +274,37 @@ int doctor(const Environment& env, std::ostream& out, std::ostream& err) {
     problem("SECRET_KEY must be at least 32 random characters: `head -c 48 /dev/urandom | base64`");
   else
     ok("SECRET_KEY is set (" + std::to_string(secret->size()) + " characters)");
+
+  out << "llm\n";
+  if (!config) {
+    problem("cannot check the LLM provider until the configuration above loads");
+  } else if (config->llm_provider == "builtin") {
+    ok("LLM_PROVIDER=builtin: the built-in engine asks and extracts; no provider to reach");
+  } else {
+    try {
+      const auto client = llm::make_llm_client(*config, nullptr);
+      const auto* http = dynamic_cast<const llm::HttpLlmClient*>(client.get());
+      if (!http) throw std::logic_error("no HTTP client for LLM_PROVIDER=" + config->llm_provider);
+      const llm::ProviderCheck check = http->check();
+      if (!check.problem.empty()) {
+        problem(check.problem);
+      } else {
+        ok(config->llm_provider + " at " + http->options().base_url + ": reachable, key accepted, " +
+           std::to_string(check.models.size()) + " model(s) offered");
+        if (!check.model_listed) {
+          // A warning, not a problem: providers resolve aliases they do not list.
+          std::string some;
+          for (std::size_t i = 0; i < check.models.size() && i < 5; ++i) some += (i ? ", " : "") + check.models[i];
+          if (check.models.size() > 5) some += ", …";
+          out << "  ! LLM_MODEL '" << http->options().model << "' is not in its list"
+              << (some.empty() ? "" : " (" + some + ")")
+              << ": check the name, unless it is an alias the provider resolves\n";
+        }
+      }
+    } catch (const std::exception& e) {
+      problem(std::string("the LLM client could not be made: ") + e.what());
+    }
+  }
 
   out << "plugins\n";
   if (config) {

@@ -11,13 +11,26 @@ AnthropicClient::AnthropicClient(LlmOptions options, std::shared_ptr<HttpTranspo
                                  std::shared_ptr<UsageSink> usage)
     : HttpLlmClient(std::move(options), std::move(transport), std::move(usage)) {}
 
-HttpCall AnthropicClient::build(const sdk::LlmRequest& request) const {
+HttpCall AnthropicClient::call_to(const std::string& path) const {
   const std::string& base = options().base_url;
   // Tolerate a base URL given with its /v1, as OpenAI-style settings are written.
   const bool has_version = base.size() >= 3 && base.compare(base.size() - 3, 3, "/v1") == 0;
-  HttpCall call = base_call(base + (has_version ? "/messages" : "/v1/messages"));
+  HttpCall call = base_call(base + (has_version ? "" : "/v1") + path);
   call.headers.push_back("x-api-key: " + options().api_key);
   call.headers.push_back(std::string("anthropic-version: ") + kAnthropicVersion);
+  return call;
+}
+
+HttpCall AnthropicClient::models_call() const {
+  HttpCall call = call_to("/models?limit=1000");
+  call.get = true;
+  return call;
+}
+
+const char* AnthropicClient::key_setting() const noexcept { return "ANTHROPIC_API_KEY"; }
+
+HttpCall AnthropicClient::build(const sdk::LlmRequest& request) const {
+  HttpCall call = call_to("/messages");
 
   nlohmann::json messages = nlohmann::json::array();
   for (const auto& m : request.messages) messages.push_back({{"role", m.role}, {"content", m.content}});

@@ -4,6 +4,8 @@
 #include "host/config/config.hpp"
 #include "host/log/json_log.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <random>
 #include <stdexcept>
@@ -97,7 +99,7 @@ bool HttpLlmClient::complete(const sdk::LlmRequest& request, sdk::LlmResponse* o
       } else {
         const HttpCall call = build(request);
         for (int attempt = 0;; ++attempt) {
-          const HttpReply reply = transport_->post(call);
+          const HttpReply reply = transport_->send(call);
           usage.attempts = attempt + 1;
           usage.http_status = reply.status;
           Attempt result;
@@ -229,6 +231,47 @@ bool HttpLlmClient::complete(const sdk::LlmRequest& request, sdk::LlmResponse* o
   }
   if (error) *error = std::move(failure);
   return false;
+}
+
+ProviderCheck HttpLlmClient::check() const noexcept {
+  ProviderCheck result;
+  try {
+    const std::string where = std::string(provider()) + " at " + options_.base_url;
+    HttpCall call = models_call();
+    call.timeout = std::min(call.timeout, milliseconds(10000));
+    call.connect_timeout = std::min(call.connect_timeout, call.timeout);
+    const HttpReply reply = transport_->send(call);
+    if (reply.outcome != HttpReply::Outcome::kAnswered) {
+      result.problem = where + " does not answer (" + to_string(reply.outcome) +
+                       (reply.error.empty() ? "" : ": " + excerpt(reply.error)) +
+                       "): check LLM_BASE_URL and that the provider is running";
+      return result;
+    }
+    const std::string said = describe_error(reply.body);
+    const std::string status = "HTTP " + std::to_string(reply.status) + (said.empty() ? "" : ", " + excerpt(said));
+    if (reply.status == 401 || reply.status == 403) {
+      result.problem = where + " refuses the key (" + status + "): check " + key_setting();
+      return result;
+    }
+    if (reply.status < 200 || reply.status >= 300) {
+      result.problem = where + " answers its model list with " + status + ": check LLM_BASE_URL";
+      return result;
+    }
+    const auto body = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+    const auto data = body.is_object() ? body.find("data") : body.end();
+    if (!body.is_object() || data == body.end() || !data->is_array()) {
+      result.problem = where + " answers, but not with a model list ({\"data\": [...]}): check LLM_BASE_URL";
+      return result;
+    }
+    for (const auto& model : *data)
+      if (model.is_object() && model.contains("id") && model["id"].is_string())
+        result.models.push_back(model["id"].get<std::string>());
+    result.model_listed =
+        std::find(result.models.begin(), result.models.end(), options_.model) != result.models.end();
+  } catch (const std::exception& e) {
+    result.problem = std::string("the provider could not be asked: ") + e.what();
+  }
+  return result;
 }
 
 LlmOptions options_from(const Config& config) {

@@ -28,6 +28,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace socrates::host {
 struct Config;
@@ -52,9 +53,20 @@ inline constexpr const char* kDefaultAnthropicModel = "claude-sonnet-4-20250514"
 inline constexpr const char* kDefaultOpenAiModel = "gpt-4o-mini";
 inline constexpr const char* kAnthropicVersion = "2023-06-01";
 
+// What the provider said when asked for its model list (`socrates-host doctor`).
+struct ProviderCheck {
+  std::string problem;                 // empty: it answered with the list
+  std::vector<std::string> models;     // the model ids it listed
+  bool model_listed = false;           // the configured model is among them
+};
+
 class HttpLlmClient : public sdk::LlmClient {
  public:
   bool complete(const sdk::LlmRequest& request, sdk::LlmResponse* out, sdk::Error* error) noexcept final;
+
+  // One GET of the provider's model list with the configured URL and key (no retry, no usage
+  // row, no tokens spent): whether the provider is reachable, takes the key and offers the model.
+  ProviderCheck check() const noexcept;
 
   const LlmOptions& options() const noexcept { return options_; }
   int in_flight() const noexcept { return in_flight_.load(); }
@@ -69,6 +81,10 @@ class HttpLlmClient : public sdk::LlmClient {
   virtual bool parse(const std::string& body, sdk::LlmResponse* out, std::string* why) const = 0;
   // The provider's own account of an error answer ("overloaded_error: Overloaded"), or "".
   virtual std::string describe_error(const std::string& body) const = 0;
+  // The GET of the provider's model list, credentials included.
+  virtual HttpCall models_call() const = 0;
+  // The settings that hold the key and the address, for messages ("ANTHROPIC_API_KEY").
+  virtual const char* key_setting() const noexcept = 0;
 
   HttpCall base_call(std::string url) const;
 
@@ -89,6 +105,11 @@ class AnthropicClient final : public HttpLlmClient {
   HttpCall build(const sdk::LlmRequest& request) const override;
   bool parse(const std::string& body, sdk::LlmResponse* out, std::string* why) const override;
   std::string describe_error(const std::string& body) const override;
+  HttpCall models_call() const override;
+  const char* key_setting() const noexcept override;
+
+ private:
+  HttpCall call_to(const std::string& path) const;  // base_call with the credential headers
 };
 
 class OpenAiClient final : public HttpLlmClient {
@@ -100,6 +121,11 @@ class OpenAiClient final : public HttpLlmClient {
   HttpCall build(const sdk::LlmRequest& request) const override;
   bool parse(const std::string& body, sdk::LlmResponse* out, std::string* why) const override;
   std::string describe_error(const std::string& body) const override;
+  HttpCall models_call() const override;
+  const char* key_setting() const noexcept override;
+
+ private:
+  HttpCall call_to(const std::string& path) const;  // base_call with the credential headers
 };
 
 // The options LLM_* settings describe for `config.llm_provider`.

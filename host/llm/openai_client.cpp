@@ -11,10 +11,23 @@ OpenAiClient::OpenAiClient(LlmOptions options, std::shared_ptr<HttpTransport> tr
                            std::shared_ptr<UsageSink> usage)
     : HttpLlmClient(std::move(options), std::move(transport), std::move(usage)) {}
 
-HttpCall OpenAiClient::build(const sdk::LlmRequest& request) const {
-  HttpCall call = base_call(options().base_url + "/chat/completions");
+HttpCall OpenAiClient::call_to(const std::string& path) const {
+  HttpCall call = base_call(options().base_url + path);
   // Local servers take no key; sending an empty bearer would only confuse a proxy in front.
   if (!options().api_key.empty()) call.headers.push_back("Authorization: Bearer " + options().api_key);
+  return call;
+}
+
+HttpCall OpenAiClient::models_call() const {
+  HttpCall call = call_to("/models");
+  call.get = true;
+  return call;
+}
+
+const char* OpenAiClient::key_setting() const noexcept { return "LLM_API_KEY"; }
+
+HttpCall OpenAiClient::build(const sdk::LlmRequest& request) const {
+  HttpCall call = call_to("/chat/completions");
 
   nlohmann::json messages = nlohmann::json::array();
   if (!request.system.empty()) messages.push_back({{"role", "system"}, {"content", request.system}});

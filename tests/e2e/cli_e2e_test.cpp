@@ -1,6 +1,7 @@
 // The command line of socrates-host as an operator meets it: help, migrate, doctor, plugin-check,
 // and serve refusing to start (or starting degraded) on bad configuration.
 #include "e2e/e2e_helpers.hpp"
+#include "support/fake_llm_server.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -200,6 +201,83 @@ TEST(CliE2eTest, DoctorReportsABrokenRequiredPlugin) {
   const auto result = run_command({"doctor"}, env);
   EXPECT_EQ(result.exit_code, 1) << output(result);
   EXPECT_NE(result.out.find("libfixture_no_descriptor.so"), std::string::npos) << output(result);
+}
+
+// A provider's model list, as both APIs answer GET .../models.
+ScriptedReply model_list(const std::vector<std::string>& ids) {
+  nlohmann::json data = nlohmann::json::array();
+  for (const auto& id : ids) data.push_back({{"id", id}, {"object", "model"}});
+  ScriptedReply reply;
+  reply.body = nlohmann::json({{"data", data}, {"object", "list"}}).dump();
+  return reply;
+}
+
+TEST(CliE2eTest, DoctorAsksTheLlmProviderForItsModelsWithTheKey) {
+  TestDatabases databases;
+  FakeLlmServer provider;
+  provider.push(model_list({"claude-other-1", "claude-fake-1"}));
+  EnvMap env = migrated(databases);
+  env["LLM_PROVIDER"] = "anthropic";
+  env["ANTHROPIC_API_KEY"] = "sk-doctor-test";
+  env["LLM_BASE_URL"] = provider.base_url();
+  env["LLM_MODEL"] = "claude-fake-1";
+  const auto result = run_command({"doctor"}, env);
+  EXPECT_EQ(result.exit_code, 0) << output(result);
+  EXPECT_NE(result.out.find("reachable, key accepted, 2 model(s) offered"), std::string::npos) << output(result);
+  EXPECT_EQ(result.out.find("is not in its list"), std::string::npos) << output(result);
+  EXPECT_EQ(result.out.find("sk-doctor-test"), std::string::npos) << "the key is never printed";
+  const auto sent = provider.requests();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].method, "GET");
+  EXPECT_EQ(sent[0].path.substr(0, sent[0].path.find('?')), "/v1/models");
+  EXPECT_EQ(sent[0].header("x-api-key"), "sk-doctor-test");
+}
+
+TEST(CliE2eTest, DoctorReportsAKeyTheLlmProviderRefuses) {
+  TestDatabases databases;
+  FakeLlmServer provider;
+  provider.push(FakeLlmServer::anthropic_error(401, "authentication_error", "invalid x-api-key"));
+  EnvMap env = migrated(databases);
+  env["LLM_PROVIDER"] = "anthropic";
+  env["ANTHROPIC_API_KEY"] = "sk-wrong";
+  env["LLM_BASE_URL"] = provider.base_url();
+  const auto result = run_command({"doctor"}, env);
+  EXPECT_EQ(result.exit_code, 1) << output(result);
+  EXPECT_NE(result.out.find("refuses the key (HTTP 401, authentication_error: invalid x-api-key): check "
+                            "ANTHROPIC_API_KEY"),
+            std::string::npos)
+      << output(result);
+}
+
+TEST(CliE2eTest, DoctorReportsAnLlmProviderThatDoesNotAnswer) {
+  TestDatabases databases;
+  EnvMap env = migrated(databases);
+  env["LLM_PROVIDER"] = "openai";
+  env["LLM_BASE_URL"] = "http://127.0.0.1:" + std::to_string(pick_free_port()) + "/v1";
+  const auto result = run_command({"doctor"}, env);
+  EXPECT_EQ(result.exit_code, 1) << output(result);
+  EXPECT_NE(result.out.find("does not answer"), std::string::npos) << output(result);
+  EXPECT_NE(result.out.find("check LLM_BASE_URL"), std::string::npos) << output(result);
+}
+
+TEST(CliE2eTest, DoctorWarnsOfAModelTheProviderDoesNotList) {
+  TestDatabases databases;
+  FakeLlmServer provider;
+  provider.push(model_list({"llama-3-8b"}));
+  EnvMap env = migrated(databases);
+  env["LLM_PROVIDER"] = "openai";
+  env["LLM_BASE_URL"] = provider.base_url() + "/v1";
+  env["LLM_API_KEY"] = "local-key";
+  env["LLM_MODEL"] = "lama-3-8b";
+  const auto result = run_command({"doctor"}, env);
+  // A warning only: providers resolve aliases they do not list.
+  EXPECT_EQ(result.exit_code, 0) << output(result);
+  EXPECT_NE(result.out.find("LLM_MODEL 'lama-3-8b' is not in its list (llama-3-8b)"), std::string::npos)
+      << output(result);
+  const auto sent = provider.requests();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].path, "/v1/models");
+  EXPECT_EQ(sent[0].header("authorization"), "Bearer local-key");
 }
 
 TEST(CliE2eTest, PluginCheckPrintsTheDescriptorOfARealAgent) {

@@ -138,7 +138,7 @@ TEST(ManagedBlockingTest, StopWaitsForBlockedTasksAndCompensatingThreads) {
 
 class BlockingTransport final : public llm::HttpTransport {
  public:
-  llm::HttpReply post(const llm::HttpCall&) noexcept override {
+  llm::HttpReply send(const llm::HttpCall&) noexcept override {
     ++calls;
     gate.wait();
     llm::HttpReply reply;
