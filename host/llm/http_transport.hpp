@@ -1,7 +1,8 @@
 #pragma once
 // One HTTP exchange with an LLM provider (a POST, or the GET of its model list), as a value: what
 // came back, or which way the exchange failed. CurlTransport runs each call on its own libcurl easy
-// handle, so any number of threads may send at once; init_http() (curl_global_init) must have run once before, at start-up.
+// handle, so any number of threads may send at once; init_http() (curl_global_init) must have run
+// once before, at start-up.
 
 #include <chrono>
 #include <cstddef>

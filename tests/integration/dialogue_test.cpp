@@ -100,8 +100,8 @@ TEST_F(DialogueTest, OnlyAnAnswerThatRecordsSomethingTouchesTheProject) {
   EXPECT_EQ(updated_at(), created) << "an answer that records nothing leaves the project as it was";
 
   ok("socratic", "next_question", {{"session_id", s}});
-  const json something =
-      ok("context", "record_answer", {{"session_id", s}, {"answer", "We will use PostgreSQL. Passwords must be hashed."}});
+  const json something = ok("context", "record_answer",
+                            {{"session_id", s}, {"answer", "We will use PostgreSQL. Passwords must be hashed."}});
   ASSERT_FALSE(something["specifications"].empty()) << something.dump();
   EXPECT_GT(updated_at(), created);
   EXPECT_EQ(count("SELECT maturity_score FROM projects WHERE id = '" + p + "'"),
