@@ -21,11 +21,7 @@ HttpCall AnthropicClient::call_to(const std::string& path) const {
   return call;
 }
 
-HttpCall AnthropicClient::models_call() const {
-  HttpCall call = call_to("/models?limit=1000");
-  call.get = true;
-  return call;
-}
+const char* AnthropicClient::models_path() const noexcept { return "/models?limit=1000"; }
 
 const char* AnthropicClient::key_setting() const noexcept { return "ANTHROPIC_API_KEY"; }
 

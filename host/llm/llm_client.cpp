@@ -237,7 +237,8 @@ ProviderCheck HttpLlmClient::check() const noexcept {
   ProviderCheck result;
   try {
     const std::string where = std::string(provider()) + " at " + options_.base_url;
-    HttpCall call = models_call();
+    HttpCall call = call_to(models_path());
+    call.get = true;
     call.timeout = std::min(call.timeout, milliseconds(10000));
     call.connect_timeout = std::min(call.connect_timeout, call.timeout);
     const HttpReply reply = transport_->send(call);

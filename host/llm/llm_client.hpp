@@ -81,9 +81,11 @@ class HttpLlmClient : public sdk::LlmClient {
   virtual bool parse(const std::string& body, sdk::LlmResponse* out, std::string* why) const = 0;
   // The provider's own account of an error answer ("overloaded_error: Overloaded"), or "".
   virtual std::string describe_error(const std::string& body) const = 0;
-  // The GET of the provider's model list, credentials included.
-  virtual HttpCall models_call() const = 0;
-  // The settings that hold the key and the address, for messages ("ANTHROPIC_API_KEY").
+  // base_call() to the provider's `path` (below its API's root), with the credential headers.
+  virtual HttpCall call_to(const std::string& path) const = 0;
+  // The path of its model list, for call_to().
+  virtual const char* models_path() const noexcept = 0;
+  // The setting that holds the key, for messages ("ANTHROPIC_API_KEY").
   virtual const char* key_setting() const noexcept = 0;
 
   HttpCall base_call(std::string url) const;
@@ -105,11 +107,9 @@ class AnthropicClient final : public HttpLlmClient {
   HttpCall build(const sdk::LlmRequest& request) const override;
   bool parse(const std::string& body, sdk::LlmResponse* out, std::string* why) const override;
   std::string describe_error(const std::string& body) const override;
-  HttpCall models_call() const override;
+  HttpCall call_to(const std::string& path) const override;
+  const char* models_path() const noexcept override;
   const char* key_setting() const noexcept override;
-
- private:
-  HttpCall call_to(const std::string& path) const;  // base_call with the credential headers
 };
 
 class OpenAiClient final : public HttpLlmClient {
@@ -121,11 +121,9 @@ class OpenAiClient final : public HttpLlmClient {
   HttpCall build(const sdk::LlmRequest& request) const override;
   bool parse(const std::string& body, sdk::LlmResponse* out, std::string* why) const override;
   std::string describe_error(const std::string& body) const override;
-  HttpCall models_call() const override;
+  HttpCall call_to(const std::string& path) const override;
+  const char* models_path() const noexcept override;
   const char* key_setting() const noexcept override;
-
- private:
-  HttpCall call_to(const std::string& path) const;  // base_call with the credential headers
 };
 
 // The options LLM_* settings describe for `config.llm_provider`.

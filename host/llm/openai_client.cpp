@@ -18,11 +18,7 @@ HttpCall OpenAiClient::call_to(const std::string& path) const {
   return call;
 }
 
-HttpCall OpenAiClient::models_call() const {
-  HttpCall call = call_to("/models");
-  call.get = true;
-  return call;
-}
+const char* OpenAiClient::models_path() const noexcept { return "/models"; }
 
 const char* OpenAiClient::key_setting() const noexcept { return "LLM_API_KEY"; }
 
