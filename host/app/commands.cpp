@@ -11,10 +11,10 @@
 #include <socrates/sdk/version.hpp>
 
 #include <csignal>
-#include <stdexcept>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <stdexcept>
 
 namespace socrates::host {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
