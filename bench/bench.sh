@@ -31,7 +31,8 @@
 # 2000), THINK_MS (paced: mean ms between an answer and the next, 100), LOGIN_CONNECTIONS (4),
 # LOGIN_USERS (16), STARTS (timed start-ups, 3), HOST_THREADS (the host's and the ceiling's reactor
 # threads; default one per core), HOST_ENV (VAR=VALUE settings added to the host's environment, for
-# A/B runs: HOST_ENV="WORKERS=8 DB_POOL_SIZE_SPECS=8"),
+# A/B runs: HOST_ENV="WORKERS=8 DB_POOL_SIZE_SPECS=8"), REPEAT (runs of each scenario, 1; the
+# table shows the run with the median req/s and lists the others: steadier figures on a noisy machine),
 # BENCH_BUILD_DIR (build-release/), KEEP_WRK_OUTPUT=1 (print every raw wrk/pgbench output too),
 # PG_STATS=1 (the cluster loads pg_stat_statements; after the table, each scenario's statements per
 # request: calls, execution and planning µs, and WAL records, bytes and syncs).
@@ -48,9 +49,13 @@ LOGIN_CONNECTIONS=${LOGIN_CONNECTIONS:-4}
 LOGIN_USERS=${LOGIN_USERS:-16}
 STARTS=${STARTS:-3}
 BACKGROUND=${BACKGROUND:-2000}
+REPEAT=${REPEAT:-1}
 KNOWN_SCENARIOS="pistache health health-close projects maturity create interview paced pgbench pgbench-list login"
 SCENARIOS=${SCENARIOS:-pistache health projects maturity create interview paced pgbench pgbench-list login}
 
+case "$REPEAT" in
+  '' | *[!0-9]* | 0) echo "bench: REPEAT must be a whole number of runs, 1 or more (got '$REPEAT')" >&2; exit 2 ;;
+esac
 for s in $SCENARIOS; do
   case " $KNOWN_SCENARIOS " in
     *" $s "*) ;;
@@ -127,14 +132,22 @@ failures=0
 setup_hwm=$(bench_status_kib "$host_pid" VmHWM)
 hwm_reset=yes
 
-# scenario KEY LABEL BOUND CONNECTIONS COMMAND...: runs COMMAND (output to $work/KEY.out) when KEY is
-# selected, and records it with the host's VmHWM afterwards. BOUND: the ceiling it is compared with
-# (pistache, pgbench), `ceiling` for a ceiling, `none`.
+# scenario KEY LABEL BOUND CONNECTIONS COMMAND...: runs COMMAND REPEAT times (outputs to
+# $work/KEY.N.out) when KEY is selected, and records each run with the host's VmHWM afterwards.
+# BOUND: the ceiling it is compared with (pistache, pgbench), `ceiling` for a ceiling, `none`.
 scenario() {
-  local key=$1 label=$2 bound=$3 conns=$4 status=ok
+  local key=$1 label=$2 bound=$3 conns=$4 run
   shift 4
   want "$key" || return 0
-  echo "bench: $label" >&2
+  for (( run = 1; run <= REPEAT; run++ )); do
+    scenario_run "$key" "$label" "$bound" "$conns" "$run" "$@"
+  done
+}
+
+scenario_run() {
+  local key=$1 label=$2 bound=$3 conns=$4 run=$5 status=ok
+  shift 5
+  echo "bench: $label$([ "$REPEAT" -eq 1 ] || echo " (run $run of $REPEAT)")" >&2
   { echo 5 > "/proc/$host_pid/clear_refs"; } 2>/dev/null || hwm_reset=no
   # Each scenario starts on vacuumed, analysed databases (with bench/background.sql's rows): none
   # pays for the dead rows of the one before it, and no autovacuum run mid-scenario changes the
@@ -142,21 +155,21 @@ scenario() {
   local db
   for db in "$DATABASE_URL_AUTH" "$DATABASE_URL_SPECS"; do psql "$db" -qc "VACUUM (ANALYZE)" >/dev/null 2>&1 || true; done
   bench_pg_stats_reset
-  local host_ticks pg_ticks all_ticks steal_ticks all_after steal_after
+  local host_ticks pg_ticks all_ticks steal_ticks all_after steal_after out="$work/$key.$run.out"
   host_ticks=$(bench_cpu_ticks "$host_pid")
   pg_ticks=$(bench_cpu_ticks $(bench_pg_pids))
   read -r all_ticks steal_ticks < <(bench_cpu_totals)
-  "$@" > "$work/$key.out" 2>&1 || status=failed
+  "$@" > "$out" 2>&1 || status=failed
   host_ticks=$(( $(bench_cpu_ticks "$host_pid") - host_ticks ))
   pg_ticks=$(( $(bench_cpu_ticks $(bench_pg_pids)) - pg_ticks ))
   read -r all_after steal_after < <(bench_cpu_totals)
-  bench_pg_stats "$work/$key.pgstats"
+  bench_pg_stats "${out%.out}.pgstats"
   if ! kill -0 "$host_pid" 2>/dev/null; then
     status="host exited"
     tail -n 20 "$work/host.log" >&2
   fi
   [ "$status" = ok ] || failures=$((failures + 1))
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "$bound" "$conns" "$work/$key.out" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "$bound" "$conns" "$out" \
     "$(bench_status_kib "$host_pid" VmHWM 2>/dev/null || true)" "$status" "$host_ticks" "$pg_ticks" \
     "$(( all_after - all_ticks ))" "$(( steal_after - steal_ticks ))" >> "$work/scenarios.tsv"
   [ "$status" != "host exited" ] || { finish; exit 1; }
@@ -223,6 +236,7 @@ finish() {
 THREADS=$THREADS
 CONNECTIONS=$CONNECTIONS
 PROJECTS=$PROJECTS
+REPEAT=$REPEAT
 INTERVIEWS=$INTERVIEWS
 DURATION=$DURATION
 CORES=$(nproc)

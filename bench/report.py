@@ -3,11 +3,12 @@
 
   report.py WORK_DIR
 
-Reads WORK_DIR/scenarios.tsv (one line per scenario run, in order: key, label, bound, connections,
-output file, the host's VmHWM in KiB afterwards, status, and the CPU clock ticks the host and the
-cluster used during it, and the machine's total and stolen ticks) and WORK_DIR/run.env (KEY=VALUE:
-the settings and the host's figures); with PG_STATS=1, WORK_DIR/KEY.pgstats too (bench/lib.sh's
-bench_pg_stats). Prints the table, the host's memory and start-up figures, notes on the ceilings
+Reads WORK_DIR/scenarios.tsv (one line per scenario run, REPEAT lines per scenario, in order: key,
+label, bound, connections, output file, the host's VmHWM in KiB afterwards, status, and the CPU
+clock ticks the host and the cluster used during it, and the machine's total and stolen ticks) and
+WORK_DIR/run.env (KEY=VALUE: the settings and the host's figures); with PG_STATS=1, each run's
+.pgstats beside its output file too (bench/lib.sh's bench_pg_stats). Prints the table (a scenario
+run several times shows its run with the median req/s), the host's memory and start-up figures, notes on the ceilings
 and the targets with a verdict each. Missing figures print as "n/a"; a missed target is reported,
 never an error: the exit status is always 0."""
 import os
@@ -30,11 +31,28 @@ for line in open(os.path.join(work, "scenarios.tsv")):
         line.rstrip("\n").split("\t")
     text = open(path, errors="replace").read() if os.path.exists(path) else ""
     figures = {"pgbench": parse_pgbench, "pgbench-list": parse_pgbench_serial}.get(key, parse_wrk)(text)
-    rows.append({"key": key, "label": label, "bound": bound, "connections": connections,
+    rows.append({"key": key, "label": label, "bound": bound, "connections": connections, "path": path,
                  "hwm": int(hwm) if hwm.isdigit() else None, "status": status, "figures": figures,
                  "ticks": (int(host_ticks), int(pg_ticks)) if host_ticks.isdigit() and pg_ticks.isdigit() else None,
                  "steal": int(steal_ticks) / int(all_ticks) if all_ticks.isdigit() and int(all_ticks) > 0
                  and steal_ticks.isdigit() else None})
+# REPEAT runs of a scenario: the run with the median req/s stands for it (the lower of the two
+# middle ones for an even count); a run that failed or has no figures stands for it when any did.
+runs_of = {}
+for row in rows:
+    runs_of.setdefault(row["key"], []).append(row)
+
+
+def representative(runs):
+    measured = [r for r in runs if r["status"] == "ok" and r["figures"]]
+    if len(measured) < len(runs):
+        return next(r for r in runs if r not in measured)
+    ordered = sorted(measured, key=lambda r: r["figures"]["rps"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
+all_runs = rows
+rows = [representative(runs) for runs in runs_of.values()]
 by_key = {row["key"]: row for row in rows}
 
 
@@ -93,7 +111,12 @@ for row in rows:
           f"| {fmt(p99, '7.2f'):>7} | {f['errors']:>6} | {share:>17} | {cpu(row):>18} "
           f"| {steal(row):>5} | {fmt(mib(row['hwm']), '9.1f'):>9} |")
 
-stolen = [row["steal"] for row in rows if row["steal"] is not None]
+repeated = {key: runs for key, runs in runs_of.items() if len(runs) > 1}
+if repeated:
+    print(f"Each row is the run with the median req/s of {run.get('REPEAT', '?')}; every run's req/s:")
+    for key, runs in repeated.items():
+        print(f"  {key}: " + ", ".join(fmt(r["figures"] and r["figures"]["rps"], ".0f") for r in runs))
+stolen = [row["steal"] for row in all_runs if row["steal"] is not None]
 if stolen and max(stolen) >= 0.05:
     print(f"Warning: the hypervisor took up to {100 * max(stolen):.0f}% of this machine's CPU time during a scenario "
           "(steal column): its figures are lower than this machine gives when its host is quiet.")
@@ -103,7 +126,7 @@ startups = [float(v) for v in run.get("STARTUP_MS", "").split()]
 startup = statistics.median(startups) if startups else None
 idle = mib(run.get("IDLE_RSS_KIB"))
 if run.get("HWM_RESET") == "yes":  # each scenario's column is its own peak: the run's is the largest
-    peaks = [row["hwm"] for row in rows if row["hwm"] is not None] + [int(run.get("SETUP_HWM_KIB") or 0)]
+    peaks = [row["hwm"] for row in all_runs if row["hwm"] is not None] + [int(run.get("SETUP_HWM_KIB") or 0)]
     peak = mib(max(peaks))
     column = "its own peak, reset before it"
 else:
@@ -182,17 +205,17 @@ for name, limit in (("p50", 5), ("p99", 25)):
            f"{fmt(value, '.2f')} ms")
 target("idle RSS <= 40 MiB (3 plugins loaded)", idle, lambda v: v <= 40, f"{fmt(idle, '.1f')} MiB")
 target("start-up <= 500 ms", startup, lambda v: v <= 500, f"{fmt(startup, '.0f')} ms")
-ran = [row for row in rows if row["figures"]]
+ran = [row for row in all_runs if row["figures"]]
 errors = sum(row["figures"]["errors"] for row in ran) if ran else None
-failing = ", ".join(row["key"] for row in ran if row["figures"]["errors"]) or "none"
+failing = ", ".join(dict.fromkeys(row["key"] for row in ran if row["figures"]["errors"])) or "none"
 target("zero errors in every scenario", errors, lambda v: v == 0, f"{errors} (scenarios with errors: {failing})")
-not_run = [row["key"] for row in rows if row["status"] != "ok" or not row["figures"]]
+not_run = list(dict.fromkeys(row["key"] for row in all_runs if row["status"] != "ok" or not row["figures"]))
 if not_run:
     print(f"  could not run: {', '.join(not_run)}")
 
 # PG_STATS=1: what PostgreSQL did per request in each scenario.
 for row in rows:
-    path = os.path.join(work, row["key"] + ".pgstats")
+    path = os.path.splitext(row["path"])[0] + ".pgstats"
     requests = row["figures"] and row["figures"].get("requests")
     if not os.path.exists(path) or not requests:
         continue
