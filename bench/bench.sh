@@ -54,8 +54,10 @@ KNOWN_SCENARIOS="pistache health health-close projects maturity create interview
 SCENARIOS=${SCENARIOS:-pistache health projects maturity create interview paced pgbench pgbench-list login}
 
 case "$REPEAT" in
-  '' | *[!0-9]* | 0) echo "bench: REPEAT must be a whole number of runs, 1 or more (got '$REPEAT')" >&2; exit 2 ;;
+  '' | *[!0-9]*) REPEAT=0 ;;
 esac
+[ "$((10#$REPEAT))" -ge 1 ] || { echo "bench: REPEAT must be a whole number of runs, 1 or more" >&2; exit 2; }
+REPEAT=$((10#$REPEAT))
 for s in $SCENARIOS; do
   case " $KNOWN_SCENARIOS " in
     *" $s "*) ;;
