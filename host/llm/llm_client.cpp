@@ -103,7 +103,7 @@ bool HttpLlmClient::complete(const sdk::LlmRequest& request, sdk::LlmResponse* o
           usage.attempts = attempt + 1;
           usage.http_status = reply.status;
           Attempt result;
-          const std::string where = std::string(provider()) + " at " + options_.base_url;
+          const std::string where = this->where();
           switch (reply.outcome) {
             case HttpReply::Outcome::kAnswered:
               if (reply.status >= 200 && reply.status < 300) {
@@ -236,7 +236,7 @@ bool HttpLlmClient::complete(const sdk::LlmRequest& request, sdk::LlmResponse* o
 ProviderCheck HttpLlmClient::check() const noexcept {
   ProviderCheck result;
   try {
-    const std::string where = std::string(provider()) + " at " + options_.base_url;
+    const std::string where = this->where();
     HttpCall call = call_to(models_path());
     call.get = true;
     call.timeout = std::min(call.timeout, milliseconds(10000));

@@ -89,6 +89,8 @@ class HttpLlmClient : public sdk::LlmClient {
   virtual const char* key_setting() const noexcept = 0;
 
   HttpCall base_call(std::string url) const;
+  // "anthropic at https://api.anthropic.com", for messages.
+  std::string where() const { return std::string(provider()) + " at " + options_.base_url; }
 
  private:
   struct Attempt;

@@ -74,6 +74,12 @@ struct Server::State {
   State(ServerOptions o, std::shared_ptr<const Router> r)
       : options(std::move(o)), router(std::move(r)), workers(options.workers, options.max_queued, options.max_blocked) {}
 
+  HttpResponse too_large(const std::string& request_id) const {
+    return HttpResponse::error(sdk::errc::kPayloadTooLarge,
+                               "the request body is larger than " + std::to_string(options.max_body_bytes) + " bytes",
+                               request_id, {{"max_bytes", options.max_body_bytes}});
+  }
+
   std::optional<std::string> allowed_origin(const std::optional<std::string>& origin) const {
     if (!origin || options.cors_origins.empty()) return std::nullopt;
     for (const auto& allowed : options.cors_origins)
@@ -129,24 +135,21 @@ class PistacheHandler : public Http::Handler {
     if (peer->tryGetData(kRefusedPeer)) return;
     auto parser = getParser(peer);
     auto& request = parser->request;
+    bool fits = true;
     Http::Private::State parsed = Http::Private::State::Again;
     try {
-      if (!parser->feed(buffer, len)) {
-        const std::string id = refusal_id(request);
-        return refuse(peer, *parser,
-                      HttpResponse::error(sdk::errc::kPayloadTooLarge,
-                                          "the request body is larger than " +
-                                              std::to_string(state_->options.max_body_bytes) + " bytes",
-                                          id, {{"max_bytes", state_->options.max_body_bytes}}),
-                      id);
-      }
-      parsed = parser->parse();
+      fits = parser->feed(buffer, len);
+      if (fits) parsed = parser->parse();
     } catch (const std::exception& e) {
       const std::string id = refusal_id(request);
       return refuse(peer, *parser,
                     HttpResponse::error(sdk::errc::kValidation,
                                         std::string("the request is not valid HTTP/1.1: ") + e.what(), id),
                     id);
+    }
+    if (!fits) {
+      const std::string id = refusal_id(request);
+      return refuse(peer, *parser, state_->too_large(id), id);
     }
     if (parsed != Http::Private::State::Done) return;  // more bytes to come
 
@@ -200,10 +203,7 @@ class PistacheHandler : public Http::Handler {
       r->remote_address = request.address().host();
 
       if (request.body().size() > state->options.max_body_bytes) {
-        early = HttpResponse::error(sdk::errc::kPayloadTooLarge,
-                                    "the request body is larger than " +
-                                        std::to_string(state->options.max_body_bytes) + " bytes",
-                                    r->request_id, {{"max_bytes", state->options.max_body_bytes}});
+        early = state->too_large(r->request_id);
         answered = true;
       } else {
         r->body = request.body();
