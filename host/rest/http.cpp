@@ -59,6 +59,9 @@ int status_for_error(const std::string& code) {
       {e::kConflictAlreadyResolved, 409},
       {e::kPhaseGate, 409},
       {e::kPayloadTooLarge, 413},
+      {e::kUnsupportedMediaType, 415},
+      {e::kHeadersTooLarge, 431},
+      {e::kRateLimited, 429},
       {e::kPluginIncompatible, 422},
       {e::kTooManyAttempts, 429},
       {e::kAgentError, 500},
@@ -66,6 +69,7 @@ int status_for_error(const std::string& code) {
       {e::kLlmError, 502},
       {e::kLlmUnavailable, 503},
       {e::kDatabaseUnavailable, 503},
+      {e::kServerBusy, 503},
   };
   auto it = kStatus.find(code);
   return it == kStatus.end() ? 422 : it->second;

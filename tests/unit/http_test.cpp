@@ -41,6 +41,9 @@ const CodeStatus kCodeStatus[] = {
     {"CONFLICT_ALREADY_RESOLVED", 409},
     {"PHASE_GATE", 409},
     {"PAYLOAD_TOO_LARGE", 413},
+    {"UNSUPPORTED_MEDIA_TYPE", 415},
+    {"HEADERS_TOO_LARGE", 431},
+    {"RATE_LIMITED", 429},
     {"PLUGIN_INCOMPATIBLE", 422},
     {"TOO_MANY_ATTEMPTS", 429},
     {"AGENT_ERROR", 500},
@@ -48,6 +51,7 @@ const CodeStatus kCodeStatus[] = {
     {"LLM_ERROR", 502},                // chosen: the upstream model answered badly (bad gateway)
     {"LLM_UNAVAILABLE", 503},          // chosen: the upstream model cannot be reached; retry later
     {"DATABASE_UNAVAILABLE", 503},
+    {"SERVER_BUSY", 503},
 };
 
 TEST(HttpStatusTest, EveryApiErrorCodeHasItsStatus) {
@@ -55,10 +59,10 @@ TEST(HttpStatusTest, EveryApiErrorCodeHasItsStatus) {
 }
 
 TEST(HttpStatusTest, TheTableCoversEveryCodeOfTheApiExactlyOnce) {
-  // API.md lists 30 codes; a code added there without a row here would silently answer 422.
+  // docs/API.md lists 34 codes; a code added there without a row here would silently answer 422.
   std::set<std::string> codes;
   for (const auto& row : kCodeStatus) EXPECT_TRUE(codes.insert(row.code).second) << "duplicate row " << row.code;
-  EXPECT_EQ(codes.size(), 30u);
+  EXPECT_EQ(codes.size(), 34u);
   namespace e = sdk::errc;
   for (const char* code :
        {e::kValidation, e::kUnauthenticated, e::kAccountInactive, e::kForbidden, e::kNotFound, e::kUserNotFound,
@@ -66,7 +70,8 @@ TEST(HttpStatusTest, TheTableCoversEveryCodeOfTheApiExactlyOnce) {
         e::kConflictNotFound, e::kEmailTaken, e::kInvalidCredentials, e::kTokenReused, e::kTooManyAttempts,
         e::kSessionNotActive, e::kWrongMode, e::kConflictDetected, e::kConflictAlreadyResolved, e::kPhaseGate,
         e::kUnknownAgent, e::kUnsupportedAction, e::kAgentError, e::kPluginIncompatible, e::kLlmError,
-        e::kLlmUnavailable, e::kPayloadTooLarge, e::kMethodNotAllowed, e::kDatabaseUnavailable, e::kInternal})
+        e::kLlmUnavailable, e::kPayloadTooLarge, e::kMethodNotAllowed, e::kDatabaseUnavailable, e::kInternal,
+        e::kUnsupportedMediaType, e::kHeadersTooLarge, e::kRateLimited, e::kServerBusy})
     EXPECT_EQ(codes.count(code), 1u) << code << " has no row";
 }
 

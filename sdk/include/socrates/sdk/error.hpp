@@ -8,7 +8,7 @@
 
 namespace socrates::sdk {
 
-// The API's error codes (API.md, Conventions). The host maps each to its HTTP status; an agent may
+// The API's error codes (docs/API.md, Conventions). The host maps each to its HTTP status; an agent may
 // use a code of its own, which the host answers with 422.
 namespace errc {
 inline constexpr const char* kValidation = "VALIDATION_ERROR";
@@ -41,6 +41,11 @@ inline constexpr const char* kPayloadTooLarge = "PAYLOAD_TOO_LARGE";
 inline constexpr const char* kMethodNotAllowed = "METHOD_NOT_ALLOWED";
 inline constexpr const char* kDatabaseUnavailable = "DATABASE_UNAVAILABLE";
 inline constexpr const char* kInternal = "INTERNAL_ERROR";
+// Since SDK 1.2.
+inline constexpr const char* kUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
+inline constexpr const char* kHeadersTooLarge = "HEADERS_TOO_LARGE";
+inline constexpr const char* kRateLimited = "RATE_LIMITED";
+inline constexpr const char* kServerBusy = "SERVER_BUSY";
 }  // namespace errc
 
 struct Error {
