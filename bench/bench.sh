@@ -12,7 +12,7 @@
 # Scenarios (SCENARIOS filters them, in this order; default: all but health-close):
 #   pistache      the Pistache ceiling: GET on bench/ceiling's trivial handler
 #   health        GET /health
-#   health-close  GET /health without keep-alive (a connection per request)
+#   health-close  GET /health with Connection: close (a connection per request)
 #   projects      GET /api/v1/projects, authenticated, PROJECTS projects seeded
 #   maturity      GET /api/v1/projects/{id}/maturity (one specification per category seeded)
 #   create        POST /api/v1/projects (bench/post.lua; only 201 counts as success)
@@ -266,7 +266,7 @@ auth=(-H "Authorization: Bearer $list_token")
 scenario pistache "Pistache ceiling (trivial handler)" ceiling "$CONNECTIONS" pistache_ceiling
 scenario health "GET /health" pistache "$CONNECTIONS" run_wrk "$CONNECTIONS" "$base/health"
 scenario health-close "GET /health, a connection per request" none "$CONNECTIONS" \
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$base/health"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H 'Connection: close' "$base/health"
 scenario projects "GET /api/v1/projects ($PROJECTS projects)" pgbench "$CONNECTIONS" \
   run_wrk "$CONNECTIONS" "${auth[@]}" "$base/api/v1/projects"
 scenario maturity "GET /api/v1/projects/{id}/maturity" pgbench "$CONNECTIONS" \

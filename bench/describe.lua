@@ -1,6 +1,6 @@
 -- wrk script for bench/swap.sh: POST /api/v1/agents/socratic/describe with a user's token.
 --   TOKEN=<access token> wrk -s bench/describe.lua http://127.0.0.1:PORT/api/v1/agents/socratic/describe
--- Pistache closes the connection after each answer unless the request asks for keep-alive.
+-- Keep-alive, said explicitly (the host keeps HTTP/1.1 connections open unless asked to close).
 wrk.method = "POST"
 wrk.body = "{}"
 wrk.headers["Content-Type"] = "application/json"

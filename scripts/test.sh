@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test against a throwaway PostgreSQL cluster
 # that it starts and removes. Extra arguments go to ctest (e.g. -L unit, -R Projects).
+# SANITIZE=address,undefined builds everything with those sanitizers (into build-sanitize/) and
+# fails on any finding.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 bash scripts/install-deps.sh
-bash scripts/build.sh
+if [ -n "${SANITIZE:-}" ]; then
+  export BUILD_DIR=${BUILD_DIR:-$root/build-sanitize}
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+  bash scripts/build.sh -DSOCRATES_SANITIZE="$SANITIZE"
+else
+  bash scripts/build.sh -DSOCRATES_SANITIZE=
+fi
 
 source scripts/lib/pg.sh
 cluster=$(mktemp -d /tmp/socrates-test-pg.XXXXXX)

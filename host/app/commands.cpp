@@ -130,6 +130,11 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
   options.workers = static_cast<std::size_t>(config->workers);
   options.max_blocked = static_cast<std::size_t>(config->llm_concurrency);
   options.max_body_bytes = config->max_body_bytes;
+  options.max_queued = static_cast<std::size_t>(config->worker_queue);
+  options.max_connections = static_cast<std::size_t>(config->max_connections);
+  options.header_timeout = std::chrono::seconds(config->http_header_timeout_s);
+  options.body_timeout = std::chrono::seconds(config->http_body_timeout_s);
+  options.keepalive_timeout = std::chrono::seconds(config->http_keepalive_timeout_s);
   options.cors_origins = config->cors_origins;
   options.access_log = config->public_settings.count("ACCESS_LOG") == 0 ||
                        config->public_settings.at("ACCESS_LOG") != "false";

@@ -162,6 +162,11 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
   c.db_pool_size_specs = static_cast<std::size_t>(r.integer("DB_POOL_SIZE_SPECS", pool, 1, 512));
   c.db_lease_timeout_ms = static_cast<int>(r.integer("DB_LEASE_TIMEOUT_MS", 5000, 10, 600000));
   c.max_body_bytes = static_cast<std::size_t>(r.integer("MAX_BODY_BYTES", 1024 * 1024, 1024, 64L * 1024 * 1024));
+  c.worker_queue = static_cast<int>(r.integer("WORKER_QUEUE", 1024, 1, 1000000));
+  c.max_connections = static_cast<int>(r.integer("MAX_CONNECTIONS", 1024, 1, 1000000));
+  c.http_header_timeout_s = static_cast<int>(r.integer("HTTP_HEADER_TIMEOUT_S", 10, 1, 3600));
+  c.http_body_timeout_s = static_cast<int>(r.integer("HTTP_BODY_TIMEOUT_S", 30, 1, 3600));
+  c.http_keepalive_timeout_s = static_cast<int>(r.integer("HTTP_KEEPALIVE_TIMEOUT_S", 60, 1, 86400));
 
   const std::filesystem::path plugin_dir = r.text("PLUGIN_DIR", SOCRATES_DEFAULT_PLUGIN_DIR);
   std::string plugin_text = r.text("PLUGINS", "");

@@ -68,6 +68,11 @@ struct Config {
   std::size_t db_pool_size_specs = 8;
   int db_lease_timeout_ms = 5000;
   std::size_t max_body_bytes = 1024 * 1024;
+  int worker_queue = 1024;          // requests waiting for a worker; one more answers 503 SERVER_BUSY
+  int max_connections = 1024;       // open client connections; one more answers 503 SERVER_BUSY
+  int http_header_timeout_s = 10;   // a request's head must arrive within this
+  int http_body_timeout_s = 30;     // its body within this of its head
+  int http_keepalive_timeout_s = 60;  // an idle keep-alive connection is closed after this
 
   std::vector<PluginSpec> plugins;
   std::filesystem::path plugin_copy_dir;

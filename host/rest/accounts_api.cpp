@@ -10,10 +10,18 @@ std::variant<nlohmann::json, HttpResponse> login_credentials(const HttpRequest& 
   if (type.find("application/x-www-form-urlencoded") != std::string::npos) {
     auto form = parse_form(request.body);
     nlohmann::json credentials = nlohmann::json::object();
-    if (form.count("username")) credentials["email"] = form["username"];
-    if (form.count("password")) credentials["password"] = form["password"];
+    for (const auto& [field, key] : {std::pair<const char*, const char*>{"username", "email"}, {"password", "password"}}) {
+      auto it = form.find(field);
+      if (it == form.end()) continue;
+      if (it->second.find('\0') != std::string::npos)
+        return HttpResponse::error(sdk::validation_error(field, "a NUL character is not allowed"), request.request_id);
+      credentials[key] = it->second;
+    }
     return credentials;
   }
+  const bool blank = request.body.find_first_not_of(" \t\r\n") == std::string::npos;
+  if (!blank && !is_json_media_type(type))
+    return unsupported_media_type(request, "application/json or application/x-www-form-urlencoded");
   return json_body(request);
 }
 

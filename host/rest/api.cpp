@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace socrates::host::rest {
 
@@ -19,18 +20,93 @@ std::shared_ptr<Router> build_router(ApiContext& api) {
   return router;
 }
 
+namespace {
+
+// Nesting deeper than this is refused while parsing, before anything is built from it.
+constexpr int kMaxJsonDepth = 64;
+
+struct TooDeep {};
+
+// The JSON pointer of the first string or key in `value` that holds a NUL character, if any.
+// `value` is at most kMaxJsonDepth deep, so the recursion is bounded.
+std::optional<std::string> nul_field(const nlohmann::json& value, const std::string& pointer) {
+  if (value.is_string()) {
+    if (value.get_ref<const std::string&>().find('\0') != std::string::npos) return pointer;
+  } else if (value.is_object()) {
+    for (const auto& [key, member] : value.items()) {
+      std::string escaped;  // RFC 6901: ~ is ~0, / is ~1
+      for (char c : key) escaped += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+      const std::string path = pointer + "/" + escaped;
+      if (key.find('\0') != std::string::npos) return path;
+      if (auto found = nul_field(member, path)) return found;
+    }
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i)
+      if (auto found = nul_field(value[i], pointer + "/" + std::to_string(i))) return found;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool is_json_media_type(const std::string& content_type) {
+  std::string type = content_type.substr(0, content_type.find(';'));
+  type.erase(0, type.find_first_not_of(" \t"));
+  type.erase(type.find_last_not_of(" \t") + 1);
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (type == "application/json") return true;
+  const std::string suffix = "+json";
+  return type.rfind("application/", 0) == 0 && type.size() > suffix.size() &&
+         type.compare(type.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+HttpResponse unsupported_media_type(const HttpRequest& request, const std::string& accepted) {
+  return HttpResponse::error(sdk::errc::kUnsupportedMediaType,
+                             "the body must be sent as " + accepted + " (Content-Type: " +
+                                 request.header("content-type").value_or("none") + ")",
+                             request.request_id, {{"content_type", request.header("content-type").value_or("")}});
+}
+
+std::variant<nlohmann::json, HttpResponse> parse_json_object(const std::string& text, const std::string& request_id) {
+  nlohmann::json body;
+  try {
+    body = nlohmann::json::parse(
+        text,
+        [](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+          // `depth` counts the containers around the event; a container's start is one deeper.
+          if ((event == nlohmann::json::parse_event_t::object_start ||
+               event == nlohmann::json::parse_event_t::array_start) &&
+              depth >= kMaxJsonDepth)
+            throw TooDeep{};
+          return true;
+        },
+        /*allow_exceptions=*/false);
+  } catch (const TooDeep&) {
+    return HttpResponse::error(
+        sdk::validation_error("body", "the body is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"),
+        request_id);
+  }
+  if (body.is_discarded())
+    return HttpResponse::error(sdk::validation_error("body", "the body is not valid JSON"), request_id);
+  if (!body.is_object())
+    return HttpResponse::error(sdk::validation_error("body", "the body must be a JSON object"), request_id);
+  if (auto field = nul_field(body, "")) {
+    // Named like every other field (`name`), nested ones by their JSON pointer path (`items/0/value`).
+    auto error = sdk::validation_error(field->substr(1), "a NUL character (\\u0000) is not allowed");
+    return HttpResponse::error(error, request_id);
+  }
+  return body;
+}
+
 std::variant<nlohmann::json, HttpResponse> json_body(const HttpRequest& request, bool allow_empty) {
   const bool blank = request.body.find_first_not_of(" \t\r\n") == std::string::npos;
   if (blank) {
     if (allow_empty) return nlohmann::json::object();
     return HttpResponse::error(sdk::validation_error("body", "a JSON object body is required"), request.request_id);
   }
-  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-  if (body.is_discarded())
-    return HttpResponse::error(sdk::validation_error("body", "the body is not valid JSON"), request.request_id);
-  if (!body.is_object())
-    return HttpResponse::error(sdk::validation_error("body", "the body must be a JSON object"), request.request_id);
-  return body;
+  if (!is_json_media_type(request.header("content-type").value_or("")))
+    return unsupported_media_type(request, "application/json");
+  return parse_json_object(request.body, request.request_id);
 }
 
 HttpResponse respond(const sdk::Result& result, const HttpRequest& request) {

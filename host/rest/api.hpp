@@ -27,8 +27,17 @@ void add_dialogue_routes(Router& router, ApiContext& api);
 
 // ---- shared by the route files
 
-// The request body as a JSON object ({} when empty and `allow_empty`); VALIDATION_ERROR otherwise.
+// The request body as a JSON object ({} when empty and `allow_empty`). A body that is not sent as
+// JSON (Content-Type application/json or application/...+json) is 415 UNSUPPORTED_MEDIA_TYPE; one
+// that is not a JSON object, nests deeper than 64 levels (checked while parsing) or has a NUL
+// character in a string or key (details.field is its JSON pointer) is 400 VALIDATION_ERROR.
 std::variant<nlohmann::json, HttpResponse> json_body(const HttpRequest& request, bool allow_empty = false);
+// The same checks on text already known to be JSON (no Content-Type check).
+std::variant<nlohmann::json, HttpResponse> parse_json_object(const std::string& text, const std::string& request_id);
+// Whether a Content-Type names JSON: application/json or application/<anything>+json.
+bool is_json_media_type(const std::string& content_type);
+// 415 UNSUPPORTED_MEDIA_TYPE naming what the route accepts.
+HttpResponse unsupported_media_type(const HttpRequest& request, const std::string& accepted);
 
 // Authenticates, then runs `fn` with the caller; every exception becomes the API's error shape.
 HttpResponse with_user(ApiContext& api, HttpRequest& request,

@@ -8,8 +8,9 @@ namespace socrates::host::rest {
 namespace {
 
 // A dialogue turn: the body with the path's session, recorded by the context agent's `action`;
-// `then` (given the params, what was recorded and the caller) answers once the recording is
-// committed. A recording that fails answers its error.
+// `then` (given the turn's text, what was recorded and the caller) answers once the recording is
+// committed. A recording that fails answers its error. The body moves into the agent's params
+// (never copied: a request's JSON is not walked again on the way in).
 template <typename Then>
 HttpResponse record_turn(ApiContext& api, HttpRequest& request, const char* action, Then then) {
   return with_user(api, request, [&](const auth::AuthContext& auth) {
@@ -17,9 +18,11 @@ HttpResponse record_turn(ApiContext& api, HttpRequest& request, const char* acti
     if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
     nlohmann::json params = std::move(std::get<nlohmann::json>(body));
     params["session_id"] = request.path_param("session_id");
-    sdk::Result recorded = api.container.orchestrator().route("context", action, params, auth.caller);
+    const auto message = params.find("message");
+    std::string text = message != params.end() && message->is_string() ? message->get<std::string>() : "";
+    sdk::Result recorded = api.container.orchestrator().route("context", action, std::move(params), auth.caller);
     if (!recorded.is_ok()) return respond(recorded, request);
-    return then(params, recorded.value(), auth.caller);
+    return then(text, recorded.value(), auth.caller);
   });
 }
 
@@ -42,7 +45,7 @@ void add_dialogue_routes(Router& router, ApiContext& api) {
   // An answer: the context agent records it (extraction, conflicts, maturity — one transaction),
   // then the socratic agent asks the next question.
   router.add("POST", "/api/v1/sessions/{session_id}/answer", [&api](HttpRequest& request) {
-    return record_turn(api, request, "record_answer", [&](const nlohmann::json&, nlohmann::json answer,
+    return record_turn(api, request, "record_answer", [&](const std::string&, nlohmann::json answer,
                                                           const sdk::Caller& caller) {
       sdk::Result next = api.container.orchestrator().route(
           "socratic", "next_question", {{"session_id", request.path_param("session_id")}}, caller);
@@ -58,12 +61,12 @@ void add_dialogue_routes(Router& router, ApiContext& api) {
 
   // A direct-chat turn: the context agent records the message; the socratic agent replies.
   router.add("POST", "/api/v1/sessions/{session_id}/message", [&api](HttpRequest& request) {
-    return record_turn(api, request, "record_message", [&](const nlohmann::json& params, nlohmann::json turn,
+    return record_turn(api, request, "record_message", [&](const std::string& message, nlohmann::json turn,
                                                            const sdk::Caller& caller) {
       sdk::Result reply = api.container.orchestrator().route(
           "socratic", "reply",
           {{"session_id", request.path_param("session_id")},
-           {"message", params.value("message", "")},
+           {"message", message},
            {"recorded", turn.value("specifications", nlohmann::json::array())},
            {"conflicts", turn.value("conflicts", nlohmann::json::array()).size()},
            {"duplicates", turn.value("duplicates", 0)}},

@@ -34,6 +34,8 @@ class Router {
     std::vector<std::string> allowed_methods;     // methods the path does answer (for 405 and OPTIONS)
   };
   Match match(const std::string& method, const std::string& path) const;
+  // Every route, in the order added (for tests and documentation that walk the table).
+  const std::vector<Route>& routes() const noexcept { return routes_; }
 
  private:
   static std::vector<std::string> split(const std::string& path);

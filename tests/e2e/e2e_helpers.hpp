@@ -6,8 +6,13 @@
 #include "support/http_client.hpp"
 #include "support/test_database.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <memory>
@@ -55,6 +60,95 @@ inline void expect_host_alive(HostUnderTest* host) {
   EXPECT_TRUE(host->process->alive(&exit_code))
       << "the host died during the test (status " << exit_code << "); stderr:\n"
       << host->process->stderr_text();
+}
+
+// A raw TCP connection to the host, for bytes no HTTP client would send (pipelined requests,
+// oversized heads, half-sent requests). Reads time out after `wait`; nothing here measures time.
+class RawConnection {
+ public:
+  RawConnection(std::uint16_t port, std::chrono::milliseconds wait) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd_ < 0) return;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval timeout{static_cast<time_t>(wait.count() / 1000), static_cast<suseconds_t>((wait.count() % 1000) * 1000)};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  bool send(const std::string& bytes) {
+    return fd_ >= 0 && ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+  }
+  // Reads until the host closes the connection (closed() is then true) or a read times out.
+  std::string read_all() {
+    std::string answer;
+    char chunk[4096];
+    for (ssize_t n; fd_ >= 0 && (n = ::recv(fd_, chunk, sizeof chunk, 0)) >= 0;) {
+      if (n == 0) {
+        closed_ = true;
+        break;
+      }
+      answer.append(chunk, static_cast<std::size_t>(n));
+    }
+    return answer;
+  }
+  // Reads until `text` has arrived `count` times (or the connection closes or a read times out).
+  std::string read_until(const std::string& text, int count = 1) {
+    std::string answer;
+    char chunk[4096];
+    auto seen = [&] {
+      int found = 0;
+      for (auto at = answer.find(text); at != std::string::npos; at = answer.find(text, at + 1)) ++found;
+      return found;
+    };
+    while (seen() < count) {
+      const ssize_t n = fd_ >= 0 ? ::recv(fd_, chunk, sizeof chunk, 0) : -1;
+      if (n <= 0) {
+        closed_ = n == 0;
+        break;
+      }
+      answer.append(chunk, static_cast<std::size_t>(n));
+    }
+    return answer;
+  }
+  bool closed() const { return closed_; }
+
+ private:
+  int fd_ = -1;
+  bool closed_ = false;
+};
+
+// Sends raw bytes on a new connection and returns what the host answers until it closes the
+// connection or `wait` passes without a byte.
+inline std::string exchange_raw(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds wait) {
+  RawConnection connection(port, wait);
+  if (!connection.send(bytes)) return "";
+  return connection.read_all();
+}
+
+// The JSON body of the `index`-th answer (0-based) in raw bytes read off a connection.
+inline nlohmann::json raw_answer_body(const std::string& raw, int index = 0) {
+  std::size_t at = 0;
+  for (int i = 0; i <= index; ++i) {
+    at = raw.find("HTTP/1.1 ", i == 0 ? 0 : at + 1);
+    if (at == std::string::npos) return nlohmann::json();
+  }
+  const auto body_at = raw.find("\r\n\r\n", at);
+  if (body_at == std::string::npos) return nlohmann::json();
+  const auto next = raw.find("HTTP/1.1 ", body_at);
+  return nlohmann::json::parse(raw.substr(body_at + 4, next == std::string::npos ? std::string::npos : next - body_at - 4),
+                               nullptr, false);
 }
 
 inline std::string random_suffix() {

@@ -2,12 +2,6 @@
 // error shape, CORS), against the real socrates-host over HTTP.
 #include "e2e/e2e_helpers.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <set>
 
@@ -15,27 +9,6 @@ namespace socrates::test::e2e {
 namespace {
 
 constexpr const char* kAllowedOrigin = "http://app.example";
-
-// Sends raw bytes to the host on one connection and returns what it answers within `wait` (or
-// until it closes the connection): for requests no HTTP client would send.
-std::string exchange_raw(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds wait) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "";
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{static_cast<time_t>(wait.count() / 1000), static_cast<suseconds_t>((wait.count() % 1000) * 1000)};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  std::string answer;
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0 &&
-      ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
-    char chunk[4096];
-    for (ssize_t n; (n = ::recv(fd, chunk, sizeof chunk, 0)) > 0;) answer.append(chunk, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return answer;
-}
 
 class HealthE2eTest : public ::testing::Test {
  protected:

@@ -118,6 +118,9 @@ EnvMap with_basics(EnvMap env, const fs::path& tmp) {
   env.emplace("TMPDIR", tmp.string());
   // main() reads ENV_FILE (default ./.env); point it at nothing unless a test wants a file.
   env.emplace("ENV_FILE", "/dev/null");
+  // A sanitized build (SANITIZE=... scripts/test.sh) keeps its sanitizers' settings in the host too.
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+    if (const char* value = std::getenv(name)) env.emplace(name, value);
   return env;
 }
 

@@ -40,6 +40,7 @@ const CodeStatus kCodeStatus[] = {
     {"CONFLICT_DETECTED", 409},
     {"CONFLICT_ALREADY_RESOLVED", 409},
     {"PHASE_GATE", 409},
+    {"REQUEST_TIMEOUT", 408},
     {"PAYLOAD_TOO_LARGE", 413},
     {"UNSUPPORTED_MEDIA_TYPE", 415},
     {"HEADERS_TOO_LARGE", 431},
@@ -59,10 +60,10 @@ TEST(HttpStatusTest, EveryApiErrorCodeHasItsStatus) {
 }
 
 TEST(HttpStatusTest, TheTableCoversEveryCodeOfTheApiExactlyOnce) {
-  // docs/API.md lists 34 codes; a code added there without a row here would silently answer 422.
+  // docs/API.md lists 35 codes; a code added there without a row here would silently answer 422.
   std::set<std::string> codes;
   for (const auto& row : kCodeStatus) EXPECT_TRUE(codes.insert(row.code).second) << "duplicate row " << row.code;
-  EXPECT_EQ(codes.size(), 34u);
+  EXPECT_EQ(codes.size(), 35u);
   namespace e = sdk::errc;
   for (const char* code :
        {e::kValidation, e::kUnauthenticated, e::kAccountInactive, e::kForbidden, e::kNotFound, e::kUserNotFound,
@@ -71,7 +72,8 @@ TEST(HttpStatusTest, TheTableCoversEveryCodeOfTheApiExactlyOnce) {
         e::kSessionNotActive, e::kWrongMode, e::kConflictDetected, e::kConflictAlreadyResolved, e::kPhaseGate,
         e::kUnknownAgent, e::kUnsupportedAction, e::kAgentError, e::kPluginIncompatible, e::kLlmError,
         e::kLlmUnavailable, e::kPayloadTooLarge, e::kMethodNotAllowed, e::kDatabaseUnavailable, e::kInternal,
-        e::kUnsupportedMediaType, e::kHeadersTooLarge, e::kRateLimited, e::kServerBusy})
+        e::kUnsupportedMediaType, e::kHeadersTooLarge, e::kRateLimited, e::kServerBusy,
+        e::kRequestTimeout})
     EXPECT_EQ(codes.count(code), 1u) << code << " has no row";
 }
 

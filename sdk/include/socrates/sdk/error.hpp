@@ -46,6 +46,7 @@ inline constexpr const char* kUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
 inline constexpr const char* kHeadersTooLarge = "HEADERS_TOO_LARGE";
 inline constexpr const char* kRateLimited = "RATE_LIMITED";
 inline constexpr const char* kServerBusy = "SERVER_BUSY";
+inline constexpr const char* kRequestTimeout = "REQUEST_TIMEOUT";
 }  // namespace errc
 
 struct Error {

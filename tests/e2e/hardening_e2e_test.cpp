@@ -1,0 +1,359 @@
+// Hostile input against the real socrates-host over HTTP: every route of the router's table refuses
+// deep JSON, NUL characters and non-JSON bodies in the one error shape; oversized heads, stalled
+// requests, pipelined requests, too many connections and a full worker queue are each answered
+// the documented way, and the host keeps serving.
+#include "e2e/e2e_helpers.hpp"
+
+#include "host/app/service_container.hpp"
+#include "host/auth/account_service.hpp"
+#include "host/config/config.hpp"
+#include "host/rest/api.hpp"
+
+#include <future>
+#include <set>
+#include <thread>
+
+namespace socrates::test::e2e {
+namespace {
+
+using nlohmann::json;
+
+constexpr auto kWait = std::chrono::seconds(20);  // only catches hangs
+
+// The route table the host serves, built the way `serve` builds it (on the suite's databases).
+std::vector<std::pair<std::string, std::string>> route_table(const EnvMap& env) {
+  const auto config = host::load_config(host::Environment::from_map(env));
+  host::ServiceContainer container(config);
+  host::auth::AccountService accounts(container, container.config());
+  host::rest::ApiContext api{container, accounts};
+  std::vector<std::pair<std::string, std::string>> table;
+  for (const auto& route : host::rest::build_router(api)->routes()) table.emplace_back(route.method, route.pattern);
+  return table;
+}
+
+// The routes that read no body (they ignore one). Every other route reads a JSON body; a route
+// added to the table lands in that group unless it is named here.
+const std::set<std::string> kNoBody = {
+    "GET /health",
+    "GET /api/v1/admin/health",
+    "GET /api/v1/admin/stats",
+    "GET /api/v1/admin/agents",
+    "POST /api/v1/auth/logout",
+    "GET /api/v1/auth/me",
+    "GET /api/v1/projects",
+    "GET /api/v1/projects/{project_id}",
+    "DELETE /api/v1/projects/{project_id}",
+    "POST /api/v1/projects/{project_id}/restore",
+    "GET /api/v1/projects/{project_id}/sessions",
+    "GET /api/v1/sessions/{session_id}",
+    "POST /api/v1/sessions/{session_id}/pause",
+    "POST /api/v1/sessions/{session_id}/resume",
+    "POST /api/v1/sessions/{session_id}/end",
+    "GET /api/v1/sessions/{session_id}/history",
+    "POST /api/v1/sessions/{session_id}/next-question",
+    "GET /api/v1/projects/{project_id}/specifications",
+    "DELETE /api/v1/specifications/{specification_id}",
+    "GET /api/v1/projects/{project_id}/conflicts",
+    "GET /api/v1/conflicts/{conflict_id}",
+    "GET /api/v1/projects/{project_id}/maturity",
+    "POST /api/v1/projects/{project_id}/advance",
+    "GET /api/v1/categories",
+    "GET /api/v1/projects/{project_id}/export",
+};
+
+class HardeningE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    host_ = new HostUnderTest(EnvMap{{"HTTP_HEADER_TIMEOUT_S", "2"},
+                                     {"HTTP_BODY_TIMEOUT_S", "2"},
+                                     {"HTTP_KEEPALIVE_TIMEOUT_S", "2"}});
+    if (!host_->start_error.empty()) return;
+    try {
+      table_ = route_table(host_->env);
+      const auto client = host_->client();
+      user_ = new_user(client);
+      admin_ = make_admin(client, host_->env);
+      // One of everything a route's path can name.
+      const auto project = client.post("/api/v1/projects", {{"name", "Hardening"}}, user_.access_token).json();
+      ids_["project_id"] = project.value("id", "");
+      const auto session =
+          client.post("/api/v1/projects/" + ids_["project_id"] + "/sessions", json::object(), user_.access_token).json();
+      ids_["session_id"] = session.value("id", "");
+      const std::string specs = "/api/v1/projects/" + ids_["project_id"] + "/specifications";
+      const auto spec = client.post(specs, {{"category", "tech_stack"}, {"key", "backend_language"}, {"value", "Python"}},
+                                    user_.access_token).json();
+      ids_["specification_id"] = spec.value("id", "");
+      const auto conflict = client.post(specs, {{"category", "tech_stack"}, {"key", "backend_language"}, {"value", "Go"}},
+                                        user_.access_token).json();
+      ids_["conflict_id"] = conflict["error"]["details"]["conflict"].value("id", "");
+      ids_["agent"] = "project_manager";
+      ids_["action"] = "categories";
+      ids_["id"] = "project_manager";
+    } catch (const std::exception& e) {
+      host_->start_error = std::string("suite set-up failed: ") + e.what();
+    }
+  }
+  static void TearDownTestSuite() {
+    delete host_;
+    host_ = nullptr;
+  }
+  void SetUp() override {
+    expect_host_started(host_);
+    for (const auto& [name, id] : ids_) ASSERT_FALSE(id.empty()) << name << " was not created";
+    ASSERT_GT(table_.size(), 40u) << "the route table looks incomplete";
+  }
+  void TearDown() override { expect_host_alive(host_); }
+
+  static std::string path_of(const std::string& pattern) {
+    std::string path = pattern;
+    for (const auto& [name, id] : ids_) {
+      const std::string placeholder = "{" + name + "}";
+      for (auto at = path.find(placeholder); at != std::string::npos; at = path.find(placeholder))
+        path.replace(at, placeholder.size(), id);
+    }
+    return path;
+  }
+  static Headers auth_for(const std::string& pattern, Headers others = {}) {
+    const bool admin = pattern.rfind("/api/v1/admin/", 0) == 0;
+    return bearer(admin ? admin_.access_token : user_.access_token, std::move(others));
+  }
+  static std::vector<std::pair<std::string, std::string>> body_routes() {
+    std::vector<std::pair<std::string, std::string>> routes;
+    for (const auto& [method, pattern] : table_)
+      if (!kNoBody.count(method + " " + pattern)) routes.emplace_back(method, pattern);
+    return routes;
+  }
+
+  static HostUnderTest* host_;
+  static std::vector<std::pair<std::string, std::string>> table_;
+  static std::map<std::string, std::string> ids_;
+  static TestUser user_;
+  static TestUser admin_;
+};
+
+HostUnderTest* HardeningE2eTest::host_ = nullptr;
+std::vector<std::pair<std::string, std::string>> HardeningE2eTest::table_;
+std::map<std::string, std::string> HardeningE2eTest::ids_;
+TestUser HardeningE2eTest::user_;
+TestUser HardeningE2eTest::admin_;
+
+TEST_F(HardeningE2eTest, EveryRouteOfTheTableIsCoveredByOneGroupOrTheOther) {
+  std::set<std::string> served;
+  for (const auto& [method, pattern] : table_) served.insert(method + " " + pattern);
+  for (const auto& name : kNoBody) EXPECT_TRUE(served.count(name)) << name << " is listed but not served";
+  EXPECT_GE(body_routes().size(), 15u);
+}
+
+TEST_F(HardeningE2eTest, AHundredThousandDeepBodyIsRefusedOnEveryRouteThatReadsABody) {
+  const std::string deep = "{\"answer\":\"x\",\"p\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  for (const auto& [method, pattern] : body_routes()) {
+    const auto response = host_->client().request(method, path_of(pattern), deep, auth_for(pattern));
+    EXPECT_TRUE(IsValidationError(response, "body")) << method << " " << pattern;
+    ASSERT_TRUE(host_->process->alive()) << method << " " << pattern << " took the host down";
+  }
+}
+
+TEST_F(HardeningE2eTest, ANulCharacterIsRefusedOnEveryRouteThatReadsABody) {
+  for (const auto& [method, pattern] : body_routes()) {
+    const auto response =
+        host_->client().request(method, path_of(pattern), R"({"zzz":"a\u0000b"})", auth_for(pattern));
+    EXPECT_TRUE(IsValidationError(response, "zzz")) << method << " " << pattern;
+  }
+}
+
+TEST_F(HardeningE2eTest, ANulCharacterInAQueryParameterIsRefusedOnEveryRoute) {
+  for (const auto& [method, pattern] : table_) {
+    const auto response = host_->client().request(method, path_of(pattern) + "?zzz=a%00b", "", auth_for(pattern));
+    EXPECT_TRUE(IsValidationError(response, "zzz")) << method << " " << pattern;
+  }
+}
+
+TEST_F(HardeningE2eTest, ABodyThatIsNotJsonIsRefusedWith415OnEveryRouteThatReadsABody) {
+  for (const auto& [method, pattern] : body_routes()) {
+    for (const char* type : {"text/plain", "application/xml"}) {
+      const auto response = host_->client().request(method, path_of(pattern), R"({"name":"x"})",
+                                                     auth_for(pattern, {{"Content-Type", type}}));
+      EXPECT_TRUE(IsApiError(response, 415, "UNSUPPORTED_MEDIA_TYPE")) << method << " " << pattern << " " << type;
+    }
+  }
+}
+
+TEST_F(HardeningE2eTest, ANameWithANulIsNotStoredCutShort) {
+  const auto client = host_->client();
+  const auto before = client.get("/api/v1/projects?status=all", user_.access_token).json()["total"];
+  const auto response = client.request("POST", "/api/v1/projects", R"({"name":"a\u0000b"})", bearer(user_.access_token));
+  EXPECT_TRUE(IsValidationError(response, "name"));
+  EXPECT_EQ(client.get("/api/v1/projects?status=all", user_.access_token).json()["total"], before);
+  // JSON with a media type suffix is JSON.
+  const auto suffixed = client.request("POST", "/api/v1/projects", R"({"name":"a b"})",
+                                       bearer(user_.access_token, {{"Content-Type", "application/vnd.x+json"}}));
+  EXPECT_EQ(suffixed.status, 201) << describe(suffixed);
+}
+
+TEST_F(HardeningE2eTest, TheLoginFormIsStillAccepted) {
+  const auto response =
+      host_->client().request("POST", "/api/v1/auth/login",
+                              "username=" + url_encode(user_.email) + "&password=" + url_encode(user_.password),
+                              {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(response.status, 200) << describe(response);
+  const auto nul = host_->client().request("POST", "/api/v1/auth/login", "username=a%00b&password=x",
+                                           {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_TRUE(IsValidationError(nul, "username"));
+}
+
+TEST_F(HardeningE2eTest, AHeadOverTheLimitIs431AndTheConnectionIsClosed) {
+  RawConnection connection(host_->process->port(), kWait);
+  ASSERT_TRUE(connection.send("GET /health HTTP/1.1\r\nHost: x\r\nX-Request-Id: big-head\r\nX-Pad: " +
+                              std::string(40 * 1024, 'a') + "\r\n\r\n"));
+  const std::string answer = connection.read_all();
+  ASSERT_EQ(answer.rfind("HTTP/1.1 431", 0), 0u) << answer.substr(0, 500);
+  const auto body = raw_answer_body(answer);
+  EXPECT_EQ(body["error"]["code"], "HEADERS_TOO_LARGE") << answer;
+  EXPECT_EQ(body["request_id"], "big-head") << answer;
+  EXPECT_NE(answer.find("Connection: Close"), std::string::npos) << answer;
+  EXPECT_TRUE(connection.closed()) << "the host must close the connection";
+}
+
+TEST_F(HardeningE2eTest, PipelinedRequestsAreAnsweredInOrder) {
+  // A slow worker route first, an inline one second, then a bad one: three answers, in order.
+  RawConnection connection(host_->process->port(), kWait);
+  const std::string auth = "Authorization: Bearer " + user_.access_token + "\r\n";
+  ASSERT_TRUE(connection.send("GET /api/v1/projects HTTP/1.1\r\nHost: x\r\nX-Request-Id: pipe-1\r\n" + auth + "\r\n" +
+                              "GET /health HTTP/1.1\r\nHost: x\r\nX-Request-Id: pipe-2\r\n\r\n" +
+                              "POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nX-Request-Id: pipe-3\r\n" + auth +
+                              "Content-Type: application/json\r\nContent-Length: 11\r\nConnection: close\r\n\r\n" +
+                              "{\"name\":\"\"}"));
+  const std::string answer = connection.read_all();
+  const auto one = answer.find("X-Request-Id: pipe-1");
+  const auto two = answer.find("X-Request-Id: pipe-2");
+  const auto three = answer.find("X-Request-Id: pipe-3");
+  ASSERT_NE(one, std::string::npos) << answer;
+  ASSERT_NE(two, std::string::npos) << answer;
+  ASSERT_NE(three, std::string::npos) << answer;
+  EXPECT_LT(one, two) << answer;
+  EXPECT_LT(two, three) << answer;
+  EXPECT_EQ(raw_answer_body(answer, 0)["total"].is_number(), true) << answer;
+  EXPECT_EQ(raw_answer_body(answer, 1)["status"], "ok") << answer;
+  EXPECT_EQ(raw_answer_body(answer, 2)["error"]["details"]["field"], "name") << answer;
+  EXPECT_TRUE(connection.closed()) << "the last request asked to close";
+}
+
+TEST_F(HardeningE2eTest, AKeepAliveConnectionServesOneRequestAfterAnother) {
+  RawConnection connection(host_->process->port(), kWait);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(connection.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const std::string answer = connection.read_until("{\"status\":\"ok\"}");
+    ASSERT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << i << ": " << answer;
+    EXPECT_NE(answer.find("Connection: Keep-Alive"), std::string::npos) << answer;
+  }
+  // Idle past HTTP_KEEPALIVE_TIMEOUT_S: the host closes it, without an answer.
+  EXPECT_EQ(connection.read_all(), "");
+  EXPECT_TRUE(connection.closed());
+}
+
+TEST_F(HardeningE2eTest, AHeadThatStallsIs408AndTheConnectionIsClosed) {
+  RawConnection connection(host_->process->port(), kWait);
+  ASSERT_TRUE(connection.send("GET /health HTTP/1.1\r\nHost: x\r\n"));
+  const std::string answer = connection.read_all();
+  ASSERT_EQ(answer.rfind("HTTP/1.1 408", 0), 0u) << answer;
+  EXPECT_EQ(raw_answer_body(answer)["error"]["code"], "REQUEST_TIMEOUT") << answer;
+  EXPECT_TRUE(connection.closed());
+}
+
+TEST_F(HardeningE2eTest, ABodyThatStallsIs408AndTheConnectionIsClosed) {
+  RawConnection connection(host_->process->port(), kWait);
+  ASSERT_TRUE(connection.send("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                              "Content-Length: 100\r\n\r\n{\"email\":"));
+  const std::string answer = connection.read_all();
+  ASSERT_EQ(answer.rfind("HTTP/1.1 408", 0), 0u) << answer;
+  EXPECT_EQ(raw_answer_body(answer)["error"]["code"], "REQUEST_TIMEOUT") << answer;
+  EXPECT_TRUE(connection.closed());
+}
+
+TEST_F(HardeningE2eTest, AConnectionThatSendsNothingIsClosedWithoutAnAnswer) {
+  RawConnection connection(host_->process->port(), kWait);
+  EXPECT_EQ(connection.read_all(), "");
+  EXPECT_TRUE(connection.closed());
+}
+
+TEST_F(HardeningE2eTest, ResponsesCarryNosniff) {
+  for (const auto& response : {host_->client().get("/health"), host_->client().get("/api/v1/nope"),
+                               host_->client().get("/api/v1/projects", user_.access_token)})
+    EXPECT_EQ(response.header("x-content-type-options").value_or(""), "nosniff") << describe(response);
+}
+
+// A host with room for four connections.
+TEST(ConnectionCapE2eTest, OneConnectionOverTheCapIs503AndTheHostServesAgainOnceOthersClose) {
+  HostUnderTest host(EnvMap{{"MAX_CONNECTIONS", "4"}});
+  ASSERT_TRUE(host.start_error.empty()) << host.start_error;
+  std::vector<std::unique_ptr<RawConnection>> open;
+  for (int i = 0; i < 4; ++i) {
+    open.push_back(std::make_unique<RawConnection>(host.process->port(), kWait));
+    ASSERT_TRUE(open.back()->send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_EQ(open.back()->read_until("{\"status\":\"ok\"}").rfind("HTTP/1.1 200", 0), 0u) << i;
+  }
+  RawConnection fifth(host.process->port(), kWait);
+  const std::string refused = fifth.read_all();
+  ASSERT_EQ(refused.rfind("HTTP/1.1 503", 0), 0u) << refused;
+  EXPECT_EQ(raw_answer_body(refused)["error"]["code"], "SERVER_BUSY") << refused;
+  EXPECT_TRUE(fifth.closed());
+
+  open.clear();  // the four close; the host notices and serves again
+  bool served = false;
+  for (int attempt = 0; attempt < 100 && !served; ++attempt) {
+    served = host.client().get("/health").status == 200;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(served);
+}
+
+// A host with one worker and room for one queued request: a third request at once is 503
+// SERVER_BUSY, and once the work drains the host answers again.
+TEST(WorkerQueueE2eTest, AFullQueueIs503ServerBusyAndTheHostRecovers) {
+  HostUnderTest host(EnvMap{{"WORKERS", "1"}, {"WORKER_QUEUE", "1"}});
+  ASSERT_TRUE(host.start_error.empty()) << host.start_error;
+  const auto client = host.client();
+  const auto user = new_user(client);
+
+  // The one worker is held: it waits for a lock on the projects table that the test holds.
+  std::unique_ptr<PGconn, decltype(&PQfinish)> holder(PQconnectdb(host.databases->specs_url().c_str()), &PQfinish);
+  ASSERT_EQ(PQstatus(holder.get()), CONNECTION_OK);
+  PQclear(PQexec(holder.get(), "BEGIN; LOCK TABLE projects IN ACCESS EXCLUSIVE MODE"));
+  auto held = std::async(std::launch::async, [&] { return client.get("/api/v1/projects", user.access_token); });
+  bool waiting = false;
+  for (int attempt = 0; attempt < 200 && !waiting; ++attempt) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> result(
+        PQexec(holder.get(), "SELECT count(*) FROM pg_locks WHERE NOT granted"), &PQclear);
+    waiting = std::string(PQgetvalue(result.get(), 0, 0)) != "0";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(waiting) << "the first request never reached the database";
+
+  // The queue holds one more; every later one is refused at once.
+  std::vector<std::future<Response>> more;
+  for (int i = 0; i < 3; ++i)
+    more.push_back(std::async(std::launch::async, [&] { return client.get("/api/v1/categories", user.access_token); }));
+  // Two of the three are answered at once (refused); the third waits in the queue.
+  int busy = 0;
+  std::vector<bool> answered(more.size(), false);
+  for (int round = 0; round < 400 && busy < 2; ++round) {
+    for (std::size_t i = 0; i < more.size(); ++i) {
+      if (answered[i] || more[i].wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) continue;
+      answered[i] = true;
+      const auto response = more[i].get();
+      EXPECT_TRUE(IsApiError(response, 503, "SERVER_BUSY"));
+      EXPECT_EQ(response.header("retry-after").value_or(""), "1") << describe(response);
+      ++busy;
+    }
+  }
+  EXPECT_GE(busy, 2) << "one queued request at most";
+
+  PQclear(PQexec(holder.get(), "COMMIT"));
+  EXPECT_EQ(held.get().status, 200);
+  for (auto& future : more)
+    if (future.valid()) EXPECT_EQ(future.get().status, 200);
+  EXPECT_EQ(client.get("/api/v1/categories", user.access_token).status, 200);
+}
+
+}  // namespace
+}  // namespace socrates::test::e2e
