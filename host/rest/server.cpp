@@ -198,7 +198,7 @@ class PistacheHandler : public Http::Handler {
     try {
       for (auto it = request.query().parameters_begin(); it != request.query().parameters_end(); ++it)
         r->query[url_decode(it->first)] = url_decode(it->second);
-      for (const char* name : {"authorization", "content-type", "user-agent"})
+      for (const char* name : {"authorization", "content-type", "user-agent", "x-forwarded-for"})
         if (auto value = header_value(request, name)) r->headers[name] = *value;
       r->remote_address = request.address().host();
 
