@@ -142,7 +142,9 @@ Result AccountService::login(const nlohmann::json& credentials, const std::strin
     db.begin();
     throttle_.record_failure(db, email, address);
     db.commit();
-    log::info("login failed", {{"address", address}, {"user_id", user ? user->str("id") : ""}});
+    nlohmann::json event = {{"address", address}};
+    if (user) event["user_id"] = user->str("id");  // an unknown email has no user to name
+    log::info("login failed", event);
     return invalid_credentials();
   }
   if (user->str("status") != "active") {
