@@ -2,6 +2,7 @@
 
 #include "host/app/service_container.hpp"
 #include "host/auth/account_service.hpp"
+#include "host/auth/expiry_sweeper.hpp"
 #include "host/db/migrator.hpp"
 #include "host/llm/llm_client.hpp"
 #include "host/log/json_log.hpp"
@@ -122,6 +123,12 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
     return 1;
   }
   auth::AccountService accounts(*container, container->config());
+  auth::ExpirySweeper sweeper(
+      [&accounts] {
+        const auto deleted = accounts.delete_expired();
+        if (!deleted.is_null()) log::info("expired logins, tokens and counters deleted", deleted);
+      },
+      std::chrono::seconds(config->cleanup_interval_s));
   rest::ApiContext api{*container, accounts};
   rest::ServerOptions options;
   options.address = config->bind_address;

@@ -43,13 +43,36 @@ std::string validated_password(const nlohmann::json& body, const std::string& fi
   return sdk::validate::required_string(body, field, 8, 128);
 }
 
+Result hashing_busy() {
+  return Result::fail(errc::kRateLimited, "too many passwords are being checked right now; try again shortly",
+                      {{"retry_after_s", 1}});
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : ",") + item;
+  return text;
+}
+
 }  // namespace
 
 AccountService::AccountService(sdk::Services& services, const Config& config)
     : services_(services),
       config_(config),
-      signer_(config.secret_key, std::chrono::minutes(config.access_token_expire_minutes)) {
+      signer_(config.secret_key, std::chrono::minutes(config.access_token_expire_minutes)),
+      throttle_(config),
+      trusted_proxies_(TrustedProxies::parse(joined(config.trusted_proxies))),
+      hash_pool_(config.hash_workers, config.hash_queue) {
   dummy_hash_ = hasher_.hash(random_token(16));
+}
+
+std::optional<std::string> AccountService::pooled_hash(const std::string& password) {
+  return hash_pool_.run([&] { return hasher_.hash(password); });
+}
+
+std::optional<PasswordHasher::Verdict> AccountService::pooled_verify(const std::string& password,
+                                                                     const std::string& stored) {
+  return hash_pool_.run([&] { return hasher_.verify(password, stored); });
 }
 
 bool AccountService::is_valid_email(const std::string& email) {
@@ -64,91 +87,89 @@ bool AccountService::is_valid_email(const std::string& email) {
                       [](unsigned char c) { return std::isspace(c) || std::iscntrl(c) || c == ',' || c == ';'; });
 }
 
-Result AccountService::register_user(const nlohmann::json& body) {
+Result AccountService::register_user(const nlohmann::json& body, const std::string& address) {
   std::string email = sdk::validate::required_string(body, "email", 3, 320);
   if (!is_valid_email(email)) sdk::validate::fail("email", "'email' is not a valid email address");
   const std::string password = validated_password(body, "password");
   const std::string name = sdk::validate::optional_string(body, "name", 0, 255).value_or("");
 
-  const std::string hash = hasher_.hash(password);
+  {
+    Db db(services_, Database::kAuth);
+    if (auto refused = throttle_.refusal(db, std::nullopt, address)) {
+      log::warn("registration refused: address throttled", {{"address", address}});
+      return *refused;
+    }
+  }
+  const auto hash = pooled_hash(password);
+  if (!hash) return hashing_busy();
   Db db(services_, Database::kAuth);
   try {
     auto row = db.query_one(std::string("INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING ") +
                                 kUserColumns,
-                            {email, name, hash});
-    log::info("user registered", {{"user_id", row->str("id")}});
+                            {email, name, *hash});
+    log::info("user registered", {{"user_id", row->str("id")}, {"address", address}});
     return Result::created(user_json(*row));
   } catch (const sdk::DatabaseError& e) {
-    if (e.is_unique_violation("users_email_key"))
-      return Result::fail(errc::kEmailTaken, "an account with this email already exists", {{"field", "email"}});
-    throw;
+    if (!e.is_unique_violation("users_email_key")) throw;
   }
+  // Probing which emails have accounts counts as a failure of the address.
+  throttle_.record_failure(db, std::nullopt, address);
+  log::info("registration refused: email taken", {{"address", address}});
+  return Result::fail(errc::kEmailTaken, "an account with this email already exists", {{"field", "email"}});
 }
 
-Result AccountService::login(const nlohmann::json& credentials) {
+Result AccountService::login(const nlohmann::json& credentials, const std::string& address) {
   const std::string email = sdk::validate::required_string(credentials, "email", 1, 320);
   const std::string password = sdk::validate::required_string(credentials, "password", 1, 1024);
-  // The throttle counts per email as PostgreSQL lower-cases it (every script), like the unique index.
-  const std::string& key = email;
 
   // Read, release, hash, write: no pooled connection is held during the ~20 ms of argon2id.
   std::optional<sdk::Row> user;
   {
     Db db(services_, Database::kAuth);
     // Throttle before the password is even looked at: that is what stops guessing.
-    if (auto locked = db.query_one(
-            "SELECT ceil(extract(epoch FROM locked_until - now()))::bigint AS retry_after_s FROM login_attempts "
-            "WHERE email_key = lower($1) AND locked_until > now()",
-            {key})) {
-      const auto retry_after = std::max<std::int64_t>(1, locked->i64("retry_after_s"));
-      return Result::fail(errc::kTooManyAttempts, "too many failed logins for this account; try again later",
-                          {{"retry_after_s", retry_after}});
+    if (auto refused = throttle_.refusal(db, email, address)) {
+      log::warn("login refused: throttled", {{"address", address}, {"code", refused->error().code}});
+      return *refused;
     }
     user = db.query_one(std::string("SELECT ") + kUserColumns +
                             ", password_hash FROM users WHERE lower(email) = lower($1)",
                         {email});
   }
-  const auto verdict = hasher_.verify(password, user ? user->str("password_hash") : dummy_hash_);
-  if (!user || verdict == PasswordHasher::Verdict::kMismatch) {
+  const auto verdict = pooled_verify(password, user ? user->str("password_hash") : dummy_hash_);
+  if (!verdict) return hashing_busy();
+  if (!user || *verdict == PasswordHasher::Verdict::kMismatch) {
     Db db(services_, Database::kAuth);
     db.begin();
-    auto failures = db.query_one(
-        "INSERT INTO login_attempts AS a (email_key, failures, window_started_at) VALUES (lower($1), 1, now()) "
-        "ON CONFLICT (email_key) DO UPDATE SET "
-        " failures = CASE WHEN a.window_started_at < now() - make_interval(secs => $2::int) THEN 1 "
-        "                 ELSE a.failures + 1 END, "
-        " window_started_at = CASE WHEN a.window_started_at < now() - make_interval(secs => $2::int) THEN now() "
-        "                          ELSE a.window_started_at END "
-        "RETURNING failures",
-        {key, config_.login_window_s});
-    if (failures && failures->i64("failures") >= config_.login_max_failures) {
-      db.execute(
-          "UPDATE login_attempts SET locked_until = now() + make_interval(secs => $2::int), failures = 0, "
-          "window_started_at = now() WHERE email_key = lower($1)",
-          {key, config_.login_lockout_s});
-      log::warn("login locked after repeated failures", {{"lockout_s", config_.login_lockout_s}});
-    }
+    throttle_.record_failure(db, email, address);
     db.commit();
+    nlohmann::json event = {{"address", address}};
+    if (user) event["user_id"] = user->str("id");  // an unknown email has no user to name
+    log::info("login failed", event);
     return invalid_credentials();
   }
-  if (user->str("status") != "active") return inactive();
+  if (user->str("status") != "active") {
+    log::info("login refused: account inactive", {{"address", address}, {"user_id", user->str("id")}});
+    return inactive();
+  }
 
   const std::string user_id = user->str("id");
-  const std::optional<std::string> new_hash =
-      verdict == PasswordHasher::Verdict::kMatchNeedsRehash ? std::optional<std::string>(hasher_.hash(password))
-                                                            : std::nullopt;
+  std::optional<std::string> new_hash;
+  if (*verdict == PasswordHasher::Verdict::kMatchNeedsRehash) {
+    new_hash = pooled_hash(password);
+    if (!new_hash) return hashing_busy();
+  }
   Db db(services_, Database::kAuth);
   db.begin();
   if (new_hash)
     db.execute("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1::uuid", {user_id, *new_hash});
-  db.execute("DELETE FROM login_attempts WHERE email_key = lower($1)", {key});
+  throttle_.forget_failures(db, email, address);
   const std::string login_id = db.query_one("INSERT INTO logins (user_id) VALUES ($1::uuid) RETURNING id::text AS id",
                                             {user_id})
                                    ->str("id");
   nlohmann::json tokens = issue_tokens(db, user_id, login_id);
   db.commit();
   tokens["user"] = user_json(*user);
-  log::info("login", {{"user_id", user_id}, {"login_id", login_id}});
+  log::info("login", {{"user_id", user_id}, {"login_id", login_id}, {"address", address}});
   return Result::ok(std::move(tokens));
 }
 
@@ -156,27 +177,41 @@ nlohmann::json AccountService::issue_tokens(Db& db, const std::string& user_id, 
   const std::string refresh_token = random_token(32);
   db.execute(
       "INSERT INTO refresh_tokens (login_id, token_hash, expires_at) "
-      "VALUES ($1::uuid, $2, now() + make_interval(days => $3::int))",
-      {login_id, sha256_hex(refresh_token), config_.refresh_token_expire_days});
+      "SELECT $1::uuid, $2, LEAST(now() + make_interval(days => $3::int), created_at + make_interval(days => $4::int)) "
+      "FROM logins WHERE id = $1::uuid",
+      {login_id, sha256_hex(refresh_token), config_.refresh_token_expire_days, config_.login_max_age_days});
   return {{"access_token", signer_.issue(user_id, login_id)},
           {"refresh_token", refresh_token},
           {"token_type", "bearer"},
           {"expires_in", signer_.ttl().count()}};
 }
 
-Result AccountService::refresh(const nlohmann::json& body) {
+Result AccountService::refresh(const nlohmann::json& body, const std::string& address) {
   const std::string token = sdk::validate::required_string(body, "refresh_token", 1, 512);
   Db db(services_, Database::kAuth);
+  if (auto refused = throttle_.refusal(db, std::nullopt, address)) {
+    log::warn("refresh refused: address throttled", {{"address", address}});
+    return *refused;
+  }
   db.begin();
   // FOR UPDATE: of two concurrent uses of one token, the second sees it spent.
   auto row = db.query_one(
       "SELECT rt.id::text AS id, rt.login_id::text AS login_id, rt.spent_at IS NOT NULL AS spent, "
       "       rt.revoked_at IS NOT NULL AS revoked, rt.expires_at <= now() AS expired, "
-      "       l.revoked_at IS NOT NULL AS login_revoked, u.id::text AS user_id, u.status "
+      "       l.revoked_at IS NOT NULL AS login_revoked, u.id::text AS user_id, u.status, "
+      "       l.created_at <= now() - make_interval(days => $2::int) AS login_too_old "
       "FROM refresh_tokens rt JOIN logins l ON l.id = rt.login_id JOIN users u ON u.id = l.user_id "
       "WHERE rt.token_hash = $1 FOR UPDATE OF rt, l",
-      {sha256_hex(token)});
-  if (!row) return unauthenticated("the refresh token is not valid");
+      {sha256_hex(token), config_.login_max_age_days});
+  // A refresh token is 256 random bits: nobody guesses one for a given account, so only the
+  // address is throttled here, against floods of made-up tokens.
+  auto refuse = [&](const std::string& message, const char* reason) {
+    throttle_.record_failure(db, std::nullopt, address);
+    db.commit();
+    log::info("refresh refused", {{"address", address}, {"reason", reason}});
+    return unauthenticated(message);
+  };
+  if (!row) return refuse("the refresh token is not valid", "unknown token");
   const std::string login_id = row->str("login_id");
   if (row->boolean("spent")) {
     // A spent token presented again means it was copied: end the whole login.
@@ -185,13 +220,18 @@ Result AccountService::refresh(const nlohmann::json& body) {
                {login_id});
     db.execute("UPDATE refresh_tokens SET revoked_at = now() WHERE login_id = $1::uuid AND revoked_at IS NULL",
                {login_id});
+    throttle_.record_failure(db, std::nullopt, address);
     db.commit();
-    log::warn("refresh token reused; login revoked", {{"login_id", login_id}});
+    log::warn("refresh token reused; login revoked", {{"login_id", login_id}, {"address", address}});
     return Result::fail(errc::kTokenReused,
                         "this refresh token was already used; every session of this login has been signed out");
   }
+  if (row->boolean("login_too_old"))
+    return refuse("this login has reached its maximum age (" + std::to_string(config_.login_max_age_days) +
+                      " days); log in again",
+                  "login too old");
   if (row->boolean("revoked") || row->boolean("login_revoked") || row->boolean("expired"))
-    return unauthenticated("the refresh token has expired or was revoked");
+    return refuse("the refresh token has expired or was revoked", "expired or revoked");
   if (row->str("status") != "active") return inactive();
 
   db.execute("UPDATE refresh_tokens SET spent_at = now() WHERE id = $1::uuid", {row->str("id")});
@@ -200,10 +240,11 @@ Result AccountService::refresh(const nlohmann::json& body) {
                            {row->str("user_id")});
   db.commit();
   tokens["user"] = user_json(*user);
+  log::info("refresh", {{"user_id", row->str("user_id")}, {"login_id", login_id}, {"address", address}});
   return Result::ok(std::move(tokens));
 }
 
-Result AccountService::logout(const AuthContext& auth) {
+Result AccountService::logout(const AuthContext& auth, const std::string& address) {
   Db db(services_, Database::kAuth);
   db.begin();
   db.execute("UPDATE logins SET revoked_at = now(), revoke_reason = 'logout' WHERE id = $1::uuid AND revoked_at IS NULL",
@@ -211,6 +252,7 @@ Result AccountService::logout(const AuthContext& auth) {
   db.execute("UPDATE refresh_tokens SET revoked_at = now() WHERE login_id = $1::uuid AND revoked_at IS NULL",
              {auth.login_id});
   db.commit();
+  log::info("logout", {{"user_id", auth.caller.user_id}, {"login_id", auth.login_id}, {"address", address}});
   return Result::no_content();
 }
 
@@ -222,23 +264,40 @@ Result AccountService::me(const AuthContext& auth) {
   return Result::ok(user_json(*user));
 }
 
-Result AccountService::change_password(const AuthContext& auth, const nlohmann::json& body) {
+Result AccountService::change_password(const AuthContext& auth, const nlohmann::json& body,
+                                       const std::string& address) {
   const std::string current = sdk::validate::required_string(body, "current_password", 1, 1024);
   const std::string next = validated_password(body, "new_password");
   std::string stored;
   {
     Db db(services_, Database::kAuth);
+    // A stolen access token must not become a way to guess the password: the same locks as login.
+    if (auto refused = throttle_.refusal(db, auth.email, address)) {
+      log::warn("password change refused: throttled",
+                {{"user_id", auth.caller.user_id}, {"address", address}, {"code", refused->error().code}});
+      return *refused;
+    }
     auto user = db.query_one("SELECT password_hash FROM users WHERE id = $1::uuid", {auth.caller.user_id});
     if (!user) return Result::fail(errc::kUserNotFound, "the user no longer exists");
     stored = user->str("password_hash");
   }
-  if (hasher_.verify(current, stored) == PasswordHasher::Verdict::kMismatch)
+  const auto verdict = pooled_verify(current, stored);
+  if (!verdict) return hashing_busy();
+  if (*verdict == PasswordHasher::Verdict::kMismatch) {
+    Db db(services_, Database::kAuth);
+    db.begin();
+    throttle_.record_failure(db, auth.email, address);
+    db.commit();
+    log::info("password change refused: wrong current password", {{"user_id", auth.caller.user_id}, {"address", address}});
     return Result::fail(errc::kInvalidCredentials, "the current password is not correct",
                         {{"field", "current_password"}});
-  const std::string hash = hasher_.hash(next);
+  }
+  const auto hash = pooled_hash(next);
+  if (!hash) return hashing_busy();
   Db db(services_, Database::kAuth);
   db.begin();
-  db.execute("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1::uuid", {auth.caller.user_id, hash});
+  db.execute("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1::uuid", {auth.caller.user_id, *hash});
+  throttle_.forget_failures(db, auth.email, address);
   // Every other login ends; the one that changed the password stays signed in.
   db.execute(
       "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND login_id IN "
@@ -249,7 +308,38 @@ Result AccountService::change_password(const AuthContext& auth, const nlohmann::
       "WHERE user_id = $1::uuid AND id <> $2::uuid AND revoked_at IS NULL",
       {auth.caller.user_id, auth.login_id});
   db.commit();
+  log::info("password changed", {{"user_id", auth.caller.user_id}, {"login_id", auth.login_id}, {"address", address}});
   return Result::no_content();
+}
+
+nlohmann::json AccountService::delete_expired() {
+  Db db(services_, Database::kAuth);
+  db.begin();
+  // One sweeper at a time across hosts; the others skip rather than wait (the key is arbitrary,
+  // fixed: "socrates auth cleanup").
+  if (!db.query_one("SELECT pg_try_advisory_xact_lock(7382910455) AS mine")->boolean("mine")) {
+    db.commit();
+    return nullptr;
+  }
+  auto count = [&db](const std::string& sql, std::initializer_list<sdk::Param> params) {
+    return db.query_one("WITH gone AS (" + sql + " RETURNING 1) SELECT count(*) AS n FROM gone", params)->i64("n");
+  };
+  nlohmann::json deleted;
+  // A login whose refresh tokens have all expired can only be renewed by logging in again; its
+  // access tokens expired with them (a refresh token outlives the access token issued with it).
+  // Its refresh tokens go with it (ON DELETE CASCADE).
+  deleted["logins"] = count(
+      "DELETE FROM logins l WHERE l.created_at <= now() - make_interval(days => $1::int) "
+      "OR NOT EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.login_id = l.id AND rt.expires_at > now())",
+      {config_.login_max_age_days});
+  deleted["refresh_tokens"] = count("DELETE FROM refresh_tokens WHERE expires_at <= now()", {});
+  const std::string over =
+      "window_started_at <= now() - make_interval(secs => $1::int) AND (locked_until IS NULL OR locked_until <= now())";
+  deleted["login_attempts"] = count("DELETE FROM login_attempts WHERE " + over, {config_.login_window_s});
+  deleted["address_throttles"] = count("DELETE FROM address_throttles WHERE " + over, {config_.login_window_s});
+  deleted["account_locks"] = count("DELETE FROM account_locks WHERE locked_until <= now()", {});
+  db.commit();
+  return deleted;
 }
 
 std::variant<AuthContext, sdk::Error> AccountService::authenticate(const std::optional<std::string>& authorization,

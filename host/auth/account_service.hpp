@@ -4,6 +4,9 @@
 // must hold across host instances (logins, revocations, failure counters) lives in the auth
 // database, so any number of hosts behave as one.
 
+#include "host/auth/client_address.hpp"
+#include "host/auth/hash_pool.hpp"
+#include "host/auth/login_throttle.hpp"
 #include "host/auth/password_hasher.hpp"
 #include "host/auth/token_signer.hpp"
 #include "host/config/config.hpp"
@@ -31,13 +34,26 @@ class AccountService {
  public:
   AccountService(sdk::Services& services, const Config& config);
 
-  sdk::Result register_user(const nlohmann::json& body);
-  // 429 answers carry details.retry_after_s for the Retry-After header.
-  sdk::Result login(const nlohmann::json& credentials);
-  sdk::Result refresh(const nlohmann::json& body);
-  sdk::Result logout(const AuthContext& auth);
+  // `address` is the client's (resolve_client_address): every event is logged with it, and it is
+  // what the throttles count by (login_throttle.hpp). 429 answers (TOO_MANY_ATTEMPTS for a locked
+  // login, RATE_LIMITED for a throttled address or a full hashing queue) carry
+  // details.retry_after_s for the Retry-After header.
+  sdk::Result register_user(const nlohmann::json& body, const std::string& address);
+  sdk::Result login(const nlohmann::json& credentials, const std::string& address);
+  // Refused with UNAUTHENTICATED once the login is older than LOGIN_MAX_AGE_DAYS.
+  sdk::Result refresh(const nlohmann::json& body, const std::string& address);
+  sdk::Result logout(const AuthContext& auth, const std::string& address);
   sdk::Result me(const AuthContext& auth);
-  sdk::Result change_password(const AuthContext& auth, const nlohmann::json& body);
+  sdk::Result change_password(const AuthContext& auth, const nlohmann::json& body, const std::string& address);
+
+  // Deletes what can never be used again: logins past their lifetime or with no live refresh
+  // token (with their tokens), expired refresh tokens, and throttle counters whose window and lock
+  // are over. Safe to run from any number of hosts at once: each run takes a transaction-level
+  // advisory lock, and a host that does not get it skips this round (another is sweeping).
+  // Answers the rows deleted per table, or null when skipped.
+  nlohmann::json delete_expired();
+
+  const TrustedProxies& trusted_proxies() const noexcept { return trusted_proxies_; }
 
   // From an Authorization header value: the caller, or UNAUTHENTICATED / ACCOUNT_INACTIVE.
   std::variant<AuthContext, sdk::Error> authenticate(const std::optional<std::string>& authorization,
@@ -51,11 +67,17 @@ class AccountService {
 
  private:
   nlohmann::json issue_tokens(class sdk::Db& db, const std::string& user_id, const std::string& login_id);
+  // On the hashing pool; nullopt when its queue is full.
+  std::optional<std::string> pooled_hash(const std::string& password);
+  std::optional<PasswordHasher::Verdict> pooled_verify(const std::string& password, const std::string& stored);
 
   sdk::Services& services_;
   const Config& config_;
   PasswordHasher hasher_;
   TokenSigner signer_;
+  LoginThrottle throttle_;
+  TrustedProxies trusted_proxies_;
+  HashPool hash_pool_;
   std::string dummy_hash_;  // verified against for unknown emails, so both answers take as long
 };
 

@@ -1,5 +1,7 @@
 #include "host/config/config.hpp"
 
+#include "host/auth/client_address.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -199,6 +201,20 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
   c.login_max_failures = static_cast<int>(r.integer("LOGIN_MAX_FAILURES", 5, 1, 1000));
   c.login_window_s = static_cast<int>(r.integer("LOGIN_WINDOW_SECONDS", 900, 1, 86400));
   c.login_lockout_s = static_cast<int>(r.integer("LOGIN_LOCKOUT_SECONDS", 300, 1, 86400));
+  c.login_account_max_addresses = static_cast<int>(r.integer("LOGIN_ACCOUNT_MAX_ADDRESSES", 10, 2, 100000));
+  c.address_max_failures = static_cast<int>(r.integer("ADDRESS_MAX_FAILURES", 50, 1, 1000000));
+  c.login_max_age_days = static_cast<int>(r.integer("LOGIN_MAX_AGE_DAYS", 30, 1, 3650));
+  c.cleanup_interval_s = static_cast<int>(r.integer("CLEANUP_INTERVAL_SECONDS", 3600, 1, 7 * 86400));
+  c.hash_workers = static_cast<std::size_t>(r.integer("HASH_WORKERS", 2, 1, 256));
+  c.hash_queue = static_cast<std::size_t>(r.integer("HASH_QUEUE", 32, 0, 100000));
+  const std::string proxies = r.text("TRUSTED_PROXIES", "");
+  try {
+    auth::TrustedProxies::parse(proxies);
+    c.trusted_proxies = split_list(proxies);
+  } catch (const std::invalid_argument& e) {
+    r.problem(std::string("TRUSTED_PROXIES: ") + e.what() +
+              "; list proxy addresses or CIDR blocks separated by commas (e.g. 10.0.0.0/8,::1)");
+  }
 
   for (const auto& [name, value] : env.values())
     if (!is_secret(name)) c.public_settings[name] = value;

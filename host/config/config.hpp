@@ -84,6 +84,17 @@ struct Config {
   int login_max_failures = 5;
   int login_window_s = 900;
   int login_lockout_s = 300;
+  // Those counters are per (email, client address); only when `login_account_max_addresses`
+  // addresses fail on one email within the window is the email locked for every address.
+  int login_account_max_addresses = 10;
+  // Authentication failures from one address (any account): failed logins, wrong current
+  // passwords, bad refresh tokens, taken emails. Past the limit: 429 RATE_LIMITED.
+  int address_max_failures = 50;
+  int login_max_age_days = 30;          // a login's absolute lifetime; refresh stops after it
+  int cleanup_interval_s = 3600;        // how often expired logins, tokens and counters are deleted
+  std::size_t hash_workers = 2;         // password hashing pool (host/auth/hash_pool.hpp)
+  std::size_t hash_queue = 32;
+  std::vector<std::string> trusted_proxies;  // whose X-Forwarded-For is believed
 
   // Every setting by name, for sdk::Services::setting (secrets removed).
   std::map<std::string, std::string> public_settings;

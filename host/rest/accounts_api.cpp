@@ -25,30 +25,44 @@ std::variant<nlohmann::json, HttpResponse> login_credentials(const HttpRequest& 
   return json_body(request);
 }
 
+// The client behind the request, as the account service logs and throttles it.
+std::string client_of(const ApiContext& api, const HttpRequest& request) {
+  return auth::resolve_client_address(request.remote_address, request.header("x-forwarded-for"),
+                                      api.accounts.trusted_proxies());
+}
+
+// Tokens must not be kept by a browser's or a proxy's cache.
+HttpResponse not_stored(HttpResponse response) {
+  response.headers.emplace_back("Cache-Control", "no-store");
+  return response;
+}
+
 }  // namespace
 
 void add_account_routes(Router& router, ApiContext& api) {
   router.add("POST", "/api/v1/auth/register", [&api](HttpRequest& request) {
     auto body = json_body(request);
     if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
-    return guarded_response(api, request, [&] { return api.accounts.register_user(std::get<nlohmann::json>(body)); });
+    return guarded_response(api, request, [&] { return api.accounts.register_user(std::get<nlohmann::json>(body), client_of(api, request)); });
   });
 
   router.add("POST", "/api/v1/auth/login", [&api](HttpRequest& request) {
     auto body = login_credentials(request);
     if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
-    return guarded_response(api, request, [&] { return api.accounts.login(std::get<nlohmann::json>(body)); });
+    return not_stored(guarded_response(
+        api, request, [&] { return api.accounts.login(std::get<nlohmann::json>(body), client_of(api, request)); }));
   });
 
   router.add("POST", "/api/v1/auth/refresh", [&api](HttpRequest& request) {
     auto body = json_body(request);
     if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
-    return guarded_response(api, request, [&] { return api.accounts.refresh(std::get<nlohmann::json>(body)); });
+    return not_stored(guarded_response(
+        api, request, [&] { return api.accounts.refresh(std::get<nlohmann::json>(body), client_of(api, request)); }));
   });
 
   router.add("POST", "/api/v1/auth/logout", [&api](HttpRequest& request) {
     return with_user(api, request, [&](const auth::AuthContext& auth) {
-      return guarded_response(api, request, [&] { return api.accounts.logout(auth); });
+      return guarded_response(api, request, [&] { return api.accounts.logout(auth, client_of(api, request)); });
     });
   });
 
@@ -63,7 +77,8 @@ void add_account_routes(Router& router, ApiContext& api) {
       auto body = json_body(request);
       if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
       return guarded_response(api, request,
-                              [&] { return api.accounts.change_password(auth, std::get<nlohmann::json>(body)); });
+                              [&] { return api.accounts.change_password(auth, std::get<nlohmann::json>(body),
+                                                                    client_of(api, request)); });
     });
   });
 }

@@ -111,7 +111,8 @@ std::variant<nlohmann::json, HttpResponse> json_body(const HttpRequest& request,
 
 HttpResponse respond(const sdk::Result& result, const HttpRequest& request) {
   HttpResponse response = from_result(result, request.request_id);
-  if (!result.is_ok() && result.error().code == sdk::errc::kTooManyAttempts) {
+  if (!result.is_ok() &&
+      (result.error().code == sdk::errc::kTooManyAttempts || result.error().code == sdk::errc::kRateLimited)) {
     const auto& details = result.error().details;
     const auto retry = details.is_object() && details.contains("retry_after_s") ? details["retry_after_s"].dump() : "60";
     response.headers.emplace_back("Retry-After", retry);

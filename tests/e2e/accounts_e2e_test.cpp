@@ -13,7 +13,7 @@ class AccountsE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     // A low threshold and a short lockout keep the throttling tests short; throttling is per
-    // email, so the other tests (each with its own users) never trip it.
+    // email and address, so the other tests (each with its own users) never trip it.
     host_ = new HostUnderTest(EnvMap{{"LOGIN_MAX_FAILURES", "3"}, {"LOGIN_LOCKOUT_SECONDS", "2"}});
   }
   static void TearDownTestSuite() {

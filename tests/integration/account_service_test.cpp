@@ -26,6 +26,8 @@ using host::auth::AuthContext;
 using json = nlohmann::json;
 
 constexpr const char* kPassword = "s3cret-passw0rd";
+// The client address of every call unless a test says otherwise (TEST-NET-1, RFC 5737).
+constexpr const char* kAddress = "192.0.2.10";
 
 bool is_rfc3339_utc(const std::string& text) {
   return std::regex_match(text, std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)"));
@@ -47,14 +49,20 @@ struct HostInstance {
         [] { return sdk::Error{sdk::errc::kInternal, "the request could not be completed", json::object()}; });
   }
 
-  sdk::Result register_user(const json& body) {
-    return call([&] { return accounts.register_user(body); });
+  sdk::Result register_user(const json& body, const std::string& address = kAddress) {
+    return call([&] { return accounts.register_user(body, address); });
   }
-  sdk::Result login(const std::string& email, const std::string& password) {
-    return call([&] { return accounts.login({{"email", email}, {"password", password}}); });
+  sdk::Result login(const std::string& email, const std::string& password, const std::string& address = kAddress) {
+    return call([&] { return accounts.login({{"email", email}, {"password", password}}, address); });
   }
-  sdk::Result refresh(const std::string& refresh_token) {
-    return call([&] { return accounts.refresh({{"refresh_token", refresh_token}}); });
+  sdk::Result refresh(const std::string& refresh_token, const std::string& address = kAddress) {
+    return call([&] { return accounts.refresh({{"refresh_token", refresh_token}}, address); });
+  }
+  sdk::Result change_password(const AuthContext& context, const std::string& current, const std::string& next,
+                              const std::string& address = kAddress) {
+    return call([&] {
+      return accounts.change_password(context, {{"current_password", current}, {"new_password", next}}, address);
+    });
   }
   // The AuthContext for an access token, or the error code it was refused with.
   std::variant<AuthContext, std::string> authenticate(const std::string& access_token) {
@@ -83,7 +91,9 @@ class AccountServiceTest : public ::testing::Test {
   AccountServiceTest()
       : config_(test::integration_config(databases_, {{"LOGIN_MAX_FAILURES", "3"},
                                                       {"LOGIN_WINDOW_SECONDS", "900"},
-                                                      {"LOGIN_LOCKOUT_SECONDS", "300"}})),
+                                                      {"LOGIN_LOCKOUT_SECONDS", "300"},
+                                                      {"LOGIN_ACCOUNT_MAX_ADDRESSES", "3"},
+                                                      {"ADDRESS_MAX_FAILURES", "6"}})),
         host_(config_) {}
 
   // Registers an account and answers its user object.
@@ -285,7 +295,7 @@ TEST_F(AccountServiceTest, RefreshRotatesAndReuseEndsTheWholeLogin) {
 
 TEST_F(AccountServiceTest, UnknownRefreshTokenIsRefused) {
   EXPECT_EQ(test::code_of(host_.refresh("not-a-token-anyone-was-given")), sdk::errc::kUnauthenticated);
-  EXPECT_EQ(test::code_of(host_.call([&] { return host_.accounts.refresh(json::object()); })),
+  EXPECT_EQ(test::code_of(host_.call([&] { return host_.accounts.refresh(json::object(), kAddress); })),
             sdk::errc::kValidation);
 }
 
@@ -296,7 +306,7 @@ TEST_F(AccountServiceTest, LogoutRefusesTheAccessTokenOnEveryHostInstance) {
   HostInstance second(config_);
   ASSERT_EQ(refusal(second.authenticate(tokens.at("access_token").get<std::string>())), "ACCEPTED");
 
-  sdk::Result out = host_.call([&] { return host_.accounts.logout(context); });
+  sdk::Result out = host_.call([&] { return host_.accounts.logout(context, kAddress); });
   ASSERT_EQ(test::code_of(out), "OK");
   EXPECT_EQ(out.outcome(), sdk::Outcome::kNoContent);
 
@@ -313,15 +323,11 @@ TEST_F(AccountServiceTest, ChangePasswordRevokesOtherLoginsButNotTheCurrentOne) 
   const AuthContext context = context_of(current);
 
   // The wrong current password changes nothing.
-  sdk::Result refused = host_.call([&] {
-    return host_.accounts.change_password(context, {{"current_password", "wrong"}, {"new_password", "new-password-1"}});
-  });
+  sdk::Result refused = host_.change_password(context, "wrong", "new-password-1");
   EXPECT_EQ(test::code_of(refused), sdk::errc::kInvalidCredentials);
   EXPECT_EQ(refusal(host_.authenticate(elsewhere.at("access_token").get<std::string>())), "ACCEPTED");
 
-  sdk::Result changed = host_.call([&] {
-    return host_.accounts.change_password(context, {{"current_password", kPassword}, {"new_password", "new-password-1"}});
-  });
+  sdk::Result changed = host_.change_password(context, kPassword, "new-password-1");
   ASSERT_EQ(test::code_of(changed), "OK");
   EXPECT_EQ(changed.outcome(), sdk::Outcome::kNoContent);
 
@@ -337,9 +343,7 @@ TEST_F(AccountServiceTest, ChangePasswordRevokesOtherLoginsButNotTheCurrentOne) 
 TEST_F(AccountServiceTest, ChangePasswordValidatesTheNewPassword) {
   registered("weak@example.com");
   const AuthContext context = context_of(logged_in("weak@example.com"));
-  sdk::Result result = host_.call([&] {
-    return host_.accounts.change_password(context, {{"current_password", kPassword}, {"new_password", "short"}});
-  });
+  sdk::Result result = host_.change_password(context, kPassword, "short");
   ASSERT_EQ(test::code_of(result), sdk::errc::kValidation);
   EXPECT_EQ(result.error().details.value("field", ""), "new_password");
   EXPECT_EQ(test::code_of(host_.login("weak@example.com", kPassword)), "OK");
@@ -407,6 +411,190 @@ TEST_F(AccountServiceTest, CreateAdminRejectsInvalidInputAndStoresNothing) {
   EXPECT_EQ(code_for("not-an-email", "admin-password"), sdk::errc::kValidation);
   EXPECT_EQ(code_for("admin@example.com", "short"), sdk::errc::kValidation);
   EXPECT_EQ(test::db_count(databases_.auth_url(), "SELECT count(*) FROM users"), 0);
+}
+
+// ---- throttling by client address (login_throttle.hpp)
+
+TEST_F(AccountServiceTest, FailuresFromOneAddressLockOnlyThatAddressOutOfTheAccount) {
+  registered("victim@example.com");
+  const std::string attacker = "198.51.100.7";
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(test::code_of(host_.login("victim@example.com", "guess-" + std::to_string(i), attacker)),
+              sdk::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(host_.login("victim@example.com", kPassword, attacker)), sdk::errc::kTooManyAttempts);
+  // The owner, from their own address, is not locked out by someone else's guesses.
+  EXPECT_EQ(test::code_of(host_.login("victim@example.com", kPassword, "192.0.2.55")), "OK");
+  // Nor on another host instance.
+  HostInstance second(config_);
+  EXPECT_EQ(test::code_of(second.login("victim@example.com", kPassword, attacker)), sdk::errc::kTooManyAttempts);
+  EXPECT_EQ(test::code_of(second.login("victim@example.com", kPassword, "192.0.2.55")), "OK");
+}
+
+TEST_F(AccountServiceTest, FailuresFromManyAddressesLockTheAccountForEveryAddress) {
+  registered("popular@example.com");
+  // LOGIN_ACCOUNT_MAX_ADDRESSES is 3: a distributed attack, one guess from each address.
+  for (const char* address : {"198.51.100.1", "198.51.100.2", "198.51.100.3"})
+    ASSERT_EQ(test::code_of(host_.login("popular@example.com", "guess", address)), sdk::errc::kInvalidCredentials)
+        << address;
+  sdk::Result locked = host_.login("popular@example.com", kPassword, "192.0.2.99");
+  ASSERT_EQ(test::code_of(locked), sdk::errc::kTooManyAttempts) << "an address that never failed is locked out too";
+  EXPECT_GT(locked.error().details.value("retry_after_s", 0), 0);
+  // Only that account.
+  registered("quiet@example.com");
+  EXPECT_EQ(test::code_of(host_.login("quiet@example.com", kPassword, "192.0.2.99")), "OK");
+}
+
+TEST_F(AccountServiceTest, OneAddressFailingOnManyAccountsIsRateLimitedOnEveryAuthenticationRoute) {
+  registered("mine@example.com");
+  const json tokens = logged_in("mine@example.com");
+  const std::string sprayer = "203.0.113.50";
+  // ADDRESS_MAX_FAILURES is 6, spread over accounts so no account's own limit (3) is reached.
+  for (int i = 0; i < 6; ++i)
+    ASSERT_EQ(test::code_of(host_.login("sprayed-" + std::to_string(i) + "@example.com", kPassword, sprayer)),
+              sdk::errc::kInvalidCredentials);
+
+  sdk::Result login = host_.login("mine@example.com", kPassword, sprayer);
+  ASSERT_EQ(test::code_of(login), sdk::errc::kRateLimited);
+  EXPECT_GT(login.error().details.value("retry_after_s", 0), 0);
+  EXPECT_EQ(test::code_of(host_.register_user({{"email", "new@example.com"}, {"password", kPassword}}, sprayer)),
+            sdk::errc::kRateLimited);
+  EXPECT_EQ(test::code_of(host_.refresh(tokens.at("refresh_token").get<std::string>(), sprayer)),
+            sdk::errc::kRateLimited);
+  EXPECT_EQ(test::code_of(host_.change_password(context_of(tokens), kPassword, "new-password-1", sprayer)),
+            sdk::errc::kRateLimited);
+  // Every other address is served.
+  EXPECT_EQ(test::code_of(host_.login("mine@example.com", kPassword)), "OK");
+}
+
+TEST_F(AccountServiceTest, IPv6AddressesAreCountedByTheirSlash64) {
+  registered("v6@example.com");
+  // Three addresses of one /64 are one address to the throttle.
+  for (const char* address : {"2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::3"})
+    ASSERT_EQ(test::code_of(host_.login("v6@example.com", "guess", address)), sdk::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(host_.login("v6@example.com", kPassword, "2001:db8:1:2::abcd")), sdk::errc::kTooManyAttempts);
+  EXPECT_EQ(test::code_of(host_.login("v6@example.com", kPassword, "2001:db8:1:3::1")), "OK");
+}
+
+TEST_F(AccountServiceTest, TakenEmailsAndBadRefreshTokensCountAgainstTheAddress) {
+  registered("taken@example.com");
+  const std::string prober = "203.0.113.60";
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(test::code_of(host_.register_user({{"email", "taken@example.com"}, {"password", kPassword}}, prober)),
+              sdk::errc::kEmailTaken);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(test::code_of(host_.refresh("made-up-token-" + std::to_string(i), prober)), sdk::errc::kUnauthenticated);
+  EXPECT_EQ(test::code_of(host_.register_user({{"email", "fresh@example.com"}, {"password", kPassword}}, prober)),
+            sdk::errc::kRateLimited);
+  EXPECT_EQ(test::code_of(host_.register_user({{"email", "fresh@example.com"}, {"password", kPassword}})), "OK");
+}
+
+TEST_F(AccountServiceTest, WrongCurrentPasswordsCountAsFailedLogins) {
+  registered("changer@example.com");
+  const AuthContext context = context_of(logged_in("changer@example.com"));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(test::code_of(host_.change_password(context, "guess-" + std::to_string(i), "new-password-1")),
+              sdk::errc::kInvalidCredentials);
+  // A stolen access token is no way around the login lock.
+  EXPECT_EQ(test::code_of(host_.change_password(context, kPassword, "new-password-1")), sdk::errc::kTooManyAttempts);
+  EXPECT_EQ(test::code_of(host_.login("changer@example.com", kPassword)), sdk::errc::kTooManyAttempts);
+  EXPECT_EQ(test::code_of(host_.change_password(context, kPassword, "new-password-1", "192.0.2.77")), "OK");
+}
+
+TEST_F(AccountServiceTest, ARightPasswordForgetsThatAddressesFailures) {
+  registered("forgetful@example.com");
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(test::code_of(host_.login("forgetful@example.com", "typo")), sdk::errc::kInvalidCredentials);
+  ASSERT_EQ(test::code_of(host_.login("forgetful@example.com", kPassword)), "OK");
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(test::code_of(host_.login("forgetful@example.com", "typo")), sdk::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(host_.login("forgetful@example.com", kPassword)), "OK");
+}
+
+// ---- the absolute login lifetime and the deletion of expired rows
+
+TEST_F(AccountServiceTest, RefreshIsRefusedOnceTheLoginIsOlderThanItsLifetime) {
+  registered("old@example.com");
+  const json tokens = logged_in("old@example.com");
+  const std::string login_id = context_of(tokens).login_id;
+  // LOGIN_MAX_AGE_DAYS is 30: 29 days in, a refresh still works, and its token ends with the login.
+  test::db_exec(databases_.auth_url(),
+                "UPDATE logins SET created_at = now() - interval '29 days' WHERE id = '" + login_id + "'");
+  sdk::Result renewed = host_.refresh(tokens.at("refresh_token").get<std::string>());
+  ASSERT_EQ(test::code_of(renewed), "OK");
+  EXPECT_EQ(test::db_count(databases_.auth_url(),
+                           "SELECT count(*) FROM refresh_tokens WHERE spent_at IS NULL AND login_id = '" + login_id +
+                               "' AND expires_at <= now() + interval '1 day' + interval '1 minute'"),
+            1)
+      << "the new refresh token outlives the login's lifetime";
+
+  test::db_exec(databases_.auth_url(),
+                "UPDATE logins SET created_at = now() - interval '30 days 1 second' WHERE id = '" + login_id + "'");
+  sdk::Result refused = host_.refresh(renewed.value().at("refresh_token").get<std::string>());
+  ASSERT_EQ(test::code_of(refused), sdk::errc::kUnauthenticated);
+  EXPECT_NE(refused.error().message.find("maximum age"), std::string::npos) << refused.error().message;
+  // Logging in again starts a new login.
+  EXPECT_EQ(test::code_of(host_.login("old@example.com", kPassword)), "OK");
+}
+
+TEST_F(AccountServiceTest, DeleteExpiredRemovesWhatCanNeverBeUsedAgainAndKeepsTheRest) {
+  registered("sweep@example.com");
+  const json live = logged_in("sweep@example.com");
+  const json too_old = logged_in("sweep@example.com");
+  const json idle = logged_in("sweep@example.com");
+  const std::string live_id = context_of(live).login_id;
+  const std::string old_id = context_of(too_old).login_id;
+  const std::string idle_id = context_of(idle).login_id;
+  const std::string url = databases_.auth_url();
+  test::db_exec(url, "UPDATE logins SET created_at = now() - interval '31 days' WHERE id = '" + old_id + "'");
+  test::db_exec(url, "UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE login_id = '" +
+                         idle_id + "'");
+  // A spent, expired token of the live login goes; the live one stays.
+  ASSERT_EQ(test::code_of(host_.refresh(live.at("refresh_token").get<std::string>())), "OK");
+  test::db_exec(url, "UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE login_id = '" +
+                         live_id + "' AND spent_at IS NOT NULL");
+  // Counters: one whose window and lock are over, one still counting, one still locked.
+  test::db_exec(url,
+                "INSERT INTO login_attempts (email_key, address, failures, window_started_at, locked_until) VALUES "
+                "('a@example.com', '192.0.2.1', 2, now() - interval '1 hour', NULL), "
+                "('b@example.com', '192.0.2.1', 2, now(), NULL), "
+                "('c@example.com', '192.0.2.1', 0, now() - interval '1 hour', now() + interval '1 minute')");
+  test::db_exec(url,
+                "INSERT INTO address_throttles (address, failures, window_started_at) VALUES "
+                "('192.0.2.2', 3, now() - interval '1 hour'), ('192.0.2.3', 3, now())");
+  test::db_exec(url,
+                "INSERT INTO account_locks (email_key, locked_until) VALUES "
+                "('d@example.com', now() - interval '1 second'), ('e@example.com', now() + interval '1 minute')");
+
+  const json deleted = host_.accounts.delete_expired();
+  ASSERT_TRUE(deleted.is_object()) << deleted.dump();
+  EXPECT_EQ(deleted.value("logins", -1), 2) << deleted.dump();
+  EXPECT_EQ(deleted.value("refresh_tokens", -1), 1) << deleted.dump();
+  EXPECT_EQ(deleted.value("login_attempts", -1), 1) << deleted.dump();
+  EXPECT_EQ(deleted.value("address_throttles", -1), 1) << deleted.dump();
+  EXPECT_EQ(deleted.value("account_locks", -1), 1) << deleted.dump();
+
+  EXPECT_EQ(test::db_count(url, "SELECT count(*) FROM logins"), 1);
+  EXPECT_EQ(test::db_scalar(url, "SELECT id::text FROM logins"), live_id);
+  EXPECT_EQ(test::db_count(url, "SELECT count(*) FROM refresh_tokens"), 1);
+  EXPECT_EQ(test::db_count(url, "SELECT count(*) FROM login_attempts"), 2);
+  EXPECT_EQ(test::db_count(url, "SELECT count(*) FROM address_throttles"), 1);
+  EXPECT_EQ(test::db_count(url, "SELECT count(*) FROM account_locks"), 1);
+  // The surviving login works as before; a deleted one is refused.
+  EXPECT_EQ(refusal(host_.authenticate(live.at("access_token").get<std::string>())), "ACCEPTED");
+  EXPECT_EQ(refusal(host_.authenticate(too_old.at("access_token").get<std::string>())), sdk::errc::kUnauthenticated);
+
+  // Again: nothing left to delete.
+  const json again = host_.accounts.delete_expired();
+  EXPECT_EQ(again.value("logins", -1), 0) << again.dump();
+}
+
+TEST_F(AccountServiceTest, OnlyOneHostSweepsAtATime) {
+  // Another host's sweep in progress holds the advisory lock: this one skips instead of waiting.
+  HostInstance second(config_);
+  sdk::Db db(second.container, sdk::Database::kAuth);
+  db.begin();
+  ASSERT_TRUE(db.query_one("SELECT pg_try_advisory_xact_lock(7382910455) AS mine")->boolean("mine"));
+  EXPECT_TRUE(host_.accounts.delete_expired().is_null());
+  db.commit();
+  EXPECT_TRUE(host_.accounts.delete_expired().is_object());
 }
 
 }  // namespace

@@ -131,6 +131,43 @@ TEST(ConfigTest, DefaultsWhenNothingOptionalIsSet) {
   EXPECT_GE(config.threads, 1);
 }
 
+TEST(ConfigTest, AbuseSettingsHaveTheirDefaults) {
+  const Config config = load(complete());
+  EXPECT_EQ(config.login_max_failures, 5);
+  EXPECT_EQ(config.login_account_max_addresses, 10);
+  EXPECT_EQ(config.address_max_failures, 50);
+  EXPECT_EQ(config.login_max_age_days, 30);
+  EXPECT_EQ(config.cleanup_interval_s, 3600);
+  EXPECT_EQ(config.hash_workers, 2u);
+  EXPECT_EQ(config.hash_queue, 32u);
+  EXPECT_TRUE(config.trusted_proxies.empty());
+}
+
+TEST(ConfigTest, AbuseSettingsAreRead) {
+  const Config config = load(with({{"LOGIN_ACCOUNT_MAX_ADDRESSES", "4"},
+                                   {"ADDRESS_MAX_FAILURES", "7"},
+                                   {"LOGIN_MAX_AGE_DAYS", "3"},
+                                   {"CLEANUP_INTERVAL_SECONDS", "1"},
+                                   {"HASH_WORKERS", "1"},
+                                   {"HASH_QUEUE", "0"},
+                                   {"TRUSTED_PROXIES", "10.0.0.0/8, ::1"}}));
+  EXPECT_EQ(config.login_account_max_addresses, 4);
+  EXPECT_EQ(config.address_max_failures, 7);
+  EXPECT_EQ(config.login_max_age_days, 3);
+  EXPECT_EQ(config.cleanup_interval_s, 1);
+  EXPECT_EQ(config.hash_workers, 1u);
+  EXPECT_EQ(config.hash_queue, 0u);
+  EXPECT_EQ(config.trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "::1"}));
+}
+
+TEST(ConfigTest, TrustedProxiesThatAreNotAddressesAreNamed) {
+  const std::string message = refusal(with({{"TRUSTED_PROXIES", "10.0.0.0/8,proxy.example.com"}}));
+  EXPECT_TRUE(contains(message, "TRUSTED_PROXIES")) << message;
+  EXPECT_TRUE(contains(message, "proxy.example.com")) << message;
+  EXPECT_TRUE(contains(refusal(with({{"TRUSTED_PROXIES", "10.0.0.0/33"}})), "10.0.0.0/33"));
+  EXPECT_TRUE(contains(refusal(with({{"HASH_WORKERS", "0"}})), "HASH_WORKERS"));
+}
+
 TEST(ConfigTest, EmptyOptionalSettingMeansTheDefault) {
   const Config config = load(with({{"PORT", ""}, {"LLM_PROVIDER", ""}}));
   EXPECT_EQ(config.port, 8000);
