@@ -602,7 +602,8 @@ TEST_F(DialogueE2eTest, AdminAgentsListInternalActionsApart) {
   const auto agents = client().get("/api/v1/admin/agents", admin.access_token);
   ASSERT_EQ(agents.status, 200) << describe(agents);
   bool seen = false;
-  for (const auto& agent : agents.json()["items"]) {
+  const nlohmann::json listed_agents = agents.json();
+  for (const auto& agent : listed_agents["items"]) {
     ASSERT_TRUE(agent["internal_capabilities"].is_array()) << agent.dump();
     if (agent["id"] != "socratic") continue;
     seen = true;

@@ -77,7 +77,7 @@ TEST_F(LlmQuotaE2eTest, TheThirdCallOfTheDayIsRateLimitedWithoutAskingTheProvide
   server_->push(question_reply("Who will order, and what do they need from the service?", "requirements"));
   ASSERT_EQ(next_question(user, sessions[1]).status, 201);
 
-  server_->push(question_reply("A question the provider must never be asked for", "goals"));
+  // Nothing scripted: were the provider asked, it would answer 500 (LLM_UNAVAILABLE), not 429.
   const auto refused = next_question(user, sessions[2]);
   ASSERT_TRUE(IsApiError(refused, 429, "RATE_LIMITED"));
   EXPECT_EQ(refused.json()["error"]["details"]["limit"], 2) << refused.body;
@@ -109,11 +109,11 @@ TEST_F(LlmQuotaE2eTest, ARequestLetInFinishesItsTurnAndARefusedOneSavesNothing) 
   const Session chat = new_session(user, "direct_chat");
   // One call today already, made through another host: the count is PostgreSQL's.
   exec_sql(host_->databases->specs_url(),
-           "INSERT INTO llm_usage (provider, model, purpose, attempts, ok, user_id, created_at) VALUES "
-           "('openai', 'fake-model', 'question', 1, true, '" + user.id + "', now()), "
+           "INSERT INTO llm_usage (provider, model, purpose, attempts, ok, error_code, user_id, created_at) VALUES "
+           "('openai', 'fake-model', 'question', 1, true, NULL, '" + user.id + "', now()), "
            // Neither a call of yesterday nor one refused before reaching the provider counts.
-           "('openai', 'fake-model', 'question', 1, true, '" + user.id + "', now() - interval '1 day 1 hour'), "
-           "('openai', 'fake-model', 'question', 0, false, '" + user.id + "', now())");
+           "('openai', 'fake-model', 'question', 1, true, NULL, '" + user.id + "', now() - interval '1 day 1 hour'), "
+           "('openai', 'fake-model', 'question', 0, false, 'LLM_UNAVAILABLE', '" + user.id + "', now())");
 
   // 1 of 2 used: the message is let in, and its two calls (extraction, reply) both go ahead.
   server_->push(FakeLlmServer::openai_text(
