@@ -225,10 +225,16 @@ int plugin_check(const std::string& library, std::ostream& out, std::ostream& er
         << "  compiler:     " << info.compiler << "\n"
         << "  stdlib:       " << info.stdlib << "\n"
         << "  capabilities:";
-    const auto capabilities = plugin.agent->capabilities();
+    const bool internal = knows_internal_actions(info);
+    const auto capabilities = internal ? plugin.agent->public_capabilities() : plugin.agent->capabilities();
     if (capabilities.empty()) out << " (none)";
     for (const auto& c : capabilities) out << " " << c;
     out << "\n";
+    if (internal && !plugin.agent->internal_capabilities().empty()) {
+      out << "  internal:    ";
+      for (const auto& c : plugin.agent->internal_capabilities()) out << " " << c;
+      out << "\n";
+    }
     return 0;
   } catch (const std::exception& e) {
     err << "incompatible: " << e.what() << "\n";

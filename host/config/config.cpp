@@ -133,6 +133,7 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
   c.llm_max_retries = static_cast<int>(r.integer("LLM_MAX_RETRIES", 2, 0, 10));
   c.llm_retry_max_wait_s = static_cast<int>(r.integer("LLM_RETRY_MAX_WAIT_S", 30, 0, 600));
   c.llm_concurrency = static_cast<int>(r.integer("LLM_CONCURRENCY", 64, 1, 4096));
+  c.llm_daily_calls_per_user = static_cast<int>(r.integer("LLM_DAILY_CALLS_PER_USER", 0, 0, 1000000));
   if (c.llm_provider != "builtin" && c.llm_provider != "anthropic" && c.llm_provider != "openai") {
     r.problem("LLM_PROVIDER='" + c.llm_provider + "' is not one of builtin, anthropic, openai");
   } else if (purpose != RequiredFor::kMigrate && c.llm_provider == "anthropic" && c.anthropic_api_key.empty()) {

@@ -57,6 +57,7 @@ struct Config {
   int llm_max_retries = 2;         // further attempts after a 429, a 5xx or a connection failure
   int llm_retry_max_wait_s = 30;   // the longest wait before a retry (Retry-After above it: give up)
   int llm_concurrency = 64;        // LLM calls in flight at once; more fail fast with LLM_UNAVAILABLE
+  int llm_daily_calls_per_user = 0;  // LLM calls one user may start per UTC day; 0: no limit
 
   std::vector<std::string> cors_origins;
   std::string log_level = "info";

@@ -4,6 +4,8 @@
 #include "host/config/config.hpp"
 #include "host/log/json_log.hpp"
 
+#include <socrates/sdk/validate.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -66,6 +68,41 @@ HttpCall HttpLlmClient::base_call(std::string url) const {
 }
 
 bool HttpLlmClient::complete(const sdk::LlmRequest& request, sdk::LlmResponse* out, sdk::Error* error) noexcept {
+  return run("", request, out, error);
+}
+
+bool HttpLlmClient::complete_for_project(const std::string& project_id, const sdk::LlmRequest& request,
+                                         sdk::LlmResponse* out, sdk::Error* error) noexcept {
+  return run(project_id, request, out, error);
+}
+
+bool HttpLlmClient::admitted(const std::string& user_id, sdk::Error* failure) noexcept {
+  auto& context = log::current_context();
+  if (options_.daily_calls_per_user <= 0 || user_id.empty() || context.llm_admitted) return true;
+  const std::int64_t limit = options_.daily_calls_per_user;
+  const std::optional<DailyCalls> today = usage_ ? usage_->calls_today(user_id, limit) : std::optional<DailyCalls>();
+  if (!today) {
+    *failure = sdk::Error{sdk::errc::kDatabaseUnavailable,
+                          "the day's LLM calls cannot be counted right now (LLM_DAILY_CALLS_PER_USER); "
+                          "try again shortly",
+                          nlohmann::json::object()};
+    return false;
+  }
+  if (today->calls >= limit) {
+    const std::int64_t retry_after_s = std::max<std::int64_t>(1, today->seconds_to_midnight);
+    *failure = sdk::Error{sdk::errc::kRateLimited,
+                          "you have used today's " + std::to_string(limit) +
+                              " LLM calls; more are possible after midnight UTC",
+                          {{"limit", limit}, {"retry_after_s", retry_after_s}}};
+    log::info("llm call refused: daily limit", {{"user_id", user_id}, {"limit", limit}});
+    return false;
+  }
+  context.llm_admitted = true;
+  return true;
+}
+
+bool HttpLlmClient::run(const std::string& project_id, const sdk::LlmRequest& request, sdk::LlmResponse* out,
+                        sdk::Error* error) noexcept {
   const auto started = Clock::now();
   sdk::Error failure;
   sdk::LlmResponse response;
@@ -78,6 +115,18 @@ bool HttpLlmClient::complete(const sdk::LlmRequest& request, sdk::LlmResponse* o
     const auto& context = log::current_context();
     usage.request_id = context.request_id;
     usage.agent = context.agent;
+    if (sdk::validate::is_uuid(context.user_id)) usage.user_id = context.user_id;
+    if (sdk::validate::is_uuid(project_id)) {
+      usage.project_id = project_id;
+    } else if (!project_id.empty()) {
+      log::warn("llm call for a project id that is not a UUID; recorded without it", {{"agent", context.agent}});
+    }
+
+    // Refused by the daily limit: no provider contacted, no usage row, nothing to log but that.
+    if (!admitted(usage.user_id, &failure)) {
+      if (error) *error = std::move(failure);
+      return false;
+    }
 
     auto unavailable = [&](std::string message) {
       failure = sdk::Error{sdk::errc::kLlmUnavailable, std::move(message), {{"provider", provider()}}};
@@ -291,6 +340,7 @@ LlmOptions options_from(const Config& config) {
   options.max_retries = config.llm_max_retries;
   options.retry_max_wait = std::chrono::seconds(config.llm_retry_max_wait_s);
   options.concurrency = config.llm_concurrency;
+  options.daily_calls_per_user = config.llm_daily_calls_per_user;
   return options;
 }
 

@@ -3,6 +3,12 @@
 // OpenAI-compatible chat API that llama.cpp, Ollama and vLLM also serve), over libcurl.
 //
 // HttpLlmClient::complete is the one entry point and owns the policy every provider shares:
+//  - a per-user daily limit (`daily_calls_per_user`, 0: none): the first call of a request whose
+//    caller has made that many calls since UTC midnight (llm_usage, so every host counts the same
+//    rows) fails with RATE_LIMITED and details.retry_after_s (to midnight), contacts no provider
+//    and leaves no usage row; once a request's first call is let in, its later calls are too (a
+//    refused request has saved nothing: every agent calls the model before it writes). Concurrent
+//    requests of one user are counted as they finish, so they may pass the limit by their number;
 //  - at most `concurrency` calls in flight; one more fails fast with LLM_UNAVAILABLE;
 //  - the call runs inside a BlockingScope, so the worker pool compensates for the blocked thread
 //    (or, at its own bound, refuses: LLM_UNAVAILABLE at once rather than a stalled server);
@@ -12,7 +18,8 @@
 //  - errors: LLM_UNAVAILABLE when the provider cannot be reached, timed out or kept answering
 //    429/5xx; LLM_ERROR for any other refusal (4xx) and for an answer that is not what the API
 //    promises (not JSON, truncated, fields missing). Never a made-up answer;
-//  - one usage row per call, written after it returned (no database lease across the call);
+//  - one usage row per call, with the request's caller and the agent's project, written after it
+//    returned (no database lease across the call);
 //  - logs: one info line per call (provider, model, purpose, latency, tokens, outcome); the
 //    model's text at debug level only; never a key or a header.
 // Providers only build their request and read their answers.
@@ -46,6 +53,7 @@ struct LlmOptions {
   std::chrono::milliseconds retry_base_delay{500};  // doubled at every retry
   std::chrono::milliseconds retry_max_wait{30000};
   int concurrency = 64;
+  int daily_calls_per_user = 0;  // 0: no limit
 };
 
 inline constexpr const char* kDefaultAnthropicBaseUrl = "https://api.anthropic.com";
@@ -63,6 +71,8 @@ struct ProviderCheck {
 class HttpLlmClient : public sdk::LlmClient {
  public:
   bool complete(const sdk::LlmRequest& request, sdk::LlmResponse* out, sdk::Error* error) noexcept final;
+  bool complete_for_project(const std::string& project_id, const sdk::LlmRequest& request, sdk::LlmResponse* out,
+                            sdk::Error* error) noexcept final;
 
   // One GET of the provider's model list with the configured URL and key (no retry, no usage
   // row, no tokens spent): whether the provider is reachable, takes the key and offers the model.
@@ -94,6 +104,11 @@ class HttpLlmClient : public sdk::LlmClient {
 
  private:
   struct Attempt;
+  bool run(const std::string& project_id, const sdk::LlmRequest& request, sdk::LlmResponse* out,
+           sdk::Error* error) noexcept;
+  // Whether the daily limit lets the current request call; `failure` set when not.
+  bool admitted(const std::string& user_id, sdk::Error* failure) noexcept;
+
   LlmOptions options_;
   std::shared_ptr<HttpTransport> transport_;
   std::shared_ptr<UsageSink> usage_;

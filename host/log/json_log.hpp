@@ -29,6 +29,10 @@ struct RequestContext {
   std::string user_id;
   std::string agent;
   std::string action;
+  // Set by the LLM client once this request's first call passed the per-user daily limit: the
+  // request's later calls (the reply after a message's extraction) go ahead, so that a request
+  // refused by the limit is refused before it saved anything, and one let in finishes its turn.
+  bool llm_admitted = false;
 };
 class ScopedRequestContext {
  public:

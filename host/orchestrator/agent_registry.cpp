@@ -4,9 +4,19 @@
 
 namespace socrates::host {
 
+bool knows_internal_actions(const PluginInfo& info) noexcept {
+  return info.sdk_major > 1 || (info.sdk_major == 1 && info.sdk_minor >= 2);
+}
+
 std::shared_ptr<const AgentGeneration> AgentRegistry::make(LoadedPlugin plugin, std::shared_ptr<AgentStats> stats) {
   auto generation = std::make_shared<AgentGeneration>();
-  generation->capabilities = plugin.agent->capabilities();
+  // Read once here: every request then checks the generation's lists, not the plugin's object.
+  if (knows_internal_actions(plugin.info)) {
+    generation->capabilities = plugin.agent->public_capabilities();
+    generation->internal_capabilities = plugin.agent->internal_capabilities();
+  } else {
+    generation->capabilities = plugin.agent->capabilities();
+  }
   generation->plugin = std::move(plugin);
   generation->generation = next_generation_++;
   generation->stats = std::move(stats);

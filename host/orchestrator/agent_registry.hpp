@@ -27,9 +27,14 @@ struct AgentStats {
 struct AgentGeneration {
   LoadedPlugin plugin;
   std::uint64_t generation = 0;
-  std::vector<std::string> capabilities;
+  std::vector<std::string> capabilities;           // public: what the generic route answers
+  std::vector<std::string> internal_capabilities;  // for the host's own routes only (SDK 1.2)
   std::shared_ptr<AgentStats> stats;
 };
+
+// Whether a plugin's BaseAgent has the internal-action member (SDK 1.2 and later); an older one's
+// actions are all public.
+bool knows_internal_actions(const PluginInfo& info) noexcept;
 
 // A configured library that could not be loaded (an optional plugin); reported by health.
 struct FailedAgent {

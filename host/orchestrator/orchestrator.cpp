@@ -2,6 +2,7 @@
 
 #include "host/log/json_log.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace socrates::host {
@@ -22,6 +23,16 @@ bool is_agent_failure(const std::string& code) {
 
 sdk::Result Orchestrator::route(const std::string& agent_id, const std::string& action, nlohmann::json params,
                                 const sdk::Caller& caller) noexcept {
+  return dispatch(Audience::kHost, agent_id, action, std::move(params), caller);
+}
+
+sdk::Result Orchestrator::route_public(const std::string& agent_id, const std::string& action,
+                                       nlohmann::json params, const sdk::Caller& caller) noexcept {
+  return dispatch(Audience::kPublic, agent_id, action, std::move(params), caller);
+}
+
+sdk::Result Orchestrator::dispatch(Audience audience, const std::string& agent_id, const std::string& action,
+                                   nlohmann::json params, const sdk::Caller& caller) noexcept {
   try {
     // Holding the generation keeps its library loaded until this request is done, even if a reload
     // replaces it meanwhile.
@@ -36,16 +47,30 @@ sdk::Result Orchestrator::route(const std::string& agent_id, const std::string& 
     stats.requests.fetch_add(1, std::memory_order_relaxed);
     stats.last_activity_ms.store(now_ms(), std::memory_order_relaxed);
 
+    if (audience == Audience::kPublic) {
+      const auto& visible = generation->capabilities;
+      // The same words and details BaseAgent::handle gives an unknown action, with the public list.
+      if (std::find(visible.begin(), visible.end(), action) == visible.end())
+        return sdk::Result::fail(sdk::errc::kUnsupportedAction,
+                                 "agent '" + agent_id + "' has no action '" + action + "'",
+                                 {{"agent", agent_id}, {"action", action}, {"available_capabilities", visible}});
+    }
+
+    // The caller's id goes with the agent and action: the LLM client records it with each call's
+    // usage and counts the caller's calls against LLM_DAILY_CALLS_PER_USER.
     auto& context = log::current_context();
-    const std::string previous_agent = std::move(context.agent), previous_action = std::move(context.action);
+    const std::string previous_agent = std::move(context.agent), previous_action = std::move(context.action),
+                      previous_user = context.user_id;
     context.agent = agent_id;
     context.action = action;
+    context.user_id = caller.user_id;
 
     sdk::Request request{action, std::move(params), caller};
     sdk::Result result = generation->plugin.agent->handle(request, services_);
 
     context.agent = previous_agent;
     context.action = previous_action;
+    context.user_id = previous_user;
     if (!result.is_ok() && is_agent_failure(result.error().code)) stats.errors.fetch_add(1, std::memory_order_relaxed);
     return result;
   } catch (const std::exception& e) {

@@ -1,4 +1,4 @@
-// POST /api/v1/agents/{agent}/{action}: any agent action, for REST consumers and third-party agents.
+// POST /api/v1/agents/{agent}/{action}: any public agent action, for REST consumers and third-party agents.
 #include "host/rest/api.hpp"
 
 namespace socrates::host::rest {
@@ -11,8 +11,9 @@ void add_agent_routes(Router& router, ApiContext& api) {
       nlohmann::json params = std::move(std::get<nlohmann::json>(body));
       // The caller is who the token says; a body cannot speak for someone else.
       params["user_id"] = auth.caller.user_id;
-      sdk::Result result = api.container.orchestrator().route(request.path_param("agent"), request.path_param("action"),
-                                                              std::move(params), auth.caller);
+      // Public actions only: an agent's internal actions are for the host's own routes.
+      sdk::Result result = api.container.orchestrator().route_public(
+          request.path_param("agent"), request.path_param("action"), std::move(params), auth.caller);
       if (!result.is_ok()) return respond(result, request);
       return HttpResponse::json(200, {{"result", result.value()}});
     });

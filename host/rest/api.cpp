@@ -117,6 +117,12 @@ HttpResponse respond(const sdk::Result& result, const HttpRequest& request) {
     const auto retry = details.is_object() && details.contains("retry_after_s") ? details["retry_after_s"].dump() : "60";
     response.headers.emplace_back("Retry-After", retry);
   }
+  // RATE_LIMITED from an agent (the daily LLM limit): Retry-After when the error says how long.
+  if (!result.is_ok() && result.error().code == sdk::errc::kRateLimited) {
+    const auto& details = result.error().details;
+    if (details.is_object() && details.contains("retry_after_s") && details["retry_after_s"].is_number_integer())
+      response.headers.emplace_back("Retry-After", details["retry_after_s"].dump());
+  }
   if (response.status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
   return response;
 }

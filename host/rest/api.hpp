@@ -45,7 +45,7 @@ HttpResponse with_user(ApiContext& api, HttpRequest& request,
 HttpResponse with_admin(ApiContext& api, HttpRequest& request,
                         const std::function<HttpResponse(const auth::AuthContext&)>& fn);
 
-// A result as REST, with Retry-After for TOO_MANY_ATTEMPTS.
+// A result as REST, with Retry-After for TOO_MANY_ATTEMPTS and RATE_LIMITED (details.retry_after_s).
 HttpResponse respond(const sdk::Result& result, const HttpRequest& request);
 
 // Runs `fn` (which may throw AgentException/DatabaseError) and answers with its result.

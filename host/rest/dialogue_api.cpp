@@ -7,6 +7,8 @@
 namespace socrates::host::rest {
 namespace {
 
+constexpr std::size_t kReplyRestatesAtMost = 200;
+
 // A dialogue turn: the body with the path's session, recorded by the context agent's `action`;
 // `then` (given the turn's text, what was recorded and the caller) answers once the recording is
 // committed. A recording that fails answers its error. The body moves into the agent's params
@@ -63,11 +65,16 @@ void add_dialogue_routes(Router& router, ApiContext& api) {
   router.add("POST", "/api/v1/sessions/{session_id}/message", [&api](HttpRequest& request) {
     return record_turn(api, request, "record_message", [&](const std::string& message, nlohmann::json turn,
                                                            const sdk::Caller& caller) {
+      // socratic/reply (internal) takes at most 200 recorded specifications: it restates them, and
+      // more than that is not a reply's worth.
+      nlohmann::json recorded = turn.value("specifications", nlohmann::json::array());
+      if (recorded.is_array() && recorded.size() > kReplyRestatesAtMost)
+        recorded.erase(recorded.begin() + static_cast<std::ptrdiff_t>(kReplyRestatesAtMost), recorded.end());
       sdk::Result reply = api.container.orchestrator().route(
           "socratic", "reply",
           {{"session_id", request.path_param("session_id")},
            {"message", message},
-           {"recorded", turn.value("specifications", nlohmann::json::array())},
+           {"recorded", std::move(recorded)},
            {"conflicts", turn.value("conflicts", nlohmann::json::array()).size()},
            {"duplicates", turn.value("duplicates", 0)}},
           caller);

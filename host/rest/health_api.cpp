@@ -42,6 +42,7 @@ nlohmann::json agent_json(const AgentGeneration& g) {
           {"name", info.agent_name},
           {"version", info.agent_version},
           {"capabilities", g.capabilities},
+          {"internal_capabilities", g.internal_capabilities},
           {"library", g.plugin.library.string()},
           {"sdk_version", info.sdk_version()},
           {"generation", g.generation},

@@ -182,8 +182,8 @@ TurnRead read_turn(sdk::Db& db, const engine::Engine& engine, const std::string&
 Result ContextAgent::record(const sdk::Request& request, sdk::Services& services, bool is_message) {
   const std::string owner_id = owner(request);
   const std::string session_id = validate::required_uuid(request.params, "session_id");
-  const std::string text = is_message ? validate::required_string(request.params, "message", 0, 20000)
-                                      : validate::required_string(request.params, "answer", 0, 20000);
+  const std::string text = is_message ? validate::required_string(request.params, "message", 0, kMaxTurnTextChars)
+                                      : validate::required_string(request.params, "answer", 0, kMaxTurnTextChars);
   const auto question_param =
       is_message ? std::nullopt
                  : (request.params.contains("question_id") && !request.params["question_id"].is_null()
@@ -199,7 +199,8 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
       return read_turn(db, *engine_, session_id, owner_id, question_param, is_message, /*lock=*/false);
     }();
     found = llm_dialogue::extract(*llm, services, engine_->taxonomy(),
-                                  {before.question_text, is_message ? "" : before.category, text, before.current.specs});
+                                  {before.question_text, is_message ? "" : before.category, text, before.current.specs,
+                                   before.project_id});
   }
 
   sdk::Db db(services, sdk::Database::kSpecs);

@@ -25,6 +25,9 @@ namespace socrates::agents::dialogue {
 namespace validate = sdk::validate;
 using sdk::Result;
 
+// The longest answer or direct-chat message a turn takes, in characters.
+inline constexpr std::size_t kMaxTurnTextChars = 20000;
+
 // Loads the engine from DATA_DIR (or the built-in data directory); throws with a clear message.
 inline std::shared_ptr<const engine::Engine> load_engine(sdk::Services& services) {
   const std::string dir = services.setting("DATA_DIR").value_or(SOCRATES_DEFAULT_DATA_DIR);

@@ -61,6 +61,7 @@ struct QuestionContext {
   std::vector<engine::Specification> current;  // current specifications, oldest first
   std::vector<std::string> asked;              // texts of the project's questions, oldest first
   std::string category;                        // the target category (the least-covered one)
+  std::string project_id{};                    // recorded with the calls' usage
 };
 
 struct ExtractionContext {
@@ -68,6 +69,7 @@ struct ExtractionContext {
   std::string question_category;  // empty for a direct-chat message
   std::string answer;
   std::vector<engine::Specification> current;  // oldest first
+  std::string project_id{};                    // recorded with the call's usage
 };
 
 struct ReplyContext {
@@ -76,6 +78,7 @@ struct ReplyContext {
   std::vector<engine::Specification> recorded;  // what this message added
   std::vector<engine::Specification> current;   // after the message, oldest first
   std::string next_category;                    // the least-covered category, to steer towards
+  std::string project_id{};                     // recorded with the call's usage
 };
 
 namespace detail {
@@ -172,11 +175,12 @@ inline std::string project_block(const ProjectFacts& p) {
          "\nPhase: " + p.phase + "\nMaturity: " + std::to_string(p.maturity) + "/100\n";
 }
 
-// One call; the client's error (LLM_UNAVAILABLE / LLM_ERROR) is thrown as it came.
-inline std::string call(sdk::LlmClient& llm, const sdk::LlmRequest& request) {
+// One call for `project_id`; the client's error (LLM_UNAVAILABLE / LLM_ERROR, or RATE_LIMITED
+// over the caller's daily limit) is thrown as it came.
+inline std::string call(sdk::LlmClient& llm, const sdk::LlmRequest& request, const std::string& project_id) {
   sdk::LlmResponse response;
   sdk::Error error;
-  if (!llm.complete(request, &response, &error)) {
+  if (!llm.complete_for_project(project_id, request, &response, &error)) {
     if (error.code.empty()) error.code = sdk::errc::kLlmError;
     if (error.message.empty()) error.message = "the LLM call failed";
     throw sdk::AgentException(std::move(error));
@@ -267,7 +271,7 @@ inline engine::Question generate_question(sdk::LlmClient& llm, sdk::Services& se
   sdk::LlmRequest request = question_request(context, taxonomy);
   std::string refusal;
   for (int attempt = 0; attempt < kQuestionAttempts; ++attempt) {
-    const std::string text = detail::call(llm, request);
+    const std::string text = detail::call(llm, request, context.project_id);
     engine::Question question =
         detail::checked(services, "question", text, [&](const std::string& t) { return parse_question(t, taxonomy); });
     question.bias = engine.check_bias(question.text);
@@ -360,7 +364,7 @@ inline std::vector<engine::Candidate> parse_extraction(std::string_view raw, con
 
 inline std::vector<engine::Candidate> extract(sdk::LlmClient& llm, sdk::Services& services,
                                               const engine::Taxonomy& taxonomy, const ExtractionContext& context) {
-  const std::string text = detail::call(llm, extraction_request(context, taxonomy));
+  const std::string text = detail::call(llm, extraction_request(context, taxonomy), context.project_id);
   return detail::checked(services, "extraction", text,
                          [&](const std::string& t) { return parse_extraction(t, taxonomy); });
 }
@@ -400,7 +404,7 @@ inline std::string parse_reply(std::string_view raw) {
 
 inline std::string reply(sdk::LlmClient& llm, sdk::Services& services, const engine::Taxonomy& taxonomy,
                          const ReplyContext& context) {
-  const std::string text = detail::call(llm, reply_request(context, taxonomy));
+  const std::string text = detail::call(llm, reply_request(context, taxonomy), context.project_id);
   return detail::checked(services, "reply", text, [](const std::string& t) { return parse_reply(t); });
 }
 

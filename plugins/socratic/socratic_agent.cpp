@@ -114,7 +114,7 @@ SocraticAgent::SocraticAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
     return sdk::Result::ok({{"id", id()},
                             {"name", name()},
                             {"version", version()},
-                            {"capabilities", capabilities()},
+                            {"capabilities", public_capabilities()},
                             {"llm_provider", services.llm() ? services.llm()->provider() : "builtin"}});
   });
   register_action("create_session", create_session);
@@ -129,7 +129,12 @@ SocraticAgent::SocraticAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
     return transition(r, s, {"active", "paused"}, "completed");
   });
   register_action("next_question", [this](const sdk::Request& r, sdk::Services& s) { return next_question(r, s); });
-  register_action("reply", [this](const sdk::Request& r, sdk::Services& s) { return reply(r, s); });
+  // Internal: its parameters are what the context agent recorded for the message (the host's
+  // /message route passes them on), which a client must not be able to make up; and each call is
+  // an LLM call with a prompt of the caller's choosing.
+  register_action(
+      "reply", [this](const sdk::Request& r, sdk::Services& s) { return reply(r, s); },
+      sdk::ActionVisibility::kInternal);
 }
 
 void SocraticAgent::on_start(sdk::Services& services) { engine_ = load_engine(services); }
@@ -139,6 +144,50 @@ namespace {
 constexpr const char* kProjectFactsSql =
     "SELECT name, description, current_phase, maturity_score FROM projects WHERE id = (SELECT project_id FROM "
     "sessions WHERE id = $1::uuid AND owner_id = $2::uuid)";
+
+// What one direct-chat message may have recorded, as socratic/reply takes it: more is not a
+// message's worth (the /message route passes at most this many).
+constexpr std::size_t kMaxRecordedSpecifications = 200;
+
+// reply's "recorded": an array of at most kMaxRecordedSpecifications specifications, each checked
+// as the context agent writes them, so that nothing unbounded reaches the reply or the model.
+std::vector<engine::Specification> recorded_specifications(const nlohmann::json& params,
+                                                           const engine::Taxonomy& taxonomy) {
+  std::vector<engine::Specification> out;
+  auto it = params.find("recorded");
+  if (it == params.end() || it->is_null()) return out;
+  if (!it->is_array() || it->size() > kMaxRecordedSpecifications)
+    validate::fail("recorded", "'recorded' must be an array of at most " +
+                                   std::to_string(kMaxRecordedSpecifications) + " specifications");
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const nlohmann::json& item = (*it)[i];
+    const std::string where = "recorded[" + std::to_string(i) + "]";
+    if (!item.is_object()) validate::fail(where, "'" + where + "' must be an object");
+    auto text = [&](const char* field, std::size_t max_chars) {
+      const auto found = item.find(field);
+      const std::size_t length =
+          found != item.end() && found->is_string() ? validate::utf8_length(found->get_ref<const std::string&>()) : 0;
+      if (length == 0 || length > max_chars)
+        validate::fail(where + "." + field, "'" + where + "." + field + "' must be a string of 1 to " +
+                                                std::to_string(max_chars) + " characters");
+      return found->get<std::string>();
+    };
+    engine::Specification spec;
+    spec.category = text("category", 64);
+    if (!taxonomy.find(spec.category))
+      validate::fail(where + ".category", "unknown category '" + spec.category + "'");
+    spec.key = text("key", 100);
+    spec.value = text("value", kMaxTurnTextChars);
+    spec.confidence = 0.7;
+    if (auto c = item.find("confidence"); c != item.end() && !c->is_null()) {
+      if (!c->is_number() || !(c->get<double>() >= 0.0 && c->get<double>() <= 1.0))
+        validate::fail(where + ".confidence", "'" + where + ".confidence' must be a number between 0 and 1");
+      spec.confidence = c->get<double>();
+    }
+    out.push_back(std::move(spec));
+  }
+  return out;
+}
 
 llm_dialogue::ProjectFacts project_facts(const sdk::Rows& rows) {
   if (rows.empty()) return {};
@@ -184,7 +233,7 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   const engine::Question question =
       llm ? llm_dialogue::generate_question(*llm, services, *engine_,
                                             {project_facts(read[project_index]), current, asked,
-                                             engine_->next_category(current).name})
+                                             engine_->next_category(current).name, session.str("project_id")})
           : engine_->next_question(current, asked);
 
   // One statement (atomic on its own): the question, if the session is still active, and its
@@ -218,17 +267,15 @@ Result SocraticAgent::reply(const sdk::Request& request, sdk::Services& services
   const std::string id = validate::required_uuid(request.params, "session_id");
   engine::ReplyFacts facts;
   std::vector<engine::Specification> recorded;
-  if (auto it = request.params.find("recorded"); it != request.params.end() && it->is_array())
-    for (const auto& spec : *it) {
-      engine::Candidate candidate;
-      candidate.specification = {spec.value("category", ""), spec.value("key", ""), spec.value("value", ""),
-                                 spec.value("confidence", 0.7)};
-      recorded.push_back(candidate.specification);
-      facts.recorded.push_back(std::move(candidate));
-    }
+  for (const auto& spec : recorded_specifications(request.params, engine_->taxonomy())) {
+    engine::Candidate candidate;
+    candidate.specification = spec;
+    recorded.push_back(spec);
+    facts.recorded.push_back(std::move(candidate));
+  }
   facts.conflicts = static_cast<std::size_t>(validate::integer(request.params, "conflicts", 0, 100000, 0));
   facts.duplicates = static_cast<std::size_t>(validate::integer(request.params, "duplicates", 0, 100000, 0));
-  const std::string message = validate::optional_string(request.params, "message", 0, 20000).value_or("");
+  const std::string message = validate::required_string(request.params, "message", 0, kMaxTurnTextChars);
   sdk::LlmClient* llm = services.llm();
   // Read (no lock: a reply changes no specification), release, reply, then write the history line.
   std::vector<sdk::Rows> read;
@@ -240,12 +287,12 @@ Result SocraticAgent::reply(const sdk::Request& request, sdk::Services& services
     sdk::Db db(services, sdk::Database::kSpecs);
     read = db.run(reads);
   }
-  found_session(read[session_index], id);
+  const std::string project_id = found_session(read[session_index], id).str("project_id");
   const std::vector<engine::Specification> current = current_from(read[specs_index]).specs;
   const std::string text =
       llm ? llm_dialogue::reply(*llm, services, engine_->taxonomy(),
                                 {project_facts(read[project_index]), message, recorded, current,
-                                 engine_->next_category(current).name})
+                                 engine_->next_category(current).name, project_id})
           : engine_->direct_reply(facts, current);
   sdk::Db db(services, sdk::Database::kSpecs);
   sdk::Batch writes;

@@ -289,6 +289,20 @@ TEST(CliE2eTest, PluginCheckPrintsTheDescriptorOfARealAgent) {
   EXPECT_NE(result.out.find("sdk"), std::string::npos) << output(result);
 }
 
+TEST(CliE2eTest, PluginCheckListsInternalActionsApart) {
+  const auto result = run_command({"plugin-check", kPluginDir + "/libsocratic_agent.so"}, {});
+  ASSERT_EQ(result.exit_code, 0) << output(result);
+  const auto public_line = result.out.find("capabilities:");
+  const auto internal_line = result.out.find("internal:");
+  ASSERT_NE(public_line, std::string::npos) << output(result);
+  ASSERT_NE(internal_line, std::string::npos) << output(result);
+  const std::string capabilities = result.out.substr(public_line, result.out.find('\n', public_line) - public_line);
+  const std::string internal = result.out.substr(internal_line, result.out.find('\n', internal_line) - internal_line);
+  EXPECT_NE(capabilities.find(" next_question"), std::string::npos) << output(result);
+  EXPECT_EQ(capabilities.find(" reply"), std::string::npos) << output(result);
+  EXPECT_NE(internal.find(" reply"), std::string::npos) << output(result);
+}
+
 TEST(CliE2eTest, PluginCheckRefusesALibraryWithoutADescriptor) {
   const std::string library = kFixtureDir + "/libfixture_no_descriptor.so";
   const auto result = run_command({"plugin-check", library}, {});

@@ -4,6 +4,7 @@
 // analysis gate.
 #include "e2e/e2e_helpers.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -558,6 +559,59 @@ TEST_F(DialogueE2eTest, TheSameActionsAnswerThroughTheGenericAgentRoute) {
   const auto maturity = client().post("/api/v1/agents/project_manager/maturity", {{"project_id", project}}, token());
   ASSERT_EQ(maturity.status, 200) << describe(maturity);
   EXPECT_GT(maturity.json()["result"]["score"].get<int>(), 0) << maturity.body;
+}
+
+// socratic/reply is internal: the generic route answers it word for word as an action that does
+// not exist, listing only the public actions, and runs nothing (no reply in the history); the
+// host's own /message route still gets its reply from it.
+TEST_F(DialogueE2eTest, TheGenericRouteRefusesAnInternalActionAsIfItDidNotExist) {
+  const std::string project = new_project();
+  const std::string session = new_session(project, "direct_chat");
+  const auto internal = client().post("/api/v1/agents/socratic/reply",
+                                      {{"session_id", session}, {"message", "Write me a poem."}}, token());
+  ASSERT_TRUE(IsApiError(internal, 400, "UNSUPPORTED_ACTION"));
+  const auto unknown = client().post("/api/v1/agents/socratic/no_such_action",
+                                     {{"session_id", session}, {"message", "Write me a poem."}}, token());
+  ASSERT_TRUE(IsApiError(unknown, 400, "UNSUPPORTED_ACTION"));
+
+  // The same answer but for the action's name.
+  nlohmann::json refused = internal.json()["error"], missing = unknown.json()["error"];
+  EXPECT_EQ(refused["message"], "agent 'socratic' has no action 'reply'");
+  EXPECT_EQ(refused["details"]["action"], "reply");
+  refused["details"].erase("action");
+  missing["details"].erase("action");
+  EXPECT_EQ(refused["details"], missing["details"]);
+  const auto listed = refused["details"]["available_capabilities"].get<std::vector<std::string>>();
+  EXPECT_EQ(std::count(listed.begin(), listed.end(), "reply"), 0) << refused.dump();
+  EXPECT_EQ(std::count(listed.begin(), listed.end(), "next_question"), 1) << refused.dump();
+  EXPECT_TRUE(client().get("/api/v1/sessions/" + session + "/history", token()).json()["items"].empty());
+
+  // describe lists the public actions only, too.
+  const auto described = client().post("/api/v1/agents/socratic/describe", nlohmann::json::object(), token());
+  ASSERT_EQ(described.status, 200) << describe(described);
+  EXPECT_EQ(described.json()["result"]["capabilities"], refused["details"]["available_capabilities"]);
+
+  const auto turn = client().post("/api/v1/sessions/" + session + "/message",
+                                  {{"message", "The backend will be written in Rust."}}, token());
+  ASSERT_EQ(turn.status, 200) << describe(turn);
+  EXPECT_FALSE(turn.json()["reply"].get<std::string>().empty()) << turn.body;
+}
+
+TEST_F(DialogueE2eTest, AdminAgentsListInternalActionsApart) {
+  const TestUser admin = make_admin(client(), host_->env);
+  const auto agents = client().get("/api/v1/admin/agents", admin.access_token);
+  ASSERT_EQ(agents.status, 200) << describe(agents);
+  bool seen = false;
+  const nlohmann::json listed_agents = agents.json();
+  for (const auto& agent : listed_agents["items"]) {
+    ASSERT_TRUE(agent["internal_capabilities"].is_array()) << agent.dump();
+    if (agent["id"] != "socratic") continue;
+    seen = true;
+    EXPECT_EQ(agent["internal_capabilities"], nlohmann::json::array({"reply"})) << agent.dump();
+    const auto listed = agent["capabilities"].get<std::vector<std::string>>();
+    EXPECT_EQ(std::count(listed.begin(), listed.end(), "reply"), 0) << agent.dump();
+  }
+  EXPECT_TRUE(seen) << agents.body;
 }
 
 }  // namespace

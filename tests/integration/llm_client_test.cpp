@@ -5,6 +5,7 @@
 #include "host/db/connection_pool.hpp"
 #include "host/llm/llm_client.hpp"
 #include "host/llm/usage_recorder.hpp"
+#include "host/log/json_log.hpp"
 
 #include "support/fake_llm_server.hpp"
 #include "support/host_process.hpp"
@@ -440,6 +441,93 @@ TEST_F(LlmClientTest, ConcurrentCallsEachLeaveOneUsageRow) {
   EXPECT_EQ(server_.request_count(), 8u);
   EXPECT_EQ(count("SELECT count(*) FROM llm_usage WHERE ok AND input_tokens = 3 AND output_tokens = 2"), 8);
   EXPECT_EQ(count("SELECT count(*) FROM llm_usage WHERE created_at >= date_trunc('day', now())"), 8);
+}
+
+// ---- whom a call served, and the per-user daily limit
+
+constexpr const char* kUser = "6f1e0c2a-9b7d-4e55-8a31-0c4d2b9e7f10";
+constexpr const char* kOtherUser = "0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d";
+constexpr const char* kProject = "3c2b1a09-8f7e-4d6c-9b5a-493827161504";
+
+// One REST request of `user`, as the server and the orchestrator set its context.
+host::log::RequestContext request_of(const std::string& user) {
+  return {"req-" + user.substr(0, 8), user, "socratic", "reply"};
+}
+
+TEST_F(LlmClientTest, UsageRowsNameTheCallerAndTheProject) {
+  server_.set_default(FakeLlmServer::openai_text("fine"));
+  auto client = openai();
+  sdk::LlmResponse response;
+  sdk::Error error;
+  {
+    host::log::ScopedRequestContext context(request_of(kUser));
+    ASSERT_TRUE(client->complete_for_project(kProject, request("reply"), &response, &error)) << error.message;
+    ASSERT_TRUE(client->complete(request("question"), &response, &error)) << error.message;
+    ASSERT_TRUE(client->complete_for_project("not-a-uuid", request("extraction"), &response, &error)) << error.message;
+  }
+  ASSERT_TRUE(client->complete(request("none"), &response, &error)) << "no request, no caller";
+  EXPECT_EQ(scalar("SELECT user_id || '|' || project_id || '|' || agent FROM llm_usage WHERE purpose = 'reply'"),
+            std::string(kUser) + "|" + kProject + "|socratic");
+  EXPECT_EQ(scalar("SELECT user_id || '|' || coalesce(project_id::text, 'NULL') FROM llm_usage WHERE purpose = "
+                   "'question'"),
+            std::string(kUser) + "|NULL");
+  EXPECT_EQ(scalar("SELECT coalesce(project_id::text, 'NULL') FROM llm_usage WHERE purpose = 'extraction'"), "NULL");
+  EXPECT_EQ(scalar("SELECT coalesce(user_id::text, 'NULL') FROM llm_usage WHERE purpose = 'none'"), "NULL");
+}
+
+TEST_F(LlmClientTest, TheDailyLimitRefusesARequestsFirstCallOverItAndLetsAnAdmittedOneFinish) {
+  server_.set_default(FakeLlmServer::openai_text("fine"));
+  auto o = options(server_.base_url() + "/v1");
+  o.daily_calls_per_user = 2;
+  auto client = openai(o);
+  sdk::LlmResponse response;
+  sdk::Error error;
+  {
+    host::log::ScopedRequestContext first(request_of(kUser));
+    ASSERT_TRUE(client->complete_for_project(kProject, request(), &response, &error)) << error.message;
+  }
+  {
+    // 1 of 2 used: let in, and the request's second call too (it finishes its turn).
+    host::log::ScopedRequestContext second(request_of(kUser));
+    ASSERT_TRUE(client->complete_for_project(kProject, request("extraction"), &response, &error)) << error.message;
+    ASSERT_TRUE(client->complete_for_project(kProject, request("reply"), &response, &error)) << error.message;
+  }
+  EXPECT_EQ(server_.request_count(), 3u);
+  {
+    host::log::ScopedRequestContext third(request_of(kUser));
+    EXPECT_FALSE(client->complete_for_project(kProject, request(), &response, &error));
+    EXPECT_EQ(error.code, "RATE_LIMITED");
+    EXPECT_EQ(error.details.value("limit", 0), 2);
+    const auto retry_after = error.details.value("retry_after_s", 0LL);
+    EXPECT_GE(retry_after, 1);
+    EXPECT_LE(retry_after, 24 * 3600);
+  }
+  EXPECT_EQ(server_.request_count(), 3u) << "the provider was asked over the limit";
+  EXPECT_EQ(count(std::string("SELECT count(*) FROM llm_usage WHERE user_id = '") + kUser + "'"), 3)
+      << "a refused call leaves no row";
+  {
+    // Another user, and a call with no caller (no request), are not held to this user's count.
+    host::log::ScopedRequestContext other(request_of(kOtherUser));
+    EXPECT_TRUE(client->complete(request(), &response, &error)) << error.message;
+  }
+  EXPECT_TRUE(client->complete(request(), &response, &error)) << error.message;
+}
+
+TEST_F(LlmClientTest, ADailyLimitThatCannotBeCheckedRefusesTheCall) {
+  auto o = options(server_.base_url() + "/v1");
+  o.daily_calls_per_user = 5;
+  host::ConnectionPool held("specs", databases_.specs_url(), 1, std::chrono::milliseconds(100));
+  host::llm::OpenAiClient client(o, std::make_shared<host::llm::CurlTransport>(),
+                                 std::make_shared<host::llm::PoolUsageRecorder>(held));
+  sdk::DbStatus status;
+  auto lease = held.lease(&status);  // the pool's only connection: the count cannot be read
+  ASSERT_NE(lease, nullptr);
+  host::log::ScopedRequestContext context(request_of(kUser));
+  sdk::LlmResponse response;
+  sdk::Error error;
+  EXPECT_FALSE(client.complete(request(), &response, &error));
+  EXPECT_EQ(error.code, "DATABASE_UNAVAILABLE");
+  EXPECT_EQ(server_.request_count(), 0u);
 }
 
 // ---- selection by LLM_PROVIDER

@@ -200,6 +200,12 @@ TEST(ConfigTest, IntegerSettingsAreRead) {
   EXPECT_EQ(config.max_body_bytes, 2048u);
 }
 
+TEST(ConfigTest, TheDailyLlmLimitPerUserIsOffUnlessSet) {
+  EXPECT_EQ(load(complete()).llm_daily_calls_per_user, 0);
+  EXPECT_EQ(load(with({{"LLM_DAILY_CALLS_PER_USER", "2"}})).llm_daily_calls_per_user, 2);
+  EXPECT_TRUE(contains(refusal(with({{"LLM_DAILY_CALLS_PER_USER", "-1"}})), "LLM_DAILY_CALLS_PER_USER='-1'"));
+}
+
 TEST(ConfigTest, IntegersOutOfRangeOrNotNumbersAreNamedWithTheirValue) {
   const std::string message = refusal(with({{"PORT", "70000"},
                                             {"ACCESS_TOKEN_EXPIRE_MINUTES", "0"},

@@ -37,11 +37,17 @@ class ScriptedLlm final : public sdk::LlmClient {
     out->text = next.second;
     return true;
   }
+  bool complete_for_project(const std::string& project_id, const sdk::LlmRequest& request, sdk::LlmResponse* out,
+                            sdk::Error* error) noexcept override {
+    projects.push_back(project_id);
+    return complete(request, out, error);
+  }
   void answer(std::string text) { answers.emplace_back("", std::move(text)); }
   void fail(std::string code) { answers.emplace_back(std::move(code), ""); }
 
   std::deque<std::pair<std::string, std::string>> answers;  // (error code, text)
   std::vector<sdk::LlmRequest> requests;
+  std::vector<std::string> projects;  // of complete_for_project, in order
 };
 
 // Keeps log lines with their levels, to check where a model's raw text goes.
@@ -355,6 +361,25 @@ TEST(LlmDialogueTest, ReplyIsTheModelsTextTrimmed) {
   for (const char* expected : {"It is for sailors.", "goals/audience = sailors", "Suggested category: security", "Tide Tables"})
     EXPECT_NE(user.find(expected), std::string::npos) << expected;
   EXPECT_EQ(llm.requests[0].purpose, "reply");
+}
+
+TEST(LlmDialogueTest, EveryCallNamesTheProjectItServes) {
+  ScriptedLlm llm;
+  RecordingServices services;
+  const std::string project = "5d0c3b2a-1f0e-4d9c-8b7a-695847362514";
+  ReplyContext replying;
+  replying.message = "It is for sailors.";
+  replying.next_category = "security";
+  replying.project_id = project;
+  llm.answer("Noted.");
+  reply(llm, services, taxonomy(), replying);
+  ExtractionContext extracting;
+  extracting.answer = "It is for sailors.";
+  extracting.project_id = project;
+  llm.answer("[]");
+  extract(llm, services, taxonomy(), extracting);
+  EXPECT_EQ(llm.projects, (std::vector<std::string>{project, project}));
+  EXPECT_EQ(llm.requests.size(), 2u) << "every call goes through complete_for_project";
 }
 
 TEST(LlmDialogueTest, AnEmptyOrOverlongReplyIsLlmError) {

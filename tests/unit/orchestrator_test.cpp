@@ -229,5 +229,88 @@ TEST_F(OrchestratorTest, ReloadWhileRequestsAreRunningLosesNoRequest) {
   EXPECT_TRUE(is_mapped(registry().find("fixture_good")->plugin.loaded_from));
 }
 
+
+// ---- internal actions (SDK 1.2): the generic route's view
+
+// An in-process agent with one public and one internal action, registered as a plugin that
+// declares SDK 1.`sdk_minor`.
+class VisibilityAgent final : public sdk::BaseAgent {
+ public:
+  VisibilityAgent() : BaseAgent(sdk::AgentInfo{"visibility", "Visibility", "1.0.0"}) {
+    register_action("open", [](const sdk::Request&, sdk::Services&) { return sdk::Result::ok("open"); });
+    register_action(
+        "inner", [](const sdk::Request&, sdk::Services&) { return sdk::Result::ok("inner"); },
+        sdk::ActionVisibility::kInternal);
+    // What the host's LLM client would read as the caller while this action runs.
+    register_action(
+        "context_user",
+        [](const sdk::Request&, sdk::Services&) { return sdk::Result::ok(log::current_context().user_id); },
+        sdk::ActionVisibility::kInternal);
+  }
+};
+
+LoadedPlugin in_process(int sdk_minor) {
+  LoadedPlugin plugin;
+  plugin.info.agent_id = "visibility";
+  plugin.info.agent_name = "Visibility";
+  plugin.info.agent_version = "1.0.0";
+  plugin.info.sdk_major = 1;
+  plugin.info.sdk_minor = sdk_minor;
+  plugin.agent = std::make_shared<VisibilityAgent>();
+  return plugin;
+}
+
+TEST_F(OrchestratorTest, TheGenericRouteAnswersAnInternalActionAsAnUnknownOne) {
+  registry().add(in_process(2));
+  const auto generation = registry().find("visibility");
+  EXPECT_EQ(generation->capabilities, (std::vector<std::string>{"open"}));
+  EXPECT_EQ(generation->internal_capabilities, (std::vector<std::string>{"context_user", "inner"}));
+
+  sdk::Result inner = orchestrator_.route_public("visibility", "inner", json::object(), caller());
+  sdk::Result unknown = orchestrator_.route_public("visibility", "nothing", json::object(), caller());
+  ASSERT_FALSE(inner.is_ok());
+  ASSERT_FALSE(unknown.is_ok());
+  EXPECT_EQ(inner.error().code, sdk::errc::kUnsupportedAction);
+  EXPECT_EQ(inner.error().message, "agent 'visibility' has no action 'inner'");
+  EXPECT_EQ(inner.error().details,
+            (json{{"agent", "visibility"}, {"action", "inner"}, {"available_capabilities", {"open"}}}));
+  EXPECT_EQ(unknown.error().code, inner.error().code);
+  EXPECT_EQ(unknown.error().details,
+            (json{{"agent", "visibility"}, {"action", "nothing"}, {"available_capabilities", {"open"}}}));
+
+  // The public action answers there, and the host's own routes reach both.
+  EXPECT_EQ(orchestrator_.route_public("visibility", "open", json::object(), caller()).value(), "open");
+  sdk::Result from_host = route("visibility", "inner");
+  ASSERT_TRUE(from_host.is_ok());
+  EXPECT_EQ(from_host.value(), "inner");
+  EXPECT_EQ(stats("visibility").errors.load(), 0u);
+}
+
+TEST_F(OrchestratorTest, APluginOfAnOlderSdkHasOnlyPublicActions) {
+  // A plugin built for SDK 1.1 has no internal-action member: the host must not read one.
+  registry().add(in_process(1));
+  const auto generation = registry().find("visibility");
+  EXPECT_EQ(generation->capabilities, (std::vector<std::string>{"context_user", "inner", "open"}));
+  EXPECT_TRUE(generation->internal_capabilities.empty());
+  EXPECT_TRUE(orchestrator_.route_public("visibility", "inner", json::object(), caller()).is_ok());
+}
+
+TEST_F(OrchestratorTest, TheGenericRouteListsFixtureActionsAsBefore) {
+  sdk::Result result = orchestrator_.route_public("fixture_good", "fly", json::object(), caller());
+  ASSERT_FALSE(result.is_ok());
+  EXPECT_EQ(result.error().details.at("available_capabilities"), (json{"echo", "whoami"}));
+  EXPECT_EQ(orchestrator_.route_public("fixture_good", "whoami", json::object(), caller()).value(), kUserId);
+}
+
+TEST_F(OrchestratorTest, TheCallerIsTheRequestContextsUserWhileTheAgentRuns) {
+  // The LLM client reads the caller from there for its usage rows and the daily limit.
+  registry().add(in_process(2));
+  log::ScopedRequestContext context({"req-1", "", "", ""});
+  sdk::Result seen = route("visibility", "context_user");
+  ASSERT_TRUE(seen.is_ok());
+  EXPECT_EQ(seen.value(), kUserId);
+  EXPECT_EQ(log::current_context().user_id, "") << "restored after the call";
+}
+
 }  // namespace
 }  // namespace socrates::host

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,12 @@ struct Caller {
   bool is_admin() const noexcept { return role == "admin"; }
 };
 
+// Who may call an action (SDK 1.2). A public action answers POST /api/v1/agents/{agent}/{action}
+// for any signed-in user; an internal one is called only by the host's own routes (with parameters
+// the host computed, such as what another agent recorded), and the generic route answers it exactly
+// as an action that does not exist. The default is public.
+enum class ActionVisibility { kPublic, kInternal };
+
 struct Request {
   std::string action;
   nlohmann::json params = nlohmann::json::object();
@@ -57,7 +64,7 @@ class BaseAgent {
   const std::string& name() const noexcept { return info_.name; }
   const std::string& version() const noexcept { return info_.version; }
 
-  // The actions this agent answers, sorted.
+  // Every action this agent answers, public and internal, sorted.
   std::vector<std::string> capabilities() const {
     std::vector<std::string> names;
     names.reserve(handlers_.size());
@@ -65,6 +72,19 @@ class BaseAgent {
     return names;
   }
   bool supports(const std::string& action) const { return handlers_.count(action) != 0; }
+
+  // Since SDK 1.2. The public and the internal actions, sorted, and whether one action is internal.
+  // ABI: these read a member that BaseAgent of SDK 1.0/1.1 does not have, and the host runs its own
+  // copy of these inline functions on the plugin's object; so the host calls them only for a plugin
+  // whose descriptor declares SDK 1.2 or later (for an older one, every action is public).
+  std::vector<std::string> public_capabilities() const {
+    std::vector<std::string> names;
+    for (const auto& entry : handlers_)
+      if (internal_.count(entry.first) == 0) names.push_back(entry.first);
+    return names;
+  }
+  std::vector<std::string> internal_capabilities() const { return {internal_.begin(), internal_.end()}; }
+  bool is_internal(const std::string& action) const { return internal_.count(action) != 0; }
 
   // Called once by the host after loading and before the first request (and again for every new
   // generation on reload), with the services the agent will be given. An agent loads its data
@@ -82,8 +102,9 @@ class BaseAgent {
     return false;
   }
 
-  // The entry point. Never throws: an unknown action answers UNSUPPORTED_ACTION with
-  // details.available_capabilities; AgentException answers its error; DatabaseError answers
+  // The entry point, for public and internal actions alike (the host decides who may call which).
+  // Never throws: an unknown action answers UNSUPPORTED_ACTION with
+  // details.available_capabilities (every action); AgentException answers its error; DatabaseError answers
   // DATABASE_UNAVAILABLE or INTERNAL_ERROR; anything else answers AGENT_ERROR.
   Result handle(const Request& request, Services& services) noexcept {
     return guarded(
@@ -111,12 +132,24 @@ class BaseAgent {
   // Start-up work (see start()); may throw to refuse to start. The default does nothing.
   virtual void on_start(Services& services) { (void)services; }
 
-  // Declares an action. Call only from the constructor of the derived class.
-  void register_action(std::string action, Handler handler) { handlers_[std::move(action)] = std::move(handler); }
+  // Declares an action; ActionVisibility::kInternal (SDK 1.2) keeps it from the generic route.
+  // Call only from the constructor of the derived class. Registering a name again replaces it.
+  void register_action(std::string action, Handler handler,
+                       ActionVisibility visibility = ActionVisibility::kPublic) {
+    if (visibility == ActionVisibility::kInternal) {
+      internal_.insert(action);
+    } else {
+      internal_.erase(action);
+    }
+    handlers_[std::move(action)] = std::move(handler);
+  }
 
  private:
   AgentInfo info_;
   std::map<std::string, Handler> handlers_;
+  // Since SDK 1.2. Appended after every older member, so that a host reading info_ and handlers_
+  // finds them where a plugin of SDK 1.0/1.1 put them.
+  std::set<std::string> internal_;
 };
 
 }  // namespace socrates::sdk

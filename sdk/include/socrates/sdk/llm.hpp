@@ -34,12 +34,27 @@ struct LlmResponse {
   std::int64_t latency_ms = 0;
 };
 
+// Implemented by the host only; agents call it.
 class LlmClient {
  public:
   virtual ~LlmClient() = default;
   virtual const char* provider() const noexcept = 0;
   // True and `out` filled, or false and `error` set to LLM_ERROR / LLM_UNAVAILABLE. Never made up.
+  // Since SDK 1.2 also RATE_LIMITED (details.retry_after_s): the request's caller has used up the
+  // host's daily allowance of LLM calls (LLM_DAILY_CALLS_PER_USER) and the provider was not asked;
+  // or DATABASE_UNAVAILABLE when that allowance cannot be checked. The host records every call with
+  // the request's caller, whom it knows itself.
   virtual bool complete(const LlmRequest& request, LlmResponse* out, Error* error) noexcept = 0;
+
+  // Since SDK 1.2: complete() for a call made on behalf of one project (its UUID; "" for none),
+  // which the host records with the call's usage. Appended after every older member and never
+  // called by plugins built for SDK 1.0/1.1, so the host's table stays compatible with theirs; the
+  // default (for implementations other than the host's) drops the project.
+  virtual bool complete_for_project(const std::string& project_id, const LlmRequest& request, LlmResponse* out,
+                                    Error* error) noexcept {
+    (void)project_id;
+    return complete(request, out, error);
+  }
 };
 
 }  // namespace socrates::sdk
