@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Socrates needs to build, run, test and benchmark.
 # Idempotent: packages already present are skipped, and apt is not touched when nothing is missing.
+# Optional groups, named as arguments, add what one tool needs beyond that:
+#   fuzz   clang and libFuzzer, for bench/fuzz.sh (the test command replays the corpus without them)
 set -euo pipefail
 
 PACKAGES=(
@@ -12,6 +14,14 @@ PACKAGES=(
   postgresql-15 postgresql-contrib postgresql-client-15
   curl wrk gcovr procps binutils python3
 )
+FUZZ_PACKAGES=(clang-15 libfuzzer-15-dev)
+
+for group in "$@"; do
+  case "$group" in
+    fuzz) PACKAGES+=("${FUZZ_PACKAGES[@]}") ;;
+    *) echo "install-deps: no package group '$group' (there is: fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do
