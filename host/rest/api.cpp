@@ -111,17 +111,13 @@ std::variant<nlohmann::json, HttpResponse> json_body(const HttpRequest& request,
 
 HttpResponse respond(const sdk::Result& result, const HttpRequest& request) {
   HttpResponse response = from_result(result, request.request_id);
+  // A throttle, lockout or quota says how long to wait (details.retry_after_s; a minute otherwise).
   if (!result.is_ok() &&
       (result.error().code == sdk::errc::kTooManyAttempts || result.error().code == sdk::errc::kRateLimited)) {
     const auto& details = result.error().details;
-    const auto retry = details.is_object() && details.contains("retry_after_s") ? details["retry_after_s"].dump() : "60";
-    response.headers.emplace_back("Retry-After", retry);
-  }
-  // RATE_LIMITED from an agent (the daily LLM limit): Retry-After when the error says how long.
-  if (!result.is_ok() && result.error().code == sdk::errc::kRateLimited) {
-    const auto& details = result.error().details;
-    if (details.is_object() && details.contains("retry_after_s") && details["retry_after_s"].is_number_integer())
-      response.headers.emplace_back("Retry-After", details["retry_after_s"].dump());
+    const bool given = details.is_object() && details.contains("retry_after_s") &&
+                       details["retry_after_s"].is_number_integer();
+    response.headers.emplace_back("Retry-After", given ? details["retry_after_s"].dump() : "60");
   }
   if (response.status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
   return response;
