@@ -70,7 +70,8 @@ struct Config {
   std::size_t max_body_bytes = 1024 * 1024;
 
   std::vector<PluginSpec> plugins;
-  std::filesystem::path plugin_copy_dir;
+  std::filesystem::path plugin_dir;       // a library named by a reload request must be inside it
+  std::filesystem::path plugin_copy_dir;  // where the private copy directory is made
   std::filesystem::path migrations_dir;
   bool auto_migrate = true;
 
