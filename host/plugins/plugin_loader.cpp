@@ -312,7 +312,7 @@ int PluginLoader::private_dir_fd() const {
   if (fd < 0) {
     const int saved = errno;
     ::rmdir(pattern.c_str());
-    throw PluginError("cannot open the private directory " + quoted(pattern) + ": " + std::strerror(saved) + fix);
+    throw PluginError("cannot open the private directory " + quoted(fs::path(pattern)) + ": " + std::strerror(saved) + fix);
   }
   private_dir_ = pattern;
   private_dir_fd_ = fd;
