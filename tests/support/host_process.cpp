@@ -121,6 +121,8 @@ EnvMap with_basics(EnvMap env, const fs::path& tmp) {
   env.emplace("TMPDIR", tmp.string());
   // main() reads ENV_FILE (default ./.env); point it at nothing unless a test wants a file.
   env.emplace("ENV_FILE", "/dev/null");
+  // The private plugin copies default to the project's .data; a test's go to its own directory.
+  env.emplace("PLUGIN_COPY_DIR", tmp.string());
   return env;
 }
 
