@@ -28,13 +28,17 @@ trap bench_cleanup EXIT
 # built in build-release by SOCRATES_BUILD_FIXTURES.
 next_lib="$root/build-release/tests/fixtures/plugins/libsocratic_next.so"
 "$host_bin" plugin-check "$next_lib" >/dev/null
+# A reload request may name only a library inside PLUGIN_DIR (or one listed in PLUGINS): the fixture
+# directory is PLUGIN_DIR here, and the real agents are listed by their paths.
+plugins_dir="$root/build-release/plugins"
+HOST_ENV="PLUGIN_DIR=$(dirname "$next_lib") PLUGINS=$plugins_dir/libproject_manager_agent.so,$plugins_dir/libsocratic_agent.so,$plugins_dir/libcontext_agent.so"
 
 bench_start_host
 
 curl -sf -XPOST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
   -d '{"email":"bench@example.com","password":"bench-password"}' >/dev/null
 token=$(login bench@example.com bench-password)
-"$host_bin" create-admin --email admin@example.com --password admin-password >/dev/null
+printf '%s\n' admin-password | "$host_bin" create-admin --email admin@example.com >/dev/null
 admin_token=$(login admin@example.com admin-password)
 old_version=$(curl -sf -XPOST "$base/api/v1/agents/socratic/describe" -H "Authorization: Bearer $token" \
   -H 'Content-Type: application/json' -d '{}' | json '["result"]["version"]')

@@ -6,15 +6,20 @@
 #include "host/db/migrator.hpp"
 #include "host/llm/llm_client.hpp"
 #include "host/log/json_log.hpp"
+#include "host/plugins/library_file.hpp"
 #include "host/rest/api.hpp"
 #include "host/rest/server.hpp"
 
 #include <socrates/sdk/version.hpp>
 
+#include <termios.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 namespace socrates::host {
@@ -26,16 +31,21 @@ const char* const kUsage =
     "commands:\n"
     "  serve          run the service (the default)  [--port N] [--threads N] [--plugins LIST]\n"
     "  migrate        apply pending migrations to both databases and exit\n"
-    "  create-admin   --email E --password P: create an admin account, or promote an existing one\n"
+    "  create-admin   --email E [--promote]: create an admin account (the password is read from\n"
+    "                 standard input, or asked for on a terminal), or with --promote make an\n"
+    "                 existing account an admin (its password stays; none is read)\n"
     "  doctor         check configuration, databases, the secret, the LLM provider and every plugin;\n"
     "                 print each fix\n"
-    "  plugin-check   PATH: load a plugin library as serve would and print its descriptor\n"
+    "  plugin-check   PATH: check and load a plugin library as serve would and print its descriptor\n"
     "\n"
     "Configuration is the environment (and an optional .env file, or ENV_FILE): DATABASE_URL_AUTH,\n"
     "DATABASE_URL_SPECS, SECRET_KEY, PORT, THREADS, WORKERS, PLUGINS, LLM_PROVIDER, LOG_LEVEL, ...\n"
     "See README.md.\n";
 
-// --name value pairs after the subcommand.
+// Options that take no value.
+const std::set<std::string> kFlags = {"promote"};
+
+// --name value pairs (and the flags above, as "true") after the subcommand.
 std::optional<std::map<std::string, std::string>> parse_options(const std::vector<std::string>& args, std::size_t from,
                                                                std::ostream& err) {
   std::map<std::string, std::string> options;
@@ -46,7 +56,9 @@ std::optional<std::map<std::string, std::string>> parse_options(const std::vecto
       return std::nullopt;
     }
     const auto eq = a.find('=');
-    if (eq != std::string::npos) {
+    if (kFlags.count(a.substr(2))) {
+      options[a.substr(2)] = "true";
+    } else if (eq != std::string::npos) {
       options[a.substr(2, eq - 2)] = a.substr(eq + 1);
     } else if (i + 1 < args.size()) {
       options[a.substr(2)] = args[++i];
@@ -192,8 +204,61 @@ int migrate(const Environment& env, std::ostream& out, std::ostream& err) {
   return migrate_all(*container, true, out, err) ? 0 : 1;
 }
 
-int create_admin(const Environment& env, const std::string& email, const std::string& password, std::ostream& out,
-                 std::ostream& err) {
+namespace {
+
+// Reads one line from the terminal with echo off; restores the terminal whatever happens.
+std::optional<std::string> ask_quietly(const std::string& prompt, std::istream& in, std::ostream& err) {
+  err << prompt << std::flush;
+  termios saved{};
+  const bool terminal = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (terminal) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  std::string line;
+  const bool read = static_cast<bool>(std::getline(in, line));
+  if (terminal) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+  err << "\n";
+  if (!read) return std::nullopt;
+  return line;
+}
+
+// The new admin's password: asked for twice without echo on a terminal, else the first line of
+// standard input. Never an argument: `ps` shows every process's arguments to every local user,
+// and shells keep them in their history.
+std::optional<std::string> read_password(const std::string& email, std::istream& in, bool terminal,
+                                         std::ostream& err) {
+  if (terminal) {
+    const auto first = ask_quietly("password for " + email + ": ", in, err);
+    if (!first) return std::nullopt;
+    const auto again = ask_quietly("the same password again: ", in, err);
+    if (!again) return std::nullopt;
+    if (*first != *again) {
+      err << "socrates-host: the two passwords differ; nothing was changed\n";
+      return std::nullopt;
+    }
+    return first;
+  }
+  std::string line;
+  if (!std::getline(in, line)) {
+    err << "socrates-host: no password on standard input: pipe it in, e.g. "
+           "`printf '%s\\n' \"$ADMIN_PASSWORD\" | socrates-host create-admin --email E`, or run the command "
+           "on a terminal to be asked for it\n";
+    return std::nullopt;
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+}  // namespace
+
+int create_admin(const Environment& env, const std::string& email, bool promote, std::istream& in, bool terminal,
+                 std::ostream& out, std::ostream& err) {
+  if (!auth::AccountService::is_valid_email(email)) {
+    err << "socrates-host: '" << email << "' is not a valid email address\n";
+    return 2;
+  }
   auto config = load(env, RequiredFor::kMigrate, err);
   if (!config) return 2;
   log::init(config->log_level);
@@ -201,7 +266,20 @@ int create_admin(const Environment& env, const std::string& email, const std::st
   if (!container) return 1;
   if (!migrate_all(*container, false, out, err)) return 1;
   try {
-    out << auth::AccountService::create_admin(*container, email, password) << "\n";
+    // Decided before asking for a password, so that a promotion reads none and a refusal asks for
+    // nothing in vain.
+    if (auth::AccountService::account_exists(*container, email)) {
+      if (!promote) {
+        err << "socrates-host: an account with the email " << email
+            << " exists already; nothing was changed — add --promote to make it an admin (its password stays)\n";
+        return 1;
+      }
+      out << auth::AccountService::promote_admin(*container, email) << "\n";
+      return 0;
+    }
+    const auto password = read_password(email, in, terminal, err);
+    if (!password) return 1;
+    out << auth::AccountService::create_admin(*container, email, *password) << "\n";
     return 0;
   } catch (const sdk::AgentException& e) {
     err << "socrates-host: " << e.what() << "\n";
@@ -211,9 +289,10 @@ int create_admin(const Environment& env, const std::string& email, const std::st
   return 1;
 }
 
-int plugin_check(const std::string& library, std::ostream& out, std::ostream& err) {
+int plugin_check(const std::string& library, const Environment& env, std::ostream& out, std::ostream& err) {
   try {
-    PluginLoader loader(std::filesystem::temp_directory_path() / ("socrates-plugin-check-" + std::to_string(::getpid())));
+    // The copy goes to a new directory with a random name (mode 0700) in TMPDIR, removed at exit.
+    PluginLoader loader(std::filesystem::temp_directory_path());
     LoadedPlugin plugin = loader.load(library);
     const auto& info = plugin.info;
     out << "ok: " << library << "\n"
@@ -235,6 +314,14 @@ int plugin_check(const std::string& library, std::ostream& out, std::ostream& er
       for (const auto& c : plugin.agent->internal_capabilities()) out << " " << c;
       out << "\n";
     }
+    // serve loads it from anywhere when PLUGINS lists it, but a reload request only from PLUGIN_DIR.
+    const std::filesystem::path plugin_dir = env.get("PLUGIN_DIR").value_or(SOCRATES_DEFAULT_PLUGIN_DIR);
+    std::error_code ec;
+    const auto dir = std::filesystem::canonical(plugin_dir, ec);
+    const auto file = std::filesystem::canonical(library, ec);
+    if (dir.empty() || !is_inside(file, dir))
+      out << "  note:         outside PLUGIN_DIR (" << plugin_dir.string()
+          << "): serve loads it when PLUGINS lists it, a reload request cannot name it\n";
     return 0;
   } catch (const std::exception& e) {
     err << "incompatible: " << e.what() << "\n";
@@ -327,7 +414,7 @@ int doctor(const Environment& env, std::ostream& out, std::ostream& err) {
   out << "plugins\n";
   if (config) {
     std::map<std::string, std::string> seen;
-    PluginLoader loader(std::filesystem::temp_directory_path() / ("socrates-doctor-" + std::to_string(::getpid())));
+    PluginLoader loader(std::filesystem::temp_directory_path());
     for (const auto& spec : config->plugins) {
       try {
         LoadedPlugin plugin = loader.load(spec.library);
@@ -372,7 +459,7 @@ int run_command(const std::vector<std::string>& args, const Environment& base_en
       err << "usage: socrates-host plugin-check PATH\n";
       return 2;
     }
-    return plugin_check(args[2], out, err);
+    return plugin_check(args[2], base_env, out, err);
   }
 
   auto options = parse_options(args, options_from, err);
@@ -391,11 +478,19 @@ int run_command(const std::vector<std::string>& args, const Environment& base_en
   if (name == "migrate") return migrate(env, out, err);
   if (name == "doctor") return doctor(env, out, err);
   if (name == "create-admin") {
-    if (!options->count("email") || !options->count("password")) {
-      err << "usage: socrates-host create-admin --email E --password P\n";
+    if (options->count("password")) {
+      err << "socrates-host: --password is refused: every local user can read a command's arguments (`ps`), "
+             "and shells keep them in their history. Give the password on standard input (one line), "
+             "or run the command on a terminal and type it at the prompt\n";
       return 2;
     }
-    return create_admin(env, options->at("email"), options->at("password"), out, err);
+    if (!options->count("email")) {
+      err << "usage: socrates-host create-admin --email E [--promote]   (the password is read from standard "
+             "input)\n";
+      return 2;
+    }
+    return create_admin(env, options->at("email"), options->count("promote") > 0 && options->at("promote") != "false", std::cin,
+                        ::isatty(STDIN_FILENO) == 1, out, err);
   }
   err << "unknown command '" << name << "'\n" << kUsage;
   return 2;

@@ -14,9 +14,12 @@ int run_command(const std::vector<std::string>& args, const Environment& env, st
 
 int serve(const Environment& env, std::ostream& out, std::ostream& err);
 int migrate(const Environment& env, std::ostream& out, std::ostream& err);
-int create_admin(const Environment& env, const std::string& email, const std::string& password, std::ostream& out,
-                 std::ostream& err);
+// The password of a new account comes from `in`: one line, or, when `terminal`, typed twice at a
+// prompt without echo. An existing account is refused unless `promote` (then no password is read).
+int create_admin(const Environment& env, const std::string& email, bool promote, std::istream& in, bool terminal,
+                 std::ostream& out, std::ostream& err);
 int doctor(const Environment& env, std::ostream& out, std::ostream& err);
-int plugin_check(const std::string& library, std::ostream& out, std::ostream& err);
+// `env` gives PLUGIN_DIR, to say whether a reload request could name the library.
+int plugin_check(const std::string& library, const Environment& env, std::ostream& out, std::ostream& err);
 
 }  // namespace socrates::host

@@ -45,13 +45,29 @@ void ServiceContainer::load_plugins() {
   }
 }
 
+bool ServiceContainer::is_configured(const std::filesystem::path& library) const {
+  std::error_code ec;
+  const std::filesystem::path wanted = std::filesystem::canonical(library, ec);
+  if (ec) return false;
+  for (const auto& spec : config_.plugins) {
+    const std::filesystem::path configured = std::filesystem::canonical(spec.library, ec);
+    if (!ec && configured == wanted) return true;
+  }
+  return false;
+}
+
 std::shared_ptr<const AgentGeneration> ServiceContainer::reload_agent(
     const std::string& id, const std::optional<std::filesystem::path>& library) {
   std::lock_guard<std::mutex> lock(reload_mutex_);
   auto current = registry_.find(id);
   if (!current) throw RegistryError("no agent '" + id + "' is loaded");
-  const std::filesystem::path path = library ? *library : current->plugin.library;
-  LoadedPlugin plugin = loader_.load(path);
+  std::filesystem::path path = library ? *library : current->plugin.library;
+  if (path.is_relative()) path = config_.plugin_dir / path;
+  // A library listed in PLUGINS is the operator's own choice; anything else must come from
+  // PLUGIN_DIR, so that an admin token alone cannot make the host load a file from anywhere.
+  const std::optional<std::filesystem::path> inside =
+      is_configured(path) ? std::nullopt : std::optional<std::filesystem::path>(config_.plugin_dir);
+  LoadedPlugin plugin = loader_.load(path, inside);
   // Checked before start(), so another agent's start-up code never runs for a mistaken path.
   if (plugin.info.agent_id != id)
     throw PluginError("cannot reload agent '" + id + "' from " + path.string() + ": that library declares agent '" +

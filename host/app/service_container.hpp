@@ -29,8 +29,10 @@ class ServiceContainer final : public sdk::Services {
   void load_plugins();
 
   // Swaps in a new build of a loaded agent: loads `library` (default: the path the agent was
-  // loaded from) beside the current generation, checks it, and routes new requests to it; the old
-  // generation finishes its requests and is released with its library when the last one ends.
+  // loaded from; a relative path is taken from PLUGIN_DIR) beside the current generation, checks
+  // it, and routes new requests to it; the old generation finishes its requests and is released
+  // with its library when the last one ends. The library must be listed in PLUGINS or lie inside
+  // PLUGIN_DIR, and meet the file rules of host/plugins/library_file.hpp.
   // Throws PluginError (the old generation keeps serving) or RegistryError (no such agent).
   std::shared_ptr<const AgentGeneration> reload_agent(const std::string& id,
                                                       const std::optional<std::filesystem::path>& library);
@@ -50,6 +52,8 @@ class ServiceContainer final : public sdk::Services {
   std::chrono::steady_clock::time_point started_at() const noexcept { return started_at_; }
 
  private:
+  // Whether `library` is (after resolving links) one of the libraries listed in PLUGINS.
+  bool is_configured(const std::filesystem::path& library) const;
   // Runs the agent's start-up hook; throws PluginError when it refuses.
   LoadedPlugin start(LoadedPlugin plugin);
 

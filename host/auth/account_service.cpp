@@ -374,24 +374,49 @@ std::variant<AuthContext, sdk::Error> AccountService::authenticate(const std::op
   return context;
 }
 
+bool AccountService::account_exists(sdk::Services& services, const std::string& email) {
+  Db db(services, Database::kAuth);
+  return db.query_one("SELECT 1 AS one FROM users WHERE lower(email) = lower($1)", {email}).has_value();
+}
+
 std::string AccountService::create_admin(sdk::Services& services, const std::string& email,
                                          const std::string& password) {
+  if (!is_valid_email(email)) sdk::validate::fail("email", "'" + email + "' is not a valid email address");
+  const std::size_t length = sdk::validate::utf8_length(password);
+  if (length < 8 || length > 128) sdk::validate::fail("password", "the password must be 8 to 128 characters long");
+  const std::string hash = PasswordHasher().hash(password);
+  Db db(services, Database::kAuth);
+  db.begin();
+  // users_email_key is on lower(email): an account with the email in any case, even one registered
+  // after the caller looked, makes this insert do nothing.
+  auto created = db.query_one(
+      "INSERT INTO users (email, name, password_hash, role) VALUES ($1, '', $2, 'admin') "
+      "ON CONFLICT DO NOTHING RETURNING id::text AS id",
+      {email, hash});
+  if (!created) {
+    db.rollback();
+    throw sdk::AgentException(errc::kEmailTaken,
+                              "an account with the email " + email +
+                                  " exists already — add --promote to make it an admin (its password stays)",
+                              {{"field", "email"}});
+  }
+  db.commit();
+  return "created admin account " + email;
+}
+
+std::string AccountService::promote_admin(sdk::Services& services, const std::string& email) {
   if (!is_valid_email(email)) sdk::validate::fail("email", "'" + email + "' is not a valid email address");
   Db db(services, Database::kAuth);
   db.begin();
   auto existing = db.query_one("SELECT id::text AS id FROM users WHERE lower(email) = lower($1) FOR UPDATE", {email});
-  if (existing) {
-    db.execute("UPDATE users SET role = 'admin', status = 'active', updated_at = now() WHERE id = $1::uuid",
-               {existing->str("id")});
-    db.commit();
-    return "promoted existing account " + email + " to admin (its password is unchanged)";
+  if (!existing) {
+    db.rollback();
+    throw sdk::AgentException(errc::kUserNotFound, "no account has the email " + email, {{"field", "email"}});
   }
-  const std::size_t length = sdk::validate::utf8_length(password);
-  if (length < 8 || length > 128) sdk::validate::fail("password", "the password must be 8 to 128 characters long");
-  db.execute("INSERT INTO users (email, name, password_hash, role) VALUES ($1, '', $2, 'admin')",
-             {email, PasswordHasher().hash(password)});
+  db.execute("UPDATE users SET role = 'admin', status = 'active', updated_at = now() WHERE id = $1::uuid",
+             {existing->str("id")});
   db.commit();
-  return "created admin account " + email;
+  return "promoted existing account " + email + " to admin; its password is unchanged (none was read)";
 }
 
 }  // namespace socrates::host::auth

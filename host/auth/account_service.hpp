@@ -59,9 +59,14 @@ class AccountService {
   std::variant<AuthContext, sdk::Error> authenticate(const std::optional<std::string>& authorization,
                                                      const std::string& request_id);
 
-  // create-admin: a new admin account, or an existing account promoted (its password unchanged).
+  // create-admin: a new admin account; an email that exists already is refused (EMAIL_TAKEN), as
+  // silently promoting whoever registered it first would hand admin powers to a squatter.
   // Returns a line for the operator. Throws sdk::AgentException on invalid input.
   static std::string create_admin(sdk::Services& services, const std::string& email, const std::string& password);
+  // create-admin --promote: an existing account becomes an active admin, its password unchanged.
+  // Throws sdk::AgentException (USER_NOT_FOUND when no account has the email).
+  static std::string promote_admin(sdk::Services& services, const std::string& email);
+  static bool account_exists(sdk::Services& services, const std::string& email);
 
   static bool is_valid_email(const std::string& email);
 

@@ -193,9 +193,9 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
     plugin_text = "libproject_manager_agent.so,libsocratic_agent.so,libcontext_agent.so";
   c.plugins = parse_plugin_list(plugin_text, plugin_dir);
 
-  c.plugin_copy_dir = r.text("PLUGIN_COPY_DIR", (std::filesystem::temp_directory_path() /
-                                                 ("socrates-plugins-" + std::to_string(::getpid())))
-                                                    .string());
+  c.plugin_dir = plugin_dir;
+  // The parent of the private copy directory (the loader makes a new, randomly named one inside).
+  c.plugin_copy_dir = r.text("PLUGIN_COPY_DIR", SOCRATES_DEFAULT_PLUGIN_COPY_DIR);
   c.migrations_dir = r.text("MIGRATIONS_DIR", SOCRATES_DEFAULT_MIGRATIONS_DIR);
   c.auto_migrate = r.boolean("AUTO_MIGRATE", true);
 

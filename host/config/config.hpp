@@ -76,7 +76,8 @@ struct Config {
   int http_keepalive_timeout_s = 60;  // an idle keep-alive connection is closed after this
 
   std::vector<PluginSpec> plugins;
-  std::filesystem::path plugin_copy_dir;
+  std::filesystem::path plugin_dir;       // a library named by a reload request must be inside it
+  std::filesystem::path plugin_copy_dir;  // where the private copy directory is made
   std::filesystem::path migrations_dir;
   bool auto_migrate = true;
 

@@ -46,7 +46,8 @@ struct HttpLlmClient::Attempt {
   bool ok = false;
   bool retryable = false;
   std::optional<milliseconds> wait;  // the provider's Retry-After
-  sdk::Error error;
+  sdk::Error error;    // for the caller
+  std::string detail;  // for the log: where, and what the provider said
 };
 
 HttpLlmClient::HttpLlmClient(LlmOptions options, std::shared_ptr<HttpTransport> transport,
@@ -105,6 +106,7 @@ bool HttpLlmClient::run(const std::string& project_id, const sdk::LlmRequest& re
                         sdk::Error* error) noexcept {
   const auto started = Clock::now();
   sdk::Error failure;
+  std::string detail;  // the log's account of the failure (the provider's URL and words)
   sdk::LlmResponse response;
   UsageRecord usage;
   bool ok = false;
@@ -152,6 +154,10 @@ bool HttpLlmClient::run(const std::string& project_id, const sdk::LlmRequest& re
           usage.attempts = attempt + 1;
           usage.http_status = reply.status;
           Attempt result;
+          // Clients read the error's message: it names the provider, never its URL nor what the
+          // provider said (which may quote the request, a key's prefix, a path of its host).
+          // Both go to the log, as `detail`.
+          const std::string who = provider();
           const std::string where = this->where();
           switch (reply.outcome) {
             case HttpReply::Outcome::kAnswered:
@@ -160,43 +166,46 @@ bool HttpLlmClient::run(const std::string& project_id, const sdk::LlmRequest& re
                 if (parse(reply.body, &response, &why)) {
                   result.ok = true;
                 } else {
-                  result.error = {sdk::errc::kLlmError, "the LLM's answer is not usable: " + why, {}};
+                  result.error = {sdk::errc::kLlmError, "the answer of " + who + " is not usable", {}};
+                  result.detail = "the answer of " + where + " is not usable: " + why;
                 }
               } else if (reply.status == 429 || reply.status >= 500) {
                 const std::string said = describe_error(reply.body);
                 result.retryable = true;
-                result.error = {sdk::errc::kLlmUnavailable,
-                                where + " answered HTTP " + std::to_string(reply.status) +
-                                    (said.empty() ? "" : " (" + excerpt(said) + ")"),
-                                {}};
+                result.error = {sdk::errc::kLlmUnavailable, who + " answered HTTP " + std::to_string(reply.status), {}};
+                result.detail = where + " answered HTTP " + std::to_string(reply.status) +
+                                (said.empty() ? "" : " (" + excerpt(said) + ")");
                 if (reply.retry_after_s) result.wait = milliseconds(*reply.retry_after_s * 1000);
               } else {
                 const std::string said = describe_error(reply.body);
                 result.error = {sdk::errc::kLlmError,
-                                where + " refused the request with HTTP " + std::to_string(reply.status) +
-                                    (said.empty() ? "" : ": " + excerpt(said)),
-                                {}};
+                                who + " refused the request with HTTP " + std::to_string(reply.status), {}};
+                result.detail = where + " refused the request with HTTP " + std::to_string(reply.status) +
+                                (said.empty() ? "" : ": " + excerpt(said));
               }
               break;
             case HttpReply::Outcome::kUnreachable:
               result.retryable = true;
-              result.error = {sdk::errc::kLlmUnavailable, "cannot reach " + where + ": " + excerpt(reply.error), {}};
+              result.error = {sdk::errc::kLlmUnavailable, "cannot reach " + who, {}};
+              result.detail = "cannot reach " + where + ": " + excerpt(reply.error);
               break;
             case HttpReply::Outcome::kTimeout:
               result.error = {sdk::errc::kLlmUnavailable,
-                              where + " did not answer within " + duration_text(options_.timeout) +
-                                  " (LLM_TIMEOUT_S)",
+                              who + " did not answer within " + duration_text(options_.timeout) + " (LLM_TIMEOUT_S)",
                               {}};
+              result.detail = where + " did not answer in time";
               break;
             case HttpReply::Outcome::kTruncated:
-              result.error = {sdk::errc::kLlmError, "the answer of " + where + " was cut off: " + excerpt(reply.error),
-                              {}};
+              result.error = {sdk::errc::kLlmError, "the answer of " + who + " was cut off", {}};
+              result.detail = "the answer of " + where + " was cut off: " + excerpt(reply.error);
               break;
             case HttpReply::Outcome::kTooLarge:
-              result.error = {sdk::errc::kLlmError, "the answer of " + where + " is unusable: " + reply.error, {}};
+              result.error = {sdk::errc::kLlmError, "the answer of " + who + " is too large to use", {}};
+              result.detail = "the answer of " + where + " is unusable: " + reply.error;
               break;
             case HttpReply::Outcome::kFailed:
-              result.error = {sdk::errc::kLlmUnavailable, "cannot talk to " + where + ": " + excerpt(reply.error), {}};
+              result.error = {sdk::errc::kLlmUnavailable, "cannot talk to " + who, {}};
+              result.detail = "cannot talk to " + where + ": " + excerpt(reply.error);
               break;
           }
 
@@ -205,6 +214,7 @@ bool HttpLlmClient::run(const std::string& project_id, const sdk::LlmRequest& re
             break;
           }
           failure = std::move(result.error);
+          detail = std::move(result.detail);
           failure.details["provider"] = provider();
           failure.details["attempts"] = attempt + 1;
           if (reply.status > 0) failure.details["http_status"] = reply.status;
@@ -238,8 +248,9 @@ bool HttpLlmClient::run(const std::string& project_id, const sdk::LlmRequest& re
     }
   } catch (const std::exception& e) {
     ok = false;
-    failure = sdk::Error{sdk::errc::kLlmError, std::string("the LLM call could not be made: ") + e.what(),
+    failure = sdk::Error{sdk::errc::kLlmError, std::string("the call to ") + provider() + " could not be made",
                          {{"provider", provider()}}};
+    detail = e.what();
   } catch (...) {
     ok = false;
     failure = sdk::Error{sdk::errc::kLlmError, "the LLM call could not be made", {{"provider", provider()}}};
@@ -268,7 +279,9 @@ bool HttpLlmClient::run(const std::string& project_id, const sdk::LlmRequest& re
                            {"output_tokens", usage.output_tokens},
                            {"latency_ms", latency_ms}});
     if (ok && log::enabled(log::Level::kDebug)) log::debug("llm answer", {{"text", response.text}});
-    if (!ok) log::warn("llm call failed", {{"provider", usage.provider}, {"error", failure.message}});
+    if (!ok)
+      log::warn("llm call failed",
+                {{"provider", usage.provider}, {"error", failure.message}, {"detail", detail.empty() ? failure.message : detail}});
     // After the call: the lease for this INSERT is the only one, and it is short.
     if (usage_) usage_->record(usage);
   } catch (...) {

@@ -17,7 +17,9 @@
 //    exponential backoff; a Retry-After beyond `retry_max_wait` ends the call at once;
 //  - errors: LLM_UNAVAILABLE when the provider cannot be reached, timed out or kept answering
 //    429/5xx; LLM_ERROR for any other refusal (4xx) and for an answer that is not what the API
-//    promises (not JSON, truncated, fields missing). Never a made-up answer;
+//    promises (not JSON, truncated, fields missing). Never a made-up answer. The error's message
+//    (which reaches clients) names the provider and the HTTP status, never the provider's URL or
+//    its words; those go to the log line of the failure;
 //  - one usage row per call, with the request's caller and the agent's project, written after it
 //    returned (no database lease across the call);
 //  - logs: one info line per call (provider, model, purpose, latency, tokens, outcome); the
@@ -99,7 +101,8 @@ class HttpLlmClient : public sdk::LlmClient {
   virtual const char* key_setting() const noexcept = 0;
 
   HttpCall base_call(std::string url) const;
-  // "anthropic at https://api.anthropic.com", for messages.
+  // "anthropic at https://api.anthropic.com": for the log and for the operator (doctor), never for
+  // a client. What clients read names provider() only.
   std::string where() const { return std::string(provider()) + " at " + options_.base_url; }
 
  private:

@@ -3,19 +3,25 @@
 #include <socrates/sdk/plugin.hpp>
 #include <socrates/sdk/version.hpp>
 
+#include "host/plugins/library_file.hpp"
+
 #include <boost/dll/shared_library.hpp>
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <link.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 namespace socrates::host {
 namespace {
@@ -23,23 +29,32 @@ namespace {
 namespace fs = std::filesystem;
 
 // One private copy of a plugin: mapped for as long as any object made by its code exists, and
-// deleted from disk together with the mapping so that copies do not pile up.
+// deleted from disk together with the mapping so that copies do not pile up. It keeps the copy's
+// descriptor open while the library is mapped: the library was opened as /proc/self/fd/N, and the
+// dynamic loader knows it by that name, so N must not be handed to another copy meanwhile.
 class PrivateLibrary {
  public:
-  explicit PrivateLibrary(fs::path copy) : copy_(std::move(copy)) {}
+  PrivateLibrary(fs::path copy, int fd) : copy_(std::move(copy)), fd_(fd) {}
   PrivateLibrary(const PrivateLibrary&) = delete;
   PrivateLibrary& operator=(const PrivateLibrary&) = delete;
   ~PrivateLibrary() {
     library_.unload();
+    if (fd_ >= 0) ::close(fd_);
     std::error_code ignored;
     fs::remove(copy_, ignored);
   }
 
   const fs::path& path() const noexcept { return copy_; }
+  int fd() const noexcept { return fd_; }
+  void replace_fd(int fd) noexcept {
+    ::close(fd_);
+    fd_ = fd;
+  }
   boost::dll::shared_library& library() noexcept { return library_; }
 
  private:
   fs::path copy_;
+  int fd_;
   boost::dll::shared_library library_;
 };
 
@@ -81,57 +96,95 @@ bool is_agent_id(const std::string& id) {
   return true;
 }
 
-bool has_elf_header(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
+bool has_elf_header(int fd) {
   std::array<char, 4> magic{};
-  if (!in.read(magic.data(), magic.size())) return false;
+  if (::pread(fd, magic.data(), magic.size(), 0) != static_cast<ssize_t>(magic.size())) return false;
   return magic[0] == 0x7F && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
 }
 
-// dlopen caches handles by path, so every load needs a path of its own; the process id keeps
-// several hosts sharing a copy directory apart, the counter keeps loads in this process apart.
-fs::path copy_library(const fs::path& library, const fs::path& copy_dir) {
+void write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t written = ::write(fd, data, size);
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) throw std::system_error(errno ? errno : EIO, std::generic_category());
+    data += written;
+    size -= static_cast<std::size_t>(written);
+  }
+}
+
+// Copies the checked file (its open descriptor, not its path) to a new file of the private
+// directory: created there by this call (O_EXCL), never through a link (O_NOFOLLOW).
+std::shared_ptr<PrivateLibrary> copy_library(const fs::path& library, const LibraryFile& source, int dir_fd,
+                                             const fs::path& dir) {
   static std::atomic<std::uint64_t> counter{0};
-
-  std::error_code ec;
-  if (fs::create_directories(copy_dir, ec)) {
-    // Whoever can write here can swap the copy between copying and dlopen and run code in the host.
-    fs::permissions(copy_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  } else if (ec) {
-    throw PluginError("cannot load plugin " + quoted(library) + ": cannot create the plugin copy directory " +
-                      quoted(copy_dir) + ": " + ec.message() + " — make it writable or configure another one");
-  }
-
   const std::string stem = library.stem().string();
-  const std::string pid = std::to_string(::getpid());
   for (;;) {
-    const fs::path copy = copy_dir / (stem + "." + pid + "." + std::to_string(++counter) + ".so");
-    // Never overwrite: a leftover of a crashed process with a recycled pid may still be mapped by
-    // someone, and overwriting a mapped library crashes its process.
-    if (fs::copy_file(library, copy, fs::copy_options::none, ec)) return copy;
-    if (ec == std::errc::file_exists) continue;
-    throw PluginError("cannot load plugin " + quoted(library) + ": cannot copy it to " + quoted(copy) + ": " +
-                      ec.message() + " — check that the copy directory is writable and not full");
+    const std::string name = stem + "." + std::to_string(++counter) + ".so";
+    const int fd = ::openat(dir_fd, name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0500);
+    if (fd < 0 && errno == EEXIST) continue;
+    if (fd < 0)
+      throw PluginError("cannot load plugin " + quoted(library) + ": cannot create its copy in " + quoted(dir) +
+                        ": " + std::strerror(errno) + " — check that the copy directory is writable and not full");
+    // From here on the copy exists; whatever goes wrong, the PrivateLibrary removes it.
+    auto copy = std::make_shared<PrivateLibrary>(dir / name, fd);
+    try {
+      std::vector<char> buffer(64 * 1024);
+      for (off_t offset = 0;;) {
+        const ssize_t n = ::pread(source.fd(), buffer.data(), buffer.size(), offset);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw std::system_error(errno, std::generic_category());
+        if (n == 0) break;
+        write_all(fd, buffer.data(), static_cast<std::size_t>(n));
+        offset += n;
+      }
+    } catch (const std::system_error& e) {
+      throw PluginError("cannot load plugin " + quoted(library) + ": cannot copy it to " + quoted(copy->path()) +
+                        ": " + e.code().message() + " — check that the copy directory is writable and not full");
+    }
+    return copy;
   }
 }
 
-void check_source(const fs::path& library) {
-  std::error_code ec;
-  const fs::file_status status = fs::status(library, ec);
-  if (!fs::exists(status))
-    throw PluginError("cannot load plugin " + quoted(library) + ": no such file — check the plugin directory");
-  if (!fs::is_regular_file(status))
-    throw PluginError("cannot load plugin " + quoted(library) + ": not a regular file");
+std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+// Whether the dynamic loader holds an object by this name: dlopen looks a name up among the loaded
+// objects before it opens anything, and would hand that object back.
+bool loader_knows(const std::string& name) {
+  struct Search {
+    const char* name;
+    bool found;
+  } search{name.c_str(), false};
+  ::dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* data) {
+        auto* s = static_cast<Search*>(data);
+        if (info->dlpi_name && std::strcmp(info->dlpi_name, s->name) == 0) s->found = true;
+        return s->found ? 1 : 0;
+      },
+      &search);
+  return search.found;
 }
 
+// Loads the copy through its descriptor, so the file mapped is the one this process wrote, even if
+// its directory entry were replaced meanwhile. Note that dlopen runs the library's static
+// initialisers: from here on, the library's own code may have run (see plugin_loader.hpp).
 void open_copy(const fs::path& library, PrivateLibrary& copy) {
-  if (!has_elf_header(copy.path()))
+  if (!has_elf_header(copy.fd()))
     throw PluginError("cannot load plugin " + quoted(library) +
                       ": it is not a shared library (no ELF header) — a plugin is the .so file that "
                       "socrates_add_agent builds");
 
+  // A library that stayed resident after its copy was released (marked NODELETE) keeps the name
+  // /proc/self/fd/N it was opened by; a descriptor number no loaded object is named after avoids it.
+  while (loader_knows(fd_path(copy.fd()))) {
+    const int other = ::fcntl(copy.fd(), F_DUPFD_CLOEXEC, copy.fd() + 1);
+    if (other < 0)
+      throw PluginError("cannot load plugin " + quoted(library) + ": cannot duplicate a descriptor: " +
+                        std::strerror(errno));
+    copy.replace_fd(other);
+  }
+
   std::error_code ec;
-  copy.library().load(copy.path(), boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now, ec);
+  copy.library().load(fd_path(copy.fd()), boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now, ec);
   if (!ec && copy.library().is_loaded()) return;
   // dlerror() is per thread and Boost.DLL leaves the failing dlopen's message in place.
   const char* reason = ::dlerror();
@@ -145,8 +198,9 @@ const void* alias_target(boost::dll::shared_library& library, const char* name) 
   return library.get<const void*>(name);
 }
 
-// Reads and checks the descriptor before a single function of the plugin has been called: until
-// the compiler and standard library are known to match, only the plain C fields may be touched.
+// Reads and checks the descriptor before the host calls a single function of the plugin: until the
+// compiler and standard library are known to match, only the plain C fields may be touched. (The
+// library's static initialisers have run already, inside dlopen; this check cannot prevent that.)
 PluginInfo check_descriptor(const fs::path& library, boost::dll::shared_library& loaded) {
   const auto* descriptor = static_cast<const sdk::PluginDescriptor*>(alias_target(loaded, sdk::kDescriptorSymbol));
   if (!descriptor)
@@ -224,19 +278,57 @@ sdk::AgentFactory find_factory(const fs::path& library, boost::dll::shared_libra
 
 }  // namespace
 
-PluginLoader::PluginLoader(std::filesystem::path copy_dir) : copy_dir_(std::move(copy_dir)) {}
+PluginLoader::PluginLoader(std::filesystem::path copy_parent) : copy_parent_(std::move(copy_parent)) {}
 
 PluginLoader::~PluginLoader() {
-  // Removes the copy directory when nothing is left in it (fs::remove refuses a non-empty one), so
-  // a host that stops leaves no trace; agents still alive keep their copies, and so the directory.
+  // fs::remove refuses a non-empty directory: agents still alive keep their copies, and so the
+  // directory; otherwise a host that stops leaves no trace.
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (private_dir_fd_ >= 0) ::close(private_dir_fd_);
   std::error_code ignored;
-  fs::remove(copy_dir_, ignored);
+  if (!private_dir_.empty()) fs::remove(private_dir_, ignored);
 }
 
-LoadedPlugin PluginLoader::load(const std::filesystem::path& library) const {
-  check_source(library);
-  // From here on the copy exists; whatever goes wrong, the PrivateLibrary removes it.
-  auto copy = std::make_shared<PrivateLibrary>(copy_library(library, copy_dir_));
+fs::path PluginLoader::private_dir() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return private_dir_;
+}
+
+int PluginLoader::private_dir_fd() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (private_dir_fd_ >= 0) return private_dir_fd_;
+  const std::string fix = " — make it writable, or set PLUGIN_COPY_DIR to a directory of the host's user";
+  std::error_code ec;
+  if (fs::create_directories(copy_parent_, ec))
+    fs::permissions(copy_parent_, fs::perms::owner_all, fs::perm_options::replace, ec);
+  else if (ec)
+    throw PluginError("cannot create the plugin copy directory " + quoted(copy_parent_) + ": " + ec.message() + fix);
+  // mkdtemp: a new directory with a name nobody can guess, mode 0700.
+  std::string pattern = (copy_parent_ / "plugins-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr)
+    throw PluginError("cannot create a private directory in " + quoted(copy_parent_) + ": " + std::strerror(errno) +
+                      fix);
+  const int fd = ::open(pattern.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    const int saved = errno;
+    ::rmdir(pattern.c_str());
+    throw PluginError("cannot open the private directory " + quoted(fs::path(pattern)) + ": " + std::strerror(saved) + fix);
+  }
+  private_dir_ = pattern;
+  private_dir_fd_ = fd;
+  return fd;
+}
+
+LoadedPlugin PluginLoader::load(const std::filesystem::path& library,
+                                const std::optional<std::filesystem::path>& inside) const {
+  const LibraryFile source = LibraryFile::open(library, inside);
+  int dir_fd = -1;
+  try {
+    dir_fd = private_dir_fd();
+  } catch (const PluginError& e) {
+    throw PluginError("cannot load plugin " + quoted(library) + ": " + e.what());
+  }
+  auto copy = copy_library(library, source, dir_fd, private_dir());
   open_copy(library, *copy);
 
   LoadedPlugin plugin;

@@ -1,12 +1,23 @@
 #pragma once
-// Loads agent plugins: a private copy of the library is opened, its descriptor checked against this
-// host's SDK and build identity before any of its code runs, then its factory is called.
+// Loads agent plugins: the library's file is checked (host/plugins/library_file.hpp), copied into a
+// private directory and loaded from that copy's descriptor; its descriptor is checked against this
+// host's SDK and build identity before the host calls any of its functions, then its factory is
+// called.
+//
+// What the descriptor check cannot prevent: dlopen itself runs the library's static initialisers
+// (constructors of globals, __attribute__((constructor)) functions) before the host can read the
+// descriptor. A library that is not a Socrates plugin, or one built against another ABI, has run
+// that code by the time it is refused. This is why only files that the host's user or root wrote
+// are loaded at all; the descriptor check keeps the host from calling into an incompatible
+// library (its factory, its virtual functions), it is not a sandbox.
 
 #include <socrates/sdk/base_agent.hpp>
 
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -27,7 +38,7 @@ struct PluginInfo {
 struct LoadedPlugin {
   PluginInfo info;
   std::filesystem::path library;      // the path that was asked for
-  std::filesystem::path loaded_from;  // the private copy that was opened
+  std::filesystem::path loaded_from;  // the private copy that was loaded
   // Deleting the agent runs plugin code, so its deleter owns the library and releases it (and
   // removes the private copy) only after the agent is gone.
   std::shared_ptr<sdk::BaseAgent> agent;
@@ -43,18 +54,33 @@ class PluginError : public std::runtime_error {
 
 class PluginLoader {
  public:
-  // `copy_dir` receives the private copies (dlopen caches by path, and overwriting a mapped
-  // library crashes the process, so the host never maps the operator's file itself).
-  explicit PluginLoader(std::filesystem::path copy_dir);
+  // The private copies go to a directory the loader makes at its first load inside `copy_parent`
+  // (created, mode 0700, when missing): a new one with a random name and mode 0700, so that nobody
+  // else can put or swap a file there and no other process's leftovers are in the way. dlopen
+  // caches by path, and overwriting a mapped library crashes the process, so the host never maps
+  // the operator's file itself.
+  explicit PluginLoader(std::filesystem::path copy_parent);
+  // Removes the private directory when no copy is left in it (agents still alive keep theirs).
   ~PluginLoader();
   PluginLoader(const PluginLoader&) = delete;
   PluginLoader& operator=(const PluginLoader&) = delete;
 
+  // `inside`: a library named at run time must lie inside this directory (PLUGIN_DIR).
   // Throws PluginError. Thread-safe.
-  LoadedPlugin load(const std::filesystem::path& library) const;
+  LoadedPlugin load(const std::filesystem::path& library,
+                    const std::optional<std::filesystem::path>& inside = std::nullopt) const;
+
+  // The private copy directory; empty before the first load.
+  std::filesystem::path private_dir() const;
 
  private:
-  std::filesystem::path copy_dir_;
+  // Makes the private directory on first use; returns a descriptor of it.
+  int private_dir_fd() const;
+
+  std::filesystem::path copy_parent_;
+  mutable std::mutex mutex_;
+  mutable std::filesystem::path private_dir_;
+  mutable int private_dir_fd_ = -1;
 };
 
 }  // namespace socrates::host

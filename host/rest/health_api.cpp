@@ -67,8 +67,10 @@ void add_health_routes(Router& router, ApiContext& api) {
     bool healthy = true;
     nlohmann::json agents = nlohmann::json::array();
     for (const auto& g : c.registry().list()) agents.push_back({{"id", g->plugin.info.agent_id}, {"status", "ok"}});
+    // Public: which agent failed, not why. The reason names files and carries the dynamic
+    // loader's words; it goes to the log and to GET /api/v1/admin/agents.
     for (const auto& f : c.registry().failed()) {
-      agents.push_back({{"id", f.id}, {"status", "failed"}, {"error", f.error}});
+      agents.push_back({{"id", f.id}, {"status", "failed"}});
       healthy = false;
     }
     nlohmann::json body = {
@@ -128,7 +130,10 @@ void add_health_routes(Router& router, ApiContext& api) {
     return with_admin(api, request, [&](const auth::AuthContext&) {
       nlohmann::json items = nlohmann::json::array();
       for (const auto& g : api.container.registry().list()) items.push_back(agent_json(*g));
-      return HttpResponse::json(200, {{"items", items}});
+      nlohmann::json failed = nlohmann::json::array();
+      for (const auto& f : api.container.registry().failed())
+        failed.push_back({{"id", f.id}, {"library", f.library.string()}, {"error", f.error}});
+      return HttpResponse::json(200, {{"items", items}, {"failed", failed}});
     });
   });
 }

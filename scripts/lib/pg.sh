@@ -81,7 +81,76 @@ pg_stop() {
   pg_as_owner "$PG_BIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
 }
 
-# pg_create_db URL_OF_POSTGRES_DB NAME: creates NAME unless it exists.
+# pg_secret_file FILE: a random password in FILE (made once, with umask 077), mode 0600 even if it
+# was changed since.
+pg_secret_file() {
+  local file=$1
+  if [ ! -s "$file" ]; then
+    (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=\n' > "$file")
+  fi
+  chmod 600 "$file"
+}
+
+# pg_sql PORT USER PASSWORD_FILE DB: runs the SQL on standard input as USER over 127.0.0.1 and
+# prints the rows. The password reaches psql in PGPASSWORD, in the environment of that one command,
+# and SQL that carries a password travels on standard input: nothing secret is ever an argument,
+# which every local user can read with `ps`.
+pg_sql() {
+  local port=$1 user=$2 pwfile=$3 db=$4
+  PGPASSWORD=$(cat "$pwfile") psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U "$user" -d "$db" -f -
+}
+
+# pg_provision PORT ADMIN ADMIN_PASSWORD_FILE ROLE ROLE_PASSWORD_FILE DB...: makes ROLE a login
+# role that is not a superuser, cannot create databases or roles, and owns each DB (created when
+# missing) with everything in its public schema. Idempotent: run at every start, it also repairs
+# databases made by an older run.sh, whose tables belonged to the superuser.
+pg_provision() {
+  local port=$1 admin=$2 admin_pwfile=$3 role=$4 role_pwfile=$5
+  shift 5
+  # The passwords are made by pg_secret_file: letters and digits only, safe inside quotes.
+  {
+    echo "DO \$\$ BEGIN"
+    echo "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$role') THEN CREATE ROLE \"$role\"; END IF;"
+    echo "END \$\$;"
+    echo "ALTER ROLE \"$role\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS" \
+      "PASSWORD '$(cat "$role_pwfile")';"
+  } | pg_sql "$port" "$admin" "$admin_pwfile" postgres >/dev/null
+  local db
+  for db in "$@"; do
+    if [ "$(echo "SELECT 1 FROM pg_database WHERE datname = '$db'" | pg_sql "$port" "$admin" "$admin_pwfile" postgres)" != 1 ]; then
+      echo "CREATE DATABASE \"$db\" OWNER \"$role\"" | pg_sql "$port" "$admin" "$admin_pwfile" postgres >/dev/null
+    fi
+    pg_sql "$port" "$admin" "$admin_pwfile" "$db" >/dev/null <<SQL
+ALTER DATABASE "$db" OWNER TO "$role";
+DO \$\$
+DECLARE
+  r record;
+BEGIN
+  -- Tables and views (a table's own sequences follow it), then free-standing sequences, then functions.
+  FOR r IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
+             AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = '$role') LOOP
+    EXECUTE format(CASE r.relkind WHEN 'v' THEN 'ALTER VIEW %I OWNER TO %I' WHEN 'm' THEN 'ALTER MATERIALIZED VIEW %I OWNER TO %I'
+                   ELSE 'ALTER TABLE %I OWNER TO %I' END, r.relname, '$role');
+  END LOOP;
+  FOR r IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind = 'S'
+             AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = '$role')
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')) LOOP
+    EXECUTE format('ALTER SEQUENCE %I OWNER TO %I', r.relname, '$role');
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'public' AND p.proowner <> (SELECT oid FROM pg_roles WHERE rolname = '$role') LOOP
+    EXECUTE format('ALTER ROUTINE %s OWNER TO %I', r.signature, '$role');
+  END LOOP;
+END
+\$\$;
+SQL
+  done
+}
+
+# pg_create_db URL_OF_POSTGRES_DB NAME: creates NAME unless it exists (throwaway clusters of the
+# benchmarks; run.sh provisions its cluster with pg_provision).
 pg_create_db() {
   local url=$1 name=$2
   if [ "$(psql "$url" -Atqc "SELECT 1 FROM pg_database WHERE datname = '$name'")" != 1 ]; then

@@ -2,6 +2,7 @@
 // and serve refusing to start (or starting degraded) on bad configuration.
 #include "e2e/e2e_helpers.hpp"
 #include "support/fake_llm_server.hpp"
+#include "support/integration_fixture.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -316,6 +317,27 @@ TEST(CliE2eTest, PluginCheckRefusesAMissingFile) {
   EXPECT_NE((result.out + result.err).find("libnothing_here.so"), std::string::npos) << output(result);
 }
 
+// plugin-check applies serve's file rules, with the same reasons, and says when a reload request
+// could not name the library.
+TEST(CliE2eTest, PluginCheckRefusesALibraryOthersCanWriteAndNotesOneOutsidePluginDir) {
+  ScratchDir dir;
+  const auto library = dir.path() / "libproject_manager_agent.so";
+  std::filesystem::copy_file(kPluginDir + "/libproject_manager_agent.so", library);
+
+  const auto outside = run_command({"plugin-check", library.string()}, {{"PLUGIN_DIR", kPluginDir}});
+  ASSERT_EQ(outside.exit_code, 0) << output(outside);
+  EXPECT_NE(outside.out.find("outside PLUGIN_DIR (" + kPluginDir + ")"), std::string::npos) << output(outside);
+  const auto inside = run_command({"plugin-check", library.string()}, {{"PLUGIN_DIR", dir.path().string()}});
+  ASSERT_EQ(inside.exit_code, 0) << output(inside);
+  EXPECT_EQ(inside.out.find("outside PLUGIN_DIR"), std::string::npos) << output(inside);
+
+  std::filesystem::permissions(library, std::filesystem::perms(0775), std::filesystem::perm_options::replace);
+  const auto refused = run_command({"plugin-check", library.string()}, {});
+  EXPECT_EQ(refused.exit_code, 1) << output(refused);
+  EXPECT_NE(refused.err.find("writable by its group (mode 0775)"), std::string::npos) << output(refused);
+  EXPECT_NE(refused.err.find("chmod go-w"), std::string::npos) << output(refused);
+}
+
 TEST(CliE2eTest, ServeWithAMissingRequiredPluginFailsNamingTheLibrary) {
   TestDatabases databases;
   EnvMap env = host_environment(databases);
@@ -353,17 +375,96 @@ TEST(CliE2eTest, ServeWithAMissingOptionalPluginStartsDegraded) {
   EXPECT_EQ(client.post("/api/v1/projects", {{"name", "still works"}}, user.access_token).status, 201);
 }
 
+CommandResult create_admin(const EnvMap& env, std::vector<std::string> options,
+                           const std::optional<std::string>& input = std::nullopt) {
+  std::vector<std::string> args{"create-admin"};
+  args.insert(args.end(), options.begin(), options.end());
+  return run_command(args, env, std::chrono::seconds(60), input);
+}
+
+std::string role_of(const TestDatabases& databases, const std::string& email) {
+  return db_scalar(databases.auth_url(), "SELECT coalesce((SELECT role FROM users WHERE email = '" + email + "'), 'none')")
+      .value_or("(error)");
+}
+
 TEST(CliE2eTest, CreateAdminRefusesABadEmailAndAShortPassword) {
   TestDatabases databases;
   const EnvMap env = migrated(databases);
-  const auto bad_email = run_command({"create-admin", "--email", "not-an-email", "--password", "long enough 1"}, env);
+  const auto bad_email = create_admin(env, {"--email", "not-an-email"}, "long enough 1\n");
   EXPECT_NE(bad_email.exit_code, 0) << output(bad_email);
   EXPECT_NE(bad_email.err.find("email"), std::string::npos) << output(bad_email);
-  const auto short_password = run_command({"create-admin", "--email", unique_email(), "--password", "short"}, env);
+  const std::string email = unique_email();
+  const auto short_password = create_admin(env, {"--email", email}, "short\n");
   EXPECT_NE(short_password.exit_code, 0) << output(short_password);
   EXPECT_NE(short_password.err.find("password"), std::string::npos) << output(short_password);
-  const auto missing = run_command({"create-admin", "--email", unique_email()}, env);
+  EXPECT_EQ(role_of(databases, email), "none");
+  const auto missing = create_admin(env, {}, "long enough 1\n");
   EXPECT_NE(missing.exit_code, 0) << output(missing);
+}
+
+// The password on standard input, one line; the admin then logs in with it.
+TEST(CliE2eTest, CreateAdminReadsThePasswordFromStandardInput) {
+  TestDatabases databases;
+  const EnvMap env = migrated(databases);
+  const std::string email = unique_email("admin");
+  const auto created = create_admin(env, {"--email", email}, "a password from stdin\n");
+  ASSERT_EQ(created.exit_code, 0) << output(created);
+  EXPECT_NE(created.out.find("created admin account " + email), std::string::npos) << output(created);
+  EXPECT_EQ(role_of(databases, email), "admin");
+
+  HostProcess host(env);
+  ASSERT_NO_THROW(host.start());
+  const HttpClient client(host.base_url());
+  const auto logged_in = login(client, email, "a password from stdin");
+  ASSERT_EQ(logged_in.status, 200) << describe(logged_in);
+  EXPECT_EQ(logged_in.json()["user"]["role"], "admin");
+}
+
+TEST(CliE2eTest, CreateAdminRefusesAPasswordOnTheCommandLine) {
+  TestDatabases databases;
+  const EnvMap env = migrated(databases);
+  const std::string email = unique_email("admin");
+  const auto refused = create_admin(env, {"--email", email, "--password", "visible in ps"}, "visible in ps\n");
+  EXPECT_EQ(refused.exit_code, 2) << output(refused);
+  EXPECT_NE(refused.err.find("--password is refused"), std::string::npos) << output(refused);
+  EXPECT_NE(refused.err.find("`ps`"), std::string::npos) << output(refused);
+  EXPECT_NE(refused.err.find("standard input"), std::string::npos) << output(refused);
+  EXPECT_EQ(role_of(databases, email), "none");
+}
+
+TEST(CliE2eTest, CreateAdminWithNothingOnStandardInputCreatesNothing) {
+  TestDatabases databases;
+  const EnvMap env = migrated(databases);
+  const std::string email = unique_email("admin");
+  const auto empty = create_admin(env, {"--email", email});  // stdin is /dev/null
+  EXPECT_EQ(empty.exit_code, 1) << output(empty);
+  EXPECT_NE(empty.err.find("no password on standard input"), std::string::npos) << output(empty);
+  EXPECT_EQ(role_of(databases, email), "none");
+}
+
+TEST(CliE2eTest, CreateAdminRefusesAnExistingAccountUnlessToldToPromoteIt) {
+  TestDatabases databases;
+  const EnvMap env = migrated(databases);
+  const std::string email = unique_email("squatter");
+  exec_sql(databases.auth_url(),
+           "INSERT INTO users (email, name, password_hash) VALUES ('" + email + "', 'someone', 'x')");
+
+  const auto refused = create_admin(env, {"--email", email}, "a new password 1\n");
+  EXPECT_EQ(refused.exit_code, 1) << output(refused);
+  EXPECT_NE(refused.err.find("exists already"), std::string::npos) << output(refused);
+  EXPECT_NE(refused.err.find("--promote"), std::string::npos) << output(refused);
+  EXPECT_EQ(role_of(databases, email), "user");
+  EXPECT_EQ(db_scalar(databases.auth_url(), "SELECT password_hash FROM users WHERE email = '" + email + "'"),
+            std::optional<std::string>("x"));
+
+  // --promote reads no password (stdin is /dev/null) and keeps the account's own.
+  const auto promoted = create_admin(env, {"--email", email, "--promote"});
+  ASSERT_EQ(promoted.exit_code, 0) << output(promoted);
+  EXPECT_NE(promoted.out.find("promoted existing account " + email), std::string::npos) << output(promoted);
+  EXPECT_NE(promoted.out.find("password is unchanged"), std::string::npos) << output(promoted);
+  EXPECT_EQ(role_of(databases, email), "admin");
+  EXPECT_EQ(db_scalar(databases.auth_url(), "SELECT password_hash FROM users WHERE email = '" + email + "'"),
+            std::optional<std::string>("x"));
 }
 
 // Every run of a command must clean up after itself: a host is started and stopped many times a
@@ -386,16 +487,25 @@ TEST(CliE2eTest, DoctorLeavesNothingInTheTemporaryDirectory) {
   EXPECT_TRUE(tmp.entries().empty()) << "left behind:\n" << joined(tmp.entries());
 }
 
-TEST(CliE2eTest, ServeStoppedBySigtermLeavesNothingInTheTemporaryDirectory) {
+TEST(CliE2eTest, ServeKeepsItsPluginCopiesInAPrivateDirectoryAndRemovesItOnSigterm) {
   TestDatabases databases;
   EnvMap env = host_environment(databases);
-  ScratchDir tmp;
+  ScratchDir tmp, copies;
   env["TMPDIR"] = tmp.path().string();
-  env["PLUGIN_COPY_DIR"] = "";  // empty means the default: a directory under TMPDIR
+  env["PLUGIN_COPY_DIR"] = copies.path().string();
   HostProcess host(env);
   ASSERT_NO_THROW(host.start());
-  EXPECT_FALSE(tmp.entries().empty()) << "the private plugin copies are expected under TMPDIR while serving";
+  EXPECT_TRUE(tmp.entries().empty()) << "nothing goes to TMPDIR:\n" << joined(tmp.entries());
+  // One directory of the host's own, with a random name and mode 0700, holds the copies.
+  std::vector<std::filesystem::path> dirs;
+  for (const auto& entry : std::filesystem::directory_iterator(copies.path())) dirs.push_back(entry.path());
+  ASSERT_EQ(dirs.size(), 1u) << joined(copies.entries());
+  EXPECT_EQ(dirs[0].filename().string().rfind("plugins-", 0), 0u) << dirs[0];
+  EXPECT_EQ(dirs[0].filename().string().size(), std::string("plugins-XXXXXX").size()) << dirs[0];
+  EXPECT_EQ(std::filesystem::symlink_status(dirs[0]).permissions(), std::filesystem::perms::owner_all);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dirs[0]), std::filesystem::directory_iterator()), 3);
   ASSERT_EQ(host.stop(), 0) << host.stderr_text();
+  EXPECT_TRUE(copies.entries().empty()) << "left behind:\n" << joined(copies.entries());
   EXPECT_TRUE(tmp.entries().empty()) << "left behind:\n" << joined(tmp.entries());
 }
 

@@ -271,7 +271,8 @@ inline TestUser make_admin(const HttpClient& client, const EnvMap& env) {
   TestUser admin;
   admin.email = unique_email("admin");
   admin.password = "admin password " + random_suffix();
-  const auto result = run_command({"create-admin", "--email", admin.email, "--password", admin.password}, env);
+  const auto result =
+      run_command({"create-admin", "--email", admin.email}, env, std::chrono::seconds(60), admin.password + "\n");
   if (result.exit_code != 0) throw std::runtime_error("create-admin failed: " + result.out + result.err);
   const auto logged_in = login(client, admin.email, admin.password);
   if (logged_in.status != 200) throw std::runtime_error("admin login failed: " + describe(logged_in));

@@ -148,10 +148,17 @@ TEST_F(HealthE2eTest, AdminRoutesWithoutATokenAnswer401) {
 TEST_F(HealthE2eTest, CreateAdminPromotesAnExistingAccountWhoseTokenThenReachesAdminRoutes) {
   const TestUser user = new_user(client());
   ASSERT_EQ(client().get("/api/v1/admin/stats", user.access_token).status, 403);
-  const auto result = run_command({"create-admin", "--email", user.email, "--password", "ignored-for-existing"},
-                                  host_->env);
+  // Without --promote an existing account is refused, and nothing changes.
+  const auto refused = run_command({"create-admin", "--email", user.email}, host_->env, std::chrono::seconds(60),
+                                   "some new password\n");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("--promote"), std::string::npos) << refused.err;
+  EXPECT_EQ(client().get("/api/v1/admin/stats", user.access_token).status, 403);
+
+  const auto result = run_command({"create-admin", "--email", user.email, "--promote"}, host_->env);
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_NE(result.out.find("promoted"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("password is unchanged"), std::string::npos) << result.out;
   // The role is read at every request, so the promotion takes effect without a new login.
   EXPECT_EQ(client().get("/api/v1/admin/stats", user.access_token).status, 200);
   // And the password did not change.

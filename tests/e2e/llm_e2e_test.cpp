@@ -164,6 +164,33 @@ TEST_F(LlmE2eTest, AModelAnswerThatIsNotTheAskedJsonIsLlmErrorAndNothingIsSaved)
                          502, "LLM_ERROR"));
 }
 
+// A provider's refusal reaches the client as the provider's name and status: neither its URL nor
+// what it said (which can quote the request or a key's prefix); those are in the host's log.
+TEST_F(LlmE2eTest, AProviderRefusalNamesTheProviderButNotItsUrlOrWords) {
+  const TestUser user = new_user(client());
+  const std::string session = new_session(user);
+  const std::string words = "Incorrect API key provided: sk-proj-abc*** (from /srv/provider/keys.txt)";
+  server_->push(FakeLlmServer::openai_error(401, "invalid_api_key", words));
+  const auto refused = client().post("/api/v1/sessions/" + session + "/next-question", nlohmann::json::object(),
+                                     user.access_token);
+  ASSERT_TRUE(IsApiError(refused, 502, "LLM_ERROR"));
+  const std::string message = refused.json()["error"]["message"];
+  EXPECT_NE(message.find("openai"), std::string::npos) << message;
+  EXPECT_NE(message.find("401"), std::string::npos) << message;
+  const std::string address = server_->base_url().substr(server_->base_url().find("://") + 3);
+  EXPECT_EQ(refused.body.find(address), std::string::npos) << refused.body;
+  EXPECT_EQ(refused.body.find("Incorrect API key"), std::string::npos) << refused.body;
+  EXPECT_EQ(refused.body.find("sk-proj"), std::string::npos) << refused.body;
+
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (host_->process->stderr_text().find("Incorrect API key provided") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  const std::string log = host_->process->stderr_text();
+  EXPECT_NE(log.find("Incorrect API key provided"), std::string::npos) << "the provider's words belong in the log";
+  EXPECT_NE(log.find(address), std::string::npos) << "the provider's URL belongs in the log";
+}
+
 TEST_F(LlmE2eTest, DirectChatRepliesAreTheModels) {
   const TestUser user = new_user(client());
   const std::string session = new_session(user, "direct_chat");

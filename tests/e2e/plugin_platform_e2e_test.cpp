@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,8 +144,11 @@ class PlatformHost {
  public:
   explicit PlatformHost(EnvMap overrides = {}, const std::vector<std::string>& unset = {})
       : databases_(std::make_unique<TestDatabases>()), env_(host_environment(*databases_)) {
-    // The private copies go to a directory the test can look into.
+    // The private copies go to a directory the test can look into. PLUGIN_DIR holds the fixtures
+    // that reloads name; the real agents are listed in PLUGINS by their paths.
     env_["PLUGIN_COPY_DIR"] = (copies_.path() / "copies").string();
+    env_["PLUGIN_DIR"] = kFixtureDir.string();
+    env_["PLUGINS"] = real_plugins();
     for (const auto& [name, value] : overrides) env_[name] = value;
     for (const auto& name : unset) env_.erase(name);
     process_ = std::make_unique<HostProcess>(env_);
@@ -159,6 +163,13 @@ class PlatformHost {
   const TestUser& user() const { return user_; }
   const TestUser& admin() const { return admin_; }
   fs::path copy_dir() const { return copies_.path() / "copies"; }
+  // The directory the host made inside copy_dir() for its copies (it must be the only one).
+  fs::path private_dir() const {
+    std::vector<fs::path> dirs;
+    for (const auto& entry : fs::directory_iterator(copy_dir())) dirs.push_back(entry.path());
+    EXPECT_EQ(dirs.size(), 1u) << "expected one private directory in " << copy_dir();
+    return dirs.empty() ? fs::path() : dirs.front();
+  }
 
   Response describe_socratic() const {
     return client().post("/api/v1/agents/socratic/describe", nlohmann::json::object(), user_.access_token);
@@ -307,7 +318,7 @@ TEST_F(PluginPlatformE2eTest, ReloadSwapsInTheRebuiltLibraryAndReleasesTheOldGen
   const auto old_copies = host.mapped("libsocratic_agent.");
   ASSERT_EQ(old_copies.size(), 1u) << "expected one private copy of socratic mapped";
   const std::string old_copy = *old_copies.begin();
-  EXPECT_EQ(fs::path(old_copy).parent_path(), host.copy_dir()) << old_copy;
+  EXPECT_EQ(fs::path(old_copy).parent_path(), host.private_dir()) << old_copy;
 
   const auto reloaded = host.reload("socratic", {{"library", kSocraticNext.string()}});
   ASSERT_EQ(reloaded.status, 200) << describe(reloaded);
@@ -379,7 +390,7 @@ TEST_F(PluginPlatformE2eTest, ReloadRefusesIncompatibleLibrariesAndTheOldGenerat
   }
   // Only the private copies of the three serving agents are left in the copy directory.
   std::vector<std::string> copies;
-  for (const auto& entry : fs::directory_iterator(host.copy_dir())) copies.push_back(entry.path().filename().string());
+  for (const auto& entry : fs::directory_iterator(host.private_dir())) copies.push_back(entry.path().filename().string());
   EXPECT_EQ(copies.size(), 3u) << ::testing::PrintToString(copies);
 }
 
@@ -436,6 +447,58 @@ TEST_F(PluginPlatformE2eTest, ReloadValidatesItsBody) {
       << missing.body;
 }
 
+// An admin token must not be enough to run any file as the host: a reload request names a library
+// inside PLUGIN_DIR (links resolved), one that only the host's user or root can have written.
+TEST_F(PluginPlatformE2eTest, ReloadTakesOnlyTrustworthyFilesFromPluginDir) {
+  TempDir plugin_dir("socrates-e2e-plugin-dir-");
+  TempDir outside("socrates-e2e-outside-");
+  fs::copy_file(kSocraticNext, plugin_dir.path() / "libsocratic_next.so");
+  fs::copy_file(kSocraticNext, outside.path() / "libsocratic_next.so");
+  PlatformHost& host = start_host({{"PLUGIN_DIR", plugin_dir.path().string()}});
+  const std::string old_version = host.socratic_version();
+  const auto before = host.admin_entry("socratic");
+
+  auto expect_refused = [&](const std::string& library, const std::string& reason) {
+    SCOPED_TRACE(library);
+    const auto refused = host.reload("socratic", {{"library", library}});
+    ASSERT_TRUE(IsApiError(refused, 422, "PLUGIN_INCOMPATIBLE"));
+    const std::string message = refused.json()["error"]["message"];
+    EXPECT_NE(message.find(reason), std::string::npos) << message;
+    EXPECT_EQ(refused.json()["error"]["details"]["agent"], "socratic") << refused.body;
+    EXPECT_EQ(host.socratic_version(), old_version);
+    EXPECT_EQ(host.admin_entry("socratic")["generation"], before["generation"]);
+  };
+
+  // Outside PLUGIN_DIR: by its path, through a link inside it, through "..".
+  expect_refused((outside.path() / "libsocratic_next.so").string(), "outside PLUGIN_DIR");
+  fs::create_symlink(outside.path() / "libsocratic_next.so", plugin_dir.path() / "liblink.so");
+  expect_refused((plugin_dir.path() / "liblink.so").string(), "outside PLUGIN_DIR");
+  expect_refused("../" + outside.path().filename().string() + "/libsocratic_next.so", "outside PLUGIN_DIR");
+
+  // Inside, but others could have written it: the file, or its directory.
+  const fs::path group_writable = plugin_dir.path() / "libgroup.so";
+  fs::copy_file(kSocraticNext, group_writable);
+  fs::permissions(group_writable, fs::perms(0775), fs::perm_options::replace);
+  expect_refused(group_writable.string(), "writable by its group");
+  const fs::path open_dir = plugin_dir.path() / "open";
+  fs::create_directories(open_dir);
+  fs::permissions(open_dir, fs::perms(0777), fs::perm_options::replace);
+  fs::copy_file(kSocraticNext, open_dir / "libsocratic_next.so");
+  expect_refused((open_dir / "libsocratic_next.so").string(), "is writable by everyone");
+  if (::geteuid() == 0) {
+    const fs::path theirs = plugin_dir.path() / "libtheirs.so";
+    fs::copy_file(kSocraticNext, theirs);
+    ASSERT_EQ(::chown(theirs.c_str(), 65534, static_cast<gid_t>(-1)), 0);
+    expect_refused(theirs.string(), "belongs to");
+  }
+
+  // A good build, named relative to PLUGIN_DIR, is taken.
+  const auto reloaded = host.reload("socratic", {{"library", "libsocratic_next.so"}});
+  ASSERT_EQ(reloaded.status, 200) << describe(reloaded);
+  EXPECT_EQ(reloaded.json()["library"], (plugin_dir.path() / "libsocratic_next.so").string());
+  EXPECT_EQ(host.socratic_version(), kNextVersion);
+}
+
 // ---------------------------------------------------------------------------------------------
 // An operator deploying the way STACK_NOTES.md says: write the new build elsewhere, rename it over
 // the configured path, send SIGHUP.
@@ -469,6 +532,54 @@ TEST_F(PluginPlatformE2eTest, SighupReloadsAgentsFromTheirConfiguredLibraries) {
   EXPECT_TRUE(wait_until_unmapped(host.process().pid(), *old_copies.begin()));
   // The other agents were reloaded from their unchanged libraries and serve as before.
   EXPECT_EQ(host.client().get("/api/v1/projects", host.user().access_token).status, 200);
+
+  // Listed in PLUGINS, the library may be named by a reload request although it is outside PLUGIN_DIR.
+  const auto by_path = host.reload("socratic", {{"library", configured.string()}});
+  ASSERT_EQ(by_path.status, 200) << describe(by_path);
+  EXPECT_EQ(by_path.json()["library"], configured.string());
+}
+
+// Only files that nobody but the host's user or root can have written are loaded, at start-up and
+// on SIGHUP alike.
+TEST_F(PluginPlatformE2eTest, SighupRefusesAConfiguredLibraryThatOthersCanWrite) {
+  TempDir deploy("socrates-e2e-deploy-");
+  const fs::path configured = deploy.path() / "libsocratic_agent.so";
+  fs::copy_file(kSocratic, configured);
+  PlatformHost& host = start_host({{"PLUGINS", real_plugins(configured)}});
+  const std::string old_version = host.socratic_version();
+  const auto before = host.admin_entry("socratic");
+
+  const fs::path staged = deploy.path() / ".libsocratic_agent.so.new";
+  fs::copy_file(kSocraticNext, staged);
+  fs::permissions(staged, fs::perms(0775), fs::perm_options::replace);
+  fs::rename(staged, configured);
+  ASSERT_EQ(::kill(host.process().pid(), SIGHUP), 0);
+
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (host.process().stderr_text().find("reload on SIGHUP failed") == std::string::npos && Clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(20));
+  const std::string log = host.process().stderr_text();
+  ASSERT_NE(log.find("reload on SIGHUP failed"), std::string::npos) << log;
+  EXPECT_NE(log.find("writable by its group"), std::string::npos) << log;
+  EXPECT_EQ(host.socratic_version(), old_version);
+  EXPECT_EQ(host.admin_entry("socratic")["generation"], before["generation"]);
+}
+
+TEST_F(PluginPlatformE2eTest, StartUpRefusesAConfiguredLibraryThatOthersCanWrite) {
+  TempDir deploy("socrates-e2e-deploy-");
+  const fs::path configured = deploy.path() / "libsocratic_agent.so";
+  fs::copy_file(kSocratic, configured);
+  fs::permissions(configured, fs::perms(0757), fs::perm_options::replace);
+  TestDatabases databases;
+  EnvMap env = host_environment(databases);
+  env["PLUGINS"] = real_plugins(configured);
+  env["PORT"] = std::to_string(pick_free_port());
+  const auto result = run_command({"serve"}, env, std::chrono::seconds(30));
+  EXPECT_FALSE(result.timed_out) << result.err;
+  EXPECT_NE(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.err.find("a required plugin failed to load"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(configured.string()), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("writable by everyone"), std::string::npos) << result.err;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -637,8 +748,21 @@ TEST_F(PluginPlatformE2eTest, AFactoryThatThrowsIsReportedFailedWhenTheAgentIsOp
   }
   EXPECT_EQ(ok, (std::set<std::string>{"project_manager", "socratic", "context"})) << health.body;
   ASSERT_EQ(failed.size(), 1u) << health.body;
-  const std::string error = failed[0]["error"];
+  // The public answer names the agent that failed, not its file nor why (that is for admins).
+  EXPECT_EQ(failed[0], nlohmann::json({{"id", "libfixture_factory_throws"}, {"status", "failed"}})) << health.body;
+  EXPECT_EQ(health.body.find(kFixtureDir.string()), std::string::npos) << health.body;
+  EXPECT_EQ(health.body.find("the constructor gave up"), std::string::npos) << health.body;
+
+  const auto agents = host.client().get("/api/v1/admin/agents", host.admin().access_token);
+  ASSERT_EQ(agents.status, 200) << describe(agents);
+  const auto listed = agents.json();
+  ASSERT_EQ(listed["failed"].size(), 1u) << agents.body;
+  EXPECT_EQ(listed["failed"][0]["id"], "libfixture_factory_throws");
+  EXPECT_EQ(listed["failed"][0]["library"], (kFixtureDir / "libfixture_factory_throws.so").string());
+  const std::string error = listed["failed"][0]["error"];
   EXPECT_NE(error.find("fixture_factory_throws: the constructor gave up"), std::string::npos) << error;
+  EXPECT_NE(host.process().stderr_text().find("the constructor gave up"), std::string::npos)
+      << "the reason must be in the log";
   // The agents that did load serve as usual.
   EXPECT_EQ(host.socratic_version().rfind("HTTP", 0), std::string::npos);
   EXPECT_TRUE(host.admin_entry("fixture_factory_throws").is_null());

@@ -389,16 +389,38 @@ TEST_F(AccountServiceTest, CreateAdminCreatesAnAdminAccount) {
   EXPECT_EQ(stored_hash("root@example.com")->rfind("$argon2id$", 0), 0u);
 }
 
-TEST_F(AccountServiceTest, CreateAdminPromotesAnExistingUserAndKeepsTheirPassword) {
+TEST_F(AccountServiceTest, CreateAdminRefusesAnExistingEmailInAnyCase) {
+  registered("Taken@Example.com");
+  const std::string code = test::code_of(host_.call([&] {
+    AccountService::create_admin(host_.container, "taken@example.com", "another-password");
+    return sdk::Result::ok(nullptr);
+  }));
+  EXPECT_EQ(code, sdk::errc::kEmailTaken);
+  EXPECT_EQ(test::db_count(databases_.auth_url(), "SELECT count(*) FROM users"), 1);
+  EXPECT_EQ(test::db_scalar(databases_.auth_url(), "SELECT role FROM users"), "user");
+  EXPECT_EQ(test::code_of(host_.login("taken@example.com", "another-password")), sdk::errc::kInvalidCredentials);
+}
+
+TEST_F(AccountServiceTest, PromoteAdminPromotesAnExistingUserAndKeepsTheirPassword) {
   registered("Promoted@Example.com");
-  AccountService::create_admin(host_.container, "promoted@example.com", "ignored-password");
+  EXPECT_TRUE(AccountService::account_exists(host_.container, "promoted@example.com"));
+  const std::string line = AccountService::promote_admin(host_.container, "promoted@example.com");
+  EXPECT_NE(line.find("password is unchanged"), std::string::npos) << line;
   EXPECT_EQ(test::db_count(databases_.auth_url(), "SELECT count(*) FROM users"), 1);
   EXPECT_EQ(test::db_scalar(databases_.auth_url(), "SELECT role FROM users"), "admin");
 
-  EXPECT_EQ(test::code_of(host_.login("promoted@example.com", "ignored-password")), sdk::errc::kInvalidCredentials);
   sdk::Result login = host_.login("promoted@example.com", kPassword);
   ASSERT_EQ(test::code_of(login), "OK");
   EXPECT_EQ(login.value().at("user").value("role", ""), "admin");
+}
+
+TEST_F(AccountServiceTest, PromoteAdminOfAnUnknownEmailIsUserNotFound) {
+  EXPECT_FALSE(AccountService::account_exists(host_.container, "nobody@example.com"));
+  const std::string code = test::code_of(host_.call([&] {
+    AccountService::promote_admin(host_.container, "nobody@example.com");
+    return sdk::Result::ok(nullptr);
+  }));
+  EXPECT_EQ(code, sdk::errc::kUserNotFound);
 }
 
 TEST_F(AccountServiceTest, CreateAdminRejectsInvalidInputAndStoresNothing) {

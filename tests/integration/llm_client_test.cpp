@@ -177,16 +177,20 @@ TEST_F(LlmClientTest, OpenAiSendsNoAuthorizationWithoutAKey) {
   EXPECT_EQ(sent[0].headers.count("authorization"), 0u) << sent[0].header("authorization");
 }
 
-// ---- refusals: LLM_ERROR, once, with the provider's words and never the key
+// ---- refusals: LLM_ERROR, once, naming the provider, never its URL, its words or the key (the
+// message reaches clients; the provider's words go to the log)
 
-TEST_F(LlmClientTest, AnAnthropicErrorBodyIsLlmErrorWithTheProvidersMessage) {
+TEST_F(LlmClientTest, AnAnthropicErrorBodyIsLlmErrorNamingTheProviderNotItsWords) {
   server_.push(FakeLlmServer::anthropic_error(400, "invalid_request_error", "max_tokens: must be positive"));
   auto client = anthropic();
   const Outcome o = call(*client);
   ASSERT_FALSE(o.ok);
   EXPECT_EQ(o.error.code, "LLM_ERROR");
-  EXPECT_NE(o.error.message.find("invalid_request_error: max_tokens: must be positive"), std::string::npos)
+  EXPECT_NE(o.error.message.find("anthropic refused the request with HTTP 400"), std::string::npos)
       << o.error.message;
+  EXPECT_EQ(o.error.message.find("max_tokens"), std::string::npos) << o.error.message;
+  EXPECT_EQ(o.error.message.find(server_.base_url()), std::string::npos) << o.error.message;
+  EXPECT_EQ(o.error.details.dump().find(server_.base_url()), std::string::npos) << o.error.details.dump();
   EXPECT_EQ(o.error.details["http_status"], 400);
   EXPECT_EQ(server_.request_count(), 1u) << "a 4xx is not retried";
   EXPECT_EQ(scalar("SELECT ok || '|' || error_code || '|' || http_status || '|' || attempts FROM llm_usage"),
@@ -199,20 +203,22 @@ TEST_F(LlmClientTest, AnOpenAiErrorBodyIsLlmErrorAndTheKeyIsNeverRepeated) {
   const Outcome o = call(*client);
   ASSERT_FALSE(o.ok);
   EXPECT_EQ(o.error.code, "LLM_ERROR");
-  EXPECT_NE(o.error.message.find("Incorrect API key provided"), std::string::npos) << o.error.message;
+  EXPECT_NE(o.error.message.find("openai refused the request with HTTP 401"), std::string::npos) << o.error.message;
+  EXPECT_EQ(o.error.message.find("Incorrect API key provided"), std::string::npos) << o.error.message;
   EXPECT_EQ(o.error.message.find(kKey), std::string::npos);
   EXPECT_EQ(o.error.details.dump().find(kKey), std::string::npos);
   EXPECT_EQ(server_.request_count(), 1u);
 }
 
-TEST_F(LlmClientTest, AnOllamaStyleStringErrorIsReadToo) {
+TEST_F(LlmClientTest, AnOllamaStyleStringErrorStaysOutOfTheMessageToo) {
   ScriptedReply reply;
   reply.status = 404;
   reply.body = R"({"error":"model 'nope' not found"})";
   server_.push(reply);
   const Outcome o = call(*openai());
   EXPECT_EQ(o.error.code, "LLM_ERROR");
-  EXPECT_NE(o.error.message.find("model 'nope' not found"), std::string::npos) << o.error.message;
+  EXPECT_NE(o.error.message.find("openai refused the request with HTTP 404"), std::string::npos) << o.error.message;
+  EXPECT_EQ(o.error.message.find("model 'nope' not found"), std::string::npos) << o.error.message;
 }
 
 // ---- unusable answers: LLM_ERROR, never a made-up text
@@ -377,7 +383,8 @@ TEST_F(LlmClientTest, PersistentOverloadExhaustsTheRetriesAsLlmUnavailable) {
   const Outcome o = call(*anthropic());
   ASSERT_FALSE(o.ok);
   EXPECT_EQ(o.error.code, "LLM_UNAVAILABLE");
-  EXPECT_NE(o.error.message.find("overloaded_error"), std::string::npos) << o.error.message;
+  EXPECT_NE(o.error.message.find("anthropic answered HTTP 529"), std::string::npos) << o.error.message;
+  EXPECT_EQ(o.error.message.find("overloaded_error"), std::string::npos) << o.error.message;
   EXPECT_NE(o.error.message.find("after 3 attempts"), std::string::npos) << o.error.message;
   EXPECT_EQ(o.error.details["attempts"], 3);
   EXPECT_EQ(server_.request_count(), 3u) << "LLM_MAX_RETRIES=2: three attempts in all";
@@ -392,7 +399,8 @@ TEST_F(LlmClientTest, ARefusedConnectionIsRetriedThenLlmUnavailable) {
   const Outcome result = call(*anthropic(o));
   ASSERT_FALSE(result.ok);
   EXPECT_EQ(result.error.code, "LLM_UNAVAILABLE");
-  EXPECT_NE(result.error.message.find("cannot reach"), std::string::npos) << result.error.message;
+  EXPECT_NE(result.error.message.find("cannot reach anthropic"), std::string::npos) << result.error.message;
+  EXPECT_EQ(result.error.message.find("127.0.0.1"), std::string::npos) << result.error.message;
   EXPECT_LT(result.elapsed, 2000ms);
   EXPECT_EQ(scalar("SELECT ok || '|' || error_code || '|' || attempts || '|' || coalesce(http_status, 0) FROM llm_usage"),
             "false|LLM_UNAVAILABLE|2|0");

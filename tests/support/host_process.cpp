@@ -51,10 +51,12 @@ struct Invocation {
   std::vector<std::string> env_storage;
   std::vector<char*> argv;
   std::vector<char*> envp;
-  std::string out_path, err_path, cwd;
+  std::string in_path, out_path, err_path, cwd;
 };
 
-pid_t spawn(const std::vector<std::string>& args, const EnvMap& env, const fs::path& dir) {
+// `input`: a file to be the child's standard input (default /dev/null).
+pid_t spawn(const std::vector<std::string>& args, const EnvMap& env, const fs::path& dir,
+            const std::string& input = "/dev/null") {
   Invocation inv;
   inv.argv_storage.push_back(SOCRATES_HOST_BINARY);
   inv.argv_storage.insert(inv.argv_storage.end(), args.begin(), args.end());
@@ -63,6 +65,7 @@ pid_t spawn(const std::vector<std::string>& args, const EnvMap& env, const fs::p
   inv.argv.push_back(nullptr);
   for (auto& s : inv.env_storage) inv.envp.push_back(s.data());
   inv.envp.push_back(nullptr);
+  inv.in_path = input;
   inv.out_path = (dir / "stdout.log").string();
   inv.err_path = (dir / "stderr.log").string();
   inv.cwd = dir.string();
@@ -80,7 +83,7 @@ pid_t spawn(const std::vector<std::string>& args, const EnvMap& env, const fs::p
     struct sigaction default_action {};
     default_action.sa_handler = SIG_DFL;
     for (int s : {SIGTERM, SIGINT, SIGPIPE, SIGHUP}) ::sigaction(s, &default_action, nullptr);
-    const int in = ::open("/dev/null", O_RDONLY);
+    const int in = ::open(inv.in_path.c_str(), O_RDONLY);
     const int out = ::open(inv.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     const int err = ::open(inv.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (in < 0 || out < 0 || err < 0) ::_exit(127);
@@ -121,6 +124,8 @@ EnvMap with_basics(EnvMap env, const fs::path& tmp) {
   // A sanitized build (SANITIZE=... scripts/test.sh) keeps its sanitizers' settings in the host too.
   for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
     if (const char* value = std::getenv(name)) env.emplace(name, value);
+  // The private plugin copies default to the project's .data; a test's go to its own directory.
+  env.emplace("PLUGIN_COPY_DIR", tmp.string());
   return env;
 }
 
@@ -167,11 +172,17 @@ std::uint16_t pick_free_port() {
   return ntohs(address.sin_port);
 }
 
-CommandResult run_command(const std::vector<std::string>& args, const EnvMap& env, std::chrono::seconds timeout) {
+CommandResult run_command(const std::vector<std::string>& args, const EnvMap& env, std::chrono::seconds timeout,
+                          const std::optional<std::string>& input) {
   const fs::path dir = make_temp_dir("socrates-e2e-cmd-");
   fs::create_directories(dir / "tmp");
+  std::string stdin_path = "/dev/null";
+  if (input) {
+    stdin_path = (dir / "stdin").string();
+    std::ofstream(stdin_path, std::ios::binary) << *input;
+  }
   CommandResult result;
-  const pid_t pid = spawn(args, with_basics(env, dir / "tmp"), dir);
+  const pid_t pid = spawn(args, with_basics(env, dir / "tmp"), dir, stdin_path);
   auto status = wait_for(pid, timeout);
   if (!status) {
     result.timed_out = true;

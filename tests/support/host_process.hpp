@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,10 +41,12 @@ struct CommandResult {
 };
 
 // Runs `socrates-host args...` with exactly `env` (plus PATH and a private TMPDIR) and waits for it,
-// killing it after `timeout`. For migrate, create-admin, doctor, plugin-check, --help, and for
-// `serve` invocations that are expected to fail at start-up.
+// killing it after `timeout`. Its standard input is `input` (a file, so not a terminal), or
+// /dev/null. For migrate, create-admin, doctor, plugin-check, --help, and for `serve` invocations
+// that are expected to fail at start-up.
 CommandResult run_command(const std::vector<std::string>& args, const EnvMap& env,
-                          std::chrono::seconds timeout = std::chrono::seconds(60));
+                          std::chrono::seconds timeout = std::chrono::seconds(60),
+                          const std::optional<std::string>& input = std::nullopt);
 
 class HostProcess {
  public:

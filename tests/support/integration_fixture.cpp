@@ -65,6 +65,8 @@ host::Config integration_config(const TestDatabases& databases, const std::map<s
       {"DATABASE_URL_SPECS", databases.specs_url()},
       {"SECRET_KEY", kTestSecretKey},
       {"PLUGINS", "/nonexistent/no-plugins-in-this-test.so"},
+      // The loader makes its own private directory (random name, mode 0700) in there.
+      {"PLUGIN_COPY_DIR", std::filesystem::temp_directory_path().string()},
       {"MIGRATIONS_DIR", std::string(SOCRATES_MIGRATIONS_DIR)},
       {"DB_POOL_SIZE_AUTH", "4"},
       {"DB_POOL_SIZE_SPECS", "4"},

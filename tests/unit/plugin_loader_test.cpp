@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <link.h>
 #include <unistd.h>
 
 #include <array>
@@ -58,10 +59,12 @@ class PluginLoaderTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(copy_dir_); }
 
+  // The private copies, in whichever private directory a loader made inside copy_dir_.
   std::vector<fs::path> copies() const {
     std::vector<fs::path> found;
     if (fs::exists(copy_dir_))
-      for (const auto& entry : fs::directory_iterator(copy_dir_)) found.push_back(entry.path());
+      for (const auto& entry : fs::recursive_directory_iterator(copy_dir_))
+        if (entry.is_regular_file()) found.push_back(entry.path());
     return found;
   }
 
@@ -95,7 +98,8 @@ TEST_F(PluginLoaderTest, LoadsGoodFixtureAndCallsItsActions) {
   EXPECT_EQ(plugin.info.compiler, SOCRATES_SDK_COMPILER_ID);
   EXPECT_EQ(plugin.info.stdlib, SOCRATES_SDK_STDLIB_ID);
   EXPECT_EQ(plugin.library, fixture("fixture_good"));
-  EXPECT_EQ(plugin.loaded_from.parent_path(), copy_dir_);
+  EXPECT_EQ(plugin.loaded_from.parent_path(), loader.private_dir());
+  EXPECT_EQ(loader.private_dir().parent_path(), copy_dir_);
   EXPECT_NE(plugin.loaded_from, plugin.library);
   EXPECT_TRUE(fs::exists(plugin.loaded_from));
   EXPECT_TRUE(is_mapped(plugin.loaded_from));
@@ -341,12 +345,74 @@ TEST_F(PluginLoaderTest, ConcurrentLoadsAreIndependentAndCleanUp) {
   for (const auto& copy : copies_seen) EXPECT_FALSE(is_mapped(copy)) << copy;
 }
 
-TEST_F(PluginLoaderTest, CreatesTheCopyDirectoryPrivately) {
+TEST_F(PluginLoaderTest, MakesAPrivateCopyDirectoryWithARandomNameAndRemovesItAfterwards) {
   const fs::path nested = copy_dir_ / "a" / "b";
-  PluginLoader loader(nested);
-  LoadedPlugin plugin = loader.load(fixture("fixture_good"));
-  EXPECT_EQ(plugin.loaded_from.parent_path(), nested);
-  EXPECT_EQ(fs::status(nested).permissions() & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
+  fs::path first_dir;
+  {
+    PluginLoader loader(nested);
+    EXPECT_TRUE(loader.private_dir().empty()) << "made before it was needed";
+    PluginLoader other(nested);
+    LoadedPlugin plugin = loader.load(fixture("fixture_good"));
+    LoadedPlugin again = other.load(fixture("fixture_good"));
+    first_dir = loader.private_dir();
+    EXPECT_EQ(plugin.loaded_from.parent_path(), first_dir);
+    EXPECT_EQ(first_dir.parent_path(), nested);
+    EXPECT_EQ(first_dir.filename().string().rfind("plugins-", 0), 0u) << first_dir;
+    EXPECT_NE(other.private_dir(), first_dir) << "two loaders must not share a directory";
+    EXPECT_EQ(fs::status(first_dir).permissions(), fs::perms::owner_all);
+    EXPECT_EQ(fs::status(nested).permissions() & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
+    // The copy itself is read-only, even for the host.
+    EXPECT_EQ(fs::status(plugin.loaded_from).permissions() & fs::perms::owner_write, fs::perms::none);
+  }
+  EXPECT_FALSE(fs::exists(first_dir)) << "the private directory outlived its loader";
+  EXPECT_TRUE(fs::is_empty(nested));
+}
+
+// dlopen is given /proc/self/fd/N of the copy the loader wrote, not a path someone could swap.
+TEST_F(PluginLoaderTest, LoadsTheCopyThroughItsDescriptor) {
+  auto objects_by_descriptor = [] {
+    int count = 0;
+    ::dl_iterate_phdr(
+        [](dl_phdr_info* info, std::size_t, void* data) {
+          if (info->dlpi_name && std::string(info->dlpi_name).rfind("/proc/self/fd/", 0) == 0) ++*static_cast<int*>(data);
+          return 0;
+        },
+        &count);
+    return count;
+  };
+  const int before = objects_by_descriptor();
+  PluginLoader loader(copy_dir_);
+  LoadedPlugin plugin = loader.load(fixture("fixture_counter"));
+  EXPECT_EQ(objects_by_descriptor(), before + 1);
+  EXPECT_TRUE(is_mapped(plugin.loaded_from)) << "the mapping names the private copy";
+  plugin.agent.reset();
+  EXPECT_EQ(objects_by_descriptor(), before);
+}
+
+TEST_F(PluginLoaderTest, AppliesTheFileRulesBeforeCopying) {
+  const fs::path dir = copy_dir_ / "source";
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
+  const fs::path library = dir / "libfixture_good.so";
+  fs::copy_file(fixture("fixture_good"), library);
+  fs::permissions(library, fs::perms(0775), fs::perm_options::replace);
+  PluginLoader loader(copy_dir_ / "copies");
+  try {
+    loader.load(library);
+    ADD_FAILURE() << "a group-writable library was loaded";
+  } catch (const PluginError& e) {
+    EXPECT_NE(std::string(e.what()).find("writable by its group"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(loader.private_dir().empty()) << "nothing is copied for a refused library";
+
+  fs::permissions(library, fs::perms(0755), fs::perm_options::replace);
+  try {
+    loader.load(library, fixture("fixture_good").parent_path());
+    ADD_FAILURE() << "a library outside the required directory was loaded";
+  } catch (const PluginError& e) {
+    EXPECT_NE(std::string(e.what()).find("outside PLUGIN_DIR"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(loader.load(library, dir));
 }
 
 std::string run(const std::string& command) {

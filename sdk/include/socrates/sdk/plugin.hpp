@@ -6,7 +6,14 @@
 //
 // MyAgent derives from socrates::sdk::BaseAgent and is constructible from an AgentInfo.
 // The macro exports two Boost.DLL aliases: a descriptor, which the host reads and checks before it
-// runs any other code of the library, and a factory that never throws.
+// calls any function of the library, and a factory that never throws.
+//
+// What the check cannot do: loading a library (dlopen) runs its static initialisers (constructors
+// of namespace-scope objects, __attribute__((constructor)) functions) before the host can read the
+// descriptor, so that code runs even in a library the host then refuses. Keep static initialisers
+// trivial: no threads, no I/O, nothing that depends on the host; do such work in the agent's
+// constructor or start(), which run only after the descriptor was accepted. The host only loads
+// files that its own user or root can have written (see the README), for this reason.
 
 #include <socrates/sdk/base_agent.hpp>
 #include <socrates/sdk/version.hpp>

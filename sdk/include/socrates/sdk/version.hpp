@@ -1,5 +1,6 @@
 #pragma once
-// The SDK version and the build identity a plugin is checked against before any of its code runs.
+// The SDK version and the build identity a plugin is checked against before the host calls any of
+// its functions (its static initialisers have run by then: dlopen runs them; see plugin.hpp).
 //
 // A plugin and the host must agree on:
 //  - the SDK major version (minor versions only add; a host with SDK 1.3 loads plugins built for 1.0..1.3),
