@@ -1,27 +1,28 @@
-// The HTTP input path up to routing, as host/rest/server.cpp's PistacheHandler runs it: bytes fed
-// to Pistache's RequestParser (in TCP-sized pieces, then again whole), each complete request read
-// into an HttpRequest (method, resource, url-decoded query, the headers the host reads, body size
-// against the limit), routed with Router::match on the real route table, and its body read the way
-// its route would (the login form, or json_body). Refusals are built in the API's error shape.
+// The HTTP input path up to routing, as host/rest/server.cpp runs it: bytes kept as they arrive
+// (in TCP-sized pieces, then again whole), each complete request cut out by frame_request (a
+// chunked body decoded by unchunk), parsed alone by Pistache's RequestParser, read into an
+// HttpRequest (method, resource, url-decoded query, the headers the host reads, body size against
+// the limit), routed with Router::match on the real route table, and its body read the way its
+// route would (the login form, or json_body). Refusals are built in the API's error shape.
 // Input: the raw bytes a client sends on one connection.
-// Checked: nothing escapes but std::exception (what onInput catches); every answer built is one
-// JSON error shape; a request parses the same whether its bytes arrive at once or in pieces;
-// decoding never grows a text.
+// Checked: nothing escapes but std::exception (what dispatch catches); every answer built is one
+// JSON error shape; the requests of a connection, and any refusal, are the same whether its bytes
+// arrive at once or in pieces; a decoded chunked request frames as one request; decoding never
+// grows a text.
 //
 // Pistache is Debian's build, not instrumented: the fuzzer steers by the host's code around it,
 // and AddressSanitizer sees Pistache's memory errors only through the functions it intercepts.
 //
 // Transfer-Encoding: Pistache 0.0.5's chunked-body parser spins for ever on a malformed chunk
-// that arrives in pieces (fuzz/findings/http/README.md: two such requests of 219 bytes stop every
-// reactor thread of the host). The host must refuse a request with Transfer-Encoding before
-// Pistache parses its body; this harness refuses such a connection the same way, so that fuzzing
-// goes on past it. When server.cpp's refusal is a function of its own, call it here instead.
+// that arrives in pieces (fuzz/findings/http/README.md). The host never lets it see one: the
+// framing checks every chunk, and unchunk hands Pistache a Content-Length body instead.
 
 #include "fuzz_check.hpp"
 #include "route_table.hpp"
 
 #include "host/rest/api.hpp"
 #include "host/rest/http.hpp"
+#include "host/rest/request_framing.hpp"
 
 #include <pistache/http.h>
 
@@ -41,7 +42,7 @@ namespace {
 // The server's two limits (MAX_BODY_BYTES, and the parser's buffer of the body limit plus room for
 // the head), scaled down so that inputs of a few KiB reach both.
 constexpr std::size_t kMaxBodyBytes = 512;
-constexpr std::size_t kHeaderRoom = 1024;
+constexpr std::size_t kMaxHeadBytes = 1024;
 
 // server.cpp's header_value: a raw header, else a typed one written out.
 std::optional<std::string> header_value(const Http::Request& request, const std::string& name) {
@@ -86,6 +87,10 @@ Seen handle(const Http::Request& request) {
     for (auto it = request.query().parameters_begin(); it != request.query().parameters_end(); ++it) {
       const std::string name = rest::url_decode(it->first), value = rest::url_decode(it->second);
       FUZZ_CHECK(name.size() <= it->first.size() && value.size() <= it->second.size(), "url_decode grew a text");
+      if (name.find('\0') != std::string::npos || value.find('\0') != std::string::npos) {
+        seen.route = "400";  // server.cpp refuses a NUL in a query parameter
+        return seen;
+      }
       r.query[name] = value;
     }
     for (const char* name : {"authorization", "content-type", "user-agent", "x-request-id", "origin"})
@@ -126,45 +131,49 @@ Seen handle(const Http::Request& request) {
   return seen;
 }
 
-bool names_transfer_encoding(const std::string& input) {
-  static const std::string kName = "transfer-encoding";
-  const auto it = std::search(input.begin(), input.end(), kName.begin(), kName.end(),
-                              [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
-  return it != input.end();
-}
-
-// One connection: `input` arrives in pieces of `piece` bytes (0: all at once). As onInput does, a
-// complete request is handled and the parser reset; a refused request (too large, not HTTP/1.1)
-// ends the connection.
+// One connection, as server.cpp's pump() and dispatch() run it: `input` arrives in pieces of
+// `piece` bytes (0: all at once) and is kept; each complete request is cut out by frame_request
+// (a chunked one decoded by unchunk), parsed on its own by Pistache's parser and handled; a
+// refusal (head or body too large, framing or parsing that fails) ends the connection.
 std::vector<Seen> connection(const std::string& input, std::size_t piece) {
+  const rest::FramingLimits limits{kMaxHeadBytes, kMaxBodyBytes};
   std::vector<Seen> seen;
-  if (names_transfer_encoding(input)) {
-    seen.push_back({"refused", "", "", {}, {}, "400"});
-    return seen;
-  }
-  Http::RequestParser parser(kMaxBodyBytes + kHeaderRoom);
+  Http::RequestParser parser(kMaxHeadBytes * 2 + kMaxBodyBytes * 2 + 1024);
+  std::string pending;
   std::size_t at = 0;
   while (at < input.size()) {
     const std::size_t n = piece == 0 ? input.size() : std::min(piece, input.size() - at);
-    bool fits = true;
-    Http::Private::State parsed = Http::Private::State::Again;
-    try {
-      fits = parser.feed(input.data() + at, n);
-      if (fits) parsed = parser.parse();
-    } catch (const std::exception& e) {
-      check_error_shape(rest::HttpResponse::error(socrates::sdk::errc::kValidation,
-                                                  std::string("the request is not valid HTTP/1.1: ") + e.what(), "id"));
-      seen.push_back({"refused", "", "", {}, {}, "400"});
-      return seen;
-    }
+    pending.append(input, at, n);
     at += n;
-    if (!fits) {
-      seen.push_back({"refused", "", "", {}, {}, "413"});
-      return seen;
+    for (;;) {
+      const rest::Frame frame = rest::frame_request(pending, limits);
+      if (frame.kind == rest::Frame::Kind::kIncomplete) break;
+      if (frame.kind != rest::Frame::Kind::kComplete) {
+        FUZZ_CHECK(frame.kind != rest::Frame::Kind::kMalformed || !frame.reason.empty(), "a refusal without a reason");
+        seen.push_back({"refused", "", "", {}, {}, std::to_string(static_cast<int>(frame.kind))});
+        return seen;
+      }
+      FUZZ_CHECK(frame.length > 0 && frame.length <= pending.size(), "a frame outside the bytes received");
+      const std::string bytes = frame.chunked ? rest::unchunk(std::string_view(pending).substr(0, frame.length))
+                                              : pending.substr(0, frame.length);
+      pending.erase(0, frame.length);
+      FUZZ_CHECK(!frame.chunked || rest::frame_request(bytes, limits).kind == rest::Frame::Kind::kComplete,
+                 "a decoded chunked request does not frame as one request");
+      parser.reset();
+      Http::Private::State parsed = Http::Private::State::Again;
+      try {
+        if (parser.feed(bytes.data(), bytes.size())) parsed = parser.parse();
+      } catch (const std::exception& e) {
+        check_error_shape(rest::HttpResponse::error(socrates::sdk::errc::kValidation,
+                                                    std::string("the request is not valid HTTP/1.1: ") + e.what(), "id"));
+        parsed = Http::Private::State::Again;
+      }
+      if (parsed != Http::Private::State::Done) {
+        seen.push_back({"refused", "", "", {}, {}, "400"});
+        return seen;
+      }
+      seen.push_back(handle(parser.request));
     }
-    if (parsed != Http::Private::State::Done) continue;
-    seen.push_back(handle(parser.request));
-    parser.reset();
   }
   return seen;
 }
@@ -177,17 +186,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Pieces of 1 to 31 bytes, chosen by the input so that every size gets its turn.
   const std::size_t piece = size % 31 + 1;
   const auto pieces = connection(input, piece);
-  // Arriving whole, bytes after the first complete request are dropped with the parser's buffer;
-  // in pieces they are not, so only the first request can be compared. A whole input over the
-  // buffer limit is refused before it is parsed, while its pieces may complete a request first.
-  if (!whole.empty() && whole.front().route == "413") return 0;
-  FUZZ_CHECK(whole.empty() == pieces.empty(), "a request completes only " +
-                                                  std::string(whole.empty() ? "in pieces" : "whole") + " (pieces of " +
-                                                  std::to_string(piece) + ")");
-  if (!whole.empty())
-    FUZZ_CHECK(whole.front() == pieces.front(),
-               "the request parses differently in pieces of " + std::to_string(piece) + ": " +
-                   whole.front().method + " " + whole.front().resource + " -> " + whole.front().route + " vs " +
-                   pieces.front().method + " " + pieces.front().resource + " -> " + pieces.front().route);
+  // Requests are cut out of what has arrived, so the pieces make no difference: the same
+  // requests, read the same way, with the same refusal (if any) at the same place.
+  FUZZ_CHECK(whole.size() == pieces.size(), "whole: " + std::to_string(whole.size()) + " requests, in pieces of " +
+                                                std::to_string(piece) + ": " + std::to_string(pieces.size()));
+  for (std::size_t i = 0; i < whole.size() && i < pieces.size(); ++i)
+    FUZZ_CHECK(whole[i] == pieces[i], "request " + std::to_string(i) + " parses differently in pieces of " +
+                                          std::to_string(piece) + ": " + whole[i].method + " " + whole[i].resource +
+                                          " -> " + whole[i].route + " vs " + pieces[i].method + " " +
+                                          pieces[i].resource + " -> " + pieces[i].route);
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "host/rest/request_framing.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
@@ -94,6 +95,7 @@ Frame frame_chunked(std::string_view bytes, std::size_t pos, const FramingLimits
     if (blank) {
       Frame f = of_kind(Frame::Kind::kComplete, true);
       f.length = pos;
+      f.chunked = true;
       return f;
     }
   }
@@ -152,6 +154,48 @@ Frame frame_request(std::string_view bytes, const FramingLimits& limits) {
   Frame f = of_kind(Frame::Kind::kComplete, true);
   f.length = body_start + static_cast<std::size_t>(body);
   return f;
+}
+
+std::string unchunk(std::string_view request) {
+  std::size_t start = 0;
+  while (start < request.size() && (request[start] == '\r' || request[start] == '\n') && start < 8) ++start;
+  const std::size_t head_end = request.find("\r\n\r\n", start);
+  if (head_end == std::string_view::npos) return std::string(request);
+
+  std::string body;
+  std::size_t pos = head_end + 4;
+  for (;;) {
+    const std::size_t line_end = request.find(kCrlf, pos);
+    if (line_end == std::string_view::npos) break;
+    std::string_view line = trim(request.substr(pos, line_end - pos));
+    line = trim(line.substr(0, line.find(';')));
+    std::size_t size = 0;
+    for (char c : line) size = size * 16 + static_cast<std::size_t>(std::max(hex_digit(c), 0));
+    pos = line_end + kCrlf.size();
+    if (size == 0 || pos + size > request.size()) break;
+    body.append(request.substr(pos, size));
+    pos += size + kCrlf.size();
+  }
+
+  std::string out;
+  out.reserve(head_end - start + body.size() + 32);
+  std::size_t line_start = start;
+  for (;;) {
+    const std::size_t line_end = request.find(kCrlf, line_start);
+    const std::string_view line = request.substr(line_start, line_end - line_start);
+    const std::size_t colon = line.find(':');
+    const bool transfer_encoding =
+        line_start != start && colon != std::string_view::npos && iequals(line.substr(0, colon), "Transfer-Encoding");
+    if (!transfer_encoding) {
+      out.append(line);
+      out.append(kCrlf);
+    }
+    if (line_end >= head_end) break;
+    line_start = line_end + kCrlf.size();
+  }
+  out.append("Content-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  out.append(body);
+  return out;
 }
 
 }  // namespace socrates::host::rest

@@ -28,10 +28,17 @@ struct Frame {
   Kind kind = Kind::kIncomplete;
   std::size_t length = 0;
   bool head_complete = false;
+  bool chunked = false;  // kComplete: the body is chunked (see unchunk)
   std::string reason;
 };
 
 // Blank lines before a request line are skipped (RFC 9112 §2.2) and count in `length`.
 Frame frame_request(std::string_view bytes, const FramingLimits& limits);
+
+// A complete chunked request (frame_request said so) with its body decoded: the same request line
+// and header fields but Transfer-Encoding, a Content-Length, then the data (trailer fields are
+// dropped). Nothing after the framing ever parses chunks (Pistache 0.0.5's chunk parser can spin
+// for ever on a malformed chunk that arrives in pieces).
+std::string unchunk(std::string_view request);
 
 }  // namespace socrates::host::rest

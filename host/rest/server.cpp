@@ -327,7 +327,8 @@ class PistacheHandler : public Http::Handler {
           return;
         }
         if (frame.kind == Frame::Kind::kComplete) {
-          bytes = conn->pending.substr(0, frame.length);
+          bytes = frame.chunked ? unchunk(std::string_view(conn->pending).substr(0, frame.length))
+                                : conn->pending.substr(0, frame.length);
           conn->pending.erase(0, frame.length);
           conn->phase = Connection::Phase::kBusy;
           conn->since = Clock::now();

@@ -29,6 +29,16 @@ TEST(ExtractorTest, StatementKeysAreTheSalientWords) {
             "wir_brauchen_eine_app");
 }
 
+TEST(ExtractorTest, AKeyIsAtMost64BytesOfWholeWords) {
+  // fuzz/corpus/engine/finding-key-of-one-long-word: one long word once made a key as long as
+  // itself (3,000 letters no longer fit the specifications' unique index).
+  const std::string word(3000, 'j');
+  EXPECT_EQ(key_of("requires " + word), word.substr(0, 64));
+  const std::string key = key_of("Bakers require " + std::string(40, 'a') + " and " + std::string(30, 'b') + " ovens");
+  EXPECT_LE(key.size(), 64u) << key;
+  EXPECT_EQ(key, "bakers_require_" + std::string(40, 'a')) << "whole words where they fit";
+}
+
 double confidence_of(const std::string& answer) {
   const auto candidates = shipped().extract(answer, "goals");
   return candidates.empty() ? -1 : candidates[0].specification.confidence;

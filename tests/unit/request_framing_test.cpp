@@ -77,6 +77,21 @@ TEST(RequestFramingTest, AChunkedBodyEndsAfterItsLastChunkAndTrailers) {
     EXPECT_EQ(frame_request(request.substr(0, cut), kLimits).kind, Frame::Kind::kIncomplete) << cut;
 }
 
+TEST(RequestFramingTest, AChunkedRequestIsRewrittenWithItsBodyDecoded) {
+  const std::string request =
+      "POST /p HTTP/1.1\r\nHost: x\r\ntransfer-encoding: chunked\r\nX-After: 1\r\n\r\n"
+      "4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\nX-Trailer: t\r\n\r\n";
+  const Frame frame = frame_request(request, kLimits);
+  ASSERT_EQ(frame.kind, Frame::Kind::kComplete);
+  ASSERT_TRUE(frame.chunked);
+  EXPECT_EQ(unchunk(request), "POST /p HTTP/1.1\r\nHost: x\r\nX-After: 1\r\nContent-Length: 9\r\n\r\nWikipedia");
+  const std::string empty = "POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+  EXPECT_EQ(unchunk(empty), "POST /p HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+  const Frame again = frame_request(unchunk(request), kLimits);
+  EXPECT_EQ(again.kind, Frame::Kind::kComplete);
+  EXPECT_FALSE(again.chunked);
+}
+
 TEST(RequestFramingTest, ChunkedDataOverTheLimitIsRefused) {
   const std::string request = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n" + std::string(64, 'a') +
                               "\r\n40\r\n";

@@ -480,8 +480,18 @@ std::string Extractor::derive_key(std::string_view clause) const {
     words.push_back(std::move(token));
   }
   if (!salient) return {};
+  // A key is a name, not a sentence: at most kMaxKeyBytes, whole words where they fit (a single
+  // longer word is cut), so one long word cannot make a key the API or the index refuses.
+  constexpr std::size_t kMaxKeyBytes = 64;
   std::string key;
-  for (const auto& word : words) key += (key.empty() ? "" : "_") + word;
+  for (const auto& word : words) {
+    const std::size_t needed = key.size() + (key.empty() ? 0 : 1) + word.size();
+    if (needed > kMaxKeyBytes) {
+      if (key.empty()) key = word.substr(0, kMaxKeyBytes);
+      break;
+    }
+    key += (key.empty() ? "" : "_") + word;
+  }
   return key;
 }
 

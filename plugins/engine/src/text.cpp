@@ -195,7 +195,7 @@ bool is_snake_case(std::string_view text) {
 }
 
 std::string format_number(double value) {
-  char buffer[64];
+  char buffer[320];  // "%.3f" of any finite double: up to 309 digits, sign, point, 3 decimals
   std::snprintf(buffer, sizeof buffer, "%.3f", value);
   std::string out(buffer);
   while (out.back() == '0') out.pop_back();
