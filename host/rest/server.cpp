@@ -614,11 +614,13 @@ void Server::start() {
 std::uint16_t Server::port() const { return listener_ ? static_cast<std::uint16_t>(listener_->getPort()) : 0; }
 
 void Server::shutdown() {
+  // Work already queued finishes and is answered while the reactors still run (they write the
+  // answers); only then do the reactors, their transports and handlers go.
+  state_->workers.stop();
   if (listener_) {
     listener_->shutdown();
     listener_.reset();
   }
-  state_->workers.stop();
 }
 
 }  // namespace socrates::host::rest

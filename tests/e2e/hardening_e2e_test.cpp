@@ -67,7 +67,8 @@ class HardeningE2eTest : public ::testing::Test {
   static void SetUpTestSuite() {
     host_ = new HostUnderTest(EnvMap{{"HTTP_HEADER_TIMEOUT_S", "2"},
                                      {"HTTP_BODY_TIMEOUT_S", "2"},
-                                     {"HTTP_KEEPALIVE_TIMEOUT_S", "2"}});
+                                     {"HTTP_KEEPALIVE_TIMEOUT_S", "2"},
+                                     {"CORS_ORIGINS", "*"}});
     if (!host_->start_error.empty()) return;
     try {
       table_ = route_table(host_->env);
@@ -281,6 +282,42 @@ TEST_F(HardeningE2eTest, ResponsesCarryNosniff) {
   for (const auto& response : {host_->client().get("/health"), host_->client().get("/api/v1/nope"),
                                host_->client().get("/api/v1/projects", user_.access_token)})
     EXPECT_EQ(response.header("x-content-type-options").value_or(""), "nosniff") << describe(response);
+}
+
+TEST_F(HardeningE2eTest, AnyOriginMayReadButCredentialsAreNeverAllowedForIt) {
+  const auto response = host_->client().request("GET", "/api/v1/projects", "",
+                                                 bearer(user_.access_token, {{"Origin", "http://any.example"}}));
+  ASSERT_EQ(response.status, 200) << describe(response);
+  EXPECT_EQ(response.header("access-control-allow-origin").value_or(""), "*") << describe(response);
+  EXPECT_FALSE(response.header("access-control-allow-credentials").has_value()) << describe(response);
+}
+
+TEST_F(HardeningE2eTest, AChunkedBodyArrivingInPiecesIsReadWhole) {
+  RawConnection connection(host_->process->port(), kWait);
+  const std::string head = "POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + user_.access_token +
+                           "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  const std::string body = head + "9\r\n{\"name\":\"\r\n7;ext=1\r\nChunked\r\n2\r\n\"}\r\n0\r\n\r\n";
+  for (std::size_t at = 0; at < body.size(); at += 7) ASSERT_TRUE(connection.send(body.substr(at, 7)));
+  const std::string answer = connection.read_all();
+  ASSERT_EQ(answer.rfind("HTTP/1.1 201", 0), 0u) << answer;
+  EXPECT_EQ(raw_answer_body(answer)["name"], "Chunked") << answer;
+}
+
+TEST_F(HardeningE2eTest, AMalformedChunkIsRefusedAndTheHostKeepsServing) {
+  // fuzz/corpus/http/finding-chunked-body-in-pieces-spins: a chunk not followed by CRLF, in pieces.
+  // Two of these once stopped every reactor thread.
+  const std::string bytes =
+      "POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n7\r\n{\"name\"\r[\nb\r\n:\"Bookshop\"}\r\n0\r\n\r\n";
+  for (int round = 0; round < 3; ++round) {
+    RawConnection connection(host_->process->port(), kWait);
+    for (std::size_t at = 0; at < bytes.size(); at += 3) connection.send(bytes.substr(at, 3));
+    const std::string answer = connection.read_all();
+    ASSERT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+    EXPECT_EQ(raw_answer_body(answer)["error"]["code"], "VALIDATION_ERROR") << answer;
+    EXPECT_TRUE(connection.closed());
+  }
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(host_->client().get("/health").status, 200);
 }
 
 // A host with room for four connections.

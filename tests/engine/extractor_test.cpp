@@ -33,7 +33,8 @@ TEST(ExtractorTest, AKeyIsAtMost64BytesOfWholeWords) {
   // fuzz/corpus/engine/finding-key-of-one-long-word: one long word once made a key as long as
   // itself (3,000 letters no longer fit the specifications' unique index).
   const std::string word(3000, 'j');
-  EXPECT_EQ(key_of("requires " + word), word.substr(0, 64));
+  EXPECT_EQ(key_of("requires " + word), "requires") << "a word that does not fit is left out";
+  EXPECT_EQ(key_of(word + " is required"), word.substr(0, 64)) << "a first word longer than a key is cut";
   const std::string key = key_of("Bakers require " + std::string(40, 'a') + " and " + std::string(30, 'b') + " ovens");
   EXPECT_LE(key.size(), 64u) << key;
   EXPECT_EQ(key, "bakers_require_" + std::string(40, 'a')) << "whole words where they fit";
