@@ -45,9 +45,12 @@ void HashPool::loop() {
       queue_.pop_front();
     }
     work();  // a packaged_task: whatever it throws goes to its future
-    std::lock_guard<std::mutex> lock(mutex_);
-    --in_flight_;
   }
+}
+
+void HashPool::release() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  --in_flight_;
 }
 
 }  // namespace socrates::host::auth

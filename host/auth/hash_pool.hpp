@@ -40,16 +40,25 @@ class HashPool {
     using Value = std::invoke_result_t<Fn&>;
     BlockingScope blocking;
     if (!blocking.admitted()) return std::nullopt;
-    std::packaged_task<Value()> task(std::ref(fn));
-    std::future<Value> done = task.get_future();
-    if (!admit([&task] { task(); })) return std::nullopt;
-    return done.get();  // the task holds `fn` by reference: wait for it whatever happens
+    // The task is shared with the pool thread, which may still be returning from it when the
+    // caller has its value; `fn` is held by reference, so the caller waits for it whatever happens.
+    auto task = std::make_shared<std::packaged_task<Value()>>(std::ref(fn));
+    std::future<Value> done = task->get_future();
+    if (!admit([task] { (*task)(); })) return std::nullopt;
+    // The caller's place is given back as soon as it has its answer, so a caller that asks again
+    // right away is never refused for its own previous call.
+    struct Release {
+      HashPool* pool;
+      ~Release() { pool->release(); }
+    } release{this};
+    return done.get();
   }
 
   std::size_t in_flight() const;  // running plus queued, right now
 
  private:
   bool admit(std::function<void()> work);
+  void release();
   void loop();
 
   mutable std::mutex mutex_;
