@@ -256,6 +256,18 @@ TEST_F(TokenSignerTest, RefusesNegativeExp) {
   expect_refused(craft(hs256_header(), payload, kSecret), "expired");
 }
 
+TEST_F(TokenSignerTest, RefusesTimeClaimsThatAreNotWholeSeconds) {
+  // fuzz/corpus/token/finding-exp-out-of-range: cpp-jwt converted exp = 4.1e74 to an unsigned
+  // count, which is undefined behaviour; such claims are refused before it reads them.
+  for (const char* name : {"exp", "iat", "nbf"}) {
+    for (const json& value : {json(4.10245e74), json(1900000000.5), json("1900000000")}) {
+      json payload = good_payload();
+      payload[name] = value;
+      expect_refused(craft(hs256_header(), payload, kSecret), "malformed");
+    }
+  }
+}
+
 TEST(TokenSignerExpiryTest, TokenExpiresAfterItsTtl) {
   const TokenSigner short_lived(kSecret, 1s);
   // Start at the top of a second, so the token cannot expire before the first check.
