@@ -442,15 +442,22 @@ void PistacheHandler::dispatch(const std::shared_ptr<Tcp::Peer>& peer, const std
                  weak_peer = std::weak_ptr<Tcp::Peer>(peer)](HttpResponse& response) {
     auto live = weak_peer.lock();
     if (!live) return;
+    bool closing = !keep_alive;
+    {
+      // A client that sent more than a request's worth meanwhile was cut off (onInput): closed too.
+      std::lock_guard<std::mutex> lock(conn->mutex);
+      closing = closing || conn->phase == Connection::Phase::kClosing;
+    }
     Http::ResponseWriter writer(version, transport, handler, live);
-    writer.headers().add<Http::Header::Connection>(keep_alive ? Http::ConnectionControl::KeepAlive
-                                                              : Http::ConnectionControl::Close);
+    writer.headers().add<Http::Header::Connection>(closing ? Http::ConnectionControl::Close
+                                                           : Http::ConnectionControl::KeepAlive);
     auto sent = state->send(writer, response, *r, cors_origin, started);
     bool next = false;
     {
       std::lock_guard<std::mutex> lock(conn->mutex);
       conn->since = Clock::now();
-      if (!keep_alive) {
+      closing = closing || conn->phase == Connection::Phase::kClosing;
+      if (closing) {
         conn->phase = Connection::Phase::kClosing;
         conn->pending.clear();
       } else {
@@ -458,7 +465,7 @@ void PistacheHandler::dispatch(const std::shared_ptr<Tcp::Peer>& peer, const std
         if (!conn->pumping && !conn->pending.empty() && !conn->gone) next = conn->pumping = true;
       }
     }
-    if (!keep_alive) PistacheHandler::close_after(std::move(sent), live);
+    if (closing) PistacheHandler::close_after(std::move(sent), live);
     if (next) static_cast<PistacheHandler*>(handler)->pump(live, conn);
   };
 
