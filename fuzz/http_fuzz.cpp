@@ -22,6 +22,7 @@
 
 #include "host/rest/api.hpp"
 #include "host/rest/http.hpp"
+#include "host/rest/pistache_headers.hpp"
 #include "host/rest/request_framing.hpp"
 
 #include <pistache/http.h>
@@ -30,7 +31,6 @@
 #include <cctype>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -43,18 +43,6 @@ namespace {
 // the head), scaled down so that inputs of a few KiB reach both.
 constexpr std::size_t kMaxBodyBytes = 512;
 constexpr std::size_t kMaxHeadBytes = 1024;
-
-// server.cpp's header_value: a raw header, else a typed one written out.
-std::optional<std::string> header_value(const Http::Request& request, const std::string& name) {
-  const auto& headers = request.headers();
-  if (auto raw = headers.tryGetRaw(name)) return raw->value();
-  if (auto typed = headers.tryGet(name)) {
-    std::ostringstream out;
-    typed->write(out);
-    return out.str();
-  }
-  return std::nullopt;
-}
 
 void check_error_shape(const rest::HttpResponse& response) {
   const auto body = nlohmann::json::parse(response.body, nullptr, false);
@@ -94,7 +82,7 @@ Seen handle(const Http::Request& request) {
       r.query[name] = value;
     }
     for (const char* name : {"authorization", "content-type", "user-agent", "x-request-id", "origin"})
-      if (auto value = header_value(request, name)) r.headers[name] = *value;
+      if (auto value = rest::header_value(request, name)) r.headers[name] = *value;
     if (request.body().size() > kMaxBodyBytes) {
       check_error_shape(rest::HttpResponse::error(socrates::sdk::errc::kPayloadTooLarge, "too large", r.request_id));
       seen.route = "413";

@@ -2,6 +2,7 @@
 
 #include "host/auth/crypto_random.hpp"
 #include "host/log/json_log.hpp"
+#include "host/rest/pistache_headers.hpp"
 #include "host/rest/request_framing.hpp"
 
 #include <pistache/http.h>
@@ -17,7 +18,6 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
-#include <sstream>
 
 namespace socrates::host::rest {
 
@@ -38,17 +38,6 @@ class RawHeader : public Http::Header::Header {
   std::string name_;
   std::string value_;
 };
-
-std::optional<std::string> header_value(const Http::Request& request, const std::string& name) {
-  const auto& headers = request.headers();
-  if (auto raw = headers.tryGetRaw(name)) return raw->value();
-  if (auto typed = headers.tryGet(name)) {
-    std::ostringstream out;
-    typed->write(out);
-    return out.str();
-  }
-  return std::nullopt;
-}
 
 // A caller's X-Request-Id is echoed only when it is a sane token; otherwise we make our own.
 bool acceptable_request_id(const std::string& id) {
@@ -221,10 +210,11 @@ class PistacheHandler : public Http::Handler {
     if (state_->connections.fetch_add(1) >= state_->options.max_connections) {
       log::warn("connection refused: too many open connections",
                 {{"max_connections", state_->options.max_connections}});
+      const std::string id = auth::new_uuid();
       refuse(peer, *conn,
              HttpResponse::error(sdk::errc::kServerBusy, "the server has too many open connections; try again shortly",
-                                 auth::new_uuid(), {{"max_connections", state_->options.max_connections}}),
-             std::nullopt);
+                                 id, {{"max_connections", state_->options.max_connections}}),
+             id, std::nullopt);
     }
   }
 
@@ -267,7 +257,7 @@ class PistacheHandler : public Http::Handler {
 
   // Sends a refusal in the API's error shape and closes the connection once it is written.
   void refuse(const std::shared_ptr<Tcp::Peer>& peer, Connection& conn, HttpResponse response,
-              const std::optional<std::string>& origin) {
+              const std::string& request_id, const std::optional<std::string>& origin) {
     {
       std::lock_guard<std::mutex> lock(conn.mutex);
       conn.phase = Connection::Phase::kClosing;
@@ -275,7 +265,7 @@ class PistacheHandler : public Http::Handler {
       conn.pending.clear();
     }
     HttpRequest described;
-    described.request_id = response_request_id(response);
+    described.request_id = request_id;
     log::warn("request refused before routing", {{"request_id", described.request_id}, {"status", response.status}});
     Http::ResponseWriter writer(Http::Version::Http11, transport(), this, peer);
     writer.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
@@ -283,11 +273,6 @@ class PistacheHandler : public Http::Handler {
   }
 
  private:
-  static std::string response_request_id(const HttpResponse& response) {
-    const auto body = nlohmann::json::parse(response.body, nullptr, false);
-    return body.is_object() ? body.value("request_id", std::string()) : std::string();
-  }
-
   // Once `sent` is written, the connection's write side is shut down: the client sees the end of
   // the answer, closes, and the transport then drops the connection (or the linger timeout does).
   static void close_after(Async::Promise<ssize_t> sent, const std::shared_ptr<Tcp::Peer>& peer) {
@@ -394,7 +379,7 @@ void PistacheHandler::refuse_framing(const std::shared_ptr<Tcp::Peer>& peer, con
       response = HttpResponse::error(sdk::errc::kValidation, "the request is not valid HTTP/1.1: " + frame.reason, id);
       break;
   }
-  refuse(peer, *conn, std::move(response), raw_header(head, "origin"));
+  refuse(peer, *conn, std::move(response), id, raw_header(head, "origin"));
 }
 
 void PistacheHandler::dispatch(const std::shared_ptr<Tcp::Peer>& peer, const std::shared_ptr<Connection>& conn,
@@ -594,7 +579,7 @@ void HttpTransport::sweep() {
     const std::string id = auth::new_uuid();
     HttpResponse response = HttpResponse::error(sdk::errc::kRequestTimeout,
                                                 "the request did not arrive in time; the connection is closed", id);
-    handler->refuse(peer, *conn, std::move(response), std::nullopt);
+    handler->refuse(peer, *conn, std::move(response), id, std::nullopt);
   }
   for (auto& peer : to_close)
     if (peers.count(peer->fd())) close_now(peer);

@@ -21,11 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-ScriptedReply question_reply(const std::string& text, const std::string& category) {
-  return FakeLlmServer::openai_text(
-      nlohmann::json{{"text", text}, {"category", category}, {"context", "asked by the model"}}.dump());
-}
-
 class LlmE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -99,7 +94,7 @@ TEST_F(LlmE2eTest, QuestionsAndExtractionComeFromTheModel) {
   const std::string session = new_session(user);
   const std::size_t calls_before = server_->request_count();
 
-  server_->push(question_reply("What problem do the bakeries have today, and why does it matter to them?", "goals"));
+  server_->push(FakeLlmServer::openai_question("What problem do the bakeries have today, and why does it matter to them?", "goals"));
   const auto asked = client().post("/api/v1/sessions/" + session + "/next-question", nlohmann::json::object(),
                                    user.access_token);
   ASSERT_EQ(asked.status, 201) << describe(asked);
@@ -109,7 +104,7 @@ TEST_F(LlmE2eTest, QuestionsAndExtractionComeFromTheModel) {
   server_->push(FakeLlmServer::openai_text(
       R"([{"category":"goals","key":"primary_goal","value":"bakeries waste less bread","confidence":0.9,)"
       R"("reasoning":"stated as the aim"}])"));
-  server_->push(question_reply("Who will use the ordering service, and what do they need from it?", "requirements"));
+  server_->push(FakeLlmServer::openai_question("Who will use the ordering service, and what do they need from it?", "requirements"));
   const auto answered = client().post("/api/v1/sessions/" + session + "/answer",
                                       {{"answer", "Bakeries throw away too much bread; we want them to waste less."}},
                                       user.access_token);
@@ -141,7 +136,7 @@ TEST_F(LlmE2eTest, QuestionsAndExtractionComeFromTheModel) {
 TEST_F(LlmE2eTest, AModelAnswerThatIsNotTheAskedJsonIsLlmErrorAndNothingIsSaved) {
   const TestUser user = new_user(client());
   const std::string session = new_session(user);
-  server_->push(question_reply("Which tasks must the service handle first, and why those?", "requirements"));
+  server_->push(FakeLlmServer::openai_question("Which tasks must the service handle first, and why those?", "requirements"));
   ASSERT_EQ(client().post("/api/v1/sessions/" + session + "/next-question", nlohmann::json::object(),
                           user.access_token).status,
             201);
@@ -210,7 +205,7 @@ TEST_F(LlmE2eTest, ASlowModelStallsNothingElseAndHoldsNoConnection) {
   const TestUser user = new_user(client());
   std::vector<std::string> sessions;
   for (int i = 0; i < kInterviews; ++i) sessions.push_back(new_session(user));
-  ScriptedReply slow = question_reply("What would make the service a success for the bakeries, and why?", "goals");
+  ScriptedReply slow = FakeLlmServer::openai_question("What would make the service a success for the bakeries, and why?", "goals");
   slow.delay = 2000ms;
   server_->set_default(slow);
 

@@ -14,11 +14,6 @@
 namespace socrates::test::e2e {
 namespace {
 
-ScriptedReply question_reply(const std::string& text, const std::string& category) {
-  return FakeLlmServer::openai_text(
-      nlohmann::json{{"text", text}, {"category", category}, {"context", "asked by the model"}}.dump());
-}
-
 class LlmQuotaE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -72,9 +67,9 @@ TEST_F(LlmQuotaE2eTest, TheThirdCallOfTheDayIsRateLimitedWithoutAskingTheProvide
   const std::vector<Session> sessions = {new_session(user), new_session(user), new_session(user)};
   const std::size_t calls_before = server_->request_count();
 
-  server_->push(question_reply("What problem do the bakeries have today, and why does it matter?", "goals"));
+  server_->push(FakeLlmServer::openai_question("What problem do the bakeries have today, and why does it matter?", "goals"));
   ASSERT_EQ(next_question(user, sessions[0]).status, 201);
-  server_->push(question_reply("Who will order, and what do they need from the service?", "requirements"));
+  server_->push(FakeLlmServer::openai_question("Who will order, and what do they need from the service?", "requirements"));
   ASSERT_EQ(next_question(user, sessions[1]).status, 201);
 
   // Nothing scripted: were the provider asked, it would answer 500 (LLM_UNAVAILABLE), not 429.
@@ -100,7 +95,7 @@ TEST_F(LlmQuotaE2eTest, TheThirdCallOfTheDayIsRateLimitedWithoutAskingTheProvide
   // Another user's allowance is their own.
   const TestUser other = new_user(client());
   const Session theirs = new_session(other);
-  server_->push(question_reply("What would make the service a success, and why?", "goals"));
+  server_->push(FakeLlmServer::openai_question("What would make the service a success, and why?", "goals"));
   EXPECT_EQ(next_question(other, theirs).status, 201);
 }
 

@@ -72,6 +72,11 @@ class FakeLlmServer {
   static ScriptedReply anthropic_error(int status, const std::string& type, const std::string& message);
   static ScriptedReply openai_text(const std::string& text, int prompt_tokens = 13, int completion_tokens = 5,
                                    const std::string& model = "local-fake-1");
+  // The model's answer to "ask the next question": the JSON the dialogue prompt asks for.
+  static ScriptedReply openai_question(const std::string& text, const std::string& category) {
+    return openai_text(
+        nlohmann::json{{"text", text}, {"category", category}, {"context", "asked by the model"}}.dump());
+  }
   static ScriptedReply openai_error(int status, const std::string& type, const std::string& message);
 
  private:
