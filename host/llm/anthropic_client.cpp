@@ -72,23 +72,7 @@ bool AnthropicClient::parse(const std::string& text, sdk::LlmResponse* out, std:
   }
   out->text = std::move(answer);
   if (auto model = body.find("model"); model != body.end() && model->is_string()) out->model = model->get<std::string>();
-  if (auto usage = body.find("usage"); usage != body.end()) {
-    if (!usage->is_object()) {
-      *why = "'usage' is not an object";
-      return false;
-    }
-    for (auto [name, field] : {std::pair<const char*, std::int64_t*>{"input_tokens", &out->input_tokens},
-                               std::pair<const char*, std::int64_t*>{"output_tokens", &out->output_tokens}}) {
-      auto value = usage->find(name);
-      if (value == usage->end()) continue;
-      if (!value->is_number_integer() || value->get<std::int64_t>() < 0) {
-        *why = std::string("'usage.") + name + "' is not a count";
-        return false;
-      }
-      *field = value->get<std::int64_t>();
-    }
-  }
-  return true;
+  return read_usage(body, "input_tokens", "output_tokens", &out->input_tokens, &out->output_tokens, why);
 }
 
 std::string AnthropicClient::describe_error(const std::string& text) const { return error_description(text); }

@@ -305,30 +305,28 @@ Result ContextAgent::list_specifications(const sdk::Request& request, sdk::Servi
   const std::string project_id = validate::required_uuid(request.params, "project_id");
   const auto category = validate::optional_string(request.params, "category", 0, 64);
   const bool history = flag(request.params, "history");
-  const Page page = page_of(request.params, 1000, 500);
+  const Page page = page_of(request.params);
   sdk::Db db(services, sdk::Database::kSpecs);
   project_row(db, project_id, owner_id, false);
-  auto rows = db.query(std::string("SELECT ") + kSpecColumns +
-                           ", count(*) OVER () AS total FROM specifications WHERE project_id = $1::uuid "
-                           "AND ($2::text IS NULL OR $2 = '' OR category = $2) AND ($3::boolean OR is_current) "
-                           "ORDER BY category, key, version, created_at LIMIT $4 OFFSET $5",
-                       {project_id, category, history, page.limit, page.offset});
-  return page_result(rows, page, spec_json);
+  return list_page(db,
+                   {kSpecColumns,
+                    "FROM specifications WHERE project_id = $1::uuid AND ($2::text IS NULL OR $2 = '' OR "
+                    "category = $2) AND ($3::boolean OR is_current)",
+                    "ORDER BY category, key, version, created_at"},
+                   {project_id, category, history}, page, spec_json);
 }
 
 Result ContextAgent::list_conflicts(const sdk::Request& request, sdk::Services& services) {
   const std::string owner_id = owner(request);
   const std::string project_id = validate::required_uuid(request.params, "project_id");
   const std::string status = validate::one_of(request.params, "status", {"open", "resolved", "ignored", "all"}, "open");
-  const Page page = page_of(request.params, 500, 100);
+  const Page page = page_of(request.params);
   sdk::Db db(services, sdk::Database::kSpecs);
   project_row(db, project_id, owner_id, false);
-  auto rows = db.query(std::string("SELECT ") + kConflictColumns +
-                           ", count(*) OVER () AS total FROM conflicts WHERE project_id = $1::uuid AND "
-                           "($2 = 'all' OR status = $2) ORDER BY conflicts.detected_at DESC, conflicts.id "
-                           "LIMIT $3 OFFSET $4",
-                       {project_id, status, page.limit, page.offset});
-  return page_result(rows, page, conflict_json);
+  return list_page(db,
+                   {kConflictColumns, "FROM conflicts WHERE project_id = $1::uuid AND ($2 = 'all' OR status = $2)",
+                    "ORDER BY conflicts.detected_at DESC, conflicts.id"},
+                   {project_id, status}, page, conflict_json);
 }
 
 Result ContextAgent::get_conflict(const sdk::Request& request, sdk::Services& services) {

@@ -10,15 +10,8 @@ namespace {
 namespace validate = sdk::validate;
 using sdk::Result;
 
-constexpr const char* kProjectColumns =
-    "id::text AS id, name, description, owner_id::text AS owner_id, current_phase, maturity_score, status, "
-    "rfc3339(created_at) AS created_at, rfc3339(updated_at) AS updated_at";
-
-nlohmann::json project_json(const sdk::Row& row) {
-  return dialogue::row_object(
-      row, {"id", "name", "description", "owner_id", "current_phase", "status", "created_at", "updated_at"},
-      [&](auto& fields) { fields.emplace("maturity_score", row.i64("maturity_score")); });
-}
+using dialogue::kProjectColumns;
+using dialogue::project_json;
 
 Result not_found(const std::string& id) {
   return Result::fail(sdk::errc::kProjectNotFound, "project " + id + " does not exist", {{"project_id", id}});
@@ -28,13 +21,6 @@ std::string owner(const sdk::Request& request) {
   if (!validate::is_uuid(request.caller.user_id))
     throw sdk::AgentException(sdk::errc::kUnauthenticated, "this action needs an authenticated caller");
   return request.caller.user_id;
-}
-
-// Loads one of the caller's projects (FOR UPDATE when `lock`), or nothing.
-std::optional<sdk::Row> find(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock = false) {
-  return db.query_one(std::string("SELECT ") + kProjectColumns +
-                          " FROM projects WHERE id = $1::uuid AND owner_id = $2::uuid" + (lock ? " FOR UPDATE" : ""),
-                      {id, owner_id});
 }
 
 }  // namespace
@@ -72,7 +58,7 @@ Result ProjectManagerAgent::get(const sdk::Request& request, sdk::Services& serv
   const std::string owner_id = owner(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   sdk::Db db(services, sdk::Database::kSpecs);
-  auto row = find(db, id, owner_id);
+  auto row = dialogue::find_project(db, id, owner_id, /*lock=*/false);
   if (!row) return not_found(id);
   return Result::ok(project_json(*row));
 }
@@ -80,25 +66,11 @@ Result ProjectManagerAgent::get(const sdk::Request& request, sdk::Services& serv
 Result ProjectManagerAgent::list(const sdk::Request& request, sdk::Services& services) {
   const std::string owner_id = owner(request);
   const std::string status = validate::one_of(request.params, "status", {"active", "archived", "all"}, "active");
-  const long long limit = validate::integer(request.params, "limit", 1, 200, 50);
-  const long long offset = validate::integer(request.params, "offset", 0, 1000000000, 0);
   sdk::Db db(services, sdk::Database::kSpecs);
-  // One statement: the page and the total, so they agree with each other.
-  auto rows = db.query(std::string("SELECT ") + kProjectColumns +
-                           ", count(*) OVER () AS total FROM projects "
-                           "WHERE owner_id = $1::uuid AND ($2 = 'all' OR status = $2) "
-                           "ORDER BY projects.created_at DESC, projects.id DESC LIMIT $3 OFFSET $4",
-                       {owner_id, status, limit, offset});
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& row : rows) items.push_back(project_json(row));
-  std::int64_t total = rows.empty() ? 0 : rows[0].i64("total");
-  if (rows.empty() && offset > 0) {
-    // Past the end of the list: the window function has no row to report the total on.
-    total = db.query_one("SELECT count(*) AS n FROM projects WHERE owner_id = $1::uuid AND ($2 = 'all' OR status = $2)",
-                         {owner_id, status})
-                ->i64("n");
-  }
-  return Result::ok({{"items", std::move(items)}, {"total", total}, {"limit", limit}, {"offset", offset}});
+  return dialogue::list_page(db,
+                             {kProjectColumns, "FROM projects WHERE owner_id = $1::uuid AND ($2 = 'all' OR status = $2)",
+                              "ORDER BY projects.created_at DESC, projects.id DESC"},
+                             {owner_id, status}, dialogue::page_of(request.params), project_json);
 }
 
 Result ProjectManagerAgent::update(const sdk::Request& request, sdk::Services& services) {
@@ -123,7 +95,7 @@ Result ProjectManagerAgent::archive(const sdk::Request& request, sdk::Services& 
   const std::string id = validate::required_uuid(request.params, "project_id");
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  auto row = find(db, id, owner_id, /*lock=*/true);
+  auto row = dialogue::find_project(db, id, owner_id, /*lock=*/true);
   if (!row) return not_found(id);
   if (row->str("status") != "archived")
     db.execute("UPDATE projects SET status = 'archived', updated_at = clock_timestamp() WHERE id = $1::uuid", {id});
@@ -215,7 +187,7 @@ Result ProjectManagerAgent::export_document(const sdk::Request& request, sdk::Se
                             {id});
   nlohmann::json open = nlohmann::json::array();
   for (const auto& row : conflicts) open.push_back(dialogue::conflict_json(row));
-  const nlohmann::json project_doc = project_json(*find(db, id, owner_id));
+  const nlohmann::json project_doc = project_json(*dialogue::find_project(db, id, owner_id, /*lock=*/false));
   db.commit();
 
   std::map<std::string, nlohmann::json> by_category;

@@ -48,37 +48,63 @@ inline std::string owner(const sdk::Request& request) {
   throw sdk::AgentException(sdk::Error{code, message, details.is_null() ? nlohmann::json::object() : details});
 }
 
-// ---- lists: a page's `limit` (1..max) and `offset` from the request, and the answer
-// {"items","total","limit","offset"} from rows that carry `count(*) OVER () AS total`.
+// ---- lists: every list takes `limit` (1..200, default 50) and `offset` (0..) and answers
+// {"items","total","limit","offset"}, with the real total even for a page past the end.
 
 struct Page {
   long long limit;
   long long offset;
 };
 
-inline Page page_of(const nlohmann::json& params, long long max_limit, long long default_limit) {
-  return {validate::integer(params, "limit", 1, max_limit, default_limit),
-          validate::integer(params, "offset", 0, 1000000000, 0)};
+inline Page page_of(const nlohmann::json& params) {
+  return {validate::integer(params, "limit", 1, 200, 50), validate::integer(params, "offset", 0, 1000000000, 0)};
 }
 
+// What a list selects: "SELECT <columns> <from> <order_by> LIMIT .. OFFSET ..", where `from`
+// ("FROM ... WHERE ...") uses the parameters $1..$n given to list_page.
+struct ListQuery {
+  std::string columns;
+  std::string from;
+  std::string order_by;
+};
+
+// One statement reads the page and the total (so they agree); a page past the end has no row to
+// carry the total, so then the total is counted on its own.
 template <typename ToJson>
-Result page_result(const sdk::Rows& rows, const Page& page, ToJson to_json) {
+Result list_page(sdk::Db& db, const ListQuery& query, std::vector<sdk::Param> params, const Page& page,
+                 ToJson to_json) {
+  const std::size_t n = params.size();
+  std::vector<sdk::Param> paged = params;
+  paged.emplace_back(page.limit);
+  paged.emplace_back(page.offset);
+  const auto rows = db.query("SELECT " + query.columns + ", count(*) OVER () AS total " + query.from + " " +
+                                 query.order_by + " LIMIT $" + std::to_string(n + 1) + " OFFSET $" +
+                                 std::to_string(n + 2),
+                             paged);
   nlohmann::json items = nlohmann::json::array();
   for (const auto& row : rows) items.push_back(to_json(row));
-  return Result::ok({{"items", std::move(items)},
-                     {"total", rows.empty() ? 0 : rows[0].i64("total")},
-                     {"limit", page.limit},
-                     {"offset", page.offset}});
+  std::int64_t total = rows.empty() ? 0 : rows[0].i64("total");
+  if (rows.empty() && page.offset > 0) total = db.query("SELECT count(*) AS total " + query.from, params)[0].i64("total");
+  return Result::ok({{"items", std::move(items)}, {"total", total}, {"limit", page.limit}, {"offset", page.offset}});
 }
 
-// ---- projects
+// ---- projects: one way to load a project row, and one JSON form of it.
+
+constexpr const char* kProjectColumns =
+    "id::text AS id, name, description, owner_id::text AS owner_id, current_phase, maturity_score, status, "
+    "rfc3339(created_at) AS created_at, rfc3339(updated_at) AS updated_at";
+
+// The caller's project (locked FOR UPDATE when `lock`), or nothing.
+inline std::optional<sdk::Row> find_project(sdk::Db& db, const std::string& id, const std::string& owner_id,
+                                            bool lock) {
+  return db.query_one(std::string("SELECT ") + kProjectColumns +
+                          " FROM projects WHERE id = $1::uuid AND owner_id = $2::uuid" + (lock ? " FOR UPDATE" : ""),
+                      {id, owner_id});
+}
 
 // The caller's project (locked FOR UPDATE when `lock`), or PROJECT_NOT_FOUND.
 inline sdk::Row project_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock) {
-  auto row = db.query_one(std::string("SELECT id::text AS id, name, description, current_phase, maturity_score, status "
-                                      "FROM projects WHERE id = $1::uuid AND owner_id = $2::uuid") +
-                              (lock ? " FOR UPDATE" : ""),
-                          {id, owner_id});
+  auto row = find_project(db, id, owner_id, lock);
   if (!row) fail(sdk::errc::kProjectNotFound, "project " + id + " does not exist", {{"project_id", id}});
   return *row;
 }
@@ -108,6 +134,11 @@ nlohmann::json row_object(const sdk::Row& row, std::initializer_list<const char*
   for (const char* column : text) fields.emplace(column, row.str(column));
   more(fields);
   return out;
+}
+
+inline nlohmann::json project_json(const sdk::Row& row) {
+  return row_object(row, {"id", "name", "description", "owner_id", "current_phase", "status", "created_at", "updated_at"},
+                    [&](auto& fields) { fields.emplace("maturity_score", row.i64("maturity_score")); });
 }
 
 inline nlohmann::json nullable(const sdk::Row& row, const char* column) {

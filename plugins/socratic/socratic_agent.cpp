@@ -28,15 +28,14 @@ Result list_sessions(const sdk::Request& request, sdk::Services& services) {
   const std::string project_id = validate::required_uuid(request.params, "project_id");
   const std::string status =
       validate::one_of(request.params, "status", {"active", "paused", "completed", "all"}, "all");
-  const Page page = page_of(request.params, 200, 50);
+  const Page page = page_of(request.params);
   sdk::Db db(services, sdk::Database::kSpecs);
   project_row(db, project_id, owner_id, false);
-  auto rows = db.query(std::string("SELECT ") + kSessionColumns +
-                           ", count(*) OVER () AS total FROM sessions WHERE project_id = $1::uuid AND owner_id = "
-                           "$2::uuid AND ($3 = 'all' OR status = $3) ORDER BY sessions.started_at DESC, sessions.id "
-                           "LIMIT $4 OFFSET $5",
-                       {project_id, owner_id, status, page.limit, page.offset});
-  return page_result(rows, page, session_json);
+  return list_page(db,
+                   {kSessionColumns,
+                    "FROM sessions WHERE project_id = $1::uuid AND owner_id = $2::uuid AND ($3 = 'all' OR status = $3)",
+                    "ORDER BY sessions.started_at DESC, sessions.id"},
+                   {project_id, owner_id, status}, page, session_json);
 }
 
 Result get_session(const sdk::Request& request, sdk::Services& services) {
@@ -87,15 +86,15 @@ Result set_mode(const sdk::Request& request, sdk::Services& services) {
 Result history(const sdk::Request& request, sdk::Services& services) {
   const std::string owner_id = owner(request);
   const std::string id = validate::required_uuid(request.params, "session_id");
-  const Page page = page_of(request.params, 1000, 500);
+  const Page page = page_of(request.params);
   sdk::Db db(services, sdk::Database::kSpecs);
   session_row(db, id, owner_id, false);
-  auto rows = db.query("SELECT id::text AS id, role, content, message_type, question_id::text AS question_id, "
-                       "rfc3339(created_at) AS created_at, count(*) OVER () AS total FROM conversation_history "
-                       "WHERE session_id = $1::uuid ORDER BY conversation_history.created_at, conversation_history.id "
-                       "LIMIT $2 OFFSET $3",
-                       {id, page.limit, page.offset});
-  return page_result(rows, page, [](const sdk::Row& row) -> nlohmann::json {
+  return list_page(db,
+                   {"id::text AS id, role, content, message_type, question_id::text AS question_id, "
+                    "rfc3339(created_at) AS created_at",
+                    "FROM conversation_history WHERE session_id = $1::uuid",
+                    "ORDER BY conversation_history.created_at, conversation_history.id"},
+                   {id}, page, [](const sdk::Row& row) -> nlohmann::json {
     return {{"id", row.str("id")},
             {"role", row.str("role")},
             {"content", row.str("content")},

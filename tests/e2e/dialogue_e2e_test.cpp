@@ -614,5 +614,46 @@ TEST_F(DialogueE2eTest, AdminAgentsListInternalActionsApart) {
   EXPECT_TRUE(seen) << agents.body;
 }
 
+// Every list pages one way (docs/API.md): limit 1..200, default 50, and the real total on every
+// page, past the last one too.
+TEST_F(DialogueE2eTest, EveryDialogueListPagesByTheSameRule) {
+  const std::string project = new_project();
+  const std::string session = new_session(project);
+  add_spec(project, "performance", "response_time", "200 ms");
+  add_spec(project, "security", "authentication", "passwords");
+  // A contradiction of the first: 409, and the conflict waits in the list.
+  EXPECT_EQ(client()
+                .post("/api/v1/projects/" + project + "/specifications",
+                      {{"category", "performance"}, {"key", "response_time"}, {"value", "100 ms"}}, token())
+                .status,
+            409);
+  for (const char* text : {"Nurses on the ward", "They lose time"}) {
+    next_question(session);
+    answer(session, text);
+  }
+  for (const std::string& path :
+       {"/api/v1/projects/" + project + "/sessions", "/api/v1/projects/" + project + "/specifications",
+        "/api/v1/projects/" + project + "/conflicts", "/api/v1/sessions/" + session + "/history",
+        std::string("/api/v1/projects")}) {
+    const auto all = client().get(path, token());
+    ASSERT_EQ(all.status, 200) << path << ": " << describe(all);
+    const nlohmann::json first = all.json();
+    EXPECT_EQ(first["limit"], 50) << path;
+    EXPECT_EQ(first["offset"], 0) << path;
+    const auto total = first["total"].get<std::int64_t>();
+    ASSERT_GT(total, 0) << path << ": " << all.body;
+    EXPECT_EQ(first["items"].size(), static_cast<std::size_t>(std::min<std::int64_t>(total, 50))) << path;
+
+    const auto past = client().get(path + "?limit=2&offset=" + std::to_string(total + 5), token());
+    ASSERT_EQ(past.status, 200) << path << ": " << describe(past);
+    EXPECT_TRUE(past.json()["items"].empty()) << path << ": " << past.body;
+    EXPECT_EQ(past.json()["total"], total) << path << ": " << past.body;
+
+    EXPECT_EQ(client().get(path + "?limit=200", token()).status, 200) << path;
+    EXPECT_TRUE(IsValidationError(client().get(path + "?limit=201", token()), "limit")) << path;
+    EXPECT_TRUE(IsValidationError(client().get(path + "?limit=0", token()), "limit")) << path;
+  }
+}
+
 }  // namespace
 }  // namespace socrates::test::e2e

@@ -166,6 +166,28 @@ TEST_F(LlmClientTest, OpenAiSpeaksChatCompletionsWithTheSystemPromptAsAMessage) 
             "openai|extraction|30|4");
 }
 
+// Both providers read `usage` with one parser: a null or absent usage is an answer without counts
+// (recorded as 0 tokens), for Anthropic exactly as for OpenAI.
+TEST_F(LlmClientTest, BothProvidersAcceptANullOrAbsentUsage) {
+  for (const char* usage : {R"(,"usage":null)", ""}) {
+    ScriptedReply anthropic_reply;
+    anthropic_reply.body = std::string(R"({"content":[{"type":"text","text":"Who?"}])") + usage + "}";
+    ScriptedReply openai_reply;
+    openai_reply.body = std::string(R"({"choices":[{"message":{"content":"Why?"}}])") + usage + "}";
+    server_.push(anthropic_reply);
+    server_.push(openai_reply);
+    const Outcome a = call(*anthropic());
+    ASSERT_TRUE(a.ok) << usage << ": " << a.error.message;
+    EXPECT_EQ(a.response.text, "Who?");
+    EXPECT_EQ(a.response.input_tokens, 0);
+    const Outcome o = call(*openai());
+    ASSERT_TRUE(o.ok) << usage << ": " << o.error.message;
+    EXPECT_EQ(o.response.text, "Why?");
+    EXPECT_EQ(o.response.output_tokens, 0);
+  }
+  EXPECT_EQ(count("SELECT count(*) FROM llm_usage WHERE ok AND input_tokens = 0 AND output_tokens = 0"), 4);
+}
+
 TEST_F(LlmClientTest, OpenAiSendsNoAuthorizationWithoutAKey) {
   server_.push(FakeLlmServer::openai_text("ok"));
   auto o = options(server_.base_url() + "/v1");
