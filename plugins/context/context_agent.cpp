@@ -114,7 +114,10 @@ ContextAgent::ContextAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
                   [this](const sdk::Request& r, sdk::Services& s) { return resolve_conflict(r, s); });
 }
 
-void ContextAgent::on_start(sdk::Services& services) { engine_ = load_engine(services); }
+void ContextAgent::on_start(sdk::Services& services) {
+  require_schema(services);
+  engine_ = load_engine(services);
+}
 
 namespace {
 

@@ -38,7 +38,10 @@ ProjectManagerAgent::ProjectManagerAgent(sdk::AgentInfo info) : BaseAgent(std::m
   register_action("export", [this](const sdk::Request& r, sdk::Services& s) { return export_document(r, s); });
 }
 
-void ProjectManagerAgent::on_start(sdk::Services& services) { engine_ = dialogue::load_engine(services); }
+void ProjectManagerAgent::on_start(sdk::Services& services) {
+  dialogue::require_schema(services);
+  engine_ = dialogue::load_engine(services);
+}
 
 Result ProjectManagerAgent::create(const sdk::Request& request, sdk::Services& services) {
   const std::string owner_id = owner(request);

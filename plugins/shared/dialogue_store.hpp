@@ -38,6 +38,33 @@ inline std::shared_ptr<const engine::Engine> load_engine(sdk::Services& services
   }
 }
 
+// The schema of the specifications database this data layer was written for: the number of the
+// last migration in migrations/specs it knows. Raise it with every migration of that directory.
+inline constexpr std::int64_t kSchemaVersion = 4;
+
+// Refuses (throws, so the agent does not start and a reload keeps the running generation) when
+// the specifications database is migrated to any other version: this layer's SQL would read or
+// write columns that are not what it thinks. A database that cannot be reached at start is logged
+// and let through: every request then answers DATABASE_UNAVAILABLE, and the host itself migrates
+// before it loads any agent.
+inline void require_schema(sdk::Services& services) {
+  std::int64_t version = 0;
+  try {
+    sdk::Db db(services, sdk::Database::kSpecs);
+    version = db.query_one("SELECT coalesce(max(substring(filename from '^[0-9]+')::bigint), 0) AS version "
+                           "FROM schema_migrations")
+                  ->i64("version");
+  } catch (const sdk::DatabaseError& e) {
+    services.log(sdk::LogLevel::kWarn,
+                 std::string("the specifications database's schema version could not be checked at start: ") + e.what());
+    return;
+  }
+  if (version != kSchemaVersion)
+    throw std::runtime_error("the specifications database is at schema version " + std::to_string(version) +
+                             ", and this agent's data layer was written for version " +
+                             std::to_string(kSchemaVersion) + ": build the agent from the same sources as the host");
+}
+
 inline std::string owner(const sdk::Request& request) {
   if (!validate::is_uuid(request.caller.user_id))
     throw sdk::AgentException(sdk::errc::kUnauthenticated, "this action needs an authenticated caller");

@@ -136,7 +136,10 @@ SocraticAgent::SocraticAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
       sdk::ActionVisibility::kInternal);
 }
 
-void SocraticAgent::on_start(sdk::Services& services) { engine_ = load_engine(services); }
+void SocraticAgent::on_start(sdk::Services& services) {
+  require_schema(services);
+  engine_ = load_engine(services);
+}
 
 namespace {
 

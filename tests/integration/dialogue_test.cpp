@@ -220,5 +220,37 @@ TEST_F(DialogueTest, ABrokenDataDirRefusesThePluginWithTheReason) {
   }
 }
 
+// The data layer knows the schema it was written for: against a specifications database migrated
+// further (or less far), each dialogue agent refuses to start, and says why; a reload of a running
+// agent is refused the same way and the running generation keeps serving.
+TEST_F(DialogueTest, AnAgentRefusesADatabaseAtASchemaVersionItDoesNotKnow) {
+  const std::string known = *test::db_scalar(
+      databases_.specs_url(), "SELECT max(substring(filename from '^[0-9]+')::bigint)::text FROM schema_migrations");
+  test::db_exec(databases_.specs_url(),
+                "INSERT INTO schema_migrations (filename, checksum) VALUES ('999_from_a_newer_host.sql', 'x')");
+  for (const char* agent : {"context", "socratic", "project_manager"}) {
+    host::ServiceContainer newer(test::integration_config(
+        databases_, {{"PLUGIN_COPY_DIR", (copies_.path() / agent).string()}, {"PLUGINS", plugin(agent)}}));
+    try {
+      newer.load_plugins();
+      ADD_FAILURE() << agent << " started against schema version 999";
+    } catch (const std::exception& e) {
+      const std::string why = e.what();
+      EXPECT_NE(why.find("schema version 999"), std::string::npos) << agent << ": " << why;
+      EXPECT_NE(why.find("written for version " + known), std::string::npos) << agent << ": " << why;
+    }
+  }
+  // The running container's agents started before the change; a reload now is refused with the
+  // reason and the current generation still answers.
+  try {
+    container_.reload_agent("context", std::nullopt);
+    ADD_FAILURE() << "a reload against schema version 999 was accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("schema version 999"), std::string::npos) << e.what();
+  }
+  const std::string id = project();
+  EXPECT_EQ(ok("context", "list_specifications", {{"project_id", id}})["total"], 0);
+}
+
 }  // namespace
 }  // namespace socrates
