@@ -38,9 +38,11 @@ pg_free_port() {
   return 1
 }
 
-# pg_init DIR PORT USER PASSWORD [fast]: a new cluster (only when DIR has none).
+# pg_init DIR PORT USER PASSWORD [fast|durable]: a new cluster (only when DIR has none). `fast`
+# turns durability off; `durable` writes PostgreSQL's durable defaults out, so that a test which
+# relies on them (an acknowledged commit survives a crash) does not depend on a packaged default.
 pg_init() {
-  local dir=$1 port=$2 user=$3 password=$4 fast=${5:-}
+  local dir=$1 port=$2 user=$3 password=$4 mode=${5:-}
   [ -f "$dir/PG_VERSION" ] && return 0
   mkdir -p "$dir"
   chown "$(pg_owner)" "$dir"
@@ -58,11 +60,15 @@ pg_init() {
     echo "unix_socket_directories = '$dir'"
     echo "max_connections = 200"
     echo "shared_buffers = 128MB"
-    if [ -n "$fast" ]; then
+    if [ "$mode" = fast ]; then
       # A throwaway test cluster: durability across an OS crash is not worth the time.
       echo "fsync = off"
       echo "synchronous_commit = off"
       echo "full_page_writes = off"
+    elif [ "$mode" = durable ]; then
+      echo "fsync = on"
+      echo "synchronous_commit = on"
+      echo "full_page_writes = on"
     fi
   } | pg_as_owner tee -a "$dir/postgresql.conf" >/dev/null
 }
@@ -79,6 +85,14 @@ pg_stop() {
   local dir=$1
   [ -f "$dir/postmaster.pid" ] || return 0
   pg_as_owner "$PG_BIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# pg_crash DIR: stops the cluster the way a crash does (`immediate`: no shutdown checkpoint, shared
+# memory discarded; the next start replays the WAL).
+pg_crash() {
+  local dir=$1
+  [ -f "$dir/postmaster.pid" ] || return 0
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$dir" -m immediate -w stop >/dev/null 2>&1 || true
 }
 
 # pg_secret_file FILE: a random password in FILE (made once, with umask 077), mode 0600 even if it

@@ -3,7 +3,8 @@
 // today's llm_usage rows; questions, extraction and direct-chat replies come from the model
 // (checked, never made up); what the model says wrongly is LLM_ERROR with nothing saved; and a slow
 // model stalls nothing else: with every answer delayed 2 s and 32 interviews waiting on it through a
-// specs pool of 4 connections, /health and the projects list stay fast.
+// specs pool of 4 connections, /health and the projects list stay fast. A provider that cannot be
+// reached or does not answer in time is LLM_UNAVAILABLE, with nothing saved.
 #include "e2e/e2e_helpers.hpp"
 
 #include "support/fake_llm_server.hpp"
@@ -248,6 +249,119 @@ TEST_F(LlmE2eTest, ASlowModelStallsNothingElseAndHoldsNoConnection) {
     EXPECT_EQ(asked.status, 201) << describe(asked);
     EXPECT_EQ(asked.json().value("text", ""), "What would make the service a success for the bakeries, and why?");
   }
+}
+
+// The provider cannot be reached, or does not answer in time: 503 LLM_UNAVAILABLE over HTTP, and
+// nothing of the request is saved (no question, nothing in the history, no specification); only
+// the failed call is recorded in llm_usage, as every call is.
+class LlmOutageE2eTest : public ::testing::Test {
+ protected:
+  static EnvMap provider_at(const std::string& base_url, EnvMap more = {}) {
+    more.insert({{"LLM_PROVIDER", "openai"}, {"LLM_BASE_URL", base_url + "/v1"}, {"LLM_MODEL", "fake-model"}});
+    return more;
+  }
+
+  // A project of `user` with a session in `mode`; answers the session's id.
+  static std::string new_session(const HostUnderTest& host, const TestUser& user, const std::string& mode) {
+    const auto project = host.client().post("/api/v1/projects", {{"name", "Bakery orders"}}, user.access_token);
+    EXPECT_EQ(project.status, 201) << describe(project);
+    const auto session = host.client().post("/api/v1/projects/" + project.json().value("id", "") + "/sessions",
+                                            {{"mode", mode}}, user.access_token);
+    EXPECT_EQ(session.status, 201) << describe(session);
+    return session.json().value("id", "");
+  }
+
+  static std::int64_t count(const HostUnderTest& host, const std::string& sql) {
+    return db_count(host.databases->specs_url(), sql);
+  }
+  static std::size_t history_size(const HostUnderTest& host, const std::string& session, const TestUser& user) {
+    const auto history = host.client().get("/api/v1/sessions/" + session + "/history", user.access_token);
+    EXPECT_EQ(history.status, 200) << describe(history);
+    return history.json()["items"].size();
+  }
+};
+
+TEST_F(LlmOutageE2eTest, AnUnreachableProviderIs503LlmUnavailableAndNothingIsSaved) {
+  // A port that refuses connections for as long as the test holds it: bound, never listening.
+  const int refusing = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(refusing, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::bind(refusing, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::getsockname(refusing, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  {
+    // One retry, at once: a connection failure is retried, and still ends in LLM_UNAVAILABLE.
+    const HostUnderTest host(provider_at(url, {{"LLM_MAX_RETRIES", "1"}, {"LLM_RETRY_MAX_WAIT_S", "0"}}));
+    ASSERT_TRUE(host.start_error.empty()) << host.start_error;
+    const TestUser user = new_user(host.client());
+
+    const std::string socratic = new_session(host, user, "socratic");
+    const auto asked = host.client().post("/api/v1/sessions/" + socratic + "/next-question", nlohmann::json::object(),
+                                          user.access_token);
+    EXPECT_TRUE(IsApiError(asked, 503, "LLM_UNAVAILABLE"));
+    EXPECT_EQ(asked.body.find(url), std::string::npos) << "the provider's address is for the log: " << asked.body;
+    EXPECT_EQ(count(host, "SELECT count(*) FROM questions WHERE session_id = '" + socratic + "'"), 0);
+    EXPECT_EQ(history_size(host, socratic, user), 0u);
+
+    const std::string chat = new_session(host, user, "direct_chat");
+    EXPECT_TRUE(IsApiError(host.client().post("/api/v1/sessions/" + chat + "/message",
+                                              {{"message", "We can spend 5000 euros at most."}}, user.access_token),
+                           503, "LLM_UNAVAILABLE"));
+    EXPECT_EQ(history_size(host, chat, user), 0u);
+    EXPECT_EQ(count(host, "SELECT count(*) FROM specifications"), 0);
+
+    // Each failed call is recorded, with both of its attempts.
+    EXPECT_EQ(count(host, "SELECT count(*) FROM llm_usage WHERE NOT ok AND error_code = 'LLM_UNAVAILABLE' "
+                          "AND attempts = 2 AND user_id = '" + user.id + "'"),
+              2);
+    EXPECT_EQ(count(host, "SELECT count(*) FROM llm_usage WHERE ok"), 0);
+    int status = 0;
+    EXPECT_TRUE(host.process->alive(&status)) << host.process->stderr_text();
+  }
+  ::close(refusing);
+}
+
+TEST_F(LlmOutageE2eTest, AProviderThatDoesNotAnswerInTimeIs503LlmUnavailableAndNothingIsSaved) {
+  FakeLlmServer server;
+  const HostUnderTest host(provider_at(server.base_url(), {{"LLM_TIMEOUT_S", "1"}, {"LLM_MAX_RETRIES", "0"}}));
+  ASSERT_TRUE(host.start_error.empty()) << host.start_error;
+  const TestUser user = new_user(host.client());
+  const std::string session = new_session(host, user, "socratic");
+  server.push(FakeLlmServer::openai_question("Which tasks must the service handle first, and why those?", "requirements"));
+  ASSERT_EQ(host.client().post("/api/v1/sessions/" + session + "/next-question", nlohmann::json::object(),
+                               user.access_token).status,
+            201);
+
+  // The extraction of the answer: the provider takes the request and never answers (until the
+  // fake server goes away at the end of the test); the host gives up after LLM_TIMEOUT_S.
+  ScriptedReply stalled = FakeLlmServer::openai_text("[]");
+  stalled.delay = std::chrono::hours(1);
+  server.push(stalled);
+  const auto answered = host.client().post("/api/v1/sessions/" + session + "/answer",
+                                           {{"answer", "Taking orders and payments."}}, user.access_token);
+  EXPECT_TRUE(IsApiError(answered, 503, "LLM_UNAVAILABLE"));
+  EXPECT_EQ(server.request_count(), 2u) << "a timeout is not retried";
+
+  // The question still waits, the answer is not in the history, and nothing was recorded from it.
+  EXPECT_EQ(count(host, "SELECT count(*) FROM questions WHERE session_id = '" + session + "' AND NOT answered"), 1);
+  EXPECT_EQ(history_size(host, session, user), 1u);
+  EXPECT_EQ(count(host, "SELECT count(*) FROM specifications"), 0);
+  EXPECT_EQ(count(host, "SELECT count(*) FROM llm_usage WHERE NOT ok AND error_code = 'LLM_UNAVAILABLE' "
+                        "AND purpose = 'extraction'"),
+            1);
+
+  // The host still serves, the provider too once it answers again.
+  server.push(FakeLlmServer::openai_text(
+      R"([{"category":"requirements","key":"core_tasks","value":"orders and payments","confidence":0.9}])"));
+  server.push(FakeLlmServer::openai_question("Who will use the ordering service, and what do they need from it?", "requirements"));
+  const auto retried = host.client().post("/api/v1/sessions/" + session + "/answer",
+                                          {{"answer", "Taking orders and payments."}}, user.access_token);
+  EXPECT_EQ(retried.status, 200) << describe(retried);
+  int status = 0;
+  EXPECT_TRUE(host.process->alive(&status)) << host.process->stderr_text();
 }
 
 TEST(LlmStartupE2eTest, AConfiguredProviderWithoutItsKeyOrUrlStopsStartUp) {

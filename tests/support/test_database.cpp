@@ -8,6 +8,7 @@
 #include <random>
 #include <stdexcept>
 #include <unistd.h>
+#include <utility>
 
 namespace socrates::test {
 
@@ -30,8 +31,10 @@ std::string url_for_database(const std::string& base, const std::string& databas
   return prefix + "/" + database + suffix;
 }
 
-void admin_exec(const std::string& sql) {
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(test_cluster_url().c_str()), &PQfinish);
+void admin_exec(const std::string& sql) { admin_exec(test_cluster_url(), sql); }
+
+void admin_exec(const std::string& cluster_url, const std::string& sql) {
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(cluster_url.c_str()), &PQfinish);
   if (PQstatus(conn.get()) != CONNECTION_OK)
     throw std::runtime_error(std::string("cannot connect to the test cluster: ") + PQerrorMessage(conn.get()));
   std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn.get(), sql.c_str()), &PQclear);
@@ -40,24 +43,25 @@ void admin_exec(const std::string& sql) {
     throw std::runtime_error("'" + sql + "' failed: " + PQresultErrorMessage(result.get()));
 }
 
-TestDatabases::TestDatabases() {
+TestDatabases::TestDatabases() : TestDatabases(test_cluster_url()) {}
+
+TestDatabases::TestDatabases(std::string cluster_url) : cluster_url_(std::move(cluster_url)) {
   static std::atomic<int> counter{0};
   std::random_device random;
   const std::string stem = "t_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
                            std::to_string(random() % 100000);
   auth_name_ = stem + "_auth";
   specs_name_ = stem + "_specs";
-  admin_exec("CREATE DATABASE " + auth_name_);
-  admin_exec("CREATE DATABASE " + specs_name_);
-  const std::string base = test_cluster_url();
-  auth_url_ = url_for_database(base, auth_name_);
-  specs_url_ = url_for_database(base, specs_name_);
+  admin_exec(cluster_url_, "CREATE DATABASE " + auth_name_);
+  admin_exec(cluster_url_, "CREATE DATABASE " + specs_name_);
+  auth_url_ = url_for_database(cluster_url_, auth_name_);
+  specs_url_ = url_for_database(cluster_url_, specs_name_);
 }
 
 TestDatabases::~TestDatabases() {
   try {
-    admin_exec("DROP DATABASE IF EXISTS " + auth_name_ + " WITH (FORCE)");
-    admin_exec("DROP DATABASE IF EXISTS " + specs_name_ + " WITH (FORCE)");
+    admin_exec(cluster_url_, "DROP DATABASE IF EXISTS " + auth_name_ + " WITH (FORCE)");
+    admin_exec(cluster_url_, "DROP DATABASE IF EXISTS " + specs_name_ + " WITH (FORCE)");
   } catch (...) {
   }
 }

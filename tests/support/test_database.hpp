@@ -14,10 +14,14 @@ std::string url_for_database(const std::string& base, const std::string& databas
 
 // Runs one SQL statement on the cluster's maintenance database; throws std::runtime_error on failure.
 void admin_exec(const std::string& sql);
+// The same on the cluster whose maintenance database `cluster_url` names.
+void admin_exec(const std::string& cluster_url, const std::string& sql);
 
 class TestDatabases {
  public:
   TestDatabases();
+  // The pair on another cluster (a PgCluster of the test's own), given by its admin URL.
+  explicit TestDatabases(std::string cluster_url);
   ~TestDatabases();
   TestDatabases(const TestDatabases&) = delete;
   TestDatabases& operator=(const TestDatabases&) = delete;
@@ -28,7 +32,7 @@ class TestDatabases {
   const std::string& specs_name() const { return specs_name_; }
 
  private:
-  std::string auth_name_, specs_name_, auth_url_, specs_url_;
+  std::string cluster_url_, auth_name_, specs_name_, auth_url_, specs_url_;
 };
 
 }  // namespace socrates::test
