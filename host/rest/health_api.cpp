@@ -81,8 +81,8 @@ void add_health_routes(Router& router, ApiContext& api) {
         // the orchestrator's "stats" flow); a figure whose agent is not loaded is 0.
         sdk::Result figures = api.orchestrator.run_flow("stats", nlohmann::json::object(), auth.caller);
         if (!figures.is_ok()) return figures;
-        nlohmann::json body = {{"projects_total", 0},       {"active_sessions", 0}, {"specifications_total", 0},
-                               {"questions_total", 0},      {"open_conflicts", 0}};
+        nlohmann::json body = {{"projects_total", 0},  {"active_sessions", 0}, {"specifications_total", 0},
+                               {"questions_total", 0}, {"open_conflicts", 0}};
         body.update(figures.value());
         body["users_total"] = users;
         body["llm_calls_today"] = api.system.llm_calls_today();
