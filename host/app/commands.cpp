@@ -129,7 +129,7 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
   if (!container) return 1;
   if (!migrate_all(*container, config->auto_migrate, out, err)) return 1;
   try {
-    container->load_plugins();
+    container->agents().load_configured();
   } catch (const std::exception& e) {
     err << "socrates-host: a required plugin failed to load: " << e.what() << "\n";
     return 1;
@@ -141,7 +141,7 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
         if (!deleted.is_null()) log::info("expired logins, tokens and counters deleted", deleted);
       },
       std::chrono::seconds(config->cleanup_interval_s));
-  rest::ApiContext api{*container, accounts};
+  rest::ApiContext api{container->orchestrator(), accounts, container->agents(), *container};
   rest::ServerOptions options;
   options.address = config->bind_address;
   options.port = static_cast<std::uint16_t>(config->port);
@@ -176,20 +176,11 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
   }
   log::info("listening", {{"port", server.port()}, {"threads", options.threads}, {"workers", options.workers},
                           {"llm_provider", container->llm() ? container->llm()->provider() : "builtin"},
-                          {"agents", container->registry().list().size()}});
+                          {"agents", container->agents().list().size()}});
   int signal = 0;
   // SIGHUP reloads every agent from its configured library (a deploy writes the new build
   // elsewhere, renames it over the old path, then signals); SIGINT/SIGTERM stop.
-  while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
-    for (const auto& generation : container->registry().list()) {
-      const std::string id = generation->plugin.info.agent_id;
-      try {
-        container->reload_agent(id, std::nullopt);
-      } catch (const std::exception& e) {
-        log::error("reload on SIGHUP failed; the previous generation keeps serving", {{"agent", id}, {"error", e.what()}});
-      }
-    }
-  }
+  while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) container->agents().reload_all();
   log::info("shutting down", {{"signal", signal}});
   server.shutdown();
   return 0;

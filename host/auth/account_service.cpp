@@ -264,6 +264,11 @@ Result AccountService::me(const AuthContext& auth) {
   return Result::ok(user_json(*user));
 }
 
+std::int64_t AccountService::users_total() {
+  Db db(services_, Database::kAuth);
+  return db.query_one("SELECT count(*) AS n FROM users")->i64("n");
+}
+
 Result AccountService::change_password(const AuthContext& auth, const nlohmann::json& body,
                                        const std::string& address) {
   const std::string current = sdk::validate::required_string(body, "current_password", 1, 1024);

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -52,6 +53,9 @@ class AccountService {
   // advisory lock, and a host that does not get it skips this round (another is sweeping).
   // Answers the rows deleted per table, or null when skipped.
   nlohmann::json delete_expired();
+
+  // Every account, active or not (GET /api/v1/admin/stats' users_total). Throws sdk::DatabaseError.
+  std::int64_t users_total();
 
   const TrustedProxies& trusted_proxies() const noexcept { return trusted_proxies_; }
 

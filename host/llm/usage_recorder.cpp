@@ -56,4 +56,12 @@ std::optional<DailyCalls> PoolUsageRecorder::calls_today(const std::string& user
   return std::nullopt;
 }
 
+std::int64_t PoolUsageRecorder::calls_today_total() {
+  sdk::DbStatus status;
+  auto session = specs_.lease(&status);
+  if (!session) throw sdk::DatabaseError(status);
+  sdk::Db db(std::move(session));
+  return db.query_one("SELECT count(*) AS n FROM llm_usage WHERE created_at >= date_trunc('day', now())")->i64("n");
+}
+
 }  // namespace socrates::host::llm

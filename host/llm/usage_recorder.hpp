@@ -60,6 +60,9 @@ class PoolUsageRecorder final : public UsageSink {
   void record(const UsageRecord& record) noexcept override;
   // One short lease for one statement, in PostgreSQL, so that every host counts the same rows.
   std::optional<DailyCalls> calls_today(const std::string& user_id, std::int64_t limit) noexcept override;
+  // Every caller's calls since the start of the current day (GET /api/v1/admin/stats'
+  // llm_calls_today). Throws sdk::DatabaseError.
+  std::int64_t calls_today_total();
 
  private:
   ConnectionPool& specs_;

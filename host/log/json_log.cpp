@@ -1,5 +1,7 @@
 #include "host/log/json_log.hpp"
 
+#include <socrates/sdk/services.hpp>
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -70,6 +72,15 @@ void init(const std::string& level) {
 }
 
 bool enabled(Level level) noexcept { return logger()->should_log(to_spdlog(level)); }
+
+void write(sdk::LogLevel level, std::string_view message) noexcept {
+  switch (level) {
+    case sdk::LogLevel::kDebug: write(Level::kDebug, message); break;
+    case sdk::LogLevel::kInfo: write(Level::kInfo, message); break;
+    case sdk::LogLevel::kWarn: write(Level::kWarn, message); break;
+    case sdk::LogLevel::kError: write(Level::kError, message); break;
+  }
+}
 
 void write(Level level, std::string_view message, const nlohmann::json& fields) noexcept {
   try {

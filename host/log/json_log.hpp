@@ -7,6 +7,10 @@
 #include <string>
 #include <string_view>
 
+namespace socrates::sdk {
+enum class LogLevel;  // socrates/sdk/services.hpp
+}
+
 namespace socrates::host::log {
 
 enum class Level { kTrace, kDebug, kInfo, kWarn, kError };
@@ -22,6 +26,8 @@ inline void debug(std::string_view m, const nlohmann::json& f = nullptr) noexcep
 inline void info(std::string_view m, const nlohmann::json& f = nullptr) noexcept { write(Level::kInfo, m, f); }
 inline void warn(std::string_view m, const nlohmann::json& f = nullptr) noexcept { write(Level::kWarn, m, f); }
 inline void error(std::string_view m, const nlohmann::json& f = nullptr) noexcept { write(Level::kError, m, f); }
+// A line written through sdk::Services::log, at the SDK's level of the same name.
+void write(sdk::LogLevel level, std::string_view message) noexcept;
 
 // The request a worker thread is serving, added to every line written from that thread.
 struct RequestContext {

@@ -21,6 +21,27 @@ bool is_agent_failure(const std::string& code) {
 
 }  // namespace
 
+Orchestrator::Orchestrator(AgentRegistry& registry, sdk::Services& services)
+    : registry_(registry), services_(services), flows_(standard_flows()) {}
+
+void Orchestrator::add_flow(std::string name, Flow flow) { flows_[std::move(name)] = std::move(flow); }
+
+sdk::Result Orchestrator::run_flow(const std::string& name, nlohmann::json params, const sdk::Caller& caller) noexcept {
+  try {
+    auto it = flows_.find(name);
+    if (it == flows_.end()) {
+      log::error("no such flow", {{"flow", name}});
+      return sdk::Result::fail(sdk::errc::kInternal, "the request could not be routed");
+    }
+    return it->second(*this, std::move(params), caller);
+  } catch (const std::exception& e) {
+    log::error("flow failed", {{"flow", name}, {"error", e.what()}});
+  } catch (...) {
+    log::error("flow failed", {{"flow", name}});
+  }
+  return sdk::Result::fail(sdk::errc::kInternal, "the request could not be completed");
+}
+
 sdk::Result Orchestrator::route(const std::string& agent_id, const std::string& action, nlohmann::json params,
                                 const sdk::Caller& caller) noexcept {
   return dispatch(Audience::kHost, agent_id, action, std::move(params), caller);

@@ -1,20 +1,24 @@
 #pragma once
-// Routes (agent, action, params, caller) to the agent's current generation and keeps its counters.
-// The REST handlers of the host and POST /api/v1/agents/{agent}/{action} both come through here.
+// Routes (agent, action, params, caller) to the agent's current generation and keeps its counters,
+// and runs the flows (flows.hpp) that take more than one agent. Every transport comes through here:
+// the REST routes call an action or a flow by name and map nothing between agents themselves.
 
 #include "host/orchestrator/agent_registry.hpp"
+#include "host/orchestrator/flows.hpp"
 
 #include <socrates/sdk/base_agent.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <string>
 
 namespace socrates::host {
 
 class Orchestrator {
  public:
-  Orchestrator(AgentRegistry& registry, sdk::Services& services) : registry_(registry), services_(services) {}
+  // Serves standard_flows().
+  Orchestrator(AgentRegistry& registry, sdk::Services& services);
 
   // For the host's own routes: any action, public or internal. Never throws. UNKNOWN_AGENT,
   // UNSUPPORTED_ACTION (details.available_capabilities) and AGENT_ERROR come back as error results
@@ -28,6 +32,14 @@ class Orchestrator {
   sdk::Result route_public(const std::string& agent_id, const std::string& action, nlohmann::json params,
                            const sdk::Caller& caller) noexcept;
 
+  // Runs the flow `name` (flows.hpp) for `caller`. Never throws: an agent's error comes back as the
+  // flow's result; an unknown flow, or one that throws, is INTERNAL_ERROR (logged), since the
+  // transports name flows in code, not from their input.
+  sdk::Result run_flow(const std::string& name, nlohmann::json params, const sdk::Caller& caller) noexcept;
+
+  // Adds (or replaces) a flow. Not synchronised with run_flow: call it before serving.
+  void add_flow(std::string name, Flow flow);
+
   AgentRegistry& registry() noexcept { return registry_; }
 
  private:
@@ -37,6 +49,7 @@ class Orchestrator {
 
   AgentRegistry& registry_;
   sdk::Services& services_;
+  std::map<std::string, Flow> flows_;
 };
 
 }  // namespace socrates::host

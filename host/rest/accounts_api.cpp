@@ -43,32 +43,32 @@ void add_account_routes(Router& router, ApiContext& api) {
   router.add("POST", "/api/v1/auth/register", [&api](HttpRequest& request) {
     auto body = json_body(request);
     if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
-    return guarded_response(api, request, [&] { return api.accounts.register_user(std::get<nlohmann::json>(body), client_of(api, request)); });
+    return guarded_response(request, [&] { return api.accounts.register_user(std::get<nlohmann::json>(body), client_of(api, request)); });
   });
 
   router.add("POST", "/api/v1/auth/login", [&api](HttpRequest& request) {
     auto body = login_credentials(request);
     if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
     return not_stored(guarded_response(
-        api, request, [&] { return api.accounts.login(std::get<nlohmann::json>(body), client_of(api, request)); }));
+        request, [&] { return api.accounts.login(std::get<nlohmann::json>(body), client_of(api, request)); }));
   });
 
   router.add("POST", "/api/v1/auth/refresh", [&api](HttpRequest& request) {
     auto body = json_body(request);
     if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
     return not_stored(guarded_response(
-        api, request, [&] { return api.accounts.refresh(std::get<nlohmann::json>(body), client_of(api, request)); }));
+        request, [&] { return api.accounts.refresh(std::get<nlohmann::json>(body), client_of(api, request)); }));
   });
 
   router.add("POST", "/api/v1/auth/logout", [&api](HttpRequest& request) {
     return with_user(api, request, [&](const auth::AuthContext& auth) {
-      return guarded_response(api, request, [&] { return api.accounts.logout(auth, client_of(api, request)); });
+      return guarded_response(request, [&] { return api.accounts.logout(auth, client_of(api, request)); });
     });
   });
 
   router.add("GET", "/api/v1/auth/me", [&api](HttpRequest& request) {
     return with_user(api, request, [&](const auth::AuthContext& auth) {
-      return guarded_response(api, request, [&] { return api.accounts.me(auth); });
+      return guarded_response(request, [&] { return api.accounts.me(auth); });
     });
   });
 
@@ -76,7 +76,7 @@ void add_account_routes(Router& router, ApiContext& api) {
     return with_user(api, request, [&](const auth::AuthContext& auth) {
       auto body = json_body(request);
       if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
-      return guarded_response(api, request,
+      return guarded_response(request,
                               [&] { return api.accounts.change_password(auth, std::get<nlohmann::json>(body),
                                                                     client_of(api, request)); });
     });

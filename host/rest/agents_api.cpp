@@ -12,7 +12,7 @@ void add_agent_routes(Router& router, ApiContext& api) {
       // The caller is who the token says; a body cannot speak for someone else.
       params["user_id"] = auth.caller.user_id;
       // Public actions only: an agent's internal actions are for the host's own routes.
-      sdk::Result result = api.container.orchestrator().route_public(
+      sdk::Result result = api.orchestrator.route_public(
           request.path_param("agent"), request.path_param("action"), std::move(params), auth.caller);
       if (!result.is_ok()) return respond(result, request);
       return HttpResponse::json(200, {{"result", result.value()}});

@@ -123,9 +123,31 @@ HttpResponse respond(const sdk::Result& result, const HttpRequest& request) {
   return response;
 }
 
-HttpResponse guarded_response(ApiContext& api, const HttpRequest& request, const std::function<sdk::Result()>& fn) {
+namespace {
+
+// sdk::guarded, the one mapping of exceptions to error results, reports what it catches through
+// sdk::Services::log. REST has no use for the rest of that interface (it opens no database), so it
+// hands guarded this: the host's log, and nothing else.
+class HostLogOnly final : public sdk::Services {
+ public:
+  std::unique_ptr<sdk::DatabaseSession> open_database(sdk::Database, sdk::DbStatus* status) noexcept override {
+    if (status) {
+      status->kind = sdk::DbStatus::Kind::kUnavailable;
+      status->message = "REST opens no database";
+    }
+    return nullptr;
+  }
+  void log(sdk::LogLevel level, std::string_view message) noexcept override { log::write(level, message); }
+  std::optional<std::string> setting(std::string_view) const noexcept override { return std::nullopt; }
+  sdk::LlmClient* llm() noexcept override { return nullptr; }
+};
+
+}  // namespace
+
+HttpResponse guarded_response(const HttpRequest& request, const std::function<sdk::Result()>& fn) {
+  static HostLogOnly host_log;
   return respond(sdk::guarded(
-                     api.container, fn, [&] { return request.method + " " + request.path; },
+                     host_log, fn, [&] { return request.method + " " + request.path; },
                      [] {
                        return sdk::Error{sdk::errc::kInternal, "the request could not be completed",
                                          nlohmann::json::object()};
@@ -136,7 +158,7 @@ HttpResponse guarded_response(ApiContext& api, const HttpRequest& request, const
 HttpResponse with_user(ApiContext& api, HttpRequest& request,
                        const std::function<HttpResponse(const auth::AuthContext&)>& fn) {
   std::optional<auth::AuthContext> context;
-  HttpResponse refused = guarded_response(api, request, [&]() -> sdk::Result {
+  HttpResponse refused = guarded_response(request, [&]() -> sdk::Result {
     auto outcome = api.accounts.authenticate(request.header("authorization"), request.request_id);
     if (auto* error = std::get_if<sdk::Error>(&outcome)) return sdk::Result::fail(*error);
     context = std::get<auth::AuthContext>(std::move(outcome));
@@ -156,9 +178,13 @@ HttpResponse with_admin(ApiContext& api, HttpRequest& request,
   });
 }
 
-Handler agent_route(ApiContext& api, std::string agent, std::string action, Body body, FillParams fill) {
-  return [&api, agent = std::move(agent), action = std::move(action), body, fill = std::move(fill)](
-             HttpRequest& request) {
+namespace {
+
+// A route that authenticates, gathers the params (see agent_route) and answers with what `call`
+// returns for them and the caller.
+template <typename Call>
+Handler params_route(ApiContext& api, Body body, FillParams fill, Call call) {
+  return [&api, body, fill = std::move(fill), call = std::move(call)](HttpRequest& request) {
     return with_user(api, request, [&](const auth::AuthContext& auth) {
       nlohmann::json params = nlohmann::json::object();
       if (body != Body::kNone) {
@@ -168,9 +194,26 @@ Handler agent_route(ApiContext& api, std::string agent, std::string action, Body
       }
       for (const auto& [name, value] : request.path_params) params[name] = value;
       if (fill) fill(request, params);
-      return respond(api.container.orchestrator().route(agent, action, std::move(params), auth.caller), request);
+      return respond(call(std::move(params), auth.caller), request);
     });
   };
+}
+
+}  // namespace
+
+Handler agent_route(ApiContext& api, std::string agent, std::string action, Body body, FillParams fill) {
+  return params_route(api, body, std::move(fill),
+                      [&api, agent = std::move(agent), action = std::move(action)](nlohmann::json params,
+                                                                                   const sdk::Caller& caller) {
+                        return api.orchestrator.route(agent, action, std::move(params), caller);
+                      });
+}
+
+Handler flow_route(ApiContext& api, std::string flow, Body body, FillParams fill) {
+  return params_route(api, body, std::move(fill),
+                      [&api, flow = std::move(flow)](nlohmann::json params, const sdk::Caller& caller) {
+                        return api.orchestrator.run_flow(flow, std::move(params), caller);
+                      });
 }
 
 FillParams query_params(std::initializer_list<const char*> names) {

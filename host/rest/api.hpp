@@ -1,19 +1,25 @@
 #pragma once
 // The REST API of API.md: every route, wired to the account service and, through the
-// orchestrator, to the agents.
+// orchestrator, to the agents' actions and flows. REST holds only the narrow parts it uses
+// (ApiContext): it opens no database and reads no agent's data itself.
 
-#include "host/app/service_container.hpp"
 #include "host/auth/account_service.hpp"
+#include "host/orchestrator/agent_admin.hpp"
+#include "host/orchestrator/orchestrator.hpp"
 #include "host/rest/router.hpp"
+#include "host/rest/system_status.hpp"
 
 #include <functional>
 #include <memory>
 
 namespace socrates::host::rest {
 
+// What the routes reach, each outliving the router (the composition root, host/app, owns them).
 struct ApiContext {
-  ServiceContainer& container;
-  auth::AccountService& accounts;
+  Orchestrator& orchestrator;      // agent actions and flows
+  auth::AccountService& accounts;  // sign-in, tokens, the caller of every request
+  AgentAdmin& agents;              // the admin routes: list and reload agents
+  SystemStatus& system;            // health and stats: databases, uptime, LLM usage
 };
 
 std::shared_ptr<Router> build_router(ApiContext& api);
@@ -49,7 +55,7 @@ HttpResponse with_admin(ApiContext& api, HttpRequest& request,
 HttpResponse respond(const sdk::Result& result, const HttpRequest& request);
 
 // Runs `fn` (which may throw AgentException/DatabaseError) and answers with its result.
-HttpResponse guarded_response(ApiContext& api, const HttpRequest& request, const std::function<sdk::Result()>& fn);
+HttpResponse guarded_response(const HttpRequest& request, const std::function<sdk::Result()>& fn);
 
 // What a route takes from the request body for its agent.
 enum class Body { kNone, kOptional, kRequired };
@@ -58,6 +64,9 @@ using FillParams = std::function<void(const HttpRequest&, nlohmann::json&)>;
 // A route that authenticates and calls `agent`/`action` through the orchestrator with the body
 // (per `body`), every path capture under its own name, and whatever `fill` adds from the query.
 Handler agent_route(ApiContext& api, std::string agent, std::string action, Body body, FillParams fill = nullptr);
+
+// The same for the orchestrator's flow `flow` (host/orchestrator/flows.hpp).
+Handler flow_route(ApiContext& api, std::string flow, Body body, FillParams fill = nullptr);
 
 // A FillParams copying the named query parameters (see copy_query_param).
 FillParams query_params(std::initializer_list<const char*> names);

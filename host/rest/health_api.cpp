@@ -1,7 +1,5 @@
-// GET /health, GET /api/v1/admin/health, /admin/stats, /admin/agents.
+// GET /health, GET /api/v1/admin/health, /admin/stats, /admin/agents, POST /admin/agents/{id}/reload.
 #include "host/rest/api.hpp"
-
-#include <socrates/sdk/database.hpp>
 
 #include <cmath>
 #include <ctime>
@@ -18,20 +16,12 @@ std::string rfc3339(std::chrono::system_clock::time_point at) {
   return buffer;
 }
 
-nlohmann::json database_health(ConnectionPool& pool, bool* healthy) {
-  const double latency = pool.ping_ms();
-  const PoolStats stats = pool.stats();
-  if (latency < 0) *healthy = false;
-  return {{"status", latency < 0 ? "unavailable" : "ok"},
-          {"latency_ms", latency < 0 ? nlohmann::json(nullptr) : nlohmann::json(std::round(latency * 100) / 100)},
-          {"pool", {{"size", stats.size}, {"idle", stats.idle}}}};
-}
-
-// Counts rows of a table that a later migration may not have created yet on this database.
-std::int64_t count_if_exists(sdk::Db& db, const std::string& table, const std::string& where = "") {
-  auto exists = db.query_one("SELECT to_regclass($1) IS NOT NULL AS present", {"public." + table});
-  if (!exists || !exists->boolean("present")) return 0;
-  return db.query_one("SELECT count(*) AS n FROM " + table + (where.empty() ? "" : " WHERE " + where))->i64("n");
+nlohmann::json database_health(const DatabaseStatus& status, bool* healthy) {
+  if (!status.available()) *healthy = false;
+  return {{"status", status.available() ? "ok" : "unavailable"},
+          {"latency_ms", status.available() ? nlohmann::json(std::round(status.latency_ms * 100) / 100)
+                                            : nlohmann::json(nullptr)},
+          {"pool", {{"size", status.pool_size}, {"idle", status.pool_idle}}}};
 }
 
 nlohmann::json agent_json(const AgentGeneration& g) {
@@ -63,43 +53,40 @@ void add_health_routes(Router& router, ApiContext& api) {
              Dispatch::kInline);
 
   router.add("GET", "/api/v1/admin/health", [&api](HttpRequest&) {
-    ServiceContainer& c = api.container;
     bool healthy = true;
     nlohmann::json agents = nlohmann::json::array();
-    for (const auto& g : c.registry().list()) agents.push_back({{"id", g->plugin.info.agent_id}, {"status", "ok"}});
+    for (const auto& g : api.agents.list()) agents.push_back({{"id", g->plugin.info.agent_id}, {"status", "ok"}});
     // Public: which agent failed, not why. The reason names files and carries the dynamic
     // loader's words; it goes to the log and to GET /api/v1/admin/agents.
-    for (const auto& f : c.registry().failed()) {
+    for (const auto& f : api.agents.failed()) {
       agents.push_back({{"id", f.id}, {"status", "failed"}});
       healthy = false;
     }
     nlohmann::json body = {
         {"version", SOCRATES_VERSION},
-        {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - c.started_at())
-                         .count()},
+        {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(api.system.uptime()).count()},
         {"databases",
-         {{"auth", database_health(c.pool(sdk::Database::kAuth), &healthy)},
-          {"specs", database_health(c.pool(sdk::Database::kSpecs), &healthy)}}},
+         {{"auth", database_health(api.system.database(sdk::Database::kAuth), &healthy)},
+          {"specs", database_health(api.system.database(sdk::Database::kSpecs), &healthy)}}},
         {"agents", agents}};
     body["status"] = healthy ? "ok" : "degraded";
     return HttpResponse::json(healthy ? 200 : 503, body);
   });
 
   router.add("GET", "/api/v1/admin/stats", [&api](HttpRequest& request) {
-    return with_admin(api, request, [&](const auth::AuthContext&) {
-      return guarded_response(api, request, [&] {
-        sdk::Db auth_db(api.container, sdk::Database::kAuth);
-        const auto users = auth_db.query_one("SELECT count(*) AS n FROM users")->i64("n");
-        sdk::Db specs(api.container, sdk::Database::kSpecs);
-        return sdk::Result::ok({
-            {"users_total", users},
-            {"projects_total", count_if_exists(specs, "projects")},
-            {"active_sessions", count_if_exists(specs, "sessions", "status = 'active'")},
-            {"specifications_total", count_if_exists(specs, "specifications", "is_current")},
-            {"questions_total", count_if_exists(specs, "questions")},
-            {"open_conflicts", count_if_exists(specs, "conflicts", "status = 'open'")},
-            {"llm_calls_today", count_if_exists(specs, "llm_usage", "created_at >= date_trunc('day', now())")},
-        });
+    return with_admin(api, request, [&](const auth::AuthContext& auth) {
+      return guarded_response(request, [&] {
+        const std::int64_t users = api.accounts.users_total();
+        // The agents count what they keep (each through its internal `stats` action, added up by
+        // the orchestrator's "stats" flow); a figure whose agent is not loaded is 0.
+        sdk::Result figures = api.orchestrator.run_flow("stats", nlohmann::json::object(), auth.caller);
+        if (!figures.is_ok()) return figures;
+        nlohmann::json body = {{"projects_total", 0},  {"active_sessions", 0}, {"specifications_total", 0},
+                               {"questions_total", 0}, {"open_conflicts", 0}};
+        body.update(figures.value());
+        body["users_total"] = users;
+        body["llm_calls_today"] = api.system.llm_calls_today();
+        return sdk::Result::ok(std::move(body));
       });
     });
   });
@@ -117,7 +104,7 @@ void add_health_routes(Router& router, ApiContext& api) {
       }
       const std::string& id = request.path_param("id");
       try {
-        return HttpResponse::json(200, agent_json(*api.container.reload_agent(id, library)));
+        return HttpResponse::json(200, agent_json(*api.agents.reload(id, library)));
       } catch (const RegistryError& e) {
         return HttpResponse::error(sdk::errc::kUnknownAgent, e.what(), request.request_id, {{"agent", id}});
       } catch (const PluginError& e) {
@@ -129,9 +116,9 @@ void add_health_routes(Router& router, ApiContext& api) {
   router.add("GET", "/api/v1/admin/agents", [&api](HttpRequest& request) {
     return with_admin(api, request, [&](const auth::AuthContext&) {
       nlohmann::json items = nlohmann::json::array();
-      for (const auto& g : api.container.registry().list()) items.push_back(agent_json(*g));
+      for (const auto& g : api.agents.list()) items.push_back(agent_json(*g));
       nlohmann::json failed = nlohmann::json::array();
-      for (const auto& f : api.container.registry().failed())
+      for (const auto& f : api.agents.failed())
         failed.push_back({{"id", f.id}, {"library", f.library.string()}, {"error", f.error}});
       return HttpResponse::json(200, {{"items", items}, {"failed", failed}});
     });

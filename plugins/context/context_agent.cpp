@@ -112,6 +112,19 @@ ContextAgent::ContextAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
   register_action("get_conflict", [this](const sdk::Request& r, sdk::Services& s) { return get_conflict(r, s); });
   register_action("resolve_conflict",
                   [this](const sdk::Request& r, sdk::Services& s) { return resolve_conflict(r, s); });
+  // Internal: this agent's figures for GET /api/v1/admin/stats, every owner's (the host adds up
+  // every agent's).
+  register_action(
+      "stats",
+      [](const sdk::Request&, sdk::Services& services) {
+        sdk::Db db(services, sdk::Database::kSpecs);
+        auto row = db.query_one(
+            "SELECT (SELECT count(*) FROM specifications WHERE is_current) AS specifications_total, "
+            "(SELECT count(*) FROM conflicts WHERE status = 'open') AS open_conflicts");
+        return sdk::Result::ok({{"specifications_total", row->i64("specifications_total")},
+                           {"open_conflicts", row->i64("open_conflicts")}});
+      },
+      sdk::ActionVisibility::kInternal);
 }
 
 void ContextAgent::on_start(sdk::Services& services) {

@@ -36,6 +36,15 @@ ProjectManagerAgent::ProjectManagerAgent(sdk::AgentInfo info) : BaseAgent(std::m
   register_action("advance", [this](const sdk::Request& r, sdk::Services& s) { return advance(r, s); });
   register_action("categories", [this](const sdk::Request& r, sdk::Services& s) { return categories(r, s); });
   register_action("export", [this](const sdk::Request& r, sdk::Services& s) { return export_document(r, s); });
+  // Internal: this agent's figures for GET /api/v1/admin/stats, every owner's (the host adds up
+  // every agent's).
+  register_action(
+      "stats",
+      [](const sdk::Request&, sdk::Services& services) {
+        sdk::Db db(services, sdk::Database::kSpecs);
+        return sdk::Result::ok({{"projects_total", db.query_one("SELECT count(*) AS n FROM projects")->i64("n")}});
+      },
+      sdk::ActionVisibility::kInternal);
 }
 
 void ProjectManagerAgent::on_start(sdk::Services& services) {

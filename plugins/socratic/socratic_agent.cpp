@@ -134,6 +134,19 @@ SocraticAgent::SocraticAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
   register_action(
       "reply", [this](const sdk::Request& r, sdk::Services& s) { return reply(r, s); },
       sdk::ActionVisibility::kInternal);
+  // Internal: this agent's figures for GET /api/v1/admin/stats, every owner's (the host adds up
+  // every agent's).
+  register_action(
+      "stats",
+      [](const sdk::Request&, sdk::Services& services) {
+        sdk::Db db(services, sdk::Database::kSpecs);
+        auto row = db.query_one(
+            "SELECT (SELECT count(*) FROM sessions WHERE status = 'active') AS active_sessions, "
+            "(SELECT count(*) FROM questions) AS questions_total");
+        return sdk::Result::ok(
+            {{"active_sessions", row->i64("active_sessions")}, {"questions_total", row->i64("questions_total")}});
+      },
+      sdk::ActionVisibility::kInternal);
 }
 
 void SocraticAgent::on_start(sdk::Services& services) {

@@ -25,7 +25,7 @@ std::vector<std::pair<std::string, std::string>> route_table(const EnvMap& env) 
   const auto config = host::load_config(host::Environment::from_map(env));
   host::ServiceContainer container(config);
   host::auth::AccountService accounts(container, container.config());
-  host::rest::ApiContext api{container, accounts};
+  host::rest::ApiContext api{container.orchestrator(), accounts, container.agents(), container};
   std::vector<std::pair<std::string, std::string>> table;
   const auto router = host::rest::build_router(api);
   for (const auto& route : router->routes()) table.emplace_back(route.method, route.pattern);

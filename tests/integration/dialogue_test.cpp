@@ -1,7 +1,8 @@
 // The dialogue's three real plugins (socratic, context, project_manager), loaded and started by
 // the host's ServiceContainer and reached through its Orchestrator, on a migrated specs database:
-// the transactions' effects as the database sees them, the engine's start-up from DATA_DIR, and
-// concurrent answers on one project.
+// the transactions' effects as the database sees them, the orchestrator's flows (the two turns and
+// the stats) run by name without HTTP, the engine's start-up from DATA_DIR, and concurrent answers
+// on one project.
 #include "host/app/service_container.hpp"
 #include "host/orchestrator/orchestrator.hpp"
 #include "host/plugins/plugin_loader.hpp"
@@ -34,7 +35,7 @@ class DialogueTest : public ::testing::Test {
   DialogueTest()
       : container_(test::integration_config(databases_, {{"PLUGIN_COPY_DIR", copies_.path().string()},
                                                          {"PLUGINS", plugins()}})) {
-    container_.load_plugins();
+    container_.agents().load_configured();
   }
 
   static std::string plugins() {
@@ -57,6 +58,9 @@ class DialogueTest : public ::testing::Test {
     return ok("socratic", "create_session", {{"project_id", project_id}}, user_id).value("id", "");
   }
   std::int64_t count(const std::string& sql) { return test::db_count(databases_.specs_url(), sql); }
+  sdk::Result flow(const std::string& name, json params, const std::string& user_id = kAlice) {
+    return container_.orchestrator().run_flow(name, std::move(params), caller(user_id));
+  }
 
   test::MigratedDatabases databases_;
   test::TempDir copies_;
@@ -206,6 +210,80 @@ TEST_F(DialogueTest, AnAnswerNamesItsQuestionByIdOrAnswersTheOneWaiting) {
   EXPECT_EQ(count("SELECT count(*) FROM questions WHERE answered"), 2);
 }
 
+// ---- the orchestrator's flows, as every transport runs them
+
+TEST_F(DialogueTest, TheAnswerFlowRecordsWithContextThenAsksWithSocratic) {
+  const std::string s = session(project());
+  const json first = ok("socratic", "next_question", {{"session_id", s}});
+  sdk::Result turn = flow("answer", {{"session_id", s}, {"answer", "We will use PostgreSQL. Passwords must be hashed."}});
+  ASSERT_TRUE(turn.is_ok()) << test::code_of(turn);
+  const json& body = turn.value();
+  ASSERT_GE(body["specifications"].size(), 2u) << body.dump();
+  EXPECT_TRUE(body["maturity"].contains("score")) << body.dump();
+  ASSERT_TRUE(body["next_question"].is_object()) << body.dump();
+  EXPECT_NE(body["next_question"]["id"], first["id"]);
+  EXPECT_EQ(count("SELECT count(*) FROM questions WHERE answered AND id = '" + first["id"].get<std::string>() + "'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM questions WHERE NOT answered AND id = '" +
+                  body["next_question"]["id"].get<std::string>() + "'"),
+            1)
+      << "the question the turn answers is the one now waiting";
+  EXPECT_EQ(count("SELECT count(*) FROM specifications WHERE is_current"),
+            static_cast<std::int64_t>(body["specifications"].size()));
+
+  // Refused before anything is recorded: nothing is asked either.
+  ok("socratic", "pause", {{"session_id", s}});
+  EXPECT_EQ(test::code_of(flow("answer", {{"session_id", s}, {"answer", "Rust."}})), "SESSION_NOT_ACTIVE");
+  EXPECT_EQ(count("SELECT count(*) FROM questions"), 2);
+}
+
+TEST_F(DialogueTest, TheMessageFlowRecordsWithContextThenRepliesWithSocratic) {
+  const std::string s =
+      ok("socratic", "create_session", {{"project_id", project()}, {"mode", "direct_chat"}}).value("id", "");
+  sdk::Result turn = flow("message", {{"session_id", s}, {"message", "The backend will be written in Rust."}});
+  ASSERT_TRUE(turn.is_ok()) << test::code_of(turn);
+  const json& body = turn.value();
+  ASSERT_TRUE(body["reply"].is_string()) << body.dump();
+  EXPECT_FALSE(body["reply"].get<std::string>().empty());
+  EXPECT_FALSE(body["specifications"].empty()) << body.dump();
+  EXPECT_TRUE(body["conflicts"].is_array());
+  EXPECT_FALSE(body.contains("duplicates"));
+  EXPECT_EQ(test::db_scalar(databases_.specs_url(),
+                            "SELECT string_agg(message_type, ',' ORDER BY created_at, id) FROM conversation_history"),
+            "message,reply");
+  EXPECT_EQ(test::db_scalar(databases_.specs_url(), "SELECT content FROM conversation_history WHERE message_type = 'reply'"),
+            body["reply"].get<std::string>());
+}
+
+TEST_F(DialogueTest, TheStatsFlowAddsUpWhatEachAgentKeeps) {
+  const std::string p = project();
+  project(kBob);
+  const std::string s = session(p);
+  ok("socratic", "end", {{"session_id", session(p)}});
+  ok("socratic", "next_question", {{"session_id", s}});
+  ASSERT_TRUE(flow("answer", {{"session_id", s}, {"answer", "We will use PostgreSQL. Passwords must be hashed."}}).is_ok());
+  ok("context", "create_specification", {{"project_id", p}, {"category", "tech_stack"}, {"key", "cache"}, {"value", "Redis"}});
+  ASSERT_EQ(test::code_of(route("context", "create_specification",
+                                {{"project_id", p}, {"category", "tech_stack"}, {"key", "cache"}, {"value", "Memcached"}})),
+            "CONFLICT_DETECTED");
+
+  sdk::Result figures = flow("stats", json::object());
+  ASSERT_TRUE(figures.is_ok()) << test::code_of(figures);
+  EXPECT_EQ(figures.value(),
+            (json{{"projects_total", count("SELECT count(*) FROM projects")},
+                  {"active_sessions", count("SELECT count(*) FROM sessions WHERE status = 'active'")},
+                  {"specifications_total", count("SELECT count(*) FROM specifications WHERE is_current")},
+                  {"questions_total", count("SELECT count(*) FROM questions")},
+                  {"open_conflicts", count("SELECT count(*) FROM conflicts WHERE status = 'open'")}}));
+  EXPECT_EQ(figures.value()["projects_total"], 2) << "every owner's";
+  EXPECT_EQ(figures.value()["active_sessions"], 1);
+  EXPECT_EQ(figures.value()["open_conflicts"], 1);
+  // Each agent's `stats` is internal: the generic route does not know it.
+  for (const char* agent : {"project_manager", "socratic", "context"})
+    EXPECT_EQ(test::code_of(container_.orchestrator().route_public(agent, "stats", json::object(), caller(kAlice))),
+              "UNSUPPORTED_ACTION")
+        << agent;
+}
+
 TEST_F(DialogueTest, ABrokenDataDirRefusesThePluginWithTheReason) {
   test::TempDir data;
   std::ofstream(data.path() / "taxonomy.json") << "{ not json";
@@ -213,7 +291,7 @@ TEST_F(DialogueTest, ABrokenDataDirRefusesThePluginWithTheReason) {
                                                                       {"DATA_DIR", data.path().string()},
                                                                       {"PLUGINS", plugin("context")}}));
   try {
-    broken.load_plugins();
+    broken.agents().load_configured();
     FAIL() << "the plugin started with broken data";
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("DATA_DIR"), std::string::npos) << e.what();

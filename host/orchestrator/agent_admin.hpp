@@ -1,0 +1,70 @@
+#pragma once
+// The operator's side of the agents: loading the configured plugins at start-up, listing what is
+// loaded (and what failed), and swapping in a new build of one (an admin's reload request, or
+// SIGHUP for all). It owns the plugin loader and the registry the orchestrator routes through.
+//
+// Threading: list() and failed() from any thread; reloads are serialised among themselves and run
+// beside requests (see reload()).
+
+#include "host/config/config.hpp"
+#include "host/orchestrator/agent_registry.hpp"
+#include "host/plugins/plugin_loader.hpp"
+
+#include <socrates/sdk/services.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace socrates::host {
+
+class AgentAdmin {
+ public:
+  // `services` is what the agents are started with; it must outlive this object. Copies what it
+  // needs of `config` (PLUGINS, PLUGIN_DIR, PLUGIN_COPY_DIR).
+  AgentAdmin(const Config& config, sdk::Services& services);
+  AgentAdmin(const AgentAdmin&) = delete;
+  AgentAdmin& operator=(const AgentAdmin&) = delete;
+
+  // Loads and starts every configured plugin. A required plugin that fails throws
+  // PluginError/RegistryError; an optional one is recorded as failed and logged.
+  void load_configured();
+
+  // Swaps in a new build of a loaded agent: loads `library` (default: the path the agent was
+  // loaded from; a relative path is taken from PLUGIN_DIR) beside the current generation, checks
+  // it, and routes new requests to it; the old generation finishes its requests and is released
+  // with its library when the last one ends. The library must be listed in PLUGINS or lie inside
+  // PLUGIN_DIR, and meet the file rules of host/plugins/library_file.hpp.
+  // Throws PluginError (the old generation keeps serving) or RegistryError (no such agent).
+  std::shared_ptr<const AgentGeneration> reload(const std::string& id,
+                                                const std::optional<std::filesystem::path>& library);
+  // SIGHUP: every agent from its configured library; a failure is logged and that agent's current
+  // generation keeps serving.
+  void reload_all();
+
+  std::vector<std::shared_ptr<const AgentGeneration>> list() const { return registry_.list(); }
+  std::vector<FailedAgent> failed() const { return registry_.failed(); }
+
+  AgentRegistry& registry() noexcept { return registry_; }
+  PluginLoader& loader() noexcept { return loader_; }
+
+ private:
+  // Whether `library` is (after resolving links) one of the libraries listed in PLUGINS.
+  bool is_configured(const std::filesystem::path& library) const;
+  // Runs the agent's start-up hook; throws PluginError when it refuses.
+  LoadedPlugin start(LoadedPlugin plugin);
+
+  std::vector<PluginSpec> plugins_;
+  std::filesystem::path plugin_dir_;
+  sdk::Services& services_;
+  PluginLoader loader_;
+  std::mutex reload_mutex_;  // one swap at a time, so generations stay in request order
+  // After the loader: the agents (and their libraries, whose private copies the loader's
+  // directory holds) go first.
+  AgentRegistry registry_;
+};
+
+}  // namespace socrates::host
