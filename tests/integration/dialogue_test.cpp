@@ -310,7 +310,7 @@ TEST_F(DialogueTest, AnAgentRefusesADatabaseAtASchemaVersionItDoesNotKnow) {
     host::ServiceContainer newer(test::integration_config(
         databases_, {{"PLUGIN_COPY_DIR", (copies_.path() / agent).string()}, {"PLUGINS", plugin(agent)}}));
     try {
-      newer.load_plugins();
+      newer.agents().load_configured();
       ADD_FAILURE() << agent << " started against schema version 999";
     } catch (const std::exception& e) {
       const std::string why = e.what();
@@ -321,7 +321,7 @@ TEST_F(DialogueTest, AnAgentRefusesADatabaseAtASchemaVersionItDoesNotKnow) {
   // The running container's agents started before the change; a reload now is refused with the
   // reason and the current generation still answers.
   try {
-    container_.reload_agent("context", std::nullopt);
+    container_.agents().reload("context", std::nullopt);
     ADD_FAILURE() << "a reload against schema version 999 was accepted";
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("schema version 999"), std::string::npos) << e.what();
