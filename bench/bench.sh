@@ -110,7 +110,7 @@ python3 bench/seed.py "$base" "$work" "$PROJECTS" "$(want login && echo "$LOGIN_
 source "$work/seed.env"
 if want interview || want paced; then
   python3 bench/seed_interviews.py "$base" "$interview_token" $((INTERVIEWS * ROUNDS)) \
-    tests/data/extraction_cases.json "$work/interviews.lua" >/dev/null
+    bench/interview_answers.json "$work/interviews.lua" >/dev/null
 fi
 psql "$DATABASE_URL_SPECS" -q -v ON_ERROR_STOP=1 -v projects="$BACKGROUND" -f bench/background.sql > "$work/background.log" 2>&1 ||
   { cat "$work/background.log" >&2; exit 1; }
