@@ -2,7 +2,8 @@
 # The project's benchmark: builds in release mode (with the Pistache ceiling, bench/ceiling), starts
 # a throwaway PostgreSQL cluster and the host, times the host's start-up, reads its idle RSS, seeds
 # data, runs wrk scenarios on loopback (keep-alive) and two ceilings, and prints one table:
-# requests/s, p50, p99, errors and the share of the bounding ceiling per scenario, the host's RSS
+# requests/s (of the answers of the scenario's expected status only, bench/status.lua), p50, p99
+# (marked not comparable after any error), errors and the share of the bounding ceiling per scenario, the host's RSS
 # and start-up time, and the targets with a verdict each. Missed targets are reported, not fatal:
 # the exit status is non-zero only when something could not run.
 #
