@@ -83,9 +83,11 @@ def parse_wrk(text):
         expected = answers - (int(non2xx.group(1)) if non2xx else 0)
         rate = float(rps.group(1)) * (expected / answers if answers else 1)
     errors += answers - expected
+    took = re.search(r"requests in ([\d.]+\w+),", text)
     return {"rps": rate, "p50": _ms(p50 and p50.group(1)), "p99": _ms(p99 and p99.group(1)),
             "max": _ms(latency and latency.group(1)), "requests": answers, "expected": expected,
-            "errors": errors, "statuses": statuses, "comparable": errors == 0}
+            "errors": errors, "statuses": statuses, "comparable": errors == 0,
+            "seconds": int(duration.group(1)) / 1e6 if duration else (_ms(took and took.group(1)) or 0) / 1000}
 
 
 def read_latency_log(prefix):
@@ -99,6 +101,22 @@ def read_latency_log(prefix):
                 rows.append((int(sent) / 1e6, int(latency) / 1000, int(status)))
     rows.sort()
     return rows
+
+
+def corrected(latencies_ms, interval_ms):
+    """LATENCIES_MS with wrk's correction for coordinated omission (its stats_correct, applied to
+    every wrk --latency figure): a closed-loop connection that waited v ms sent no request
+    meanwhile, so for each v >= 2 intervals it adds the latencies v - interval, v - 2 intervals, ...
+    down to one interval, those the requests it would have sent would have had. INTERVAL_MS: wrk's,
+    the run's time divided by the requests each connection made."""
+    out = list(latencies_ms)
+    for value in latencies_ms:
+        if interval_ms > 0 and value >= 2 * interval_ms:
+            missed = value - interval_ms
+            while missed > interval_ms:
+                out.append(missed)
+                missed -= interval_ms
+    return out
 
 
 def percentile(values, share):
