@@ -2,7 +2,8 @@
 # The project's benchmark: builds in release mode (with the Pistache ceiling, bench/ceiling), starts
 # a throwaway PostgreSQL cluster and the host, times the host's start-up, reads its idle RSS, seeds
 # data, runs wrk scenarios on loopback (keep-alive) and two ceilings, and prints one table:
-# requests/s, p50, p99, errors and the share of the bounding ceiling per scenario, the host's RSS
+# requests/s (of the answers of the scenario's expected status only, bench/status.lua), p50, p99
+# (marked not comparable after any error), errors and the share of the bounding ceiling per scenario, the host's RSS
 # and start-up time, and the targets with a verdict each. Missed targets are reported, not fatal:
 # the exit status is non-zero only when something could not run.
 #
@@ -110,7 +111,7 @@ python3 bench/seed.py "$base" "$work" "$PROJECTS" "$(want login && echo "$LOGIN_
 source "$work/seed.env"
 if want interview || want paced; then
   python3 bench/seed_interviews.py "$base" "$interview_token" $((INTERVIEWS * ROUNDS)) \
-    tests/data/extraction_cases.json "$work/interviews.lua" >/dev/null
+    bench/interview_answers.json "$work/interviews.lua" >/dev/null
 fi
 psql "$DATABASE_URL_SPECS" -q -v ON_ERROR_STOP=1 -v projects="$BACKGROUND" -f bench/background.sql > "$work/background.log" 2>&1 ||
   { cat "$work/background.log" >&2; exit 1; }
@@ -177,19 +178,27 @@ scenario_run() {
   [ "$status" != "host exited" ] || { finish; exit 1; }
 }
 
-# run_wrk CONNECTIONS WRK_ARGS...: keep-alive wrk for DURATION.
+# Every wrk run counts its answers by status (bench/status.lua): a scenario's req/s is that of the
+# answers of its expected status(es) only, and any other status is an error. A scenario declares
+# them with EXPECT before `scenario` (EXPECT=201 scenario create ...); without it, 200.
+
+# run_wrk CONNECTIONS WRK_ARGS...: keep-alive wrk for DURATION, answers counted by bench/status.lua.
 run_wrk() {
-  local conns=$1
-  shift
-  wrk -t"$(( THREADS < conns ? THREADS : conns ))" -c"$conns" -d"$DURATION" --latency \
-    -H 'Connection: keep-alive' "$@"
+  run_lua "$1" bench/status.lua "${@:2}"
 }
 
-# run_lua CONNECTIONS SCRIPT URL [VAR=VALUE...]: run_wrk with a wrk script and its settings.
+# run_lua CONNECTIONS SCRIPT WRK_ARGS... [VAR=VALUE...]: the same with a wrk script of bench/ (which
+# loads bench/status.lua) and its settings (the arguments of the form VAR=VALUE).
 run_lua() {
-  local conns=$1 script=$2 url=$3
-  shift 3
-  (export "$@"; run_wrk "$conns" -s "$script" "$url")
+  local conns=$1 script=$2 arg
+  local -a args=() settings=("EXPECT=${EXPECT:-200}")
+  shift 2
+  for arg in "$@"; do
+    if [[ "$arg" =~ ^[A-Z_]+= ]]; then settings+=("$arg"); else args+=("$arg"); fi
+  done
+  (export "${settings[@]}"
+   wrk -t"$(( THREADS < conns ? THREADS : conns ))" -c"$conns" -d"$DURATION" --latency \
+     -H "Connection: ${CONNECTION:-keep-alive}" -s "$script" "${args[@]}")
 }
 
 pistache_ceiling() {
@@ -265,14 +274,14 @@ EOF
 auth=(-H "Authorization: Bearer $list_token")
 scenario pistache "Pistache ceiling (trivial handler)" ceiling "$CONNECTIONS" pistache_ceiling
 scenario health "GET /health" pistache "$CONNECTIONS" run_wrk "$CONNECTIONS" "$base/health"
-scenario health-close "GET /health, a connection per request" none "$CONNECTIONS" \
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H 'Connection: close' "$base/health"
+CONNECTION=close scenario health-close "GET /health, a connection per request" none "$CONNECTIONS" \
+  run_wrk "$CONNECTIONS" "$base/health"
 scenario projects "GET /api/v1/projects ($PROJECTS projects)" pgbench "$CONNECTIONS" \
   run_wrk "$CONNECTIONS" "${auth[@]}" "$base/api/v1/projects"
 scenario maturity "GET /api/v1/projects/{id}/maturity" pgbench "$CONNECTIONS" \
   run_wrk "$CONNECTIONS" "${auth[@]}" "$base/api/v1/projects/$maturity_project/maturity"
-scenario create "POST /api/v1/projects (201 only)" pgbench "$CONNECTIONS" \
-  run_lua "$CONNECTIONS" bench/post.lua "$base/api/v1/projects" DATA="$work/create.lua" EXPECT=201 TOKEN="$writer_token"
+EXPECT=201 scenario create "POST /api/v1/projects (201 only)" pgbench "$CONNECTIONS" \
+  run_lua "$CONNECTIONS" bench/post.lua "$base/api/v1/projects" DATA="$work/create.lua" TOKEN="$writer_token"
 scenario interview "POST /api/v1/sessions/{id}/answer (turns)" pgbench "$INTERVIEWS" \
   run_lua "$INTERVIEWS" bench/interview.lua "$base" TOKEN="$interview_token" DATA="$work/interviews.lua" \
   WRK_THREADS="$(( THREADS < INTERVIEWS ? THREADS : INTERVIEWS ))"
@@ -282,7 +291,7 @@ scenario paced "answer, ~${THINK_MS:-100} ms of thought between turns" pgbench "
 scenario pgbench "pgbench -S ceiling (select-only, per query)" ceiling "$CONNECTIONS" pgbench_select
 scenario pgbench-list "pgbench: the projects list's 2 statements" ceiling "$CONNECTIONS" pgbench_list
 scenario login "POST /api/v1/auth/login (argon2id)" none "$LOGIN_CONNECTIONS" \
-  run_lua "$LOGIN_CONNECTIONS" bench/post.lua "$base/api/v1/auth/login" DATA="$work/login.lua" EXPECT=200
+  run_lua "$LOGIN_CONNECTIONS" bench/post.lua "$base/api/v1/auth/login" DATA="$work/login.lua"
 
 finish
 [ "$failures" -eq 0 ] || { echo "bench: $failures scenario(s) could not run" >&2; exit 1; }

@@ -3,7 +3,9 @@
 -- response names the next question, whose category picks the next answer for that session.
 --   TOKEN=<token> DATA=<lua file from seed_interviews.py> wrk -s bench/interview.lua http://127.0.0.1:PORT
 -- Sessions are dealt out to wrk's threads (thread k takes every n-th), and each thread cycles
--- through its own, so no two threads ever answer in the same session.
+-- through its own, so no two threads ever answer in the same session. Answers are counted by
+-- status (bench/status.lua, EXPECT).
+local status = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "status.lua")
 local data = dofile(assert(os.getenv("DATA"), "set DATA to the seeded interviews file"))
 local token = assert(os.getenv("TOKEN"), "set TOKEN to an access token")
 -- THINK_MS: the mean time each interview takes before its next answer (a person reading and
@@ -11,14 +13,6 @@ local token = assert(os.getenv("TOKEN"), "set TOKEN to an access token")
 -- would keep interviews that once collided colliding at every turn. wrk measures each answer's
 -- latency without it. 0: answer at once (saturation).
 local think = tonumber(os.getenv("THINK_MS") or "0")
-
-local threads = {}
-local thread_count = 0
-function setup(thread)
-  thread_count = thread_count + 1
-  thread:set("tid", thread_count)
-  table.insert(threads, thread)
-end
 
 local mine, next_index, answer_index, category_of = {}, 0, 0, {}
 
@@ -43,11 +37,14 @@ function request()
   local answers = data.answers[category_of[id]] or data.answers["goals"]
   answer_index = answer_index + 1
   local body = answers[answer_index % #answers + 1]
+  status.stamp(headers)
   return wrk.format("POST", "/api/v1/sessions/" .. id .. "/answer", headers, body)
 end
 
-function response(status, headers, body)
-  if status ~= 200 then return end
+function response(code, headers, body)
+  status.count(code)
+  status.time(code, headers)
+  if code ~= 200 then return end
   local category, id = body:match('"next_question":{"answered":false,"category":"([%w_]+)".-"session_id":"([%x%-]+)"')
   if id and category_of[id] then category_of[id] = category end
 end

@@ -4,7 +4,8 @@
 # them). It seeds INTERVIEWS × ROUNDS interviews (a project, a socratic session and its first
 # question each), then keeps INTERVIEWS answers in flight
 # with wrk for DURATION: each request answers a session's waiting question with a realistic answer
-# of that question's category (the engine's extraction cases), and the response carries the next
+# of that question's category (bench/interview_answers.json, none of them a sentence of the engine's
+# tests: bench/check_answers.py), and the response carries the next
 # question (bench/seed_interviews.py, bench/interview.lua); `paced` does the same with THINK_MS of
 # thought between an interview's turns. Prints bench.sh's table.
 #

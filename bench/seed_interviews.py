@@ -5,15 +5,20 @@
 
 Creates COUNT projects, one socratic session each, asks each session its first question, and
 writes OUT_LUA: the sessions (id and the category of the question waiting in it) and realistic
-answers per category taken from the engine's table of extraction cases (ANSWERS_JSON). Uses one
+answers per category (ANSWERS_JSON, bench/interview_answers.json: written for the benchmark, and
+refused when a sentence of it is one of the engine's test cases, bench/check_answers.py). Uses one
 keep-alive connection (benchlib.Api).
 """
 import json
 import sys
 
 from benchlib import Api, lua_string
+from check_answers import check
 
 base, token, count, answers_path, out_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+problems, _ = check(answers_path)
+if problems:
+    sys.exit(f"seed_interviews: {answers_path} repeats test material:\n  " + "\n  ".join(problems))
 call = Api(base, token).call
 
 sessions = []
@@ -24,11 +29,7 @@ for i in range(count):
     question = call("POST", f"/api/v1/sessions/{session['id']}/next-question")
     sessions.append((session["id"], question["category"]))
 
-by_category = {}
-for case in json.load(open(answers_path))["cases"]:
-    category = case.get("question_category") or ""
-    if category:
-        by_category.setdefault(category, []).append(case["answer"])
+by_category = json.load(open(answers_path))["answers"]
 
 with open(out_path, "w") as out:
     out.write("return {\n  sessions = {\n")

@@ -1,21 +1,9 @@
 #!/usr/bin/env bash
-# Line coverage of host/, sdk/ and plugins/ over the whole test suite (unit, integration, e2e):
-# an instrumented build in build-coverage/, the suite against a throwaway cluster, then gcovr.
-# Prints the summary; the HTML report is build-coverage/coverage/index.html.
+# Line coverage of host/, sdk/ and plugins/ over the whole test suite (unit, integration, e2e,
+# engine, fuzz replays): scripts/test.sh with COVERAGE=1, i.e. an instrumented build in
+# build-coverage/, the suite against a throwaway cluster, then gcovr (scripts/lib/coverage.sh).
+# Prints the figure only when every test passed; otherwise names the failed tests and exits
+# non-zero. Extra arguments go to ctest (a subset's figure says which subset it covers).
+# The HTML report is build-coverage/coverage/index.html.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-build="$root/build-coverage"
-export BUILD_DIR="$build" BUILD_TYPE=Debug
-bash scripts/install-deps.sh
-bash scripts/build.sh -DSOCRATES_COVERAGE=ON
-find "$build" -name '*.gcda' -delete
-status=0
-bash scripts/test.sh || status=$?
-mkdir -p "$build/coverage"
-gcovr --root "$root" --object-directory "$build" \
-  --filter "$root/host/" --filter "$root/sdk/" --filter "$root/plugins/" \
-  --exclude "$root/host/app/main.cpp" \
-  --gcov-ignore-parse-errors \
-  --html-details "$build/coverage/index.html" --print-summary 2>"$build/coverage/gcovr.log" | tail -n 3
-exit $status
+COVERAGE=1 exec bash "$(dirname "$0")/test.sh" "$@"
