@@ -82,7 +82,19 @@ std::shared_ptr<const AgentGeneration> ServiceContainer::reload_agent(
 
 std::unique_ptr<sdk::DatabaseSession> ServiceContainer::open_database(sdk::Database which,
                                                                       sdk::DbStatus* status) noexcept {
-  return pool(which).lease(status);
+  // Agents get the specifications database only. The accounts database holds password hashes and
+  // logins; the host's account service reaches it through auth_pool(), never through the SDK. A
+  // plugin built for SDK 1.0-1.2 can still ask for it (Database::kAuth was 0) and is refused here.
+  if (which != sdk::Database::kSpecs) {
+    log::warn("agent refused a database", {{"database", static_cast<int>(which)}});
+    if (status) {
+      status->kind = sdk::DbStatus::Kind::kRefused;
+      status->message = "agents may open only the specifications database (sdk::Database::kSpecs); "
+                        "the accounts database belongs to the host";
+    }
+    return nullptr;
+  }
+  return specs_pool_->lease(status);
 }
 
 void ServiceContainer::log(sdk::LogLevel level, std::string_view message) noexcept {

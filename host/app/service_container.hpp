@@ -44,7 +44,9 @@ class ServiceContainer final : public sdk::Services {
   sdk::LlmClient* llm() noexcept override { return llm_.get(); }
 
   const Config& config() const noexcept { return config_; }
-  ConnectionPool& pool(sdk::Database which) noexcept { return which == sdk::Database::kAuth ? *auth_pool_ : *specs_pool_; }
+  // The accounts pool is the host's alone (open_database never hands it to an agent).
+  ConnectionPool& auth_pool() noexcept { return *auth_pool_; }
+  ConnectionPool& specs_pool() noexcept { return *specs_pool_; }
   AgentRegistry& registry() noexcept { return registry_; }
   Orchestrator& orchestrator() noexcept { return orchestrator_; }
   PluginLoader& loader() noexcept { return loader_; }

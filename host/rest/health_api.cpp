@@ -1,4 +1,5 @@
 // GET /health, GET /api/v1/admin/health, /admin/stats, /admin/agents.
+#include "host/error_codes.hpp"
 #include "host/rest/api.hpp"
 
 #include <socrates/sdk/database.hpp>
@@ -78,8 +79,8 @@ void add_health_routes(Router& router, ApiContext& api) {
         {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - c.started_at())
                          .count()},
         {"databases",
-         {{"auth", database_health(c.pool(sdk::Database::kAuth), &healthy)},
-          {"specs", database_health(c.pool(sdk::Database::kSpecs), &healthy)}}},
+         {{"auth", database_health(c.auth_pool(), &healthy)},
+          {"specs", database_health(c.specs_pool(), &healthy)}}},
         {"agents", agents}};
     body["status"] = healthy ? "ok" : "degraded";
     return HttpResponse::json(healthy ? 200 : 503, body);
@@ -88,7 +89,7 @@ void add_health_routes(Router& router, ApiContext& api) {
   router.add("GET", "/api/v1/admin/stats", [&api](HttpRequest& request) {
     return with_admin(api, request, [&](const auth::AuthContext&) {
       return guarded_response(api, request, [&] {
-        sdk::Db auth_db(api.container, sdk::Database::kAuth);
+        sdk::Db auth_db = api.container.auth_pool().open();
         const auto users = auth_db.query_one("SELECT count(*) AS n FROM users")->i64("n");
         sdk::Db specs(api.container, sdk::Database::kSpecs);
         return sdk::Result::ok({
@@ -119,9 +120,9 @@ void add_health_routes(Router& router, ApiContext& api) {
       try {
         return HttpResponse::json(200, agent_json(*api.container.reload_agent(id, library)));
       } catch (const RegistryError& e) {
-        return HttpResponse::error(sdk::errc::kUnknownAgent, e.what(), request.request_id, {{"agent", id}});
+        return HttpResponse::error(host::errc::kUnknownAgent, e.what(), request.request_id, {{"agent", id}});
       } catch (const PluginError& e) {
-        return HttpResponse::error(sdk::errc::kPluginIncompatible, e.what(), request.request_id, {{"agent", id}});
+        return HttpResponse::error(host::errc::kPluginIncompatible, e.what(), request.request_id, {{"agent", id}});
       }
     });
   });
