@@ -20,6 +20,7 @@
 #include "fuzz_check.hpp"
 #include "route_table.hpp"
 
+#include "host/error_codes.hpp"
 #include "host/rest/api.hpp"
 #include "host/rest/http.hpp"
 #include "host/rest/pistache_headers.hpp"
@@ -84,7 +85,7 @@ Seen handle(const Http::Request& request) {
     for (const char* name : {"authorization", "content-type", "user-agent", "x-request-id", "origin"})
       if (auto value = rest::header_value(request, name)) r.headers[name] = *value;
     if (request.body().size() > kMaxBodyBytes) {
-      check_error_shape(rest::HttpResponse::error(socrates::sdk::errc::kPayloadTooLarge, "too large", r.request_id));
+      check_error_shape(rest::HttpResponse::error(socrates::host::errc::kPayloadTooLarge, "too large", r.request_id));
       seen.route = "413";
       return seen;
     }
@@ -100,7 +101,7 @@ Seen handle(const Http::Request& request) {
   const auto match = socrates::fuzz::route_table().match(r.method, r.path);
   if (!match.route) {
     check_error_shape(rest::HttpResponse::error(
-        match.allowed_methods.empty() ? socrates::sdk::errc::kNotFound : socrates::sdk::errc::kMethodNotAllowed,
+        match.allowed_methods.empty() ? socrates::sdk::errc::kNotFound : socrates::host::errc::kMethodNotAllowed,
         "no such endpoint: " + r.method + " " + r.path, r.request_id, {{"allowed_methods", match.allowed_methods}}));
     seen.route = match.allowed_methods.empty() ? "404" : "405";
     return seen;

@@ -92,8 +92,8 @@ std::unique_ptr<ServiceContainer> open_container(Config config, std::ostream& er
 
 // Applies (or, with apply=false, only checks) the migrations of both databases.
 bool migrate_all(ServiceContainer& c, bool apply, std::ostream& out, std::ostream& err) {
-  for (auto which : {sdk::Database::kAuth, sdk::Database::kSpecs}) {
-    ConnectionPool& pool = c.pool(which);
+  for (ConnectionPool* each : {&c.auth_pool(), &c.specs_pool()}) {
+    ConnectionPool& pool = *each;
     Migrator migrator(pool, c.config().migrations_dir / pool.name());
     try {
       if (apply) {
@@ -134,7 +134,7 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
     err << "socrates-host: a required plugin failed to load: " << e.what() << "\n";
     return 1;
   }
-  auth::AccountService accounts(*container, container->config());
+  auth::AccountService accounts(container->auth_pool(), container->config());
   auth::ExpirySweeper sweeper(
       [&accounts] {
         const auto deleted = accounts.delete_expired();
@@ -259,18 +259,18 @@ int create_admin(const Environment& env, const std::string& email, bool promote,
   try {
     // Decided before asking for a password, so that a promotion reads none and a refusal asks for
     // nothing in vain.
-    if (auth::AccountService::account_exists(*container, email)) {
+    if (auth::AccountService::account_exists(container->auth_pool(), email)) {
       if (!promote) {
         err << "socrates-host: an account with the email " << email
             << " exists already; nothing was changed — add --promote to make it an admin (its password stays)\n";
         return 1;
       }
-      out << auth::AccountService::promote_admin(*container, email) << "\n";
+      out << auth::AccountService::promote_admin(container->auth_pool(), email) << "\n";
       return 0;
     }
     const auto password = read_password(email, in, terminal, err);
     if (!password) return 1;
-    out << auth::AccountService::create_admin(*container, email, *password) << "\n";
+    out << auth::AccountService::create_admin(container->auth_pool(), email, *password) << "\n";
     return 0;
   } catch (const sdk::AgentException& e) {
     err << "socrates-host: " << e.what() << "\n";

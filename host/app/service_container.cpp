@@ -26,7 +26,19 @@ ServiceContainer::~ServiceContainer() = default;
 
 std::unique_ptr<sdk::DatabaseSession> ServiceContainer::open_database(sdk::Database which,
                                                                       sdk::DbStatus* status) noexcept {
-  return pool(which).lease(status);
+  // Agents get the specifications database only. The accounts database holds password hashes and
+  // logins; the host's account service reaches it through auth_pool(), never through the SDK. A
+  // plugin built for SDK 1.0-1.2 can still ask for it (Database::kAuth was 0) and is refused here.
+  if (which != sdk::Database::kSpecs) {
+    log::warn("agent refused a database", {{"database", static_cast<int>(which)}});
+    if (status) {
+      status->kind = sdk::DbStatus::Kind::kRefused;
+      status->message = "agents may open only the specifications database (sdk::Database::kSpecs); "
+                        "the accounts database belongs to the host";
+    }
+    return nullptr;
+  }
+  return specs_pool_->lease(status);
 }
 
 void ServiceContainer::log(sdk::LogLevel level, std::string_view message) noexcept { log::write(level, message); }
@@ -45,8 +57,8 @@ std::chrono::steady_clock::duration ServiceContainer::uptime() const noexcept {
   return std::chrono::steady_clock::now() - started_at_;
 }
 
-rest::DatabaseStatus ServiceContainer::database(sdk::Database which) noexcept {
-  ConnectionPool& p = pool(which);
+rest::DatabaseStatus ServiceContainer::database(rest::HostDatabase which) noexcept {
+  ConnectionPool& p = which == rest::HostDatabase::kAuth ? *auth_pool_ : *specs_pool_;
   rest::DatabaseStatus status;
   status.latency_ms = p.ping_ms();
   const PoolStats stats = p.stats();

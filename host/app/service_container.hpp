@@ -36,11 +36,13 @@ class ServiceContainer final : public sdk::Services, public rest::SystemStatus {
 
   // rest::SystemStatus
   std::chrono::steady_clock::duration uptime() const noexcept override;
-  rest::DatabaseStatus database(sdk::Database which) noexcept override;
+  rest::DatabaseStatus database(rest::HostDatabase which) noexcept override;
   std::int64_t llm_calls_today() override;
 
   const Config& config() const noexcept { return config_; }
-  ConnectionPool& pool(sdk::Database which) noexcept { return which == sdk::Database::kAuth ? *auth_pool_ : *specs_pool_; }
+  // The accounts pool is the host's alone (open_database never hands it to an agent).
+  ConnectionPool& auth_pool() noexcept { return *auth_pool_; }
+  ConnectionPool& specs_pool() noexcept { return *specs_pool_; }
   AgentAdmin& agents() noexcept { return agents_; }
   Orchestrator& orchestrator() noexcept { return orchestrator_; }
   void set_llm(std::unique_ptr<sdk::LlmClient> llm) { llm_ = std::move(llm); }

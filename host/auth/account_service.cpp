@@ -1,6 +1,7 @@
 #include "host/auth/account_service.hpp"
 
 #include "host/auth/crypto_random.hpp"
+#include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
 
 #include <socrates/sdk/validate.hpp>
@@ -11,10 +12,9 @@
 namespace socrates::host::auth {
 namespace {
 
-using sdk::Database;
 using sdk::Db;
 using sdk::Result;
-namespace errc = sdk::errc;
+namespace errc = host::errc;
 
 constexpr const char* kUserColumns =
     "id::text AS id, email, name, role, status, rfc3339(created_at) AS created_at";
@@ -56,8 +56,8 @@ std::string joined(const std::vector<std::string>& items) {
 
 }  // namespace
 
-AccountService::AccountService(sdk::Services& services, const Config& config)
-    : services_(services),
+AccountService::AccountService(ConnectionPool& accounts, const Config& config)
+    : accounts_(accounts),
       config_(config),
       signer_(config.secret_key, std::chrono::minutes(config.access_token_expire_minutes)),
       throttle_(config),
@@ -94,7 +94,7 @@ Result AccountService::register_user(const nlohmann::json& body, const std::stri
   const std::string name = sdk::validate::optional_string(body, "name", 0, 255).value_or("");
 
   {
-    Db db(services_, Database::kAuth);
+    Db db = accounts_.open();
     if (auto refused = throttle_.refusal(db, std::nullopt, address)) {
       log::warn("registration refused: address throttled", {{"address", address}});
       return *refused;
@@ -102,7 +102,7 @@ Result AccountService::register_user(const nlohmann::json& body, const std::stri
   }
   const auto hash = pooled_hash(password);
   if (!hash) return hashing_busy();
-  Db db(services_, Database::kAuth);
+  Db db = accounts_.open();
   try {
     auto row = db.query_one(std::string("INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING ") +
                                 kUserColumns,
@@ -125,7 +125,7 @@ Result AccountService::login(const nlohmann::json& credentials, const std::strin
   // Read, release, hash, write: no pooled connection is held during the ~20 ms of argon2id.
   std::optional<sdk::Row> user;
   {
-    Db db(services_, Database::kAuth);
+    Db db = accounts_.open();
     // Throttle before the password is even looked at: that is what stops guessing.
     if (auto refused = throttle_.refusal(db, email, address)) {
       log::warn("login refused: throttled", {{"address", address}, {"code", refused->error().code}});
@@ -138,7 +138,7 @@ Result AccountService::login(const nlohmann::json& credentials, const std::strin
   const auto verdict = pooled_verify(password, user ? user->str("password_hash") : dummy_hash_);
   if (!verdict) return hashing_busy();
   if (!user || *verdict == PasswordHasher::Verdict::kMismatch) {
-    Db db(services_, Database::kAuth);
+    Db db = accounts_.open();
     db.begin();
     throttle_.record_failure(db, email, address);
     db.commit();
@@ -158,7 +158,7 @@ Result AccountService::login(const nlohmann::json& credentials, const std::strin
     new_hash = pooled_hash(password);
     if (!new_hash) return hashing_busy();
   }
-  Db db(services_, Database::kAuth);
+  Db db = accounts_.open();
   db.begin();
   if (new_hash)
     db.execute("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1::uuid", {user_id, *new_hash});
@@ -188,7 +188,7 @@ nlohmann::json AccountService::issue_tokens(Db& db, const std::string& user_id, 
 
 Result AccountService::refresh(const nlohmann::json& body, const std::string& address) {
   const std::string token = sdk::validate::required_string(body, "refresh_token", 1, 512);
-  Db db(services_, Database::kAuth);
+  Db db = accounts_.open();
   if (auto refused = throttle_.refusal(db, std::nullopt, address)) {
     log::warn("refresh refused: address throttled", {{"address", address}});
     return *refused;
@@ -245,7 +245,7 @@ Result AccountService::refresh(const nlohmann::json& body, const std::string& ad
 }
 
 Result AccountService::logout(const AuthContext& auth, const std::string& address) {
-  Db db(services_, Database::kAuth);
+  Db db = accounts_.open();
   db.begin();
   db.execute("UPDATE logins SET revoked_at = now(), revoke_reason = 'logout' WHERE id = $1::uuid AND revoked_at IS NULL",
              {auth.login_id});
@@ -257,7 +257,7 @@ Result AccountService::logout(const AuthContext& auth, const std::string& addres
 }
 
 Result AccountService::me(const AuthContext& auth) {
-  Db db(services_, Database::kAuth);
+  Db db = accounts_.open();
   auto user = db.query_one(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1::uuid",
                            {auth.caller.user_id});
   if (!user) return Result::fail(errc::kUserNotFound, "the user no longer exists");
@@ -265,7 +265,7 @@ Result AccountService::me(const AuthContext& auth) {
 }
 
 std::int64_t AccountService::users_total() {
-  Db db(services_, Database::kAuth);
+  Db db = accounts_.open();
   return db.query_one("SELECT count(*) AS n FROM users")->i64("n");
 }
 
@@ -275,7 +275,7 @@ Result AccountService::change_password(const AuthContext& auth, const nlohmann::
   const std::string next = validated_password(body, "new_password");
   std::string stored;
   {
-    Db db(services_, Database::kAuth);
+    Db db = accounts_.open();
     // A stolen access token must not become a way to guess the password: the same locks as login.
     if (auto refused = throttle_.refusal(db, auth.email, address)) {
       log::warn("password change refused: throttled",
@@ -289,7 +289,7 @@ Result AccountService::change_password(const AuthContext& auth, const nlohmann::
   const auto verdict = pooled_verify(current, stored);
   if (!verdict) return hashing_busy();
   if (*verdict == PasswordHasher::Verdict::kMismatch) {
-    Db db(services_, Database::kAuth);
+    Db db = accounts_.open();
     db.begin();
     throttle_.record_failure(db, auth.email, address);
     db.commit();
@@ -299,7 +299,7 @@ Result AccountService::change_password(const AuthContext& auth, const nlohmann::
   }
   const auto hash = pooled_hash(next);
   if (!hash) return hashing_busy();
-  Db db(services_, Database::kAuth);
+  Db db = accounts_.open();
   db.begin();
   db.execute("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1::uuid", {auth.caller.user_id, *hash});
   throttle_.forget_failures(db, auth.email, address);
@@ -318,7 +318,7 @@ Result AccountService::change_password(const AuthContext& auth, const nlohmann::
 }
 
 nlohmann::json AccountService::delete_expired() {
-  Db db(services_, Database::kAuth);
+  Db db = accounts_.open();
   db.begin();
   // One sweeper at a time across hosts; the others skip rather than wait (the key is arbitrary,
   // fixed: "socrates auth cleanup").
@@ -364,7 +364,7 @@ std::variant<AuthContext, sdk::Error> AccountService::authenticate(const std::op
   if (!sdk::validate::is_uuid(claims->user_id) || !sdk::validate::is_uuid(claims->login_id))
     return refuse("the access token is invalid or has expired");
 
-  Db db(services_, Database::kAuth);
+  Db db = accounts_.open();
   auto row = db.query_one(
       "SELECT u.role, u.status, u.email, l.revoked_at IS NOT NULL AS revoked FROM logins l "
       "JOIN users u ON u.id = l.user_id WHERE l.id = $1::uuid AND u.id = $2::uuid",
@@ -379,18 +379,18 @@ std::variant<AuthContext, sdk::Error> AccountService::authenticate(const std::op
   return context;
 }
 
-bool AccountService::account_exists(sdk::Services& services, const std::string& email) {
-  Db db(services, Database::kAuth);
+bool AccountService::account_exists(ConnectionPool& accounts, const std::string& email) {
+  Db db = accounts.open();
   return db.query_one("SELECT 1 AS one FROM users WHERE lower(email) = lower($1)", {email}).has_value();
 }
 
-std::string AccountService::create_admin(sdk::Services& services, const std::string& email,
+std::string AccountService::create_admin(ConnectionPool& accounts, const std::string& email,
                                          const std::string& password) {
   if (!is_valid_email(email)) sdk::validate::fail("email", "'" + email + "' is not a valid email address");
   const std::size_t length = sdk::validate::utf8_length(password);
   if (length < 8 || length > 128) sdk::validate::fail("password", "the password must be 8 to 128 characters long");
   const std::string hash = PasswordHasher().hash(password);
-  Db db(services, Database::kAuth);
+  Db db = accounts.open();
   db.begin();
   // users_email_key is on lower(email): an account with the email in any case, even one registered
   // after the caller looked, makes this insert do nothing.
@@ -409,9 +409,9 @@ std::string AccountService::create_admin(sdk::Services& services, const std::str
   return "created admin account " + email;
 }
 
-std::string AccountService::promote_admin(sdk::Services& services, const std::string& email) {
+std::string AccountService::promote_admin(ConnectionPool& accounts, const std::string& email) {
   if (!is_valid_email(email)) sdk::validate::fail("email", "'" + email + "' is not a valid email address");
-  Db db(services, Database::kAuth);
+  Db db = accounts.open();
   db.begin();
   auto existing = db.query_one("SELECT id::text AS id FROM users WHERE lower(email) = lower($1) FOR UPDATE", {email});
   if (!existing) {

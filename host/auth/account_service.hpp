@@ -10,10 +10,10 @@
 #include "host/auth/password_hasher.hpp"
 #include "host/auth/token_signer.hpp"
 #include "host/config/config.hpp"
+#include "host/db/connection_pool.hpp"
 
 #include <socrates/sdk/base_agent.hpp>
 #include <socrates/sdk/result.hpp>
-#include <socrates/sdk/services.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -33,7 +33,8 @@ struct AuthContext {
 
 class AccountService {
  public:
-  AccountService(sdk::Services& services, const Config& config);
+  // `accounts` is the auth database's pool, which only the host reaches (agents cannot open it).
+  AccountService(ConnectionPool& accounts, const Config& config);
 
   // `address` is the client's (resolve_client_address): every event is logged with it, and it is
   // what the throttles count by (login_throttle.hpp). 429 answers (TOO_MANY_ATTEMPTS for a locked
@@ -66,11 +67,11 @@ class AccountService {
   // create-admin: a new admin account; an email that exists already is refused (EMAIL_TAKEN), as
   // silently promoting whoever registered it first would hand admin powers to a squatter.
   // Returns a line for the operator. Throws sdk::AgentException on invalid input.
-  static std::string create_admin(sdk::Services& services, const std::string& email, const std::string& password);
+  static std::string create_admin(ConnectionPool& accounts, const std::string& email, const std::string& password);
   // create-admin --promote: an existing account becomes an active admin, its password unchanged.
   // Throws sdk::AgentException (USER_NOT_FOUND when no account has the email).
-  static std::string promote_admin(sdk::Services& services, const std::string& email);
-  static bool account_exists(sdk::Services& services, const std::string& email);
+  static std::string promote_admin(ConnectionPool& accounts, const std::string& email);
+  static bool account_exists(ConnectionPool& accounts, const std::string& email);
 
   static bool is_valid_email(const std::string& email);
 
@@ -80,7 +81,7 @@ class AccountService {
   std::optional<std::string> pooled_hash(const std::string& password);
   std::optional<PasswordHasher::Verdict> pooled_verify(const std::string& password, const std::string& stored);
 
-  sdk::Services& services_;
+  ConnectionPool& accounts_;
   const Config& config_;
   PasswordHasher hasher_;
   TokenSigner signer_;

@@ -1,6 +1,7 @@
 #include "host/auth/login_throttle.hpp"
 
 #include "host/auth/client_address.hpp"
+#include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
 
 #include <algorithm>
@@ -9,7 +10,7 @@ namespace socrates::host::auth {
 namespace {
 
 using sdk::Result;
-namespace errc = sdk::errc;
+namespace errc = host::errc;
 
 // A failure counted into the row's window (a new window when the old one is over).
 constexpr const char* kCountFailure =

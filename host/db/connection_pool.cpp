@@ -139,6 +139,13 @@ ConnectionPool::ConnectionPool(std::string name, std::string url, std::size_t si
 
 ConnectionPool::~ConnectionPool() = default;
 
+sdk::Db ConnectionPool::open() {
+  sdk::DbStatus status;
+  std::unique_ptr<PooledSession> session = lease(&status);
+  if (!session) throw sdk::DatabaseError(std::move(status));
+  return sdk::Db(std::move(session));
+}
+
 std::unique_ptr<PooledSession> ConnectionPool::lease(sdk::DbStatus* status) noexcept {
   try {
     std::size_t slot = 0;

@@ -85,6 +85,9 @@ class ConnectionPool {
 
   // Null and status kUnavailable when no connection is free within the lease timeout.
   std::unique_ptr<PooledSession> lease(sdk::DbStatus* status) noexcept;
+  // lease() as the SDK's Db, which the host's own data access shares with agents; throws
+  // sdk::DatabaseError (kUnavailable) when no connection is free.
+  sdk::Db open();
 
   const std::string& name() const noexcept { return name_; }
   PoolStats stats() const noexcept;

@@ -1,5 +1,6 @@
 #include "host/orchestrator/orchestrator.hpp"
 
+#include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
 
 #include <algorithm>
@@ -61,7 +62,7 @@ sdk::Result Orchestrator::dispatch(Audience audience, const std::string& agent_i
     if (!generation) {
       nlohmann::json available = nlohmann::json::array();
       for (const auto& g : registry_.list()) available.push_back(g->plugin.info.agent_id);
-      return sdk::Result::fail(sdk::errc::kUnknownAgent, "no agent '" + agent_id + "' is loaded",
+      return sdk::Result::fail(host::errc::kUnknownAgent, "no agent '" + agent_id + "' is loaded",
                                {{"agent", agent_id}, {"available_agents", available}});
     }
     AgentStats& stats = *generation->stats;

@@ -1,8 +1,9 @@
 #include "host/rest/api.hpp"
 
+#include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
 
-#include <socrates/sdk/guard.hpp>
+#include <socrates/sdk/detail/guard.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -61,7 +62,7 @@ bool is_json_media_type(const std::string& content_type) {
 }
 
 HttpResponse unsupported_media_type(const HttpRequest& request, const std::string& accepted) {
-  return HttpResponse::error(sdk::errc::kUnsupportedMediaType,
+  return HttpResponse::error(host::errc::kUnsupportedMediaType,
                              "the body must be sent as " + accepted + " (Content-Type: " +
                                  request.header("content-type").value_or("none") + ")",
                              request.request_id, {{"content_type", request.header("content-type").value_or("")}});
@@ -113,7 +114,7 @@ HttpResponse respond(const sdk::Result& result, const HttpRequest& request) {
   HttpResponse response = from_result(result, request.request_id);
   // A throttle, lockout or quota says how long to wait (details.retry_after_s; a minute otherwise).
   if (!result.is_ok() &&
-      (result.error().code == sdk::errc::kTooManyAttempts || result.error().code == sdk::errc::kRateLimited)) {
+      (result.error().code == host::errc::kTooManyAttempts || result.error().code == sdk::errc::kRateLimited)) {
     const auto& details = result.error().details;
     const bool given = details.is_object() && details.contains("retry_after_s") &&
                        details["retry_after_s"].is_number_integer();
@@ -146,7 +147,7 @@ class HostLogOnly final : public sdk::Services {
 
 HttpResponse guarded_response(const HttpRequest& request, const std::function<sdk::Result()>& fn) {
   static HostLogOnly host_log;
-  return respond(sdk::guarded(
+  return respond(sdk::detail::guarded(
                      host_log, fn, [&] { return request.method + " " + request.path; },
                      [] {
                        return sdk::Error{sdk::errc::kInternal, "the request could not be completed",

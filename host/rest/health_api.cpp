@@ -1,4 +1,5 @@
 // GET /health, GET /api/v1/admin/health, /admin/stats, /admin/agents, POST /admin/agents/{id}/reload.
+#include "host/error_codes.hpp"
 #include "host/rest/api.hpp"
 
 #include <cmath>
@@ -66,8 +67,8 @@ void add_health_routes(Router& router, ApiContext& api) {
         {"version", SOCRATES_VERSION},
         {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(api.system.uptime()).count()},
         {"databases",
-         {{"auth", database_health(api.system.database(sdk::Database::kAuth), &healthy)},
-          {"specs", database_health(api.system.database(sdk::Database::kSpecs), &healthy)}}},
+         {{"auth", database_health(api.system.database(HostDatabase::kAuth), &healthy)},
+          {"specs", database_health(api.system.database(HostDatabase::kSpecs), &healthy)}}},
         {"agents", agents}};
     body["status"] = healthy ? "ok" : "degraded";
     return HttpResponse::json(healthy ? 200 : 503, body);
@@ -106,9 +107,9 @@ void add_health_routes(Router& router, ApiContext& api) {
       try {
         return HttpResponse::json(200, agent_json(*api.agents.reload(id, library)));
       } catch (const RegistryError& e) {
-        return HttpResponse::error(sdk::errc::kUnknownAgent, e.what(), request.request_id, {{"agent", id}});
+        return HttpResponse::error(host::errc::kUnknownAgent, e.what(), request.request_id, {{"agent", id}});
       } catch (const PluginError& e) {
-        return HttpResponse::error(sdk::errc::kPluginIncompatible, e.what(), request.request_id, {{"agent", id}});
+        return HttpResponse::error(host::errc::kPluginIncompatible, e.what(), request.request_id, {{"agent", id}});
       }
     });
   });

@@ -1,5 +1,7 @@
 #include "host/rest/http.hpp"
 
+#include "host/error_codes.hpp"
+
 #include <unordered_map>
 
 namespace socrates::host::rest {
@@ -34,7 +36,7 @@ HttpResponse HttpResponse::error(const std::string& code, const std::string& mes
 }
 
 int status_for_error(const std::string& code) {
-  namespace e = sdk::errc;
+  namespace e = host::errc;  // every code of the contract: the SDK's and the host's own
   static const std::unordered_map<std::string, int> kStatus = {
       {e::kValidation, 400},
       {e::kUnsupportedAction, 400},

@@ -1,6 +1,7 @@
 #include "host/rest/server.hpp"
 
 #include "host/auth/crypto_random.hpp"
+#include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
 #include "host/rest/pistache_headers.hpp"
 #include "host/rest/request_framing.hpp"
@@ -100,7 +101,7 @@ struct Server::State {
   }
 
   HttpResponse too_large(const std::string& request_id) const {
-    return HttpResponse::error(sdk::errc::kPayloadTooLarge,
+    return HttpResponse::error(host::errc::kPayloadTooLarge,
                                "the request body is larger than " + std::to_string(options.max_body_bytes) + " bytes",
                                request_id, {{"max_bytes", options.max_body_bytes}});
   }
@@ -212,7 +213,7 @@ class PistacheHandler : public Http::Handler {
                 {{"max_connections", state_->options.max_connections}});
       const std::string id = auth::new_uuid();
       refuse(peer, *conn,
-             HttpResponse::error(sdk::errc::kServerBusy, "the server has too many open connections; try again shortly",
+             HttpResponse::error(host::errc::kServerBusy, "the server has too many open connections; try again shortly",
                                  id, {{"max_connections", state_->options.max_connections}}),
              id, std::nullopt);
     }
@@ -367,7 +368,7 @@ void PistacheHandler::refuse_framing(const std::shared_ptr<Tcp::Peer>& peer, con
   HttpResponse response;
   switch (frame.kind) {
     case Frame::Kind::kHeadTooLarge:
-      response = HttpResponse::error(sdk::errc::kHeadersTooLarge,
+      response = HttpResponse::error(host::errc::kHeadersTooLarge,
                                      "the request line and headers are larger than " +
                                          std::to_string(state_->options.max_head_bytes) + " bytes",
                                      id, {{"max_bytes", state_->options.max_head_bytes}});
@@ -505,7 +506,7 @@ void PistacheHandler::dispatch(const std::shared_ptr<Tcp::Peer>& peer, const std
     } else {
       std::string methods;
       for (const auto& m : match.allowed_methods) methods += (methods.empty() ? "" : ", ") + m;
-      response = HttpResponse::error(sdk::errc::kMethodNotAllowed,
+      response = HttpResponse::error(host::errc::kMethodNotAllowed,
                                      r->method + " is not allowed on " + r->path + "; use " + methods, r->request_id,
                                      {{"allowed_methods", match.allowed_methods}});
       response.headers.emplace_back("Allow", methods);
@@ -531,7 +532,7 @@ void PistacheHandler::dispatch(const std::shared_ptr<Tcp::Peer>& peer, const std
 
   if (route->dispatch == Dispatch::kInline) return run();
   if (!state->workers.submit(run)) {
-    HttpResponse busy = HttpResponse::error(sdk::errc::kServerBusy, "the server is overloaded; try again shortly",
+    HttpResponse busy = HttpResponse::error(host::errc::kServerBusy, "the server is overloaded; try again shortly",
                                             r->request_id, {{"max_queued", state->options.max_queued}});
     busy.headers.emplace_back("Retry-After", "1");
     answer(busy);
@@ -577,7 +578,7 @@ void HttpTransport::sweep() {
       continue;
     }
     const std::string id = auth::new_uuid();
-    HttpResponse response = HttpResponse::error(sdk::errc::kRequestTimeout,
+    HttpResponse response = HttpResponse::error(host::errc::kRequestTimeout,
                                                 "the request did not arrive in time; the connection is closed", id);
     handler->refuse(peer, *conn, std::move(response), id, std::nullopt);
   }

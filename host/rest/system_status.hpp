@@ -3,13 +3,14 @@
 // knows (the databases' pools, the start time, the LLM usage table), so that REST reaches none of
 // them itself. host/app's ServiceContainer implements it.
 
-#include <socrates/sdk/database.hpp>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 
 namespace socrates::host::rest {
+
+// The host's two databases: the accounts (its own) and the specifications (the agents').
+enum class HostDatabase { kAuth, kSpecs };
 
 struct DatabaseStatus {
   double latency_ms = -1;  // of one round trip now; negative when the database did not answer
@@ -24,7 +25,7 @@ class SystemStatus {
   // Since start-up. Never blocks.
   virtual std::chrono::steady_clock::duration uptime() const noexcept = 0;
   // Pings the database (a short lease, bounded by DB_LEASE_TIMEOUT_MS). Never throws.
-  virtual DatabaseStatus database(sdk::Database which) noexcept = 0;
+  virtual DatabaseStatus database(HostDatabase which) noexcept = 0;
   // LLM calls recorded since the start of the current day, every caller's. Throws
   // sdk::DatabaseError when they cannot be counted.
   virtual std::int64_t llm_calls_today() = 0;

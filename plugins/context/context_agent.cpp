@@ -100,18 +100,13 @@ std::optional<Result> check_manual(sdk::Db& db, const engine::Engine& engine, co
 ContextAgent::ContextAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
   register_action("record_answer", [this](const sdk::Request& r, sdk::Services& s) { return record(r, s, false); });
   register_action("record_message", [this](const sdk::Request& r, sdk::Services& s) { return record(r, s, true); });
-  register_action("create_specification",
-                  [this](const sdk::Request& r, sdk::Services& s) { return create_specification(r, s); });
-  register_action("update_specification",
-                  [this](const sdk::Request& r, sdk::Services& s) { return update_specification(r, s); });
-  register_action("delete_specification",
-                  [this](const sdk::Request& r, sdk::Services& s) { return delete_specification(r, s); });
-  register_action("list_specifications",
-                  [this](const sdk::Request& r, sdk::Services& s) { return list_specifications(r, s); });
-  register_action("list_conflicts", [this](const sdk::Request& r, sdk::Services& s) { return list_conflicts(r, s); });
-  register_action("get_conflict", [this](const sdk::Request& r, sdk::Services& s) { return get_conflict(r, s); });
-  register_action("resolve_conflict",
-                  [this](const sdk::Request& r, sdk::Services& s) { return resolve_conflict(r, s); });
+  register_action("create_specification", &ContextAgent::create_specification);
+  register_action("update_specification", &ContextAgent::update_specification);
+  register_action("delete_specification", &ContextAgent::delete_specification);
+  register_action("list_specifications", &ContextAgent::list_specifications);
+  register_action("list_conflicts", &ContextAgent::list_conflicts);
+  register_action("get_conflict", &ContextAgent::get_conflict);
+  register_action("resolve_conflict", &ContextAgent::resolve_conflict);
   // Internal: this agent's figures for GET /api/v1/admin/stats, every owner's (the host adds up
   // every agent's).
   register_action(

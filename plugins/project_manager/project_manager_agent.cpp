@@ -32,10 +32,10 @@ ProjectManagerAgent::ProjectManagerAgent(sdk::AgentInfo info) : BaseAgent(std::m
   register_action("update", update);
   register_action("archive", archive);
   register_action("restore", restore);
-  register_action("maturity", [this](const sdk::Request& r, sdk::Services& s) { return maturity(r, s); });
-  register_action("advance", [this](const sdk::Request& r, sdk::Services& s) { return advance(r, s); });
-  register_action("categories", [this](const sdk::Request& r, sdk::Services& s) { return categories(r, s); });
-  register_action("export", [this](const sdk::Request& r, sdk::Services& s) { return export_document(r, s); });
+  register_action("maturity", &ProjectManagerAgent::maturity);
+  register_action("advance", &ProjectManagerAgent::advance);
+  register_action("categories", &ProjectManagerAgent::categories);
+  register_action("export", &ProjectManagerAgent::export_document);
   // Internal: this agent's figures for GET /api/v1/admin/stats, every owner's (the host adds up
   // every agent's).
   register_action(

@@ -127,13 +127,11 @@ SocraticAgent::SocraticAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
   register_action("end", [](const sdk::Request& r, sdk::Services& s) {
     return transition(r, s, {"active", "paused"}, "completed");
   });
-  register_action("next_question", [this](const sdk::Request& r, sdk::Services& s) { return next_question(r, s); });
+  register_action("next_question", &SocraticAgent::next_question);
   // Internal: its parameters are what the context agent recorded for the message (the host's
   // /message route passes them on), which a client must not be able to make up; and each call is
   // an LLM call with a prompt of the caller's choosing.
-  register_action(
-      "reply", [this](const sdk::Request& r, sdk::Services& s) { return reply(r, s); },
-      sdk::ActionVisibility::kInternal);
+  register_action("reply", &SocraticAgent::reply, sdk::ActionVisibility::kInternal);
   // Internal: this agent's figures for GET /api/v1/admin/stats, every owner's (the host adds up
   // every agent's).
   register_action(

@@ -24,7 +24,7 @@ constexpr auto kWait = std::chrono::seconds(20);  // only catches hangs
 std::vector<std::pair<std::string, std::string>> route_table(const EnvMap& env) {
   const auto config = host::load_config(host::Environment::from_map(env));
   host::ServiceContainer container(config);
-  host::auth::AccountService accounts(container, container.config());
+  host::auth::AccountService accounts(container.auth_pool(), container.config());
   host::rest::ApiContext api{container.orchestrator(), accounts, container.agents(), container};
   std::vector<std::pair<std::string, std::string>> table;
   const auto router = host::rest::build_router(api);

@@ -239,27 +239,38 @@ TEST_F(PluginPlatformE2eTest, ReadmeExampleBuildsAgainstTheInstalledSdkAndAnswer
   ASSERT_EQ(install.exit_code, 0) << install.output;
   EXPECT_TRUE(fs::exists(prefix / "include/socrates/sdk.hpp")) << install.output;
 
-  // 2. Copy the example out of the README's section, exactly as written.
+  // 2. Copy the example out of the README's section, exactly as written: each ```cpp block that
+  //    starts with a `// <file>` line is that file, the ```cmake block is the CMakeLists.txt.
   const std::string readme = read_text(kSourceDir / "README.md");
   const auto section = readme.find("\n## Writing an agent plugin");
   ASSERT_NE(section, std::string::npos) << "README.md has no section 'Writing an agent plugin'";
   const auto section_end = readme.find("\n## ", section + 1);
   const std::string text = readme.substr(section, section_end == std::string::npos ? std::string::npos
                                                                                     : section_end - section);
-  const std::string cpp = fenced_block(text, "cpp", 0);
   const std::string cmake = fenced_block(text, "cmake", 0);
-  ASSERT_FALSE(cpp.empty()) << "no ```cpp block in the README's section:\n" << text;
   ASSERT_FALSE(cmake.empty()) << "no ```cmake block in the README's section:\n" << text;
-  // The CMakeLists.txt names the target and the source file the C++ block is meant to be.
-  const std::regex add_agent(R"(socrates_add_agent\(\s*([A-Za-z0-9_]+)\s+([A-Za-z0-9_./-]+\.cpp))");
-  std::smatch match;
-  ASSERT_TRUE(std::regex_search(cmake, match, add_agent)) << cmake;
-  const std::string target = match[1], source_file = match[2];
   fs::create_directories(source);
   write_text(source / "CMakeLists.txt", cmake);
-  write_text(source / source_file, cpp);
+  const std::regex file_line(R"(^// ([A-Za-z0-9_.-]+\.(?:cpp|hpp))\n)");
+  std::set<std::string> files;
+  for (std::size_t from = 0;;) {
+    const auto start = text.find("```cpp\n", from);
+    if (start == std::string::npos) break;
+    const std::string cpp = fenced_block(text, "cpp", start);
+    from = start + 1;
+    std::smatch named;
+    if (!std::regex_search(cpp, named, file_line)) continue;  // a snippet, not a file
+    write_text(source / named[1].str(), cpp);
+    files.insert(named[1].str());
+  }
+  EXPECT_EQ(files, (std::set<std::string>{"hello_agent.hpp", "hello_agent.cpp", "hello_agent_test.cpp"})) << text;
+  // The CMakeLists.txt names the agent's target.
+  const std::regex add_agent(R"(socrates_add_agent\(\s*([A-Za-z0-9_]+)\s)");
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(cmake, match, add_agent)) << cmake;
+  const std::string target = match[1];
 
-  // 3. Configure and build it against the installed prefix only.
+  // 3. Configure and build it against the installed prefix only (and the system's GoogleTest).
   const auto configure = shell("cmake -S " + shell_quote(source.string()) + " -B " + shell_quote(build.string()) +
                                " -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_PREFIX_PATH=" +
                                shell_quote(prefix.string()));
@@ -268,6 +279,11 @@ TEST_F(PluginPlatformE2eTest, ReadmeExampleBuildsAgainstTheInstalledSdkAndAnswer
   ASSERT_EQ(compiled.exit_code, 0) << compiled.output;
   const fs::path library = build / ("lib" + target + ".so");
   ASSERT_TRUE(fs::exists(library)) << compiled.output;
+
+  // 3b. Its unit test, on sdk/testing.hpp alone (no host, no database), passes under ctest.
+  const auto tested = shell("ctest --test-dir " + shell_quote(build.string()) + " --output-on-failure");
+  ASSERT_EQ(tested.exit_code, 0) << tested.output;
+  EXPECT_NE(tested.output.find("100% tests passed, 0 tests failed out of 1"), std::string::npos) << tested.output;
 
   // 4. Built so that it can be unloaded: no STB_GNU_UNIQUE symbol.
   const auto symbols = shell("readelf -W --dyn-syms " + shell_quote(library.string()));
@@ -292,6 +308,29 @@ TEST_F(PluginPlatformE2eTest, ReadmeExampleBuildsAgainstTheInstalledSdkAndAnswer
   const auto entry = host.admin_entry("hello");
   ASSERT_TRUE(entry.is_object()) << "hello is not listed by GET /api/v1/admin/agents";
   EXPECT_EQ(entry["library"], library.string());
+}
+
+// A plugin cannot read the accounts database (password hashes, logins): the services the host
+// gives agents refuse it, whatever the plugin's SDK version asks for (SDK 1.2's Database::kAuth).
+TEST_F(PluginPlatformE2eTest, APluginAskingForTheAccountsDatabaseIsRefused) {
+  PlatformHost& host =
+      start_host({{"PLUGINS", real_plugins() + "," + (kFixtureDir / "libfixture_accounts_reader.so").string()}});
+  const auto read = host.client().post("/api/v1/agents/fixture_accounts_reader/read_users", nlohmann::json::object(),
+                                       host.user().access_token);
+  EXPECT_EQ(read.status, 500) << describe(read);
+  EXPECT_EQ(read.json()["error"]["code"], "INTERNAL_ERROR") << read.body;
+  EXPECT_EQ(read.body.find(host.user().email), std::string::npos) << read.body;
+  EXPECT_EQ(read.body.find("argon2"), std::string::npos) << read.body;
+
+  const auto refusal = host.client().post("/api/v1/agents/fixture_accounts_reader/refusal", nlohmann::json::object(),
+                                          host.user().access_token);
+  ASSERT_EQ(refusal.status, 200) << describe(refusal);
+  EXPECT_EQ(refusal.json()["result"]["opened"], false) << refusal.body;
+  EXPECT_EQ(refusal.json()["result"]["refused"], true) << refusal.body;
+  EXPECT_NE(refusal.json()["result"]["message"].get<std::string>().find("specifications database"), std::string::npos)
+      << refusal.body;
+  // The agent's own database still opens: the real agents answer.
+  EXPECT_EQ(host.client().get("/api/v1/projects", host.user().access_token).status, 200);
 }
 
 // Every agent library the project builds can be unloaded (the real ones, the reload fixture).

@@ -5,9 +5,10 @@
 #include "host/auth/account_service.hpp"
 
 #include "host/app/service_container.hpp"
+#include "host/error_codes.hpp"
 #include "support/integration_fixture.hpp"
 
-#include <socrates/sdk/guard.hpp>
+#include <socrates/sdk/detail/guard.hpp>
 
 #include <gtest/gtest.h>
 
@@ -40,11 +41,11 @@ bool is_lower_uuid(const std::string& text) {
 // One host instance: its own pools and its own AccountService over the shared databases.
 struct HostInstance {
   explicit HostInstance(const host::Config& config)
-      : container(config), accounts(container, container.config()) {}
+      : container(config), accounts(container.auth_pool(), container.config()) {}
 
   // As the REST layer runs every account call: whatever is thrown becomes an error result.
   sdk::Result call(const std::function<sdk::Result()>& fn) {
-    return sdk::guarded(
+    return sdk::detail::guarded(
         container, fn, [] { return std::string("account service test"); },
         [] { return sdk::Error{sdk::errc::kInternal, "the request could not be completed", json::object()}; });
   }
@@ -149,7 +150,7 @@ TEST_F(AccountServiceTest, RegisterAnswersCreatedWithTheUserObject) {
 TEST_F(AccountServiceTest, RegisterRefusesAnEmailTakenInAnotherCase) {
   registered("Grace@Example.com");
   sdk::Result again = host_.register_user({{"email", "grace@EXAMPLE.com"}, {"password", "another-password"}});
-  ASSERT_EQ(test::code_of(again), sdk::errc::kEmailTaken);
+  ASSERT_EQ(test::code_of(again), host::errc::kEmailTaken);
   EXPECT_EQ(again.error().details.value("field", ""), "email");
   EXPECT_EQ(test::db_count(databases_.auth_url(), "SELECT count(*) FROM users"), 1);
 }
@@ -216,8 +217,8 @@ TEST_F(AccountServiceTest, WrongPasswordAndUnknownEmailGiveTheSameAnswer) {
   registered("known@example.com");
   sdk::Result wrong_password = host_.login("known@example.com", "not-the-password");
   sdk::Result unknown_email = host_.login("unknown@example.com", kPassword);
-  ASSERT_EQ(test::code_of(wrong_password), sdk::errc::kInvalidCredentials);
-  ASSERT_EQ(test::code_of(unknown_email), sdk::errc::kInvalidCredentials);
+  ASSERT_EQ(test::code_of(wrong_password), host::errc::kInvalidCredentials);
+  ASSERT_EQ(test::code_of(unknown_email), host::errc::kInvalidCredentials);
   // Existence of an account must not leak through the message either.
   EXPECT_EQ(wrong_password.error().message, unknown_email.error().message);
   EXPECT_EQ(wrong_password.error().details, unknown_email.error().details);
@@ -228,12 +229,12 @@ TEST_F(AccountServiceTest, RepeatedFailuresLockTheEmailOnEveryHostInstance) {
   registered("bystander@example.com");
   for (int i = 0; i < 3; ++i)
     ASSERT_EQ(test::code_of(host_.login("target@example.com", "guess-" + std::to_string(i))),
-              sdk::errc::kInvalidCredentials)
+              host::errc::kInvalidCredentials)
         << "attempt " << i;
 
   // Even the right password is refused now: that is what stops guessing.
   sdk::Result locked = host_.login("target@example.com", kPassword);
-  ASSERT_EQ(test::code_of(locked), sdk::errc::kTooManyAttempts);
+  ASSERT_EQ(test::code_of(locked), host::errc::kTooManyAttempts);
   const json& details = locked.error().details;
   ASSERT_TRUE(details.contains("retry_after_s")) << details.dump();
   EXPECT_GT(details.at("retry_after_s").get<long long>(), 0);
@@ -241,7 +242,7 @@ TEST_F(AccountServiceTest, RepeatedFailuresLockTheEmailOnEveryHostInstance) {
 
   // Another host instance on the same database refuses too, whatever the email's case.
   HostInstance second(config_);
-  EXPECT_EQ(test::code_of(second.login("TARGET@example.com", kPassword)), sdk::errc::kTooManyAttempts);
+  EXPECT_EQ(test::code_of(second.login("TARGET@example.com", kPassword)), host::errc::kTooManyAttempts);
   // Only that email is locked.
   EXPECT_EQ(test::code_of(second.login("bystander@example.com", kPassword)), "OK");
 }
@@ -252,10 +253,10 @@ TEST_F(AccountServiceTest, FailuresCountForTheEmailWhateverTheCaseOfItsNonAsciiL
   registered("zoë@example.com");
   ASSERT_EQ(test::code_of(host_.login("ZOË@example.com", kPassword)), "OK") << "the lookup folds case";
 
-  EXPECT_EQ(test::code_of(host_.login("zoë@example.com", "guess-1")), sdk::errc::kInvalidCredentials);
-  EXPECT_EQ(test::code_of(host_.login("zoË@example.com", "guess-2")), sdk::errc::kInvalidCredentials);
-  EXPECT_EQ(test::code_of(host_.login("ZOË@EXAMPLE.COM", "guess-3")), sdk::errc::kInvalidCredentials);
-  EXPECT_EQ(test::code_of(host_.login("zoë@example.com", kPassword)), sdk::errc::kTooManyAttempts)
+  EXPECT_EQ(test::code_of(host_.login("zoë@example.com", "guess-1")), host::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(host_.login("zoË@example.com", "guess-2")), host::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(host_.login("ZOË@EXAMPLE.COM", "guess-3")), host::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(host_.login("zoë@example.com", kPassword)), host::errc::kTooManyAttempts)
       << "three failed logins for one account did not lock it";
 }
 
@@ -263,10 +264,10 @@ TEST_F(AccountServiceTest, FailuresCountAcrossHostInstances) {
   registered("spread@example.com");
   HostInstance second(config_);
   // An attacker spreading guesses over instances gains nothing.
-  EXPECT_EQ(test::code_of(host_.login("spread@example.com", "guess-1")), sdk::errc::kInvalidCredentials);
-  EXPECT_EQ(test::code_of(second.login("spread@example.com", "guess-2")), sdk::errc::kInvalidCredentials);
-  EXPECT_EQ(test::code_of(host_.login("spread@example.com", "guess-3")), sdk::errc::kInvalidCredentials);
-  EXPECT_EQ(test::code_of(second.login("spread@example.com", kPassword)), sdk::errc::kTooManyAttempts);
+  EXPECT_EQ(test::code_of(host_.login("spread@example.com", "guess-1")), host::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(second.login("spread@example.com", "guess-2")), host::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(host_.login("spread@example.com", "guess-3")), host::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(second.login("spread@example.com", kPassword)), host::errc::kTooManyAttempts);
 }
 
 TEST_F(AccountServiceTest, RefreshRotatesAndReuseEndsTheWholeLogin) {
@@ -282,7 +283,7 @@ TEST_F(AccountServiceTest, RefreshRotatesAndReuseEndsTheWholeLogin) {
   EXPECT_EQ(refusal(host_.authenticate(second.at("access_token").get<std::string>())), "ACCEPTED");
 
   // The spent token again: it was copied, so the login ends.
-  EXPECT_EQ(test::code_of(host_.refresh(first.at("refresh_token").get<std::string>())), sdk::errc::kTokenReused);
+  EXPECT_EQ(test::code_of(host_.refresh(first.at("refresh_token").get<std::string>())), host::errc::kTokenReused);
   EXPECT_NE(test::code_of(host_.refresh(second.at("refresh_token").get<std::string>())), "OK")
       << "the newest refresh token of a revoked login still works";
   EXPECT_EQ(refusal(host_.authenticate(second.at("access_token").get<std::string>())), sdk::errc::kUnauthenticated);
@@ -324,7 +325,7 @@ TEST_F(AccountServiceTest, ChangePasswordRevokesOtherLoginsButNotTheCurrentOne) 
 
   // The wrong current password changes nothing.
   sdk::Result refused = host_.change_password(context, "wrong", "new-password-1");
-  EXPECT_EQ(test::code_of(refused), sdk::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(refused), host::errc::kInvalidCredentials);
   EXPECT_EQ(refusal(host_.authenticate(elsewhere.at("access_token").get<std::string>())), "ACCEPTED");
 
   sdk::Result changed = host_.change_password(context, kPassword, "new-password-1");
@@ -336,7 +337,7 @@ TEST_F(AccountServiceTest, ChangePasswordRevokesOtherLoginsButNotTheCurrentOne) 
   EXPECT_EQ(refusal(host_.authenticate(elsewhere.at("access_token").get<std::string>())), sdk::errc::kUnauthenticated);
   EXPECT_NE(test::code_of(host_.refresh(elsewhere.at("refresh_token").get<std::string>())), "OK");
 
-  EXPECT_EQ(test::code_of(host_.login("change@example.com", kPassword)), sdk::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(host_.login("change@example.com", kPassword)), host::errc::kInvalidCredentials);
   EXPECT_EQ(test::code_of(host_.login("change@example.com", "new-password-1")), "OK");
 }
 
@@ -355,7 +356,7 @@ TEST_F(AccountServiceTest, LegacyBcryptHashLogsInAndIsReplacedByArgon2id) {
   test::db_exec(databases_.auth_url(),
                 "UPDATE users SET password_hash = '$2b$04$GqDhMZ07P07iDFdoqd1TrODCnkH.IxnWu4miIr8L18Elc/EKopuKS' "
                 "WHERE email = 'legacy@example.com'");
-  EXPECT_EQ(test::code_of(host_.login("legacy@example.com", "wrong horse")), sdk::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(host_.login("legacy@example.com", "wrong horse")), host::errc::kInvalidCredentials);
 
   ASSERT_EQ(test::code_of(host_.login("legacy@example.com", "correct horse")), "OK");
   auto hash = stored_hash("legacy@example.com");
@@ -370,15 +371,15 @@ TEST_F(AccountServiceTest, InactiveAccountIsRefusedOnLoginRefreshAndAuthenticate
   const json tokens = logged_in("gone@example.com");
   test::db_exec(databases_.auth_url(), "UPDATE users SET status = 'inactive' WHERE email = 'gone@example.com'");
 
-  EXPECT_EQ(test::code_of(host_.login("gone@example.com", kPassword)), sdk::errc::kAccountInactive);
-  EXPECT_EQ(refusal(host_.authenticate(tokens.at("access_token").get<std::string>())), sdk::errc::kAccountInactive);
-  EXPECT_EQ(test::code_of(host_.refresh(tokens.at("refresh_token").get<std::string>())), sdk::errc::kAccountInactive);
+  EXPECT_EQ(test::code_of(host_.login("gone@example.com", kPassword)), host::errc::kAccountInactive);
+  EXPECT_EQ(refusal(host_.authenticate(tokens.at("access_token").get<std::string>())), host::errc::kAccountInactive);
+  EXPECT_EQ(test::code_of(host_.refresh(tokens.at("refresh_token").get<std::string>())), host::errc::kAccountInactive);
   // A wrong password still answers like any wrong password: it proves nothing about the account.
-  EXPECT_EQ(test::code_of(host_.login("gone@example.com", "wrong-password")), sdk::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(host_.login("gone@example.com", "wrong-password")), host::errc::kInvalidCredentials);
 }
 
 TEST_F(AccountServiceTest, CreateAdminCreatesAnAdminAccount) {
-  const std::string line = AccountService::create_admin(host_.container, "root@example.com", "admin-password");
+  const std::string line = AccountService::create_admin(host_.container.auth_pool(), "root@example.com", "admin-password");
   EXPECT_NE(line.find("root@example.com"), std::string::npos) << line;
 
   sdk::Result login = host_.login("root@example.com", "admin-password");
@@ -392,19 +393,19 @@ TEST_F(AccountServiceTest, CreateAdminCreatesAnAdminAccount) {
 TEST_F(AccountServiceTest, CreateAdminRefusesAnExistingEmailInAnyCase) {
   registered("Taken@Example.com");
   const std::string code = test::code_of(host_.call([&] {
-    AccountService::create_admin(host_.container, "taken@example.com", "another-password");
+    AccountService::create_admin(host_.container.auth_pool(), "taken@example.com", "another-password");
     return sdk::Result::ok(nullptr);
   }));
-  EXPECT_EQ(code, sdk::errc::kEmailTaken);
+  EXPECT_EQ(code, host::errc::kEmailTaken);
   EXPECT_EQ(test::db_count(databases_.auth_url(), "SELECT count(*) FROM users"), 1);
   EXPECT_EQ(test::db_scalar(databases_.auth_url(), "SELECT role FROM users"), "user");
-  EXPECT_EQ(test::code_of(host_.login("taken@example.com", "another-password")), sdk::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(host_.login("taken@example.com", "another-password")), host::errc::kInvalidCredentials);
 }
 
 TEST_F(AccountServiceTest, PromoteAdminPromotesAnExistingUserAndKeepsTheirPassword) {
   registered("Promoted@Example.com");
-  EXPECT_TRUE(AccountService::account_exists(host_.container, "promoted@example.com"));
-  const std::string line = AccountService::promote_admin(host_.container, "promoted@example.com");
+  EXPECT_TRUE(AccountService::account_exists(host_.container.auth_pool(), "promoted@example.com"));
+  const std::string line = AccountService::promote_admin(host_.container.auth_pool(), "promoted@example.com");
   EXPECT_NE(line.find("password is unchanged"), std::string::npos) << line;
   EXPECT_EQ(test::db_count(databases_.auth_url(), "SELECT count(*) FROM users"), 1);
   EXPECT_EQ(test::db_scalar(databases_.auth_url(), "SELECT role FROM users"), "admin");
@@ -415,18 +416,18 @@ TEST_F(AccountServiceTest, PromoteAdminPromotesAnExistingUserAndKeepsTheirPasswo
 }
 
 TEST_F(AccountServiceTest, PromoteAdminOfAnUnknownEmailIsUserNotFound) {
-  EXPECT_FALSE(AccountService::account_exists(host_.container, "nobody@example.com"));
+  EXPECT_FALSE(AccountService::account_exists(host_.container.auth_pool(), "nobody@example.com"));
   const std::string code = test::code_of(host_.call([&] {
-    AccountService::promote_admin(host_.container, "nobody@example.com");
+    AccountService::promote_admin(host_.container.auth_pool(), "nobody@example.com");
     return sdk::Result::ok(nullptr);
   }));
-  EXPECT_EQ(code, sdk::errc::kUserNotFound);
+  EXPECT_EQ(code, host::errc::kUserNotFound);
 }
 
 TEST_F(AccountServiceTest, CreateAdminRejectsInvalidInputAndStoresNothing) {
   auto code_for = [&](const std::string& email, const std::string& password) {
     return test::code_of(host_.call([&] {
-      AccountService::create_admin(host_.container, email, password);
+      AccountService::create_admin(host_.container.auth_pool(), email, password);
       return sdk::Result::ok(nullptr);
     }));
   };
@@ -442,13 +443,13 @@ TEST_F(AccountServiceTest, FailuresFromOneAddressLockOnlyThatAddressOutOfTheAcco
   const std::string attacker = "198.51.100.7";
   for (int i = 0; i < 3; ++i)
     ASSERT_EQ(test::code_of(host_.login("victim@example.com", "guess-" + std::to_string(i), attacker)),
-              sdk::errc::kInvalidCredentials);
-  EXPECT_EQ(test::code_of(host_.login("victim@example.com", kPassword, attacker)), sdk::errc::kTooManyAttempts);
+              host::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(host_.login("victim@example.com", kPassword, attacker)), host::errc::kTooManyAttempts);
   // The owner, from their own address, is not locked out by someone else's guesses.
   EXPECT_EQ(test::code_of(host_.login("victim@example.com", kPassword, "192.0.2.55")), "OK");
   // Nor on another host instance.
   HostInstance second(config_);
-  EXPECT_EQ(test::code_of(second.login("victim@example.com", kPassword, attacker)), sdk::errc::kTooManyAttempts);
+  EXPECT_EQ(test::code_of(second.login("victim@example.com", kPassword, attacker)), host::errc::kTooManyAttempts);
   EXPECT_EQ(test::code_of(second.login("victim@example.com", kPassword, "192.0.2.55")), "OK");
 }
 
@@ -456,10 +457,10 @@ TEST_F(AccountServiceTest, FailuresFromManyAddressesLockTheAccountForEveryAddres
   registered("popular@example.com");
   // LOGIN_ACCOUNT_MAX_ADDRESSES is 3: a distributed attack, one guess from each address.
   for (const char* address : {"198.51.100.1", "198.51.100.2", "198.51.100.3"})
-    ASSERT_EQ(test::code_of(host_.login("popular@example.com", "guess", address)), sdk::errc::kInvalidCredentials)
+    ASSERT_EQ(test::code_of(host_.login("popular@example.com", "guess", address)), host::errc::kInvalidCredentials)
         << address;
   sdk::Result locked = host_.login("popular@example.com", kPassword, "192.0.2.99");
-  ASSERT_EQ(test::code_of(locked), sdk::errc::kTooManyAttempts) << "an address that never failed is locked out too";
+  ASSERT_EQ(test::code_of(locked), host::errc::kTooManyAttempts) << "an address that never failed is locked out too";
   EXPECT_GT(locked.error().details.value("retry_after_s", 0), 0);
   // Only that account.
   registered("quiet@example.com");
@@ -473,7 +474,7 @@ TEST_F(AccountServiceTest, OneAddressFailingOnManyAccountsIsRateLimitedOnEveryAu
   // ADDRESS_MAX_FAILURES is 6, spread over accounts so no account's own limit (3) is reached.
   for (int i = 0; i < 6; ++i)
     ASSERT_EQ(test::code_of(host_.login("sprayed-" + std::to_string(i) + "@example.com", kPassword, sprayer)),
-              sdk::errc::kInvalidCredentials);
+              host::errc::kInvalidCredentials);
 
   sdk::Result login = host_.login("mine@example.com", kPassword, sprayer);
   ASSERT_EQ(test::code_of(login), sdk::errc::kRateLimited);
@@ -492,8 +493,8 @@ TEST_F(AccountServiceTest, IPv6AddressesAreCountedByTheirSlash64) {
   registered("v6@example.com");
   // Three addresses of one /64 are one address to the throttle.
   for (const char* address : {"2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::3"})
-    ASSERT_EQ(test::code_of(host_.login("v6@example.com", "guess", address)), sdk::errc::kInvalidCredentials);
-  EXPECT_EQ(test::code_of(host_.login("v6@example.com", kPassword, "2001:db8:1:2::abcd")), sdk::errc::kTooManyAttempts);
+    ASSERT_EQ(test::code_of(host_.login("v6@example.com", "guess", address)), host::errc::kInvalidCredentials);
+  EXPECT_EQ(test::code_of(host_.login("v6@example.com", kPassword, "2001:db8:1:2::abcd")), host::errc::kTooManyAttempts);
   EXPECT_EQ(test::code_of(host_.login("v6@example.com", kPassword, "2001:db8:1:3::1")), "OK");
 }
 
@@ -502,7 +503,7 @@ TEST_F(AccountServiceTest, TakenEmailsAndBadRefreshTokensCountAgainstTheAddress)
   const std::string prober = "203.0.113.60";
   for (int i = 0; i < 3; ++i)
     ASSERT_EQ(test::code_of(host_.register_user({{"email", "taken@example.com"}, {"password", kPassword}}, prober)),
-              sdk::errc::kEmailTaken);
+              host::errc::kEmailTaken);
   for (int i = 0; i < 3; ++i)
     ASSERT_EQ(test::code_of(host_.refresh("made-up-token-" + std::to_string(i), prober)), sdk::errc::kUnauthenticated);
   EXPECT_EQ(test::code_of(host_.register_user({{"email", "fresh@example.com"}, {"password", kPassword}}, prober)),
@@ -515,18 +516,18 @@ TEST_F(AccountServiceTest, WrongCurrentPasswordsCountAsFailedLogins) {
   const AuthContext context = context_of(logged_in("changer@example.com"));
   for (int i = 0; i < 3; ++i)
     ASSERT_EQ(test::code_of(host_.change_password(context, "guess-" + std::to_string(i), "new-password-1")),
-              sdk::errc::kInvalidCredentials);
+              host::errc::kInvalidCredentials);
   // A stolen access token is no way around the login lock.
-  EXPECT_EQ(test::code_of(host_.change_password(context, kPassword, "new-password-1")), sdk::errc::kTooManyAttempts);
-  EXPECT_EQ(test::code_of(host_.login("changer@example.com", kPassword)), sdk::errc::kTooManyAttempts);
+  EXPECT_EQ(test::code_of(host_.change_password(context, kPassword, "new-password-1")), host::errc::kTooManyAttempts);
+  EXPECT_EQ(test::code_of(host_.login("changer@example.com", kPassword)), host::errc::kTooManyAttempts);
   EXPECT_EQ(test::code_of(host_.change_password(context, kPassword, "new-password-1", "192.0.2.77")), "OK");
 }
 
 TEST_F(AccountServiceTest, ARightPasswordForgetsThatAddressesFailures) {
   registered("forgetful@example.com");
-  for (int i = 0; i < 2; ++i) ASSERT_EQ(test::code_of(host_.login("forgetful@example.com", "typo")), sdk::errc::kInvalidCredentials);
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(test::code_of(host_.login("forgetful@example.com", "typo")), host::errc::kInvalidCredentials);
   ASSERT_EQ(test::code_of(host_.login("forgetful@example.com", kPassword)), "OK");
-  for (int i = 0; i < 2; ++i) ASSERT_EQ(test::code_of(host_.login("forgetful@example.com", "typo")), sdk::errc::kInvalidCredentials);
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(test::code_of(host_.login("forgetful@example.com", "typo")), host::errc::kInvalidCredentials);
   EXPECT_EQ(test::code_of(host_.login("forgetful@example.com", kPassword)), "OK");
 }
 
@@ -611,7 +612,7 @@ TEST_F(AccountServiceTest, DeleteExpiredRemovesWhatCanNeverBeUsedAgainAndKeepsTh
 TEST_F(AccountServiceTest, OnlyOneHostSweepsAtATime) {
   // Another host's sweep in progress holds the advisory lock: this one skips instead of waiting.
   HostInstance second(config_);
-  sdk::Db db(second.container, sdk::Database::kAuth);
+  sdk::Db db = second.container.auth_pool().open();
   db.begin();
   ASSERT_TRUE(db.query_one("SELECT pg_try_advisory_xact_lock(7382910455) AS mine")->boolean("mine"));
   EXPECT_TRUE(host_.accounts.delete_expired().is_null());

@@ -32,14 +32,6 @@ class ConnectionPoolTest : public ::testing::Test {
     return std::make_unique<ConnectionPool>("auth", databases_.auth_url(), size, lease_timeout);
   }
 
-  // A leased connection wrapped the way agents use it; fails the test when none can be had.
-  static sdk::Db lease(ConnectionPool& pool) {
-    sdk::DbStatus status;
-    auto session = pool.lease(&status);
-    if (!session) throw sdk::DatabaseError(status);
-    return sdk::Db(std::move(session));
-  }
-
   std::int64_t users_with_email(const std::string& email) {
     return test::db_count(databases_.auth_url(), "SELECT count(*) FROM users WHERE email = '" + email + "'");
   }
@@ -66,14 +58,14 @@ TEST_F(ConnectionPoolTest, CommittedWriteSurvivesReleasingTheSessionAndDestroyin
   std::string id;
   {
     auto pool = open_pool(2);
-    sdk::Db db = lease(*pool);
+    sdk::Db db = pool->open();
     db.begin();
     id = db.query_one(kInsertUser, {"persisted@example.com"})->str("id");
     db.commit();
   }  // session released, then every connection of the pool closed
 
   auto fresh = open_pool(1);
-  sdk::Db db = lease(*fresh);
+  sdk::Db db = fresh->open();
   auto row = db.query_one("SELECT email FROM users WHERE id = $1::uuid", {id});
   ASSERT_TRUE(row.has_value()) << "the committed row is gone once its pool was destroyed";
   EXPECT_EQ(row->str("email"), "persisted@example.com");
@@ -82,14 +74,14 @@ TEST_F(ConnectionPoolTest, CommittedWriteSurvivesReleasingTheSessionAndDestroyin
 TEST_F(ConnectionPoolTest, WriteIsVisibleThroughAnotherConnectionAfterTheFirstIsReleased) {
   auto pool = open_pool(2);
   {
-    sdk::Db writer = lease(*pool);
+    sdk::Db writer = pool->open();
     writer.begin();
     writer.query_one(kInsertUser, {"shared@example.com"});
     writer.commit();
   }
   // Both connections at once, so one of them is certainly not the writer's.
-  sdk::Db first = lease(*pool);
-  sdk::Db second = lease(*pool);
+  sdk::Db first = pool->open();
+  sdk::Db second = pool->open();
   for (sdk::Db* reader : {&first, &second}) {
     auto row = reader->query_one("SELECT count(*) AS n FROM users WHERE email = $1", {"shared@example.com"});
     EXPECT_EQ(row->i64("n"), 1);
@@ -100,12 +92,12 @@ TEST_F(ConnectionPoolTest, TransactionNotCommittedIsRolledBackWhenTheSessionIsRe
   // One connection, so the next lease gets the very connection the abandoned transaction was on.
   auto pool = open_pool(1);
   {
-    sdk::Db db = lease(*pool);
+    sdk::Db db = pool->open();
     db.begin();
     db.query_one(kInsertUser, {"abandoned@example.com"});
   }  // released without commit, as a handler that threw would
   {
-    sdk::Db db = lease(*pool);
+    sdk::Db db = pool->open();
     // Autocommit work on the same connection must not end up inside the abandoned transaction.
     db.query_one(kInsertUser, {"after@example.com"});
   }
@@ -159,7 +151,7 @@ TEST_F(ConnectionPoolTest, SyntaxErrorIsAQueryErrorAndTheSessionStaysUsable) {
 TEST_F(ConnectionPoolTest, FailedStatementMakesTheTransactionCommitNothing) {
   auto pool = open_pool(1);
   {
-    sdk::Db db = lease(*pool);
+    sdk::Db db = pool->open();
     db.begin();
     db.query_one(kInsertUser, {"half@example.com"});
     EXPECT_THROW(db.execute("SELEC 1"), sdk::DatabaseError);
@@ -232,13 +224,13 @@ TEST_F(ConnectionPoolTest, AutocommitStatementSucceedsAfterTheServerKilledEveryC
   constexpr const char* kCount = "SELECT count(*) AS n FROM users";
   {
     // Every connection has run (and so prepared) the statement before it dies.
-    sdk::Db a = lease(*pool), b = lease(*pool);
+    sdk::Db a = pool->open(), b = pool->open();
     a.query_one(kCount);
     b.query_one(kCount);
   }
   ASSERT_NO_FATAL_FAILURE(kill_server_connections());
 
-  sdk::Db a = lease(*pool), b = lease(*pool);
+  sdk::Db a = pool->open(), b = pool->open();
   for (sdk::Db* db : {&a, &b}) {
     try {
       // The same text as before the outage, and one never seen on this connection.
@@ -253,13 +245,13 @@ TEST_F(ConnectionPoolTest, AutocommitStatementSucceedsAfterTheServerKilledEveryC
 TEST_F(ConnectionPoolTest, TransactionBeginsAfterTheServerKilledEveryConnection) {
   auto pool = open_pool(2);
   {
-    sdk::Db a = lease(*pool), b = lease(*pool);
+    sdk::Db a = pool->open(), b = pool->open();
     a.query_one("SELECT 1 AS one");
     b.query_one("SELECT 1 AS one");
   }
   ASSERT_NO_FATAL_FAILURE(kill_server_connections());
 
-  sdk::Db a = lease(*pool), b = lease(*pool);
+  sdk::Db a = pool->open(), b = pool->open();
   int n = 0;
   for (sdk::Db* db : {&a, &b}) {
     const std::string email = "healed" + std::to_string(n++) + "@example.com";
@@ -277,7 +269,7 @@ TEST_F(ConnectionPoolTest, TransactionBeginsAfterTheServerKilledEveryConnection)
 TEST_F(ConnectionPoolTest, ConnectionLostInsideATransactionFailsTheStatementInsteadOfRunningItAlone) {
   auto pool = open_pool(1);
   {
-    sdk::Db db = lease(*pool);
+    sdk::Db db = pool->open();
     db.begin();
     db.query_one("SELECT 1 AS one");  // the transaction has reached the server
     ASSERT_NO_FATAL_FAILURE(kill_server_connections());
@@ -295,14 +287,14 @@ TEST_F(ConnectionPoolTest, ConnectionLostInsideATransactionFailsTheStatementInst
       << "a statement of a rolled-back transaction was committed on its own";
 
   // The next request gets a working connection again.
-  sdk::Db db = lease(*pool);
+  sdk::Db db = pool->open();
   EXPECT_NO_THROW(db.query_one("SELECT 1 AS one"));
 }
 
 TEST_F(ConnectionPoolTest, ConnectionLostBeforeATransactionsFirstStatementIsReplayedInsideTheTransaction) {
   auto pool = open_pool(1);
   {
-    sdk::Db db = lease(*pool);
+    sdk::Db db = pool->open();
     db.begin();  // BEGIN leaves with the first statement: nothing has reached the server yet
     ASSERT_NO_FATAL_FAILURE(kill_server_connections());
     EXPECT_NO_THROW(db.query_one(kInsertUser, {"replayed@example.com"}));
@@ -314,7 +306,7 @@ TEST_F(ConnectionPoolTest, ConnectionLostBeforeATransactionsFirstStatementIsRepl
 
 TEST_F(ConnectionPoolTest, PreparedStatementCacheServesRepeatedAndDistinctStatements) {
   auto pool = open_pool(1);
-  sdk::Db db = lease(*pool);
+  sdk::Db db = pool->open();
   for (int i = 0; i < 1000; ++i) {
     auto row = db.query_one("SELECT $1::int * 2 AS doubled", {i});
     ASSERT_EQ(row->i64("doubled"), 2 * i) << "run " << i;
@@ -331,7 +323,7 @@ TEST_F(ConnectionPoolTest, PreparedStatementCacheServesRepeatedAndDistinctStatem
 
 TEST_F(ConnectionPoolTest, NullParametersAndNullResultsRoundTrip) {
   auto pool = open_pool(1);
-  sdk::Db db = lease(*pool);
+  sdk::Db db = pool->open();
   auto row = db.query_one("SELECT $1::text AS a, $2::text AS b, $3::text AS c, $4::int AS d, NULL::text AS e",
                           {nullptr, std::optional<std::string>(), std::string(), std::optional<int>()});
   EXPECT_TRUE(row->is_null("a"));
@@ -354,11 +346,29 @@ TEST_F(ConnectionPoolTest, NullParametersAndNullResultsRoundTrip) {
   EXPECT_EQ(stored[1].str("revoke_reason"), "");
 }
 
+// Row's opt getters and unsigned Params (SDK 1.3) against what PostgreSQL really answers.
+TEST_F(ConnectionPoolTest, UnsignedParametersAndNullableNumbersRoundTrip) {
+  auto pool = open_pool(1);
+  sdk::Db db = pool->open();
+  const std::size_t limit = 20;
+  const unsigned long long big = 18446744073709551615ull;
+  auto row = db.query_one("SELECT $1::bigint AS limit_n, $2::numeric::text AS big, NULL::bigint AS none, "
+                          "0::bigint AS zero, NULL::float8 AS ratio, NULL::boolean AS flag",
+                          {limit, big});
+  EXPECT_EQ(row->i64("limit_n"), 20);
+  EXPECT_EQ(row->str("big"), "18446744073709551615");
+  EXPECT_EQ(row->opt_i64("none"), std::nullopt);
+  EXPECT_EQ(row->i64("none"), 0) << "the documented default";
+  EXPECT_EQ(row->opt_i64("zero"), std::optional<std::int64_t>(0));
+  EXPECT_EQ(row->opt_f64("ratio"), std::nullopt);
+  EXPECT_EQ(row->opt_boolean("flag"), std::nullopt);
+}
+
 // sdk::Param(const char*) documents a null pointer as SQL NULL (a C API handing over a missing
 // value); it must not be undefined behaviour.
 TEST_F(ConnectionPoolTest, NullCharPointerParameterIsSqlNull) {
   auto pool = open_pool(1);
-  sdk::Db db = lease(*pool);
+  sdk::Db db = pool->open();
   // What a C API answers for a missing value (and the compiler cannot fold it away).
   const char* missing = std::getenv("SOCRATES_TEST_VARIABLE_THAT_IS_NEVER_SET");
   ASSERT_EQ(missing, nullptr);
@@ -390,7 +400,7 @@ TEST_F(ConnectionPoolTest, BadUrlThrowsDatabaseErrorUnavailable) {
 
 TEST_F(ConnectionPoolTest, BatchRunsItsStatementsInOrderAndEachSeesTheOnesBefore) {
   auto pool = open_pool(1);
-  sdk::Db db = lease(*pool);
+  sdk::Db db = pool->open();
   db.begin();
   sdk::Batch batch;
   const auto first = batch.add(kInsertUser, {"batch-a@example.com"});
@@ -410,12 +420,12 @@ TEST_F(ConnectionPoolTest, BatchRunsItsStatementsInOrderAndEachSeesTheOnesBefore
 TEST_F(ConnectionPoolTest, BatchStopsAtTheFailingStatementAndCommitsNothing) {
   auto pool = open_pool(1);
   {
-    sdk::Db db = lease(*pool);
+    sdk::Db db = pool->open();
     db.begin();
     db.query_one(kInsertUser, {"taken@example.com"});
     db.commit();
   }
-  sdk::Db db = lease(*pool);
+  sdk::Db db = pool->open();
   db.begin();
   sdk::Batch batch;
   batch.add(kInsertUser, {"before-failure@example.com"});
@@ -436,7 +446,7 @@ TEST_F(ConnectionPoolTest, BatchStopsAtTheFailingStatementAndCommitsNothing) {
 
 TEST_F(ConnectionPoolTest, BatchWithAStatementThatCannotBePreparedLeavesTheConnectionUsable) {
   auto pool = open_pool(1);
-  sdk::Db db = lease(*pool);
+  sdk::Db db = pool->open();
   sdk::Batch batch;
   batch.add("SELECT 1 AS one");
   batch.add("SELEKT nonsense");
@@ -460,7 +470,7 @@ TEST_F(ConnectionPoolTest, BatchWithAStatementThatCannotBePreparedLeavesTheConne
 
 TEST_F(ConnectionPoolTest, AnEmptyTransactionCommitsWithoutTouchingTheServer) {
   auto pool = open_pool(1);
-  sdk::Db db = lease(*pool);
+  sdk::Db db = pool->open();
   db.begin();
   EXPECT_NO_THROW(db.commit());
   db.begin();  // and a new one can start
@@ -472,11 +482,11 @@ TEST_F(ConnectionPoolTest, AnEmptyTransactionCommitsWithoutTouchingTheServer) {
 TEST_F(ConnectionPoolTest, EveryConnectionPlansItsStatementsOnceAlsoAfterAReconnect) {
   auto pool = open_pool(1);
   {
-    sdk::Db db = lease(*pool);
+    sdk::Db db = pool->open();
     EXPECT_EQ(db.query_one("SELECT current_setting('plan_cache_mode') AS mode")->str("mode"), "force_generic_plan");
   }
   ASSERT_NO_FATAL_FAILURE(kill_server_connections());
-  sdk::Db db = lease(*pool);
+  sdk::Db db = pool->open();
   EXPECT_EQ(db.query_one("SELECT current_setting('plan_cache_mode') AS mode")->str("mode"), "force_generic_plan")
       << "the re-opened connection lost the setting";
 }

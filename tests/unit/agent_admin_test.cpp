@@ -2,7 +2,7 @@
 // the configured libraries, and reloads that succeed or leave the current generation serving.
 #include "host/orchestrator/agent_admin.hpp"
 
-#include "support/fake_services.hpp"
+#include <socrates/sdk/testing.hpp>
 
 #include <gtest/gtest.h>
 
@@ -35,7 +35,7 @@ class AgentAdminTest : public ::testing::Test {
   }
 
   Config config_;
-  test::FakeServices services_;
+  sdk::testing::FakeServices services_;
 };
 
 TEST_F(AgentAdminTest, LoadsEveryConfiguredLibraryAndRecordsAFailedOptionalOne) {

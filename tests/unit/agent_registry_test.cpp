@@ -1,6 +1,6 @@
 #include "host/orchestrator/agent_registry.hpp"
 
-#include "support/fake_services.hpp"
+#include <socrates/sdk/testing.hpp>
 
 #include <gtest/gtest.h>
 
@@ -49,7 +49,7 @@ class AgentRegistryTest : public ::testing::Test {
   LoadedPlugin load(const std::string& name) { return PluginLoader(copy_dir_).load(fixture(name)); }
 
   fs::path copy_dir_;
-  test::FakeServices services_;
+  sdk::testing::FakeServices services_;
 };
 
 TEST_F(AgentRegistryTest, AddsAgentsAndFindsThemById) {

@@ -1,9 +1,10 @@
 // The orchestrator's flows (host/orchestrator/flows.hpp) without HTTP: in-process stand-ins for
 // the context and socratic agents, served by a registry, record what each call received and answer
 // what the test scripted; the flow is run by name as every transport runs it.
+#include "host/error_codes.hpp"
 #include "host/orchestrator/orchestrator.hpp"
 
-#include "support/fake_services.hpp"
+#include <socrates/sdk/testing.hpp>
 
 #include <gtest/gtest.h>
 
@@ -73,7 +74,7 @@ class FlowsTest : public ::testing::Test {
   }
 
   std::vector<Call> calls_;
-  test::FakeServices services_;
+  sdk::testing::FakeServices services_;
   AgentRegistry registry_;
   Orchestrator orchestrator_{registry_, services_};
 };
@@ -132,7 +133,7 @@ TEST_F(FlowsTest, AnAnswerWithoutTheContextAgentIsUnknownAgent) {
   serve("socratic", {{"next_question", [](const json&) { return sdk::Result::ok({{"id", "q2"}}); }}});
   sdk::Result turn = run("answer", {{"session_id", "s1"}, {"answer", "Rust."}});
   ASSERT_FALSE(turn.is_ok());
-  EXPECT_EQ(turn.error().code, sdk::errc::kUnknownAgent);
+  EXPECT_EQ(turn.error().code, host::errc::kUnknownAgent);
   EXPECT_TRUE(calls_.empty());
 }
 

@@ -1,5 +1,7 @@
 #include "host/rest/http.hpp"
 
+#include "host/error_codes.hpp"
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -64,7 +66,7 @@ TEST(HttpStatusTest, TheTableCoversEveryCodeOfTheApiExactlyOnce) {
   std::set<std::string> codes;
   for (const auto& row : kCodeStatus) EXPECT_TRUE(codes.insert(row.code).second) << "duplicate row " << row.code;
   EXPECT_EQ(codes.size(), 35u);
-  namespace e = sdk::errc;
+  namespace e = host::errc;
   for (const char* code :
        {e::kValidation, e::kUnauthenticated, e::kAccountInactive, e::kForbidden, e::kNotFound, e::kUserNotFound,
         e::kProjectNotFound, e::kSessionNotFound, e::kQuestionNotFound, e::kSpecificationNotFound,

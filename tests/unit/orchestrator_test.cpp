@@ -1,9 +1,10 @@
 #include "host/orchestrator/orchestrator.hpp"
 
+#include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
 #include "host/rest/http.hpp"
 
-#include "support/fake_services.hpp"
+#include <socrates/sdk/testing.hpp>
 
 #include <gtest/gtest.h>
 
@@ -74,7 +75,7 @@ class OrchestratorTest : public ::testing::Test {
   }
 
   fs::path copy_dir_;
-  test::FakeServices services_;
+  sdk::testing::FakeServices services_;
   std::optional<AgentRegistry> registry_{std::in_place};
   Orchestrator orchestrator_{*registry_, services_};
 };
@@ -99,7 +100,7 @@ TEST_F(OrchestratorTest, ParamsReachTheAgentUnchanged) {
 TEST_F(OrchestratorTest, UnknownAgentListsTheAvailableAgents) {
   sdk::Result result = route("fixture_nobody", "echo");
   ASSERT_FALSE(result.is_ok());
-  EXPECT_EQ(result.error().code, sdk::errc::kUnknownAgent);
+  EXPECT_EQ(result.error().code, host::errc::kUnknownAgent);
   EXPECT_EQ(rest::status_for_error(result.error().code), 404);
   EXPECT_NE(result.error().message.find("fixture_nobody"), std::string::npos) << result.error().message;
   EXPECT_EQ(result.error().details.at("agent"), "fixture_nobody");
@@ -111,7 +112,7 @@ TEST_F(OrchestratorTest, UnknownAgentWithNoAgentsLoadedListsNone) {
   Orchestrator orchestrator(empty, services_);
   sdk::Result result = orchestrator.route("fixture_good", "echo", json::object(), caller());
   ASSERT_FALSE(result.is_ok());
-  EXPECT_EQ(result.error().code, sdk::errc::kUnknownAgent);
+  EXPECT_EQ(result.error().code, host::errc::kUnknownAgent);
   EXPECT_EQ(result.error().details.at("available_agents"), json::array());
 }
 

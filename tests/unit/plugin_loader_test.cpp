@@ -1,8 +1,7 @@
 #include "host/plugins/plugin_loader.hpp"
 
-#include "support/fake_services.hpp"
-
 #include <socrates/sdk/services.hpp>
+#include <socrates/sdk/testing.hpp>
 #include <socrates/sdk/version.hpp>
 
 #include <gtest/gtest.h>
@@ -30,7 +29,7 @@ namespace fs = std::filesystem;
 
 fs::path fixture(const std::string& name) { return fs::path(SOCRATES_FIXTURE_DIR) / ("lib" + name + ".so"); }
 
-using test::FakeServices;
+using sdk::testing::FakeServices;
 
 sdk::Request request(std::string action, nlohmann::json params = nlohmann::json::object()) {
   sdk::Request r;

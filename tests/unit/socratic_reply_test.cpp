@@ -4,7 +4,7 @@
 #include "host/orchestrator/agent_registry.hpp"
 #include "host/plugins/plugin_loader.hpp"
 
-#include "support/fake_services.hpp"
+#include <socrates/sdk/testing.hpp>
 
 #include <gtest/gtest.h>
 
@@ -60,7 +60,7 @@ class SocraticReplyTest : public ::testing::Test {
   }
 
   fs::path copy_dir_;
-  test::FakeServices services_{std::map<std::string, std::string>{{"DATA_DIR", SOCRATES_ENGINE_DATA_DIR}}};
+  sdk::testing::FakeServices services_{std::map<std::string, std::string>{{"DATA_DIR", SOCRATES_ENGINE_DATA_DIR}}};
   std::optional<LoadedPlugin> plugin_;
 };
 

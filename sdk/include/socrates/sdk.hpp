@@ -3,7 +3,6 @@
 #include <socrates/sdk/base_agent.hpp>
 #include <socrates/sdk/database.hpp>
 #include <socrates/sdk/error.hpp>
-#include <socrates/sdk/guard.hpp>
 #include <socrates/sdk/llm.hpp>
 #include <socrates/sdk/plugin.hpp>
 #include <socrates/sdk/result.hpp>

@@ -8,8 +8,8 @@
 // Threading: handle() is called from several worker threads at once. Register actions only in the
 // constructor; handlers must be safe to run concurrently (keep per-request state on the stack).
 
+#include <socrates/sdk/detail/guard.hpp>
 #include <socrates/sdk/error.hpp>
-#include <socrates/sdk/guard.hpp>
 #include <socrates/sdk/result.hpp>
 #include <socrates/sdk/services.hpp>
 
@@ -20,6 +20,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -107,7 +108,7 @@ class BaseAgent {
   // details.available_capabilities (every action); AgentException answers its error; DatabaseError answers
   // DATABASE_UNAVAILABLE or INTERNAL_ERROR; anything else answers AGENT_ERROR.
   Result handle(const Request& request, Services& services) noexcept {
-    return guarded(
+    return detail::guarded(
         services,
         [&]() -> Result {
           auto it = handlers_.find(request.action);
@@ -142,6 +143,32 @@ class BaseAgent {
       internal_.erase(action);
     }
     handlers_[std::move(action)] = std::move(handler);
+  }
+
+  // Since SDK 1.3: an action that is a member function of the agent, without a lambda around it:
+  //   register_action("greet", &HelloAgent::greet);
+  // where `greet` is `sdk::Result greet(const sdk::Request&, sdk::Services&)`, const or not. The
+  // handler calls it on this agent, which outlives every call (the host destroys an agent only
+  // after its last request has ended).
+  template <typename Agent>
+  void register_action(std::string action, Result (Agent::*method)(const Request&, Services&),
+                       ActionVisibility visibility = ActionVisibility::kPublic) {
+    static_assert(std::is_base_of_v<BaseAgent, Agent>, "register_action: the method must be the agent's own");
+    Agent* agent = static_cast<Agent*>(this);
+    register_action(
+        std::move(action),
+        [agent, method](const Request& request, Services& services) { return (agent->*method)(request, services); },
+        visibility);
+  }
+  template <typename Agent>
+  void register_action(std::string action, Result (Agent::*method)(const Request&, Services&) const,
+                       ActionVisibility visibility = ActionVisibility::kPublic) {
+    static_assert(std::is_base_of_v<BaseAgent, Agent>, "register_action: the method must be the agent's own");
+    const Agent* agent = static_cast<const Agent*>(this);
+    register_action(
+        std::move(action),
+        [agent, method](const Request& request, Services& services) { return (agent->*method)(request, services); },
+        visibility);
   }
 
  private:

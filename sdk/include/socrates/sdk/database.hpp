@@ -1,6 +1,6 @@
 #pragma once
-// Database access for agents: a leased connection from one of the host's pools, parameterised SQL,
-// and results as text (PostgreSQL's text format), with typed accessors.
+// Database access for agents: a leased connection from the host's specifications pool,
+// parameterised SQL, and results as text (PostgreSQL's text format), with typed accessors.
 //
 // Ownership and threading: a Db object leases one pooled connection for its lifetime and must be
 // used by one thread at a time. Keep it short-lived: never hold one while waiting on an LLM
@@ -23,7 +23,12 @@
 
 namespace socrates::sdk {
 
-enum class Database { kAuth, kSpecs };
+// The databases an agent may open: one, the specifications database (projects, sessions,
+// specifications, conflicts: what agents work on). The accounts database (users, password hashes,
+// logins) belongs to the host alone. SDK 1.0-1.2 named it Database::kAuth (value 0); since SDK 1.3
+// the name is gone and the host refuses every value but kSpecs, to plugins of any version, with
+// DbStatus::Kind::kRefused. kSpecs keeps its value so that plugins built for SDK 1.0-1.2 still work.
+enum class Database { kSpecs = 1 };
 
 // One bound parameter, sent in text format; PostgreSQL infers its type from the statement
 // (add a cast such as `$1::uuid` where the statement alone does not say).
@@ -37,6 +42,10 @@ class Param {
   Param(int value) : text_(std::to_string(value)), null_(false) {}
   Param(long value) : text_(std::to_string(value)), null_(false) {}
   Param(long long value) : text_(std::to_string(value)), null_(false) {}
+  // Since SDK 1.3, so that sizes and counters (std::size_t, std::uint32_t) bind without a cast.
+  Param(unsigned value) : text_(std::to_string(value)), null_(false) {}
+  Param(unsigned long value) : text_(std::to_string(value)), null_(false) {}
+  Param(unsigned long long value) : text_(std::to_string(value)), null_(false) {}
   Param(double value) : null_(false) {
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.17g", value);  // round-trips every double
@@ -77,6 +86,7 @@ struct DbStatus {
     kConstraint,        // other integrity violations (foreign key, check, not null)
     kSerialization,     // serialization failure or deadlock: the transaction may be retried
     kQuery,             // anything else: a bug in the SQL or the schema
+    kRefused,           // since SDK 1.3: the host does not give agents this database (see Database)
   };
   Kind kind = Kind::kOk;
   std::string sqlstate;
@@ -132,25 +142,37 @@ class Row {
   bool is_null(std::size_t i) const { return !cells_.at(i).has_value(); }
   bool is_null(std::string_view column) const { return is_null(index(column)); }
 
-  // Text of a column; "" for NULL. Use opt() where NULL means something.
+  // NULL. The plain getters read a NULL column as a fixed default: str() "", i64() 0, f64() 0.0,
+  // boolean() false. That is right for columns declared NOT NULL and for aggregates such as
+  // count(*); where NULL means something (an optional field, a LEFT JOIN), use the opt getters,
+  // which answer std::nullopt for NULL. Every getter throws std::out_of_range for a column the
+  // result does not have, and the numeric ones std::invalid_argument for text that is no number.
   const std::string& str(std::size_t i) const {
     static const std::string kEmpty;
     const auto& c = cells_.at(i);
     return c ? *c : kEmpty;
   }
   const std::string& str(std::string_view column) const { return str(index(column)); }
+  std::int64_t i64(std::string_view column) const { return opt_i64(column).value_or(0); }
+  double f64(std::string_view column) const { return opt_f64(column).value_or(0.0); }
+  bool boolean(std::string_view column) const { return opt_boolean(column).value_or(false); }
+
   std::optional<std::string> opt(std::string_view column) const { return cells_.at(index(column)); }
-  std::int64_t i64(std::string_view column) const {
+  // Since SDK 1.3.
+  std::optional<std::int64_t> opt_i64(std::string_view column) const {
     const auto& c = cells_.at(index(column));
-    return c ? std::stoll(*c) : 0;
+    if (!c) return std::nullopt;
+    return std::stoll(*c);
   }
-  double f64(std::string_view column) const {
+  std::optional<double> opt_f64(std::string_view column) const {
     const auto& c = cells_.at(index(column));
-    return c ? std::stod(*c) : 0.0;
+    if (!c) return std::nullopt;
+    return std::stod(*c);
   }
-  bool boolean(std::string_view column) const {
+  std::optional<bool> opt_boolean(std::string_view column) const {
     const auto& c = cells_.at(index(column));
-    return c && (*c == "t" || *c == "true");
+    if (!c) return std::nullopt;
+    return *c == "t" || *c == "true";
   }
 
   std::size_t index(std::string_view column) const {

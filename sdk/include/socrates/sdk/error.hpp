@@ -8,45 +8,32 @@
 
 namespace socrates::sdk {
 
-// The API's error codes (docs/API.md, Conventions). The host maps each to its HTTP status; an agent may
-// use a code of its own, which the host answers with 422.
+// The error codes an agent may answer, each with its HTTP status in docs/API.md. An agent may also
+// use a code of its own (UPPER_SNAKE), which the host answers with 422. The API has more codes,
+// which only the host answers (accounts, plugin administration, HTTP limits); since SDK 1.3 they
+// are the host's own and no longer listed here.
 namespace errc {
-inline constexpr const char* kValidation = "VALIDATION_ERROR";
-inline constexpr const char* kUnauthenticated = "UNAUTHENTICATED";
-inline constexpr const char* kAccountInactive = "ACCOUNT_INACTIVE";
-inline constexpr const char* kForbidden = "FORBIDDEN";
-inline constexpr const char* kNotFound = "NOT_FOUND";
-inline constexpr const char* kUserNotFound = "USER_NOT_FOUND";
-inline constexpr const char* kProjectNotFound = "PROJECT_NOT_FOUND";
-inline constexpr const char* kSessionNotFound = "SESSION_NOT_FOUND";
-inline constexpr const char* kQuestionNotFound = "QUESTION_NOT_FOUND";
-inline constexpr const char* kSpecificationNotFound = "SPECIFICATION_NOT_FOUND";
-inline constexpr const char* kConflictNotFound = "CONFLICT_NOT_FOUND";
-inline constexpr const char* kEmailTaken = "EMAIL_TAKEN";
-inline constexpr const char* kInvalidCredentials = "INVALID_CREDENTIALS";
-inline constexpr const char* kTokenReused = "TOKEN_REUSED";
-inline constexpr const char* kTooManyAttempts = "TOO_MANY_ATTEMPTS";
-inline constexpr const char* kSessionNotActive = "SESSION_NOT_ACTIVE";
-inline constexpr const char* kWrongMode = "WRONG_MODE";
-inline constexpr const char* kConflictDetected = "CONFLICT_DETECTED";
-inline constexpr const char* kConflictAlreadyResolved = "CONFLICT_ALREADY_RESOLVED";
-inline constexpr const char* kPhaseGate = "PHASE_GATE";
-inline constexpr const char* kUnknownAgent = "UNKNOWN_AGENT";
-inline constexpr const char* kUnsupportedAction = "UNSUPPORTED_ACTION";
-inline constexpr const char* kAgentError = "AGENT_ERROR";
-inline constexpr const char* kPluginIncompatible = "PLUGIN_INCOMPATIBLE";
-inline constexpr const char* kLlmError = "LLM_ERROR";
-inline constexpr const char* kLlmUnavailable = "LLM_UNAVAILABLE";
-inline constexpr const char* kPayloadTooLarge = "PAYLOAD_TOO_LARGE";
-inline constexpr const char* kMethodNotAllowed = "METHOD_NOT_ALLOWED";
-inline constexpr const char* kDatabaseUnavailable = "DATABASE_UNAVAILABLE";
-inline constexpr const char* kInternal = "INTERNAL_ERROR";
-// Since SDK 1.2.
-inline constexpr const char* kUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
-inline constexpr const char* kHeadersTooLarge = "HEADERS_TOO_LARGE";
-inline constexpr const char* kRateLimited = "RATE_LIMITED";
-inline constexpr const char* kServerBusy = "SERVER_BUSY";
-inline constexpr const char* kRequestTimeout = "REQUEST_TIMEOUT";
+inline constexpr const char* kValidation = "VALIDATION_ERROR";              // 400; details.field names the input
+inline constexpr const char* kUnauthenticated = "UNAUTHENTICATED";          // 401; the caller has no user
+inline constexpr const char* kForbidden = "FORBIDDEN";                      // 403; e.g. not Caller::is_admin()
+inline constexpr const char* kNotFound = "NOT_FOUND";                       // 404
+inline constexpr const char* kProjectNotFound = "PROJECT_NOT_FOUND";        // 404
+inline constexpr const char* kSessionNotFound = "SESSION_NOT_FOUND";        // 404
+inline constexpr const char* kQuestionNotFound = "QUESTION_NOT_FOUND";      // 404
+inline constexpr const char* kSpecificationNotFound = "SPECIFICATION_NOT_FOUND";  // 404
+inline constexpr const char* kConflictNotFound = "CONFLICT_NOT_FOUND";      // 404
+inline constexpr const char* kSessionNotActive = "SESSION_NOT_ACTIVE";      // 409
+inline constexpr const char* kWrongMode = "WRONG_MODE";                     // 409
+inline constexpr const char* kConflictDetected = "CONFLICT_DETECTED";       // 409
+inline constexpr const char* kConflictAlreadyResolved = "CONFLICT_ALREADY_RESOLVED";  // 409
+inline constexpr const char* kPhaseGate = "PHASE_GATE";                     // 409
+inline constexpr const char* kUnsupportedAction = "UNSUPPORTED_ACTION";     // 400; BaseAgent answers it
+inline constexpr const char* kAgentError = "AGENT_ERROR";                   // 500; BaseAgent, for an exception
+inline constexpr const char* kLlmError = "LLM_ERROR";                       // 502; from LlmClient, passed on
+inline constexpr const char* kLlmUnavailable = "LLM_UNAVAILABLE";           // 503; from LlmClient, passed on
+inline constexpr const char* kRateLimited = "RATE_LIMITED";                 // 429; from LlmClient (SDK 1.2)
+inline constexpr const char* kDatabaseUnavailable = "DATABASE_UNAVAILABLE"; // 503; BaseAgent, for DatabaseError
+inline constexpr const char* kInternal = "INTERNAL_ERROR";                  // 500
 }  // namespace errc
 
 struct Error {

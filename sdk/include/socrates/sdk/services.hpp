@@ -1,6 +1,6 @@
 #pragma once
-// The services the host offers an agent: its database pools, its logger, its settings and its LLM
-// client. This interface is all an agent may know of the host.
+// The services the host offers an agent: its specifications database, its logger, its settings
+// and its LLM client. This interface is all an agent may know of the host.
 //
 // Ownership: the host owns the Services object and keeps it alive for as long as any agent exists.
 // Threading: every member may be called from any worker thread concurrently.
@@ -22,7 +22,8 @@ class Services {
   virtual ~Services() = default;
 
   // Leases a pooled connection to `which`; waits a bounded time when the pool is exhausted.
-  // Null and `status` set (kUnavailable) when none could be had.
+  // Null and `status` set when none could be had: kUnavailable (pool exhausted, server down), or
+  // kRefused for anything but Database::kSpecs (the accounts database is the host's alone).
   virtual std::unique_ptr<DatabaseSession> open_database(Database which, DbStatus* status) noexcept = 0;
 
   // One JSON log line; the host adds time, request id, agent and action of the current request.

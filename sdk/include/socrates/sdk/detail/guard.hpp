@@ -1,7 +1,11 @@
 #pragma once
-// Runs a handler and turns whatever it throws into an error result, the one way errors are
-// reported across the codebase: AgentException → its error; DatabaseError → DATABASE_UNAVAILABLE
-// (connection problems) or INTERNAL_ERROR; anything else → `fallback()`, with the exception logged.
+// Implementation detail of the SDK, not part of what plugin authors build against (it may change in
+// any version): BaseAgent::handle runs every action through it, and the host runs its own routes
+// through it so that both report errors the same way.
+//
+// Runs a handler and turns whatever it throws into an error result: AgentException → its error;
+// DatabaseError → DATABASE_UNAVAILABLE (connection problems) or INTERNAL_ERROR; anything else →
+// `fallback()`, with the exception logged.
 // `context()` names the work for the log line; it and `fallback()` run only when something failed.
 
 #include <socrates/sdk/result.hpp>
@@ -11,7 +15,7 @@
 #include <string>
 #include <utility>
 
-namespace socrates::sdk {
+namespace socrates::sdk::detail {
 
 template <typename Fn, typename Context, typename Fallback>
 Result guarded(Services& services, Fn&& fn, Context&& context, Fallback&& fallback) noexcept {
@@ -36,4 +40,4 @@ Result guarded(Services& services, Fn&& fn, Context&& context, Fallback&& fallba
   }
 }
 
-}  // namespace socrates::sdk
+}  // namespace socrates::sdk::detail
