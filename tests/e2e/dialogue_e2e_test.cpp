@@ -412,7 +412,8 @@ TEST_F(DialogueE2eTest, CategoriesMaturityAndExport) {
   const auto gate = client().post("/api/v1/projects/" + project + "/advance", nlohmann::json::object(), token());
   ASSERT_TRUE(IsApiError(gate, 409, "PHASE_GATE"));
   std::set<std::string> blockers;
-  for (const auto& blocker : gate.json()["error"]["details"]["blockers"]) blockers.insert(blocker.value("code", ""));
+  const auto refusal = gate.json();
+  for (const auto& blocker : refusal["error"]["details"]["blockers"]) blockers.insert(blocker.value("code", ""));
   EXPECT_EQ(blockers, (std::set<std::string>{"maturity_below_required", "open_conflicts"})) << gate.body;
 
   const auto markdown = client().get("/api/v1/projects/" + project + "/export?format=markdown", token());

@@ -42,7 +42,7 @@ std::string key_of(const std::string& clause) {
 TEST(ExtractorTest, StatementKeysAreTheSalientWords) {
   for (const std::string clause : {"Passwords must be hashed", "We want to help small bakeries take orders online",
                                    "Every release must pass the end-to-end tests",
-                                   "Wir brauchen eine App f\xC3\xBCr B\xC3\xA4ckereien"})
+                                   "Wir brauchen eine App f\xC3\xBCr B\xC3\xA4" "ckereien"})
     EXPECT_TRUE(IsKeyFromWordsOf(key_of(clause), clause));
   // A refusal is marked in its key, so it cannot take the key of the statement it refuses.
   const std::string refused = key_of("We don't want MongoDB");
