@@ -171,8 +171,11 @@ std::string string_claim(const nlohmann::json& payload, const char* name) {
 
 }  // namespace
 
-TokenSigner::TokenSigner(std::string secret, std::chrono::seconds ttl)
-    : secret_(std::move(secret)), ttl_(ttl), verified_(std::make_shared<Verified>()) {
+TokenSigner::TokenSigner(std::string secret, std::chrono::seconds ttl, Clock clock)
+    : secret_(std::move(secret)),
+      ttl_(ttl),
+      now_(clock ? std::move(clock) : Clock(now_seconds)),
+      verified_(std::make_shared<Verified>()) {
   if (secret_.empty()) throw std::invalid_argument("TokenSigner: empty secret");
   if (ttl_.count() <= 0) throw std::invalid_argument("TokenSigner: ttl must be positive");
 }
@@ -186,7 +189,7 @@ std::string TokenSigner::issue(const std::string& user_id, const std::string& lo
   signed_claims.user_id = user_id;
   signed_claims.login_id = login_id;
   signed_claims.token_id = new_uuid();
-  signed_claims.issued_at = now_seconds();
+  signed_claims.issued_at = now_();
   signed_claims.expires_at = signed_claims.issued_at + ttl_.count();
 
   jwt::jwt_object object{jwt::params::algorithm(kAlgorithm), jwt::params::secret(secret_)};
@@ -221,7 +224,7 @@ std::optional<AccessClaims> TokenSigner::verify(std::string_view token,
       if (auto it = verified_->claims.find(key); it != verified_->claims.end()) known = it->second;
     }
     if (known) {
-      if (now_seconds() >= known->expires_at) throw Refused{"expired"};
+      if (now_() >= known->expires_at) throw Refused{"expired"};
       return known;
     }
     const auto first_dot = token.find('.');
@@ -254,7 +257,7 @@ std::optional<AccessClaims> TokenSigner::verify(std::string_view token,
     claims.issued_at = integer_claim(payload, "iat");
     claims.expires_at = integer_claim(payload, "exp");
     // RFC 7519 §4.1.4: the token must be refused "on or after" exp; cpp-jwt only after.
-    if (now_seconds() >= claims.expires_at) throw Refused{"expired"};
+    if (now_() >= claims.expires_at) throw Refused{"expired"};
     std::lock_guard<std::mutex> lock(verified_->mutex);
     if (verified_->claims.size() >= kMaxVerifiedTokens) verified_->claims.clear();
     verified_->claims.emplace(std::move(key), claims);

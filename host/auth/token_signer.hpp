@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,9 +27,14 @@ struct AccessClaims {
 
 class TokenSigner {
  public:
+  // Seconds since the Unix epoch: what iat, exp and the expiry check read. The system clock by
+  // default; tests inject one to expire a token without waiting. cpp-jwt's own exp check still
+  // reads the system clock, so an injected clock may run ahead of it, never behind.
+  using Clock = std::function<std::int64_t()>;
+
   // Throws std::invalid_argument for an empty secret or a ttl that is not positive. The secret
   // is used as given; config requires at least 32 bytes (RFC 7518 §3.2 for HS256).
-  TokenSigner(std::string secret, std::chrono::seconds ttl);
+  TokenSigner(std::string secret, std::chrono::seconds ttl, Clock clock = {});
 
   // A signed token for `user_id` in login `login_id`, valid for ttl() from now. When `claims`
   // is given it receives what was signed (the caller needs jti and exp). Throws
@@ -51,6 +57,7 @@ class TokenSigner {
  private:
   std::string secret_;
   std::chrono::seconds ttl_;
+  Clock now_;
   struct Verified;
   std::shared_ptr<Verified> verified_;  // shared by copies: they have the same secret
 };

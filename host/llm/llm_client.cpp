@@ -242,7 +242,11 @@ bool HttpLlmClient::run(const std::string& project_id, const sdk::LlmRequest& re
                                                   {"http_status", reply.status},
                                                   {"outcome", to_string(reply.outcome)},
                                                   {"wait_ms", wait.count()}});
-          std::this_thread::sleep_for(wait);
+          if (options_.retry_sleep) {
+            options_.retry_sleep(wait);
+          } else {
+            std::this_thread::sleep_for(wait);
+          }
         }
       }
     }

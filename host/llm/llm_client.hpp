@@ -35,6 +35,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,6 +57,9 @@ struct LlmOptions {
   std::chrono::milliseconds retry_max_wait{30000};
   int concurrency = 64;
   int daily_calls_per_user = 0;  // 0: no limit
+  // How the retry loop waits between attempts; empty: std::this_thread::sleep_for. Tests record
+  // the waits the policy asks for instead of sleeping them out.
+  std::function<void(std::chrono::milliseconds)> retry_sleep;
 };
 
 inline constexpr const char* kDefaultAnthropicBaseUrl = "https://api.anthropic.com";

@@ -196,8 +196,9 @@ TEST_F(AccountsE2eTest, TheLockoutEndsAfterItsTime) {
   for (int i = 0; i < 3; ++i) ASSERT_EQ(login(client(), email, "wrong").status, 401);
   const auto locked = login(client(), email, "long enough password");
   ASSERT_EQ(locked.status, 429) << describe(locked);
-  std::this_thread::sleep_for(std::chrono::seconds(std::stoll(locked.header("retry-after").value_or("2"))) +
-                              std::chrono::milliseconds(500));
+  // Its time passes in the database (where the host keeps it) instead of being slept out.
+  exec_sql(host_->databases->auth_url(), "UPDATE login_attempts SET locked_until = now() - interval '1 second' "
+                                         "WHERE email_key = lower('" + email + "') AND locked_until > now()");
   EXPECT_EQ(login(client(), email, "long enough password").status, 200);
 }
 

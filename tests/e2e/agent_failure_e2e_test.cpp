@@ -48,13 +48,19 @@ TEST_F(AgentFailureE2eTest, AThrowingActionAnswers500AgentErrorAndTheHostKeepsSe
 
 TEST_F(AgentFailureE2eTest, RepeatedFailuresDoNotWearTheHostDown) {
   // More failures than there are worker threads: a failure must not leak a worker or a connection.
+  ASSERT_EQ(client().post("/api/v1/projects", {{"name", "before the failures"}}, user_.access_token).status, 201);
   for (int i = 0; i < 40; ++i) {
     SCOPED_TRACE(i);
     ASSERT_TRUE(IsApiError(
         client().post("/api/v1/agents/fixture_throwing/boom", nlohmann::json::object(), user_.access_token), 500,
         "AGENT_ERROR"));
   }
-  EXPECT_EQ(client().get("/api/v1/projects", user_.access_token).status, 200);
+  // The database work still runs: the user's one project is listed.
+  const auto listed = client().get("/api/v1/projects", user_.access_token);
+  ASSERT_EQ(listed.status, 200) << describe(listed);
+  EXPECT_EQ(listed.json()["total"], 1) << listed.body;
+  ASSERT_EQ(listed.json()["items"].size(), 1u) << listed.body;
+  EXPECT_EQ(listed.json()["items"][0]["name"], "before the failures");
   EXPECT_EQ(client().get("/api/v1/admin/health").status, 200);
 }
 

@@ -140,21 +140,34 @@ TEST_F(DialogueE2eTest, NextQuestionIsPendingUntilAnsweredAndTheAnswerIsRecorded
                                       token());
   ASSERT_EQ(answered.status, 200) << describe(answered);
   const auto body = answered.json();
-  ASSERT_GE(body["specifications"].size(), 2u) << body.dump();
+  ASSERT_EQ(body["specifications"].size(), 2u) << body.dump();
   EXPECT_TRUE(body["conflicts"].empty());
   EXPECT_GT(body["maturity"]["score"].get<int>(), 0);
   EXPECT_EQ(body["maturity"]["delta"], body["maturity"]["score"]);
   ASSERT_TRUE(body["next_question"].is_object()) << body.dump();
   EXPECT_NE(body["next_question"]["id"], question["id"]);
-  bool database = false;
+  // What the answer said (docs/DOMAIN.md): the goal, firmly ("must"), in the question's category;
+  // the database in its slot. The goal's key is the word picker's, so it is not checked.
+  std::set<std::string> said;
   for (const auto& spec : body["specifications"]) {
     EXPECT_EQ(spec["source"], "extracted");
     EXPECT_EQ(spec["question_id"], question["id"]);
     EXPECT_EQ(spec["version"], 1);
     EXPECT_EQ(spec["is_current"], true);
-    database = database || (spec["category"] == "tech_stack" && spec["key"] == "database");
+    if (spec["category"] == "tech_stack") {
+      EXPECT_EQ(spec["key"], "database");
+      said.insert("database=" + spec["value"].get<std::string>());
+    } else {
+      said.insert(spec["category"].get<std::string>() + "=" + spec["value"].get<std::string>() + " @" +
+                  spec["confidence"].dump());
+    }
   }
-  EXPECT_TRUE(database) << body.dump();
+  EXPECT_EQ(said, (std::set<std::string>{"database=PostgreSQL",
+                                         "goals=We must help small bakeries take orders online @0.9"}))
+      << body.dump();
+  const auto listed = client().get("/api/v1/projects/" + project + "/specifications", token()).json();
+  EXPECT_EQ(listed["total"], 2) << listed.dump();
+  ASSERT_EQ(listed["items"].size(), 2u) << listed.dump();
 
   const auto project_body = client().get("/api/v1/projects/" + project, token()).json();
   EXPECT_EQ(project_body["maturity_score"], body["maturity"]["score"]);
@@ -167,13 +180,18 @@ TEST_F(DialogueE2eTest, NextQuestionIsPendingUntilAnsweredAndTheAnswerIsRecorded
   const auto history = client().get("/api/v1/sessions/" + session + "/history", token());
   ASSERT_EQ(history.status, 200) << describe(history);
   const auto items = history.json()["items"];
-  ASSERT_GE(items.size(), 4u) << items.dump();
+  // question, answer, the next question, "I don't know", the question after it.
+  ASSERT_EQ(items.size(), 5u) << items.dump();
   EXPECT_EQ(items[0]["role"], "assistant");
   EXPECT_EQ(items[0]["message_type"], "question");
   EXPECT_EQ(items[0]["question_id"], question["id"]);
+  EXPECT_EQ(items[0]["content"], question["text"]);
   EXPECT_EQ(items[1]["role"], "user");
   EXPECT_EQ(items[1]["message_type"], "answer");
+  EXPECT_EQ(items[2]["question_id"], body["next_question"]["id"]);
   EXPECT_EQ(items[3]["content"], "I don't know yet.");
+  EXPECT_EQ(items[4]["message_type"], "question");
+  EXPECT_EQ(items[4]["question_id"], unsure["next_question"]["id"]);
 
   EXPECT_TRUE(IsApiError(client().post("/api/v1/sessions/" + session + "/answer",
                                        {{"answer", "x"}, {"question_id", "00000000-0000-4000-8000-000000000000"}},
@@ -186,18 +204,31 @@ TEST_F(DialogueE2eTest, NextQuestionIsPendingUntilAnsweredAndTheAnswerIsRecorded
 TEST_F(DialogueE2eTest, DirectChatRepliesAndRecords) {
   const std::string project = new_project();
   const std::string session = new_session(project, "direct_chat");
-  const auto turn = client().post("/api/v1/sessions/" + session + "/message",
-                                  {{"message", "The backend will be written in Rust."}}, token());
+  const std::string message = "The backend will be written in Rust.";
+  const auto turn = client().post("/api/v1/sessions/" + session + "/message", {{"message", message}}, token());
   ASSERT_EQ(turn.status, 200) << describe(turn);
   const auto body = turn.json();
-  EXPECT_TRUE(body["reply"].is_string() && !body["reply"].get<std::string>().empty()) << body.dump();
-  EXPECT_FALSE(body["specifications"].empty()) << body.dump();
-  EXPECT_TRUE(body["conflicts"].is_array());
-  EXPECT_TRUE(body["maturity"].contains("score"));
+  // docs/DOMAIN.md: a backend language named is tech_stack/backend_language, and the reply
+  // restates what was recorded.
+  ASSERT_EQ(body["specifications"].size(), 1u) << body.dump();
+  const auto recorded = body["specifications"][0];
+  EXPECT_EQ(recorded["category"], "tech_stack");
+  EXPECT_EQ(recorded["key"], "backend_language");
+  EXPECT_EQ(recorded["value"], "Rust");
+  EXPECT_EQ(recorded["session_id"], session);
+  EXPECT_NE(body["reply"].get<std::string>().find("Rust"), std::string::npos) << body.dump();
+  EXPECT_TRUE(body["conflicts"].empty());
+  EXPECT_GT(body["maturity"]["score"].get<int>(), 0) << body.dump();
   EXPECT_FALSE(body.contains("duplicates"));
+  // And it is stored: the project's specifications are that one.
+  const auto listed = client().get("/api/v1/projects/" + project + "/specifications", token());
+  ASSERT_EQ(listed.status, 200) << describe(listed);
+  ASSERT_EQ(listed.json()["items"].size(), 1u) << listed.body;
+  EXPECT_EQ(listed.json()["items"][0], recorded);
   const auto items = client().get("/api/v1/sessions/" + session + "/history", token()).json()["items"];
   ASSERT_EQ(items.size(), 2u) << items.dump();
   EXPECT_EQ(items[0]["message_type"], "message");
+  EXPECT_EQ(items[0]["content"], message);
   EXPECT_EQ(items[1]["message_type"], "reply");
   EXPECT_EQ(items[1]["content"], body["reply"]);
 }
@@ -244,7 +275,9 @@ TEST_F(DialogueE2eTest, AContradictionWaitsInAConflictAndUseProposedMakesANewVer
   const std::string session = new_session(project);
   next_question(session);
   const auto first = answer(session, "We will use PostgreSQL as the database.");
-  ASSERT_FALSE(first["specifications"].empty()) << first.dump();
+  ASSERT_EQ(first["specifications"].size(), 1u) << first.dump();
+  EXPECT_EQ(first["specifications"][0]["key"], "database");
+  EXPECT_EQ(first["specifications"][0]["value"], "PostgreSQL");
   next_question(session);
   const auto second = answer(session, "The data will live in MySQL.");
   ASSERT_EQ(second["conflicts"].size(), 1u) << second.dump();
@@ -378,7 +411,10 @@ TEST_F(DialogueE2eTest, CategoriesMaturityAndExport) {
 
   const auto gate = client().post("/api/v1/projects/" + project + "/advance", nlohmann::json::object(), token());
   ASSERT_TRUE(IsApiError(gate, 409, "PHASE_GATE"));
-  EXPECT_GE(gate.json()["error"]["details"]["blockers"].size(), 2u) << gate.body;
+  std::set<std::string> blockers;
+  const auto refusal = gate.json();
+  for (const auto& blocker : refusal["error"]["details"]["blockers"]) blockers.insert(blocker.value("code", ""));
+  EXPECT_EQ(blockers, (std::set<std::string>{"maturity_below_required", "open_conflicts"})) << gate.body;
 
   const auto markdown = client().get("/api/v1/projects/" + project + "/export?format=markdown", token());
   ASSERT_EQ(markdown.status, 200) << describe(markdown);
@@ -548,17 +584,38 @@ TEST_F(DialogueE2eTest, TheSameActionsAnswerThroughTheGenericAgentRoute) {
   const auto created =
       client().post("/api/v1/agents/socratic/create_session", {{"project_id", project}}, token());
   ASSERT_EQ(created.status, 200) << describe(created);  // the generic route wraps the value in "result"
-  const std::string session = created.json()["result"]["id"];
+  // Each action's result is what the dedicated route answers for the same thing.
+  const auto session_object = created.json()["result"];
+  const std::string session = session_object["id"];
+  EXPECT_EQ(session_object["project_id"], project);
+  EXPECT_EQ(session_object["status"], "active");
+  EXPECT_EQ(client().get("/api/v1/sessions/" + session, token()).json(), session_object);
+
   const auto question = client().post("/api/v1/agents/socratic/next_question", {{"session_id", session}}, token());
   ASSERT_EQ(question.status, 200) << describe(question);
-  EXPECT_EQ(question.json()["result"]["category"], "goals");
+  const auto asked = question.json()["result"];
+  EXPECT_EQ(asked["category"], "goals");
+  EXPECT_EQ(asked["session_id"], session);
+  // The question is pending: the dedicated route answers the same one.
+  EXPECT_EQ(next_question(session), asked);
+
   const auto recorded = client().post("/api/v1/agents/context/record_answer",
                                       {{"session_id", session}, {"answer", "We will use PostgreSQL."}}, token());
   ASSERT_EQ(recorded.status, 200) << describe(recorded);
-  EXPECT_FALSE(recorded.json()["result"]["specifications"].empty()) << recorded.body;
+  const auto specifications = recorded.json()["result"]["specifications"];
+  ASSERT_EQ(specifications.size(), 1u) << recorded.body;
+  EXPECT_EQ(specifications[0]["category"], "tech_stack");
+  EXPECT_EQ(specifications[0]["key"], "database");
+  EXPECT_EQ(specifications[0]["value"], "PostgreSQL");
+  EXPECT_EQ(specifications[0]["question_id"], asked["id"]);
+  const auto listed = client().get("/api/v1/projects/" + project + "/specifications", token()).json();
+  ASSERT_EQ(listed["items"].size(), 1u) << listed.dump();
+  EXPECT_EQ(listed["items"][0], specifications[0]);
+
   const auto maturity = client().post("/api/v1/agents/project_manager/maturity", {{"project_id", project}}, token());
   ASSERT_EQ(maturity.status, 200) << describe(maturity);
   EXPECT_GT(maturity.json()["result"]["score"].get<int>(), 0) << maturity.body;
+  EXPECT_EQ(maturity.json()["result"], client().get("/api/v1/projects/" + project + "/maturity", token()).json());
 }
 
 // socratic/reply is internal: the generic route answers it word for word as an action that does
@@ -594,7 +651,7 @@ TEST_F(DialogueE2eTest, TheGenericRouteRefusesAnInternalActionAsIfItDidNotExist)
   const auto turn = client().post("/api/v1/sessions/" + session + "/message",
                                   {{"message", "The backend will be written in Rust."}}, token());
   ASSERT_EQ(turn.status, 200) << describe(turn);
-  EXPECT_FALSE(turn.json()["reply"].get<std::string>().empty()) << turn.body;
+  EXPECT_NE(turn.json()["reply"].get<std::string>().find("Rust"), std::string::npos) << turn.body;
 }
 
 TEST_F(DialogueE2eTest, AdminAgentsListInternalActionsApart) {

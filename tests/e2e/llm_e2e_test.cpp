@@ -2,19 +2,18 @@
 // 127.0.0.1): it starts (and refuses to start without the provider's key); admin stats count
 // today's llm_usage rows; questions, extraction and direct-chat replies come from the model
 // (checked, never made up); what the model says wrongly is LLM_ERROR with nothing saved; and a slow
-// model stalls nothing else: with every answer delayed 2 s and 32 interviews waiting on it through a
-// specs pool of 4 connections, /health and the projects list stay fast. A provider that cannot be
-// reached or does not answer in time is LLM_UNAVAILABLE, with nothing saved.
+// model stalls nothing else: with every answer held back and 32 interviews waiting on it through a
+// specs pool of 4 connections, /health and the projects list answer (how fast they answer then is
+// bench/slow_model.sh's to measure, not a pass/fail here). A provider
+// that cannot be reached or does not answer in time is LLM_UNAVAILABLE, with nothing saved.
 #include "e2e/e2e_helpers.hpp"
 
 #include "support/fake_llm_server.hpp"
+#include "support/gate.hpp"
 #include "support/integration_fixture.hpp"
 
-#include <algorithm>
 #include <chrono>
 #include <future>
-#include <iostream>
-#include <thread>
 #include <vector>
 
 namespace socrates::test::e2e {
@@ -39,8 +38,15 @@ class LlmE2eTest : public ::testing::Test {
     delete server_;
     server_ = nullptr;
   }
-  void SetUp() override { expect_host_started(host_); }
-  void TearDown() override { expect_host_alive(host_); }
+  // The fake model is shared by the suite: no test inherits another's script or default reply.
+  void SetUp() override {
+    server_->reset();
+    expect_host_started(host_);
+  }
+  void TearDown() override {
+    server_->release();
+    expect_host_alive(host_);
+  }
 
   HttpClient client() const { return host_->client(); }
 
@@ -178,10 +184,7 @@ TEST_F(LlmE2eTest, AProviderRefusalNamesTheProviderButNotItsUrlOrWords) {
   EXPECT_EQ(refused.body.find("Incorrect API key"), std::string::npos) << refused.body;
   EXPECT_EQ(refused.body.find("sk-proj"), std::string::npos) << refused.body;
 
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (host_->process->stderr_text().find("Incorrect API key provided") == std::string::npos &&
-         std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(20ms);
+  eventually([&] { return host_->process->stderr_text().find("Incorrect API key provided") != std::string::npos; });
   const std::string log = host_->process->stderr_text();
   EXPECT_NE(log.find("Incorrect API key provided"), std::string::npos) << "the provider's words belong in the log";
   EXPECT_NE(log.find(address), std::string::npos) << "the provider's URL belongs in the log";
@@ -203,47 +206,43 @@ TEST_F(LlmE2eTest, DirectChatRepliesAreTheModels) {
 
 TEST_F(LlmE2eTest, ASlowModelStallsNothingElseAndHoldsNoConnection) {
   constexpr int kInterviews = 32;  // waiting on the model at once, through a specs pool of 4
+  constexpr int kProbes = 50;
   const TestUser user = new_user(client());
   std::vector<std::string> sessions;
   for (int i = 0; i < kInterviews; ++i) sessions.push_back(new_session(user));
+  // The model thinks until the test says: every interview is waiting on it while the probes run.
   ScriptedReply slow = FakeLlmServer::openai_question("What would make the service a success for the bakeries, and why?", "goals");
-  slow.delay = 2000ms;
+  slow.held = true;
   server_->set_default(slow);
 
   std::vector<std::future<Response>> waiting;
+  // Whatever fails below, the held answers go out before `waiting` waits for them.
+  struct LetGo {
+    FakeLlmServer& server;
+    ~LetGo() {
+      server.reset();
+      server.release();
+    }
+  } let_go{*server_};
   for (const auto& session : sessions)
     waiting.push_back(std::async(std::launch::async, [this, session, token = user.access_token] {
       return client().post("/api/v1/sessions/" + session + "/next-question", nlohmann::json::object(), token);
     }));
-  const auto deadline = std::chrono::steady_clock::now() + 1500ms;
-  while (server_->in_progress() < kInterviews && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(5ms);
-  ASSERT_EQ(server_->in_progress(), static_cast<std::size_t>(kInterviews))
-      << "the interviews are not all waiting on the model at once";
+  ASSERT_TRUE(eventually([&] { return server_->in_progress() == static_cast<std::size_t>(kInterviews); }, 60s))
+      << "only " << server_->in_progress() << " of " << kInterviews << " interviews are waiting on the model";
 
-  // While all of them wait: the health check and an authenticated list (a database read).
-  std::vector<double> health_ms, list_ms;
-  while (server_->in_progress() == static_cast<std::size_t>(kInterviews) && health_ms.size() < 200) {
-    auto started = std::chrono::steady_clock::now();
+  // While all of them wait: the health check, and an authenticated list (a database read through
+  // the specs pool of 4, which a waiting interview holding a connection would exhaust).
+  for (int i = 0; i < kProbes; ++i) {
     const auto health = client().get("/health");
-    health_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     ASSERT_EQ(health.status, 200) << describe(health);
-    started = std::chrono::steady_clock::now();
     const auto list = client().get("/api/v1/projects", user.access_token);
-    list_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     ASSERT_EQ(list.status, 200) << describe(list);
+    EXPECT_EQ(list.json()["total"], kInterviews);
   }
-  ASSERT_GE(health_ms.size(), 20u) << "too few probes while the model was slow";
-  auto p99 = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[static_cast<std::size_t>(0.99 * static_cast<double>(v.size() - 1))];
-  };
-  EXPECT_LT(p99(health_ms), 50.0) << health_ms.size() << " probes";
-  EXPECT_LT(p99(list_ms), 50.0) << list_ms.size() << " probes";
-  std::cout << "[ figures  ] while " << kInterviews << " interviews waited on the model: /health p99 "
-            << p99(health_ms) << " ms, GET /api/v1/projects p99 " << p99(list_ms) << " ms (" << health_ms.size()
-            << " probes each)\n";
+  EXPECT_EQ(server_->in_progress(), static_cast<std::size_t>(kInterviews)) << "the probes ran while all waited";
 
+  server_->release();
   for (auto& answer : waiting) {
     const Response asked = answer.get();
     EXPECT_EQ(asked.status, 201) << describe(asked);

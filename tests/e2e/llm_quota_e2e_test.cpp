@@ -30,7 +30,11 @@ class LlmQuotaE2eTest : public ::testing::Test {
     delete server_;
     server_ = nullptr;
   }
-  void SetUp() override { expect_host_started(host_); }
+  // The fake model is shared by the suite: no test inherits replies another scripted and left.
+  void SetUp() override {
+    server_->reset();
+    expect_host_started(host_);
+  }
   void TearDown() override { expect_host_alive(host_); }
 
   HttpClient client() const { return host_->client(); }

@@ -325,10 +325,13 @@ TEST_F(ProjectsE2eTest, AgentRouteAnswersTheResultOfTheAction) {
   EXPECT_EQ(body["result"]["total"], 1);
   ASSERT_EQ(body["result"]["items"].size(), 1u);
   EXPECT_EQ(body["result"]["items"][0], created);
+  // The same action the dedicated route runs: the same answer, page fields and all.
+  EXPECT_EQ(body["result"], list().json());
 
   // An empty body is an empty object.
   const auto no_body = client().request("POST", "/api/v1/agents/project_manager/list", "", bearer(owner_.access_token));
   EXPECT_EQ(no_body.status, 200) << describe(no_body);
+  EXPECT_EQ(no_body.json()["result"], body["result"]);
 }
 
 TEST_F(ProjectsE2eTest, AgentRouteForAnUnknownAgentAnswers404UnknownAgent) {

@@ -177,9 +177,10 @@ TEST_F(ConnectionPoolTest, LeasingBeyondThePoolSizeFailsWithUnavailableUntilASes
   const auto waited = std::chrono::steady_clock::now() - start;
   EXPECT_FALSE(c);
   EXPECT_EQ(status.kind, Kind::kUnavailable);
-  // It waited for the lease timeout, not for ever and not at all.
+  // It waited for the 200 ms lease timeout, not at all: a timed wait never ends early, so this
+  // bound holds however busy the machine (an upper bound would not; a hang is the test timeout's to
+  // catch). The slack is for SOCI's deadline, which is on the system clock.
   EXPECT_GE(waited, milliseconds(150));
-  EXPECT_LT(waited, milliseconds(3000));
 
   a.reset();
   c = pool->lease(&status);

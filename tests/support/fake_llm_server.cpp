@@ -98,6 +98,21 @@ void FakeLlmServer::set_default(ScriptedReply reply) {
   has_default_ = true;
 }
 
+void FakeLlmServer::release() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++releases_;
+  }
+  stop_cv_.notify_all();
+}
+
+void FakeLlmServer::reset() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  script_.clear();
+  has_default_ = false;
+  default_ = ScriptedReply();
+}
+
 std::vector<ReceivedRequest> FakeLlmServer::requests() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return received_;
@@ -197,6 +212,10 @@ void FakeLlmServer::serve(int fd) {
     reply = next();
     ++in_progress_;
     if (reply.delay.count() > 0) stop_cv_.wait_for(lock, reply.delay, [this] { return stopping_; });
+    if (reply.held) {
+      const std::uint64_t releases = releases_;
+      stop_cv_.wait(lock, [&] { return stopping_ || releases_ != releases; });
+    }
   }
   if (reply.mode != ScriptedReply::Mode::kCloseSilently) {
     const std::size_t announced = reply.mode == ScriptedReply::Mode::kTruncated ? reply.body.size() + 100 : reply.body.size();

@@ -5,7 +5,7 @@
 // received (path, headers, body, time) so a test can check what the client sent and when.
 //
 // One thread accepts; each connection is served on a thread of its own, so concurrent clients are
-// answered concurrently. A scripted delay is interrupted when the server is destroyed.
+// answered concurrently. A scripted delay or a held answer ends when the server is destroyed.
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +32,7 @@ struct ScriptedReply {
   std::string body;
   std::string content_type = "application/json";
   std::chrono::milliseconds delay{0};  // before the answer is sent
+  bool held = false;  // the answer waits for release() (or the server's end): a model that thinks
   Mode mode = Mode::kNormal;
 };
 
@@ -62,6 +63,10 @@ class FakeLlmServer {
   void push(ScriptedReply reply);
   // The same reply for every request once the script is used up (instead of the 500).
   void set_default(ScriptedReply reply);
+  // Lets every held answer waiting now go out.
+  void release();
+  // Forgets the script and the default reply (a shared server's settings from an earlier test).
+  void reset();
   std::vector<ReceivedRequest> requests() const;
   std::size_t request_count() const;
   std::size_t in_progress() const;  // connections being answered right now
@@ -94,6 +99,7 @@ class FakeLlmServer {
   ScriptedReply default_;
   std::vector<ReceivedRequest> received_;
   std::size_t in_progress_ = 0;
+  std::uint64_t releases_ = 0;  // release() calls so far
   std::vector<std::thread> connections_;
   std::thread acceptor_;
 };

@@ -46,11 +46,11 @@ TEST(ManagedBlockingTest, FastTasksKeepRunningWhileEveryWorkerIsBlockedInASimula
   EXPECT_EQ(pool.live_threads(), kWorkers + kBlocked) << "one compensating thread per blocked task";
 
   // Fast requests are served while all of that waits.
+  // (The model's gate is still shut: whatever runs, runs beside the blocked tasks. How fast is
+  // for bench/, not for a pass/fail here.)
   std::atomic<int> fast{0};
-  const auto started = std::chrono::steady_clock::now();
   for (int i = 0; i < 200; ++i) ASSERT_TRUE(pool.submit([&] { ++fast; }));
-  EXPECT_TRUE(eventually([&] { return fast.load() == 200; }, 5s)) << fast.load() << " of 200 fast tasks ran";
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  EXPECT_TRUE(eventually([&] { return fast.load() == 200; })) << fast.load() << " of 200 fast tasks ran";
   EXPECT_EQ(refused.load(), 0);
 
   // The model answers: the pool shrinks back to its size.
@@ -185,7 +185,7 @@ TEST(ManagedBlockingTest, LlmCallsBeyondThePoolsBoundFailFastWithLlmUnavailable)
   // Fast work still runs meanwhile.
   std::atomic<bool> fast{false};
   ASSERT_TRUE(pool.submit([&] { fast = true; }));
-  EXPECT_TRUE(eventually([&] { return fast.load(); }, 5s));
+  EXPECT_TRUE(eventually([&] { return fast.load(); }));
 
   transport->gate.open();
   ASSERT_TRUE(eventually([&] {
@@ -215,9 +215,9 @@ TEST(ManagedBlockingTest, TheClientsOwnConcurrencyCapAlsoFailsFast) {
   ASSERT_TRUE(eventually([&] { return transport->calls.load() == 1; }));
   sdk::LlmResponse response;
   sdk::Error error;
-  const auto started = std::chrono::steady_clock::now();
+  // Returning at all while the transport's gate is shut is the proof that it did not wait.
   EXPECT_FALSE(client.complete(request, &response, &error));
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+  EXPECT_EQ(transport->calls.load(), 1) << "the refused call reached the transport";
   EXPECT_EQ(error.code, "LLM_UNAVAILABLE");
   EXPECT_NE(error.message.find("LLM_CONCURRENCY"), std::string::npos) << error.message;
   transport->gate.open();

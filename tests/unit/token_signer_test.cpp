@@ -10,7 +10,6 @@
 #include <regex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace socrates::host::auth {
@@ -269,19 +268,27 @@ TEST_F(TokenSignerTest, RefusesTimeClaimsThatAreNotWholeSeconds) {
 }
 
 TEST(TokenSignerExpiryTest, TokenExpiresAfterItsTtl) {
-  const TokenSigner short_lived(kSecret, 1s);
-  // Start at the top of a second, so the token cannot expire before the first check.
-  std::this_thread::sleep_until(std::chrono::system_clock::time_point(
-      std::chrono::seconds(now_seconds() + 1)));
+  // An injected clock, started at the system's (cpp-jwt checks exp against that one too), moves
+  // on only when the test says: no sleeping to a second boundary, no sleeping out the lifetime.
+  std::int64_t now = now_seconds();
+  const TokenSigner short_lived(kSecret, 30min, [&now] { return now; });
   AccessClaims issued;
   const std::string token = short_lived.issue("user-1", "login-1", &issued);
-  EXPECT_EQ(issued.expires_at - issued.issued_at, 1);
+  EXPECT_EQ(issued.issued_at, now);
+  EXPECT_EQ(issued.expires_at, now + 1800);
   EXPECT_TRUE(short_lived.verify(token).has_value());
 
-  std::this_thread::sleep_until(std::chrono::system_clock::time_point(
-      std::chrono::seconds(issued.expires_at)) + 20ms);
+  now = issued.expires_at - 1;  // the last second of its life: still good (and now remembered)
+  EXPECT_TRUE(short_lived.verify(token).has_value());
+  now = issued.expires_at;  // RFC 7519: valid only *before* exp, also for a token remembered
   std::string reason;
   EXPECT_FALSE(short_lived.verify(token, &reason).has_value());
+  EXPECT_EQ(reason, "expired");
+
+  // A fresh signer (nothing remembered) refuses it too: the decoding path checks the same clock.
+  const TokenSigner other(kSecret, 30min, [&now] { return now; });
+  reason.clear();
+  EXPECT_FALSE(other.verify(token, &reason).has_value());
   EXPECT_EQ(reason, "expired");
 }
 
