@@ -7,13 +7,13 @@ A benchmark that answers with the sentences the engine is tested on measures the
 extractor was tuned for. This refuses (exit 1, naming each) any answer sentence that
   - equals a sentence of the tests (tests/data/*.json and the string literals of tests/**/*.cpp,
     *.hpp: the extraction cases, the engine's tests, the e2e scripts), of the engine's data files
-    (plugins/data/*.json: the lexicon, the question bank, the taxonomy) or of docs/DOMAIN.md's
+    (libs/engine/data/*.json: the lexicon, the question bank, the taxonomy) or of docs/DOMAIN.md's
     quoted examples, or
   - contains a sentence of six words or more of the tests or docs/DOMAIN.md, or is contained in
     one (the data files' phrases, "at the same time", "i do not know", are what the extractor
     looks for in any answer: an answer may contain them),
 after normalising case, quotes, whitespace and the punctuation around words. Every category of
-plugins/data/taxonomy.json must have answers. Prints a one-line summary when all is well."""
+libs/engine/data/taxonomy.json must have answers. Prints a one-line summary when all is well."""
 import glob
 import json
 import os
@@ -48,7 +48,7 @@ def json_strings(value):
 def reference_texts():
     """(source, text) pairs of everything the answers must not repeat."""
     for path in sorted(glob.glob(os.path.join(root, "tests/data/*.json")) +
-                       glob.glob(os.path.join(root, "plugins/data/*.json"))):
+                       glob.glob(os.path.join(root, "libs/engine/data/*.json"))):
         for text in json_strings(json.load(open(path))):
             yield os.path.relpath(path, root), text
     for path in sorted(glob.glob(os.path.join(root, "tests/**/*.[ch]pp"), recursive=True)):
@@ -69,15 +69,15 @@ def check(path):
     for source, text in reference_texts():
         for sentence in sentences(text):
             references.setdefault(sentence, source)
-            if len(sentence.split()) >= 6 and not source.startswith("plugins/data/"):
+            if len(sentence.split()) >= 6 and not source.startswith("libs/engine/data/"):
                 long_references.setdefault(sentence, source)
 
     problems = []
-    categories = {c["name"] for c in json.load(open(os.path.join(root, "plugins/data/taxonomy.json")))["categories"]}
+    categories = {c["name"] for c in json.load(open(os.path.join(root, "libs/engine/data/taxonomy.json")))["categories"]}
     for missing in sorted(categories - {c for c, texts in answers.items() if texts}):
         problems.append(f"no answers for the category '{missing}'")
     for unknown in sorted(set(answers) - categories):
-        problems.append(f"'{unknown}' is not a category of plugins/data/taxonomy.json")
+        problems.append(f"'{unknown}' is not a category of libs/engine/data/taxonomy.json")
     count = 0
     for category, texts in answers.items():
         for answer in texts:

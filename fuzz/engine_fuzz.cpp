@@ -1,4 +1,4 @@
-// The built-in extraction engine (plugins/engine), text in, specifications out, as the `context`
+// The built-in extraction engine (libs/engine), text in, specifications out, as the `context`
 // agent runs it on an interview: each answer analysed against the specifications recorded so far,
 // the new ones recorded, then the maturity, the next question and the direct-chat reply.
 // Input: "CATEGORY\nANSWER" with further answers after lines "---"; CATEGORY is the category of

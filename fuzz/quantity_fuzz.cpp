@@ -1,4 +1,4 @@
-// The quantity parser (plugins/engine/src/quantity.cpp): numbers with their units and bound
+// The quantity parser (libs/engine/src/quantity.cpp): numbers with their units and bound
 // directions, scanned from an answer ("under 200 ms", "10k users", "at least 99.9%", "nightly"),
 // and a stored value read back as a bound (Lexicon::parse_bound) and written out again
 // (format_bound), as conflict detection compares "≤ 200 ms" with "under 0.5 s".

@@ -4,7 +4,7 @@
 # SANITIZE=address,undefined builds everything with those sanitizers (into build-sanitize/) and
 # fails on any finding.
 # COVERAGE=1 builds instrumented (Debug, into build-coverage/; scripts/lib/coverage.sh) and, when
-# every test passed, prints the line-coverage figure of host/, sdk/ and plugins/ at the end; when a
+# every test passed, prints the line-coverage figure of host/, sdk/, libs/ and plugins/ at the end; when a
 # test failed it names the failed tests, prints no figure and exits non-zero (scripts/coverage.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,7 +1,7 @@
 #include "context_agent.hpp"
 
-#include "dialogue_store.hpp"
-#include "llm_dialogue.hpp"
+#include <socrates/dialogue/store.hpp>
+#include <socrates/dialogue/llm.hpp>
 
 #include <cmath>
 

@@ -1,6 +1,6 @@
 #include "project_manager_agent.hpp"
 
-#include "dialogue_store.hpp"
+#include <socrates/dialogue/store.hpp>
 
 #include <map>
 

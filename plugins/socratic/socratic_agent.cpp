@@ -1,7 +1,7 @@
 #include "socratic_agent.hpp"
 
-#include "dialogue_store.hpp"
-#include "llm_dialogue.hpp"
+#include <socrates/dialogue/store.hpp>
+#include <socrates/dialogue/llm.hpp>
 
 namespace socrates::agents {
 namespace {

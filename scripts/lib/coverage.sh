@@ -19,19 +19,19 @@ coverage_refuse() {
 }
 
 # coverage_report [CTEST_ARGS...]: gcovr over the counters of the suite that just passed: line
-# coverage of host/, sdk/ and plugins/ (main.cpp, the untested glue, excluded). Writes the HTML
+# coverage of host/, sdk/, libs/ and plugins/ (main.cpp, the untested glue, excluded). Writes the HTML
 # report to BUILD_DIR/coverage/index.html and prints the summary, its lines figure last.
 coverage_report() {
   local out="$BUILD_DIR/coverage" summary
   mkdir -p "$out"
   summary=$(gcovr --root "$root" --object-directory "$BUILD_DIR" \
-    --filter "$root/host/" --filter "$root/sdk/" --filter "$root/plugins/" \
+    --filter "$root/host/" --filter "$root/sdk/" --filter "$root/libs/" --filter "$root/plugins/" \
     --exclude "$root/host/app/main.cpp" \
     --gcov-ignore-parse-errors \
     --html-details "$out/index.html" --print-summary 2>"$out/gcovr.log") ||
     { tail -n 20 "$out/gcovr.log" >&2; echo "coverage: gcovr failed" >&2; return 1; }
   echo
-  echo "Coverage of host/, sdk/ and plugins/ over $([ $# -eq 0 ] && echo "the whole suite" || echo "ctest $*")," \
+  echo "Coverage of host/, sdk/, libs/ and plugins/ over $([ $# -eq 0 ] && echo "the whole suite" || echo "ctest $*")," \
     "every test passed (HTML: $out/index.html):"
   grep -v '^lines:' <<< "$summary" || true
   grep '^lines:' <<< "$summary" | sed 's/^lines:/line coverage:/'

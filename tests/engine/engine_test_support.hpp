@@ -15,7 +15,7 @@
 
 namespace socrates::engine::test_support {
 
-// The engine over plugins/data, loaded once per test binary (loading is what the start-up does).
+// The engine over libs/engine/data, loaded once per test binary (loading is what the start-up does).
 inline const Engine& shipped() {
   static const Engine engine = Engine::load(SOCRATES_ENGINE_DATA_DIR);
   return engine;

@@ -1,6 +1,6 @@
-// plugins/shared/llm_dialogue.hpp: the prompts DOMAIN.md describes, and table-driven checks of
+// libs/dialogue (socrates/dialogue/llm.hpp): the prompts DOMAIN.md describes, and table-driven checks of
 // what a model may answer — good answers become engine values, anything else is LLM_ERROR.
-#include "llm_dialogue.hpp"
+#include <socrates/dialogue/llm.hpp>
 
 #include <gtest/gtest.h>
 

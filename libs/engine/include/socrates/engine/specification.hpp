@@ -38,7 +38,7 @@ enum class Origin {
   kMetric,            // a number with its unit next to its trigger words: performance/p95_latency
   kKeyword,           // category keywords; key derived from the clause's salient words
   kQuestionCategory,  // nothing recognised: the question's category, key from salient words
-  kLlm,               // proposed by an LLM provider (plugins/shared/llm_dialogue.hpp): a slot and its value
+  kLlm,               // proposed by an LLM provider (libs/dialogue (socrates/dialogue/llm.hpp)): a slot and its value
 };
 
 struct Candidate {

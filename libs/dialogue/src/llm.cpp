@@ -1,101 +1,17 @@
-#pragma once
-// The LLM side of the dialogue (DOMAIN.md "Choosing and generating the next question" step 3,
-// "Extracting specifications" LLM engine, "Direct chat"): the prompts, and the checks of what the
-// model answers. Header-only: each agent plugin compiles its copy.
-//
-// Each task comes in three parts: *_request builds the sdk::LlmRequest (pure), parse_* checks the
-// model's text and turns it into engine values (pure; throws), and the function named after the
-// task does both around one call (or a few, for a question that fails the bias check).
-//
-// No silent fallbacks: an LLM failure is thrown as the client reported it (LLM_UNAVAILABLE or
-// LLM_ERROR), and an answer that is not what the prompt asked for — not JSON (a ```json fence is
-// tolerated), a field missing or of the wrong type, an unknown category, a confidence outside
-// 0..1 — is an sdk::AgentException with code LLM_ERROR. The model's raw text goes to the log at
-// debug level only. No database work happens here: read what the prompt needs, release the
-// connection, call these, then write.
-//
-// Threading: every function is reentrant; the client and services are the host's thread-safe ones.
-
-#include <socrates/engine/engine.hpp>
-#include <socrates/engine/question_planner.hpp>
-#include <socrates/engine/specification.hpp>
-#include <socrates/engine/taxonomy.hpp>
-#include <socrates/sdk/error.hpp>
-#include <socrates/sdk/llm.hpp>
-#include <socrates/sdk/services.hpp>
-
-#include <nlohmann/json.hpp>
-
-#include <algorithm>
-#include <cctype>
-#include <cmath>
-#include <cstdio>
-#include <cstddef>
-#include <string>
-#include <string_view>
-#include <vector>
+#include <socrates/dialogue/llm.hpp>
 
 namespace socrates::agents::llm_dialogue {
 
-// What DOMAIN.md puts in the prompts.
-inline constexpr std::size_t kQuestionPromptSpecifications = 20;
-inline constexpr std::size_t kQuestionPromptQuestions = 10;
-inline constexpr std::size_t kExtractionPromptSpecifications = 30;
-inline constexpr std::size_t kReplyPromptSpecifications = 20;
-// A question the bias check refuses is regenerated; this many calls in all, then LLM_ERROR.
-inline constexpr int kQuestionAttempts = 3;
-inline constexpr std::size_t kMaxQuestionChars = 600;
-inline constexpr std::size_t kMaxKeyChars = 64;
-inline constexpr std::size_t kMaxValueChars = 1000;
-inline constexpr std::size_t kMaxReplyChars = 4000;
-
-struct ProjectFacts {
-  std::string name;
-  std::string description;
-  std::string phase;
-  int maturity = 0;  // 0..100
-};
-
-struct QuestionContext {
-  ProjectFacts project;
-  std::vector<engine::Specification> current;  // current specifications, oldest first
-  std::vector<std::string> asked;              // texts of the project's questions, oldest first
-  std::string category;                        // the target category (the least-covered one)
-  std::string project_id{};                    // recorded with the calls' usage
-};
-
-struct ExtractionContext {
-  std::string question;           // empty for a direct-chat message
-  std::string question_category;  // empty for a direct-chat message
-  std::string answer;
-  std::vector<engine::Specification> current;  // oldest first
-  std::string project_id{};                    // recorded with the call's usage
-};
-
-struct ReplyContext {
-  ProjectFacts project;
-  std::string message;
-  std::vector<engine::Specification> recorded;  // what this message added
-  std::vector<engine::Specification> current;   // after the message, oldest first
-  std::string next_category;                    // the least-covered category, to steer towards
-  std::string project_id{};                     // recorded with the call's usage
-};
-
 namespace detail {
 
-[[noreturn]] inline void invalid(const std::string& what, const std::string& task) {
-  throw sdk::AgentException(sdk::errc::kLlmError, "the LLM's " + task + " is unusable: " + what, {{"task", task}});
-}
-
-inline std::string trim(std::string_view text) {
+std::string trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return "";
   const auto last = text.find_last_not_of(" \t\r\n");
   return std::string(text.substr(first, last - first + 1));
 }
 
-// The JSON document in a model's answer: the whole text, or the inside of one ``` fence around it.
-inline std::string unfenced(std::string_view raw) {
+std::string unfenced(std::string_view raw) {
   std::string text = trim(raw);
   if (text.rfind("```", 0) != 0) return text;
   const auto line_end = text.find('\n');
@@ -104,35 +20,34 @@ inline std::string unfenced(std::string_view raw) {
   return trim(std::string_view(text).substr(line_end + 1, close - line_end - 1));
 }
 
-inline nlohmann::json parse_json(std::string_view raw, const std::string& task) {
+nlohmann::json parse_json(std::string_view raw, const std::string& task) {
   auto document = nlohmann::json::parse(unfenced(raw), nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) invalid("it is not JSON", task);
   return document;
 }
 
-inline const nlohmann::json& field(const nlohmann::json& object, const char* name, const std::string& where,
+const nlohmann::json& field(const nlohmann::json& object, const char* name, const std::string& where,
                                    const std::string& task) {
   const auto it = object.find(name);
   if (it == object.end() || it->is_null()) invalid(where + " has no '" + name + "'", task);
   return *it;
 }
 
-inline std::string text_field(const nlohmann::json& object, const char* name, const std::string& where,
+std::string text_field(const nlohmann::json& object, const char* name, const std::string& where,
                               const std::string& task) {
   const auto& value = field(object, name, where, task);
   if (!value.is_string()) invalid(where + " '" + name + "' is not a string", task);
   return trim(value.get<std::string>());
 }
 
-inline std::string category_field(const nlohmann::json& object, const std::string& where,
+std::string category_field(const nlohmann::json& object, const std::string& where,
                                   const engine::Taxonomy& taxonomy, const std::string& task) {
   const std::string category = text_field(object, "category", where, task);
   if (!taxonomy.find(category)) invalid(where + " names an unknown category '" + category + "'", task);
   return category;
 }
 
-// "Primary Language" → "primary_language"; a model's near-miss is normalised, nonsense refused.
-inline std::string snake_case(const std::string& key) {
+std::string snake_case(const std::string& key) {
   std::string out;
   for (unsigned char c : key) {
     if (std::isalnum(c)) {
@@ -145,7 +60,7 @@ inline std::string snake_case(const std::string& key) {
   return out;
 }
 
-inline std::string quote_specifications(const std::vector<engine::Specification>& current, std::size_t limit) {
+std::string quote_specifications(const std::vector<engine::Specification>& current, std::size_t limit) {
   if (current.empty()) return "(none yet)\n";
   std::string out;
   const std::size_t from = current.size() > limit ? current.size() - limit : 0;  // the most recent
@@ -158,26 +73,24 @@ inline std::string quote_specifications(const std::vector<engine::Specification>
   return out;
 }
 
-inline std::string category_definitions(const engine::Taxonomy& taxonomy) {
+std::string category_definitions(const engine::Taxonomy& taxonomy) {
   std::string out;
   for (const auto& c : taxonomy.categories()) out += "- " + c.name + ": " + c.description + "\n";
   return out;
 }
 
-inline std::string category_names(const engine::Taxonomy& taxonomy) {
+std::string category_names(const engine::Taxonomy& taxonomy) {
   std::string out;
   for (const auto& c : taxonomy.categories()) out += (out.empty() ? "" : ", ") + c.name;
   return out;
 }
 
-inline std::string project_block(const ProjectFacts& p) {
+std::string project_block(const ProjectFacts& p) {
   return "Project: " + p.name + "\nDescription: " + (p.description.empty() ? "(none)" : p.description) +
          "\nPhase: " + p.phase + "\nMaturity: " + std::to_string(p.maturity) + "/100\n";
 }
 
-// One call for `project_id`; the client's error (LLM_UNAVAILABLE / LLM_ERROR, or RATE_LIMITED
-// over the caller's daily limit) is thrown as it came.
-inline std::string call(sdk::LlmClient& llm, const sdk::LlmRequest& request, const std::string& project_id) {
+std::string call(sdk::LlmClient& llm, const sdk::LlmRequest& request, const std::string& project_id) {
   sdk::LlmResponse response;
   sdk::Error error;
   if (!llm.complete_for_project(project_id, request, &response, &error)) {
@@ -188,18 +101,7 @@ inline std::string call(sdk::LlmClient& llm, const sdk::LlmRequest& request, con
   return response.text;
 }
 
-// Runs `parse` on the model's text; on refusal the raw text is logged at debug level, never higher.
-template <typename Parse>
-auto checked(sdk::Services& services, const std::string& task, const std::string& text, Parse parse) {
-  try {
-    return parse(text);
-  } catch (const sdk::AgentException& e) {
-    services.log(sdk::LogLevel::kDebug, "llm " + task + " refused (" + e.error().message + "); raw answer: " + text);
-    throw;
-  }
-}
-
-inline bool same_text(const std::string& a, const std::string& b) {
+bool same_text(const std::string& a, const std::string& b) {
   auto norm = [](const std::string& s) {
     std::string out;
     for (unsigned char c : s)
@@ -211,9 +113,7 @@ inline bool same_text(const std::string& a, const std::string& b) {
 
 }  // namespace detail
 
-// ---- (a) the next question
-
-inline sdk::LlmRequest question_request(const QuestionContext& context, const engine::Taxonomy& taxonomy) {
+sdk::LlmRequest question_request(const QuestionContext& context, const engine::Taxonomy& taxonomy) {
   const engine::Category* target = taxonomy.find(context.category);
   sdk::LlmRequest request;
   request.purpose = "question";
@@ -245,8 +145,7 @@ inline sdk::LlmRequest question_request(const QuestionContext& context, const en
   return request;
 }
 
-// {"text","category","context"} → an engine Question (source kLlm; bias not yet checked).
-inline engine::Question parse_question(std::string_view raw, const engine::Taxonomy& taxonomy) {
+engine::Question parse_question(std::string_view raw, const engine::Taxonomy& taxonomy) {
   const std::string task = "question";
   const nlohmann::json document = detail::parse_json(raw, task);
   if (!document.is_object()) detail::invalid("it is not a JSON object", task);
@@ -261,9 +160,7 @@ inline engine::Question parse_question(std::string_view raw, const engine::Taxon
   return question;
 }
 
-// Asks for a question about context.category; a question the engine's bias check refuses, or one
-// already asked, is asked for again (kQuestionAttempts calls in all), then LLM_ERROR.
-inline engine::Question generate_question(sdk::LlmClient& llm, sdk::Services& services, const engine::Engine& engine,
+engine::Question generate_question(sdk::LlmClient& llm, sdk::Services& services, const engine::Engine& engine,
                                           const QuestionContext& context) {
   const engine::Taxonomy& taxonomy = engine.taxonomy();
   if (!taxonomy.find(context.category))
@@ -292,9 +189,7 @@ inline engine::Question generate_question(sdk::LlmClient& llm, sdk::Services& se
                             {{"task", "question"}});
 }
 
-// ---- (b) extraction
-
-inline sdk::LlmRequest extraction_request(const ExtractionContext& context, const engine::Taxonomy& taxonomy) {
+sdk::LlmRequest extraction_request(const ExtractionContext& context, const engine::Taxonomy& taxonomy) {
   sdk::LlmRequest request;
   request.purpose = "extraction";
   request.max_tokens = 1500;
@@ -323,9 +218,7 @@ inline sdk::LlmRequest extraction_request(const ExtractionContext& context, cons
   return request;
 }
 
-// [{"category","key","value","confidence","reasoning"?}] → candidates (origin kLlm; `clause` holds
-// the model's reasoning, `label` the key in words).
-inline std::vector<engine::Candidate> parse_extraction(std::string_view raw, const engine::Taxonomy& taxonomy) {
+std::vector<engine::Candidate> parse_extraction(std::string_view raw, const engine::Taxonomy& taxonomy) {
   const std::string task = "extraction";
   const nlohmann::json document = detail::parse_json(raw, task);
   if (!document.is_array()) detail::invalid("it is not a JSON array", task);
@@ -362,16 +255,14 @@ inline std::vector<engine::Candidate> parse_extraction(std::string_view raw, con
   return candidates;
 }
 
-inline std::vector<engine::Candidate> extract(sdk::LlmClient& llm, sdk::Services& services,
+std::vector<engine::Candidate> extract(sdk::LlmClient& llm, sdk::Services& services,
                                               const engine::Taxonomy& taxonomy, const ExtractionContext& context) {
   const std::string text = detail::call(llm, extraction_request(context, taxonomy), context.project_id);
   return detail::checked(services, "extraction", text,
                          [&](const std::string& t) { return parse_extraction(t, taxonomy); });
 }
 
-// ---- (c) the direct-chat reply
-
-inline sdk::LlmRequest reply_request(const ReplyContext& context, const engine::Taxonomy& taxonomy) {
+sdk::LlmRequest reply_request(const ReplyContext& context, const engine::Taxonomy& taxonomy) {
   sdk::LlmRequest request;
   request.purpose = "reply";
   request.max_tokens = 500;
@@ -394,7 +285,7 @@ inline sdk::LlmRequest reply_request(const ReplyContext& context, const engine::
   return request;
 }
 
-inline std::string parse_reply(std::string_view raw) {
+std::string parse_reply(std::string_view raw) {
   std::string text = detail::trim(raw);
   if (text.empty()) detail::invalid("it is empty", "reply");
   if (text.size() > kMaxReplyChars)
@@ -402,7 +293,7 @@ inline std::string parse_reply(std::string_view raw) {
   return text;
 }
 
-inline std::string reply(sdk::LlmClient& llm, sdk::Services& services, const engine::Taxonomy& taxonomy,
+std::string reply(sdk::LlmClient& llm, sdk::Services& services, const engine::Taxonomy& taxonomy,
                          const ReplyContext& context) {
   const std::string text = detail::call(llm, reply_request(context, taxonomy), context.project_id);
   return detail::checked(services, "reply", text, [](const std::string& t) { return parse_reply(t); });

@@ -1,0 +1,259 @@
+#pragma once
+// What the socratic, context and project_manager agents share about the dialogue's tables:
+// the engine's loading, the caller's projects and sessions (scoped to the caller: another user's
+// row answers exactly like a missing one), specifications with their versions, conflicts, and the
+// maturity recomputed inside the caller's transaction. Part of libs/dialogue (socrates_dialogue),
+// a static library each of the three agents links.
+
+#include <socrates/engine/engine.hpp>
+#include <socrates/sdk.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace socrates::agents::dialogue {
+
+namespace validate = sdk::validate;
+using sdk::Result;
+
+// The longest answer or direct-chat message a turn takes, in characters.
+inline constexpr std::size_t kMaxTurnTextChars = 20000;
+
+// Loads the engine from DATA_DIR (or the built-in data directory); throws with a clear message.
+std::shared_ptr<const engine::Engine> load_engine(sdk::Services& services);
+
+// The schema of the specifications database this data layer was written for: the number of the
+// last migration in migrations/specs it knows. Raise it with every migration of that directory.
+inline constexpr std::int64_t kSchemaVersion = 4;
+
+// Refuses (throws, so the agent does not start and a reload keeps the running generation) when
+// the specifications database is migrated to any other version: this layer's SQL would read or
+// write columns that are not what it thinks. A database that cannot be reached at start is logged
+// and let through: every request then answers DATABASE_UNAVAILABLE, and the host itself migrates
+// before it loads any agent.
+void require_schema(sdk::Services& services);
+
+std::string owner(const sdk::Request& request);
+
+[[noreturn]] inline void fail(const std::string& code, const std::string& message, nlohmann::json details = {}) {
+  throw sdk::AgentException(sdk::Error{code, message, details.is_null() ? nlohmann::json::object() : details});
+}
+
+// ---- lists: every list takes `limit` (1..200, default 50) and `offset` (0..) and answers
+// {"items","total","limit","offset"}, with the real total even for a page past the end.
+
+struct Page {
+  long long limit;
+  long long offset;
+};
+
+Page page_of(const nlohmann::json& params);
+
+// What a list selects: "SELECT <columns> <from> <order_by> LIMIT .. OFFSET ..", where `from`
+// ("FROM ... WHERE ...") uses the parameters $1..$n given to list_page.
+struct ListQuery {
+  std::string columns;
+  std::string from;
+  std::string order_by;
+};
+
+// One statement reads the page and the total (so they agree); a page past the end has no row to
+// carry the total, so then the total is counted on its own.
+template <typename ToJson>
+Result list_page(sdk::Db& db, const ListQuery& query, std::vector<sdk::Param> params, const Page& page,
+                 ToJson to_json) {
+  const std::size_t n = params.size();
+  std::vector<sdk::Param> paged = params;
+  paged.emplace_back(page.limit);
+  paged.emplace_back(page.offset);
+  const auto rows = db.query("SELECT " + query.columns + ", count(*) OVER () AS total " + query.from + " " +
+                                 query.order_by + " LIMIT $" + std::to_string(n + 1) + " OFFSET $" +
+                                 std::to_string(n + 2),
+                             paged);
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& row : rows) items.push_back(to_json(row));
+  std::int64_t total = rows.empty() ? 0 : rows[0].i64("total");
+  if (rows.empty() && page.offset > 0) total = db.query("SELECT count(*) AS total " + query.from, params)[0].i64("total");
+  return Result::ok({{"items", std::move(items)}, {"total", total}, {"limit", page.limit}, {"offset", page.offset}});
+}
+
+// ---- projects: one way to load a project row, and one JSON form of it.
+
+constexpr const char* kProjectColumns =
+    "id::text AS id, name, description, owner_id::text AS owner_id, current_phase, maturity_score, status, "
+    "rfc3339(created_at) AS created_at, rfc3339(updated_at) AS updated_at";
+
+// The caller's project (locked FOR UPDATE when `lock`), or nothing.
+std::optional<sdk::Row> find_project(sdk::Db& db, const std::string& id, const std::string& owner_id,
+                                            bool lock);
+
+// The caller's project (locked FOR UPDATE when `lock`), or PROJECT_NOT_FOUND.
+sdk::Row project_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock);
+
+// Locks the project of the caller's session: every write on a project is serialised by this lock,
+// and the statements after it (in the same batch) read what was committed before it. Its row is
+// the project's maturity and phase, or nothing when the session is not the caller's.
+std::size_t add_lock_by_session(sdk::Batch& batch, const std::string& session_id, const std::string& owner_id);
+
+// ---- sessions
+
+constexpr const char* kSessionColumns =
+    "id::text AS id, project_id::text AS project_id, mode, status, rfc3339(started_at) AS started_at, "
+    "rfc3339(ended_at) AS ended_at";
+
+// A row as a JSON object: the `text` columns as strings, then the fields `more` adds (numbers,
+// booleans, nullable columns). Built in place: {key, value} initializer lists cost a temporary
+// pair per field and made a 20-project list twice as slow to build.
+template <typename More>
+nlohmann::json row_object(const sdk::Row& row, std::initializer_list<const char*> text, More more) {
+  nlohmann::json out(nlohmann::json::value_t::object);
+  auto& fields = out.get_ref<nlohmann::json::object_t&>();
+  for (const char* column : text) fields.emplace(column, row.str(column));
+  more(fields);
+  return out;
+}
+
+nlohmann::json project_json(const sdk::Row& row);
+
+nlohmann::json nullable(const sdk::Row& row, const char* column);
+
+nlohmann::json session_json(const sdk::Row& row);
+
+std::size_t add_session(sdk::Batch& batch, const std::string& session_id, const std::string& owner_id);
+
+const sdk::Row& found_session(const sdk::Rows& rows, const std::string& id);
+
+// The caller's session, or SESSION_NOT_FOUND. With `lock`, its project row is locked first (in
+// the same round trip) so that every write on one project is serialised, and the session is read
+// after the lock.
+sdk::Row session_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock);
+
+void require_active(const sdk::Row& session);
+
+// ---- questions
+
+constexpr const char* kQuestionColumns =
+    "id::text AS id, session_id::text AS session_id, project_id::text AS project_id, text, category, context, "
+    "quality_score, answered, rfc3339(created_at) AS created_at";
+
+std::size_t add_pending_question(sdk::Batch& batch, const std::string& session_id);
+
+nlohmann::json question_json(const sdk::Row& row);
+
+// ---- history
+
+void add_history(sdk::Batch& batch, const std::string& session_id, const std::string& role,
+                        const std::string& content, const std::string& type,
+                        const std::optional<std::string>& question_id);
+
+// ---- specifications
+
+constexpr const char* kSpecColumns =
+    "id::text AS id, project_id::text AS project_id, category, key, value, source, confidence, "
+    "question_id::text AS question_id, session_id::text AS session_id, version, is_current, "
+    "rfc3339(created_at) AS created_at";
+
+nlohmann::json spec_json(const sdk::Row& row);
+
+// The project's current specifications: their ids and the engine's view of them.
+struct CurrentSpecs {
+  std::vector<std::string> ids;
+  std::vector<engine::Specification> specs;
+};
+
+constexpr const char* kCurrentColumns = "id::text AS id, category, key, value, confidence";
+
+std::size_t add_current_specs(sdk::Batch& batch, const std::string& project_id);
+
+// The same for the project of the caller's session (no round trip needed to learn the project).
+std::size_t add_current_specs_by_session(sdk::Batch& batch, const std::string& session_id,
+                                                const std::string& owner_id);
+
+CurrentSpecs current_from(const sdk::Rows& rows);
+
+CurrentSpecs current_specs(sdk::Db& db, const std::string& project_id);
+
+struct Provenance {
+  std::string source = "extracted";
+  std::optional<std::string> question_id;
+  std::optional<std::string> session_id;
+};
+
+// Adds the writes that make `spec` the current version of its slot; `supersede` are the ids that
+// stop being current and point to it (the slot's current version, and any other). Answers the
+// index of the statement whose row (kSpecColumns) is the new version.
+std::size_t add_version(sdk::Batch& batch, const std::string& project_id, const engine::Specification& spec,
+                               const Provenance& from, const std::vector<std::string>& supersede);
+
+// Writes `spec` as the current version of its slot now: the slot's current version (and every id
+// of `also_supersede` that is still current) stops being current and points to the new one.
+sdk::Row write_version(sdk::Db& db, const std::string& project_id, const engine::Specification& spec,
+                              const Provenance& from, const std::vector<std::string>& also_supersede = {});
+
+// ---- conflicts
+
+// A conflict's columns; `existing` is the specification it is against, as JSON (spec_json's shape).
+constexpr const char* kConflictColumns =
+    "id::text AS id, project_id::text AS project_id, type, severity, status, description, "
+    "existing_id::text AS existing_id, proposed::text AS proposed, resolution, notes, "
+    "rfc3339(detected_at) AS detected_at, rfc3339(resolved_at) AS resolved_at, "
+    "(SELECT json_build_object('id', e.id, 'project_id', e.project_id, 'category', e.category, 'key', e.key, "
+    "'value', e.value, 'source', e.source, 'confidence', e.confidence, 'question_id', e.question_id, "
+    "'session_id', e.session_id, 'version', e.version, 'is_current', e.is_current, "
+    "'created_at', rfc3339(e.created_at)) FROM specifications e WHERE e.id = existing_id)::text AS existing";
+
+nlohmann::json conflict_json(const sdk::Row& row);
+
+nlohmann::json proposed_json(const engine::Specification& spec, const Provenance& from);
+
+// What a conflict is against: a specification by id, or the current version of a slot (one
+// written earlier in the same batch, whose id is not known yet).
+struct Against {
+  std::optional<std::string> id;
+  std::string category, key;
+};
+
+// Adds an open conflict of `candidate` against `existing`; its row (kConflictColumns) is the answer.
+std::size_t add_conflict(sdk::Batch& batch, const std::string& project_id, const engine::Conflict& conflict,
+                                const Against& existing, const engine::Specification& candidate,
+                                const Provenance& from);
+
+int open_conflicts(sdk::Db& db, const std::string& project_id);
+
+void add_maturity(sdk::Batch& batch, const std::string& project_id, int score);
+
+// Recomputes and stores the project's maturity; answers the new score.
+int recompute_maturity(sdk::Db& db, const engine::Engine& engine, const std::string& project_id);
+
+// ---- an answer or a message: extract, check, save, open conflicts
+
+// An answer's or a message's writes, planned into a batch before it runs: which statements'
+// rows are the new specifications and the conflicts, and the current specifications afterwards.
+struct RecordPlan {
+  std::vector<std::size_t> specifications;  // statement indexes, rows of kSpecColumns
+  std::vector<std::size_t> conflicts;       // statement indexes, rows of kConflictColumns
+  std::vector<engine::Specification> after;
+  std::size_t duplicates = 0;
+};
+
+// Adds the writes of an analysed answer (checked against `current`) to `batch`: each new
+// specification as its slot's current version, each conflicting candidate kept in full in its
+// conflict. No candidate is lost.
+RecordPlan plan_record(sdk::Batch& batch, const std::string& project_id, const CurrentSpecs& current,
+                              const engine::AnswerAnalysis& analysis, const Provenance& from);
+
+struct Recorded {
+  nlohmann::json specifications = nlohmann::json::array();
+  nlohmann::json conflicts = nlohmann::json::array();
+  std::size_t duplicates = 0;
+};
+
+Recorded recorded(const RecordPlan& plan, const std::vector<sdk::Rows>& results);
+
+}  // namespace socrates::agents::dialogue
