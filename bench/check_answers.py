@@ -7,9 +7,9 @@ A benchmark that answers with the sentences the engine is tested on measures the
 extractor was tuned for. This refuses (exit 1, naming each) any answer sentence that
   - equals a sentence of the tests (tests/data/*.json and the string literals of tests/**/*.cpp,
     *.hpp: the extraction cases, the engine's tests, the e2e scripts), of the engine's data files
-    (libs/engine/data/*.json: the lexicon, the question bank, the taxonomy) or of docs/DOMAIN.md's
+    (libs/engine/data/*.json: the lexicon, the question bank, the taxonomy) or of docs/domain.md's
     quoted examples, or
-  - contains a sentence of six words or more of the tests or docs/DOMAIN.md, or is contained in
+  - contains a sentence of six words or more of the tests or docs/domain.md, or is contained in
     one (the data files' phrases, "at the same time", "i do not know", are what the extractor
     looks for in any answer: an answer may contain them),
 after normalising case, quotes, whitespace and the punctuation around words. Every category of
@@ -57,9 +57,9 @@ def reference_texts():
             yield os.path.relpath(path, root), raw
         for literal in re.findall(r'"((?:[^"\\\n]|\\.)*)"', source):
             yield os.path.relpath(path, root), literal
-    domain = open(os.path.join(root, "docs/DOMAIN.md")).read()
+    domain = open(os.path.join(root, "docs/domain.md")).read()
     for quoted in re.findall(r'"([^"\n]+)"', domain):
-        yield "docs/DOMAIN.md", quoted
+        yield "docs/domain.md", quoted
 
 
 def check(path):
@@ -92,7 +92,7 @@ def check(path):
                         problems.append(f"{category}: '{sentence}' shares '{reference}' with {source}")
                         break
     return problems, (f"{count} answers in {len(answers)} categories, none repeats a sentence of the tests, "
-                      f"the engine's data files or docs/DOMAIN.md ({len(references)} sentences compared)")
+                      f"the engine's data files or docs/domain.md ({len(references)} sentences compared)")
 
 
 def main():

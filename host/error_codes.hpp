@@ -1,5 +1,5 @@
 #pragma once
-// Every error code of the API (docs/API.md, Conventions): host::errc::kX names any of them.
+// Every error code of the API (docs/api.md, Conventions): host::errc::kX names any of them.
 //
 // The SDK's errc holds the codes an agent may answer; the ones below only the host answers (its
 // accounts, its plugin administration, its HTTP front door), so they are not part of what plugin

@@ -1,6 +1,6 @@
 #include "host/auth/account_service.hpp"
 
-#include "host/auth/crypto_random.hpp"
+#include "host/crypto/crypto_random.hpp"
 #include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
 
@@ -63,7 +63,7 @@ AccountService::AccountService(ConnectionPool& accounts, const Config& config)
       throttle_(config),
       trusted_proxies_(TrustedProxies::parse(joined(config.trusted_proxies))),
       hash_pool_(config.hash_workers, config.hash_queue) {
-  dummy_hash_ = hasher_.hash(random_token(16));
+  dummy_hash_ = hasher_.hash(crypto::random_token(16));
 }
 
 std::optional<std::string> AccountService::pooled_hash(const std::string& password) {
@@ -174,12 +174,12 @@ Result AccountService::login(const nlohmann::json& credentials, const std::strin
 }
 
 nlohmann::json AccountService::issue_tokens(Db& db, const std::string& user_id, const std::string& login_id) {
-  const std::string refresh_token = random_token(32);
+  const std::string refresh_token = crypto::random_token(32);
   db.execute(
       "INSERT INTO refresh_tokens (login_id, token_hash, expires_at) "
       "SELECT $1::uuid, $2, LEAST(now() + make_interval(days => $3::int), created_at + make_interval(days => $4::int)) "
       "FROM logins WHERE id = $1::uuid",
-      {login_id, sha256_hex(refresh_token), config_.refresh_token_expire_days, config_.login_max_age_days});
+      {login_id, crypto::sha256_hex(refresh_token), config_.refresh_token_expire_days, config_.login_max_age_days});
   return {{"access_token", signer_.issue(user_id, login_id)},
           {"refresh_token", refresh_token},
           {"token_type", "bearer"},
@@ -202,7 +202,7 @@ Result AccountService::refresh(const nlohmann::json& body, const std::string& ad
       "       l.created_at <= now() - make_interval(days => $2::int) AS login_too_old "
       "FROM refresh_tokens rt JOIN logins l ON l.id = rt.login_id JOIN users u ON u.id = l.user_id "
       "WHERE rt.token_hash = $1 FOR UPDATE OF rt, l",
-      {sha256_hex(token), config_.login_max_age_days});
+      {crypto::sha256_hex(token), config_.login_max_age_days});
   // A refresh token is 256 random bits: nobody guesses one for a given account, so only the
   // address is throttled here, against floods of made-up tokens.
   auto refuse = [&](const std::string& message, const char* reason) {

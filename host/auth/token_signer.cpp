@@ -1,6 +1,6 @@
 #include "host/auth/token_signer.hpp"
 
-#include "host/auth/crypto_random.hpp"
+#include "host/crypto/crypto_random.hpp"
 
 #include <jwt/jwt.hpp>
 #include <nlohmann/json.hpp>
@@ -188,7 +188,7 @@ std::string TokenSigner::issue(const std::string& user_id, const std::string& lo
   AccessClaims signed_claims;
   signed_claims.user_id = user_id;
   signed_claims.login_id = login_id;
-  signed_claims.token_id = new_uuid();
+  signed_claims.token_id = crypto::new_uuid();
   signed_claims.issued_at = now_();
   signed_claims.expires_at = signed_claims.issued_at + ttl_.count();
 

@@ -1,6 +1,6 @@
 #include "host/db/migrator.hpp"
 
-#include "host/auth/crypto_random.hpp"
+#include "host/crypto/crypto_random.hpp"
 #include "host/log/json_log.hpp"
 
 #include <algorithm>
@@ -80,7 +80,7 @@ std::vector<MigrationFile> Migrator::files() const {
     std::stringstream buffer;
     buffer << in.rdbuf();
     MigrationFile file{entry.path().filename().string(), buffer.str(), ""};
-    file.checksum = auth::sha256_hex(file.sql);
+    file.checksum = crypto::sha256_hex(file.sql);
     result.push_back(std::move(file));
   }
   std::sort(result.begin(), result.end(), [](const auto& a, const auto& b) { return a.name < b.name; });

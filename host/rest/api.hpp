@@ -1,5 +1,5 @@
 #pragma once
-// The REST API of API.md: every route, wired to the account service and, through the
+// The REST API of api.md: every route, wired to the account service and, through the
 // orchestrator, to the agents' actions and flows. REST holds only the narrow parts it uses
 // (ApiContext): it opens no database and reads no agent's data itself.
 

@@ -52,7 +52,7 @@ struct HttpResponse {
                             nlohmann::json details = nlohmann::json::object());
 };
 
-// The HTTP status an error code answers with (API.md). Codes an agent made up answer 422.
+// The HTTP status an error code answers with (api.md). Codes an agent made up answer 422.
 int status_for_error(const std::string& code);
 
 // An agent's result as REST: 200/201/204 with its value, or the error shape.

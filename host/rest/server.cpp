@@ -1,6 +1,6 @@
 #include "host/rest/server.hpp"
 
-#include "host/auth/crypto_random.hpp"
+#include "host/crypto/crypto_random.hpp"
 #include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
 #include "host/rest/pistache_headers.hpp"
@@ -211,7 +211,7 @@ class PistacheHandler : public Http::Handler {
     if (state_->connections.fetch_add(1) >= state_->options.max_connections) {
       log::warn("connection refused: too many open connections",
                 {{"max_connections", state_->options.max_connections}});
-      const std::string id = auth::new_uuid();
+      const std::string id = crypto::new_uuid();
       refuse(peer, *conn,
              HttpResponse::error(host::errc::kServerBusy, "the server has too many open connections; try again shortly",
                                  id, {{"max_connections", state_->options.max_connections}}),
@@ -364,7 +364,7 @@ std::optional<std::string> raw_header(const std::string& head, const std::string
 void PistacheHandler::refuse_framing(const std::shared_ptr<Tcp::Peer>& peer, const std::shared_ptr<Connection>& conn,
                                      const Frame& frame, const std::string& head) {
   const auto incoming = raw_header(head, "x-request-id");
-  const std::string id = incoming && acceptable_request_id(*incoming) ? *incoming : auth::new_uuid();
+  const std::string id = incoming && acceptable_request_id(*incoming) ? *incoming : crypto::new_uuid();
   HttpResponse response;
   switch (frame.kind) {
     case Frame::Kind::kHeadTooLarge:
@@ -417,7 +417,7 @@ void PistacheHandler::dispatch(const std::shared_ptr<Tcp::Peer>& peer, const std
   r->method = Http::methodString(request.method());
   r->path = request.resource();
   const auto incoming_id = header_value(request, "X-Request-Id");
-  r->request_id = incoming_id && acceptable_request_id(*incoming_id) ? *incoming_id : auth::new_uuid();
+  r->request_id = incoming_id && acceptable_request_id(*incoming_id) ? *incoming_id : crypto::new_uuid();
   const auto cors_origin = state->allowed_origin(header_value(request, "Origin"));
 
   Tcp::Transport* transport = this->transport();
@@ -577,7 +577,7 @@ void HttpTransport::sweep() {
       close_now(peer);
       continue;
     }
-    const std::string id = auth::new_uuid();
+    const std::string id = crypto::new_uuid();
     HttpResponse response = HttpResponse::error(host::errc::kRequestTimeout,
                                                 "the request did not arrive in time; the connection is closed", id);
     handler->refuse(peer, *conn, std::move(response), id, std::nullopt);

@@ -176,7 +176,7 @@ TEST_F(DatabaseOutageE2eTest, StoppedIs503DatabaseUnavailableAndStartedAgainServ
   EXPECT_TRUE(IsApiError(client().get("/api/v1/projects", user.access_token), 503, "DATABASE_UNAVAILABLE"));
   EXPECT_TRUE(IsApiError(client().get("/api/v1/auth/me", user.access_token), 503, "DATABASE_UNAVAILABLE"));
   EXPECT_TRUE(IsApiError(login(client(), user.email, user.password), 503, "DATABASE_UNAVAILABLE"));
-  // Liveness is the process, not the database (API.md: it touches no database).
+  // Liveness is the process, not the database (api.md: it touches no database).
   const auto live = client().get("/health");
   EXPECT_EQ(live.status, 200) << describe(live);
   // The admin health is where the outage shows.

@@ -146,7 +146,7 @@ TEST_F(DialogueE2eTest, NextQuestionIsPendingUntilAnsweredAndTheAnswerIsRecorded
   EXPECT_EQ(body["maturity"]["delta"], body["maturity"]["score"]);
   ASSERT_TRUE(body["next_question"].is_object()) << body.dump();
   EXPECT_NE(body["next_question"]["id"], question["id"]);
-  // What the answer said (docs/DOMAIN.md): the goal, firmly ("must"), in the question's category;
+  // What the answer said (docs/domain.md): the goal, firmly ("must"), in the question's category;
   // the database in its slot. The goal's key is the word picker's, so it is not checked.
   std::set<std::string> said;
   for (const auto& spec : body["specifications"]) {
@@ -208,7 +208,7 @@ TEST_F(DialogueE2eTest, DirectChatRepliesAndRecords) {
   const auto turn = client().post("/api/v1/sessions/" + session + "/message", {{"message", message}}, token());
   ASSERT_EQ(turn.status, 200) << describe(turn);
   const auto body = turn.json();
-  // docs/DOMAIN.md: a backend language named is tech_stack/backend_language, and the reply
+  // docs/domain.md: a backend language named is tech_stack/backend_language, and the reply
   // restates what was recorded.
   ASSERT_EQ(body["specifications"].size(), 1u) << body.dump();
   const auto recorded = body["specifications"][0];
@@ -671,7 +671,7 @@ TEST_F(DialogueE2eTest, AdminAgentsListInternalActionsApart) {
   EXPECT_TRUE(seen) << agents.body;
 }
 
-// Every list pages one way (docs/API.md): limit 1..200, default 50, and the real total on every
+// Every list pages one way (docs/api.md): limit 1..200, default 50, and the real total on every
 // page, past the last one too.
 TEST_F(DialogueE2eTest, EveryDialogueListPagesByTheSameRule) {
   const std::string project = new_project();

@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the end-to-end suites: a host per suite, fresh users, and the checks of API.md's
+// Shared by the end-to-end suites: a host per suite, fresh users, and the checks of api.md's
 // conventions (error shape, request ids, UUIDs, timestamps) that every suite repeats.
 
 #include "support/host_process.hpp"
@@ -170,7 +170,7 @@ inline bool is_lower_uuid(const nlohmann::json& value) {
   return value.is_string() && is_lower_uuid(value.get<std::string>());
 }
 
-// RFC 3339 in UTC with a Z, as API.md writes them: 2026-11-22T10:00:00Z (fractions allowed).
+// RFC 3339 in UTC with a Z, as api.md writes them: 2026-11-22T10:00:00Z (fractions allowed).
 inline bool is_rfc3339_utc(const nlohmann::json& value) {
   static const std::regex pattern(
       "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?Z$");
@@ -183,7 +183,7 @@ inline std::string describe(const Response& response) {
   return text + response.body.substr(0, 2000);
 }
 
-// The one error shape of API.md: {"error":{"code","message","details"},"request_id"}, with the
+// The one error shape of api.md: {"error":{"code","message","details"},"request_id"}, with the
 // status the code maps to and request_id equal to the X-Request-Id header.
 inline ::testing::AssertionResult IsApiError(const Response& response, long status, const std::string& code) {
   auto fail = [&](const std::string& why) {
@@ -220,7 +220,7 @@ inline ::testing::AssertionResult IsValidationError(const Response& response, co
   return ::testing::AssertionSuccess();
 }
 
-// The user object of API.md.
+// The user object of api.md.
 inline ::testing::AssertionResult IsUserObject(const nlohmann::json& user) {
   auto fail = [&](const std::string& why) { return ::testing::AssertionFailure() << why << ": " << user.dump(); };
   if (!user.is_object()) return fail("not an object");

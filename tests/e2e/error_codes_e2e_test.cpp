@@ -1,6 +1,6 @@
 // Every error code of the contract is triggered by at least one test against the real host over
 // HTTP. The one place that says which test triggers each code is kTriggeredBy below; the check
-// reads the codes from docs/API.md and fails when
+// reads the codes from docs/api.md and fails when
 //  - a code of the contract has no entry (write a test that triggers it, then name it here), or an
 //    entry names a code the contract does not have;
 //  - the named test does not exist in an end-to-end test source (tests/**/*_e2e_test.cpp), or its
@@ -77,10 +77,10 @@ std::string read_file(const fs::path& path) {
   return text.str();
 }
 
-// The codes of docs/API.md: every `UPPER_CASE` name in backticks after "Error codes:" up to the
+// The codes of docs/api.md: every `UPPER_CASE` name in backticks after "Error codes:" up to the
 // end of that list item (the next line that starts a new item or the end of the paragraph).
 std::vector<std::string> contract_codes() {
-  const std::string api = read_file(fs::path(SOCRATES_SOURCE_DIR) / "docs" / "API.md");
+  const std::string api = read_file(fs::path(SOCRATES_SOURCE_DIR) / "docs" / "api.md");
   const auto start = api.find("Error codes:");
   if (start == std::string::npos) return {};
   auto end = api.find("\n- ", start);
@@ -160,19 +160,19 @@ std::map<std::string, std::string> e2e_test_bodies() {
 
 TEST(ErrorCodesE2eTest, EveryContractCodeIsTriggeredByAnHttpTest) {
   const auto codes = contract_codes();
-  ASSERT_FALSE(codes.empty()) << "no error codes read from docs/API.md (the 'Error codes:' list moved?)";
+  ASSERT_FALSE(codes.empty()) << "no error codes read from docs/api.md (the 'Error codes:' list moved?)";
   const std::set<std::string> contract(codes.begin(), codes.end());
-  EXPECT_EQ(contract.size(), codes.size()) << "docs/API.md lists a code twice";
+  EXPECT_EQ(contract.size(), codes.size()) << "docs/api.md lists a code twice";
   EXPECT_TRUE(contract.count("VALIDATION_ERROR") && contract.count("REQUEST_TIMEOUT"))
       << "the list was not read whole";
 
   std::set<std::string> mapped;
   for (const auto& trigger : kTriggeredBy) {
     EXPECT_TRUE(mapped.insert(trigger.code).second) << trigger.code << " is listed twice in kTriggeredBy";
-    EXPECT_TRUE(contract.count(trigger.code)) << trigger.code << " is not an error code of docs/API.md";
+    EXPECT_TRUE(contract.count(trigger.code)) << trigger.code << " is not an error code of docs/api.md";
   }
   for (const auto& code : contract)
-    EXPECT_TRUE(mapped.count(code)) << code << " is in docs/API.md but no test that triggers it is named in kTriggeredBy";
+    EXPECT_TRUE(mapped.count(code)) << code << " is in docs/api.md but no test that triggers it is named in kTriggeredBy";
 
   const auto bodies = e2e_test_bodies();
   ASSERT_GT(bodies.size(), 100u) << "the end-to-end test sources were not found under " SOCRATES_SOURCE_DIR "/tests";

@@ -9,7 +9,10 @@
 #include "host/config/config.hpp"
 #include "host/rest/api.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -144,6 +147,27 @@ TEST_F(HardeningE2eTest, EveryRouteOfTheTableIsCoveredByOneGroupOrTheOther) {
   for (const auto& [method, pattern] : table_) served.insert(method + " " + pattern);
   for (const auto& name : kNoBody) EXPECT_TRUE(served.count(name)) << name << " is listed but not served";
   EXPECT_GE(body_routes().size(), 15u);
+}
+
+// docs/api.md is the contract: its route tables (one row per route, "| `METHOD /path...` |") name
+// exactly the routes the router serves, both ways. Capture names may differ ({id} in the docs,
+// {project_id} in the table), and the query part of a row is not part of the route.
+TEST_F(HardeningE2eTest, TheContractListsExactlyTheRoutesTheRouterServes) {
+  std::ifstream file(std::filesystem::path(SOCRATES_SOURCE_DIR) / "docs" / "api.md");
+  ASSERT_TRUE(file) << "docs/api.md cannot be read";
+  const std::regex row(R"(^\| `(GET|POST|PUT|PATCH|DELETE) (/[^`?]*))");
+  const std::regex capture(R"(\{[^}]*\})");
+  std::set<std::string> documented;
+  for (std::string line; std::getline(file, line);) {
+    std::smatch m;
+    if (!std::regex_search(line, m, row)) continue;
+    const bool first = documented.insert(m[1].str() + " " + std::regex_replace(m[2].str(), capture, "{}")).second;
+    EXPECT_TRUE(first) << "documented twice: " << line;
+  }
+  std::set<std::string> served;
+  for (const auto& [method, pattern] : table_) served.insert(method + " " + std::regex_replace(pattern, capture, "{}"));
+  for (const auto& route : served) EXPECT_EQ(documented.count(route), 1u) << "served but not in docs/api.md: " << route;
+  for (const auto& route : documented) EXPECT_EQ(served.count(route), 1u) << "in docs/api.md but not served: " << route;
 }
 
 TEST_F(HardeningE2eTest, AHundredThousandDeepBodyIsRefusedOnEveryRouteThatReadsABody) {

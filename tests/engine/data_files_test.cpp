@@ -1,4 +1,4 @@
-// The shipped data files (libs/engine/data) against DOMAIN.md: the taxonomy table and gates, a bank of
+// The shipped data files (libs/engine/data) against domain.md: the taxonomy table and gates, a bank of
 // open, unbiased, solution-free questions, and the lexicon entries the domain names.
 
 #include "engine_test_support.hpp"

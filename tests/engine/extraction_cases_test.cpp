@@ -2,7 +2,7 @@
 // (unit.Cases/ExtractionCaseTest.Run/<case name>). A case gives an answer, the category of the
 // question it answers ("" for direct chat) and the specifications already recorded; it expects
 // every candidate extracted, the conflicts they raise and the duplicates they restate. An expected
-// specification names its key only where docs/DOMAIN.md gives it a slot (a slot or metric of the
+// specification names its key only where docs/domain.md gives it a slot (a slot or metric of the
 // lexicon); a statement's key is made up by the extractor's word picker, so such a case checks its
 // category, value and confidence and leaves the key to the engine. A failure
 // prints the whole expected and actual outcome, so the case file can be corrected or the engine

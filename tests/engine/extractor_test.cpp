@@ -20,7 +20,7 @@ std::string key_of(const std::string& clause) {
   return Extractor(shipped().taxonomy(), shipped().lexicon()).derive_key(clause);
 }
 
-// docs/DOMAIN.md: a statement's key is snake_case and "derived from the clause's salient words".
+// docs/domain.md: a statement's key is snake_case and "derived from the clause's salient words".
 // Which words is the word picker's choice, so that is all a test holds it to: lower-case words of
 // the clause (`-` read as a space), joined by `_`, with the lexicon's negation word allowed.
 ::testing::AssertionResult IsKeyFromWordsOf(const std::string& key, std::string clause) {

@@ -1,4 +1,4 @@
-// The built-in direct-chat reply, as docs/DOMAIN.md describes it: a short acknowledgement that
+// The built-in direct-chat reply, as docs/domain.md describes it: a short acknowledgement that
 // restates what was recorded and names the least-covered category to discuss next. Its wording is
 // data (question_bank.json's `replies`), so the tests check what it says, not its sentences.
 

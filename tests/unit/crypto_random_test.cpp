@@ -1,4 +1,4 @@
-#include "host/auth/crypto_random.hpp"
+#include "host/crypto/crypto_random.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace socrates::host::auth {
+namespace socrates::host::crypto {
 namespace {
 
 bool is_base64url(const std::string& s) {
@@ -78,4 +78,4 @@ TEST(CryptoRandomTest, ConstantTimeEqualsComparesBytes) {
 }
 
 }  // namespace
-}  // namespace socrates::host::auth
+}  // namespace socrates::host::crypto

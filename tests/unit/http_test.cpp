@@ -17,7 +17,7 @@ struct CodeStatus {
   int status;
 };
 
-// One row per error code of API.md's Conventions. Where API.md states the status, it is binding;
+// One row per error code of api.md's Conventions. Where api.md states the status, it is binding;
 // the rows marked "chosen" are the code's choice, which the report reviews.
 const CodeStatus kCodeStatus[] = {
     {"VALIDATION_ERROR", 400},
@@ -62,7 +62,7 @@ TEST(HttpStatusTest, EveryApiErrorCodeHasItsStatus) {
 }
 
 TEST(HttpStatusTest, TheTableCoversEveryCodeOfTheApiExactlyOnce) {
-  // docs/API.md lists 35 codes; a code added there without a row here would silently answer 422.
+  // docs/api.md lists 35 codes; a code added there without a row here would silently answer 422.
   std::set<std::string> codes;
   for (const auto& row : kCodeStatus) EXPECT_TRUE(codes.insert(row.code).second) << "duplicate row " << row.code;
   EXPECT_EQ(codes.size(), 35u);

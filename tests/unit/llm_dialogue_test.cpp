@@ -1,4 +1,4 @@
-// libs/dialogue (socrates/dialogue/llm.hpp): the prompts DOMAIN.md describes, and table-driven checks of
+// libs/dialogue (socrates/dialogue/llm.hpp): the prompts domain.md describes, and table-driven checks of
 // what a model may answer — good answers become engine values, anything else is LLM_ERROR.
 #include <socrates/dialogue/llm.hpp>
 

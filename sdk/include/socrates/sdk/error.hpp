@@ -8,7 +8,7 @@
 
 namespace socrates::sdk {
 
-// The error codes an agent may answer, each with its HTTP status in docs/API.md. An agent may also
+// The error codes an agent may answer, each with its HTTP status in docs/api.md. An agent may also
 // use a code of its own (UPPER_SNAKE), which the host answers with 422. The API has more codes,
 // which only the host answers (accounts, plugin administration, HTTP limits); since SDK 1.3 they
 // are the host's own and no longer listed here.

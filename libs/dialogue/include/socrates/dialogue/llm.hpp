@@ -1,7 +1,7 @@
 #pragma once
-// The LLM side of the dialogue (DOMAIN.md "Choosing and generating the next question" step 3,
+// The LLM side of the dialogue (domain.md "Choosing and generating the next question" step 3,
 // "Extracting specifications" LLM engine, "Direct chat"): the prompts, and the checks of what the
-// model answers. Header-only: each agent plugin compiles its copy.
+// model answers. Part of libs/dialogue (socrates_dialogue).
 //
 // Each task comes in three parts: *_request builds the sdk::LlmRequest (pure), parse_* checks the
 // model's text and turns it into engine values (pure; throws), and the function named after the
@@ -37,7 +37,7 @@
 
 namespace socrates::agents::llm_dialogue {
 
-// What DOMAIN.md puts in the prompts.
+// What domain.md puts in the prompts.
 inline constexpr std::size_t kQuestionPromptSpecifications = 20;
 inline constexpr std::size_t kQuestionPromptQuestions = 10;
 inline constexpr std::size_t kExtractionPromptSpecifications = 30;

@@ -1,5 +1,5 @@
 #pragma once
-// The bias check every question passes before it is asked (DOMAIN.md "Choosing and generating
+// The bias check every question passes before it is asked (domain.md "Choosing and generating
 // the next question", step 4):
 //
 //   bias = min(Σ weight × hits / max(1, words / 50), 1),   quality_score = 1 − bias

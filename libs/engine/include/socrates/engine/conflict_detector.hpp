@@ -1,5 +1,5 @@
 #pragma once
-// Conflict detection (DOMAIN.md "Conflicts") of one candidate against the current specifications:
+// Conflict detection (domain.md "Conflicts") of one candidate against the current specifications:
 //  - same category and key, the same value restated (normalised, case-insensitive, aliases and
 //    units resolved: "postgres" = "PostgreSQL", "2 s" = "2000 ms")  → duplicate, not a new version;
 //  - same category and key, numbers that cannot both hold — two different limits of one metric

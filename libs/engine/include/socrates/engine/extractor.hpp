@@ -1,5 +1,5 @@
 #pragma once
-// Extraction: reads the specifications an answer states (DOMAIN.md "Extracting specifications
+// Extraction: reads the specifications an answer states (domain.md "Extracting specifications
 // from an answer", the built-in engine). Deterministic: the same answer and question category
 // always give the same candidates, in answer order.
 //

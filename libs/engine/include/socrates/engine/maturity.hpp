@@ -1,5 +1,5 @@
 #pragma once
-// Maturity, coverage and phase gates (DOMAIN.md "Maturity", "Phases and gates").
+// Maturity, coverage and phase gates (domain.md "Maturity", "Phases and gates").
 //
 //   maturity = round(100 × Σ_c min(Σ confidence of current specifications in c, target_c) / Σ_c target_c)
 //   coverage of c = min(Σ confidence / target_c, 1)
@@ -73,7 +73,7 @@ GateStatus evaluate_gate(const Taxonomy& taxonomy, std::string_view target_phase
 Maturity compute_maturity(const Taxonomy& taxonomy, const std::vector<Specification>& current, std::string_view phase,
                           int open_conflicts);
 
-// API.md's shapes: {"score","phase","categories":[{"category","target","covered","score","specifications"}],
+// api.md's shapes: {"score","phase","categories":[{"category","target","covered","score","specifications"}],
 // "open_conflicts","next_phase":{"name","required_score","ready","blockers":[{"code","message","current","required"}]}|null}
 void to_json(nlohmann::json& out, const Blocker& blocker);
 void to_json(nlohmann::json& out, const GateStatus& gate);

@@ -1,5 +1,5 @@
 #pragma once
-// The built-in engine's question choice (DOMAIN.md "Choosing and generating the next question"):
+// The built-in engine's question choice (domain.md "Choosing and generating the next question"):
 //  1. the least-covered category (ties: taxonomy order);
 //  2. its first bank question not yet asked in this project (compared by text, ignoring case and
 //     spacing) whose bias is acceptable;

@@ -1,5 +1,5 @@
 #pragma once
-// The built-in direct-chat reply (DOMAIN.md "Direct chat"): restates what was recorded and names
+// The built-in direct-chat reply (domain.md "Direct chat"): restates what was recorded and names
 // the least-covered category to discuss next; says so when nothing was recorded.
 //
 //   "Recorded database: PostgreSQL; cache: Redis. Next, let's talk about goals: What the software

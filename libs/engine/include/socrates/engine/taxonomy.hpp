@@ -1,7 +1,7 @@
 #pragma once
 // Taxonomy: the categories a specification can belong to, the project phases and their gates.
 //
-// Data, not code (DOMAIN.md): loaded from taxonomy.json at start-up; a deployment may ship its
+// Data, not code (domain.md): loaded from taxonomy.json at start-up; a deployment may ship its
 // own. Immutable after loading: share one instance between threads freely.
 
 #include <nlohmann/json_fwd.hpp>

@@ -1,11 +1,11 @@
-#include "host/auth/crypto_random.hpp"
+#include "host/crypto/crypto_random.hpp"
 
 #include <sodium.h>
 
 #include <array>
 #include <stdexcept>
 
-namespace socrates::host::auth {
+namespace socrates::host::crypto {
 namespace {
 
 // sodium_init() picks the entropy source and CPU-specific code paths; it must have completed
@@ -70,4 +70,4 @@ bool constant_time_equals(std::string_view a, std::string_view b) {
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-}  // namespace socrates::host::auth
+}  // namespace socrates::host::crypto

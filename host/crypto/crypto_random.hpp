@@ -1,6 +1,6 @@
 #pragma once
 
-// Small cryptographic helpers shared by the auth code: unguessable tokens, digests for storing
+// Small cryptographic helpers shared by the accounts, the tokens, the migrator and the server: unguessable tokens, digests for storing
 // them, ids, and a comparison that does not leak where two secrets differ.
 //
 // All functions are thread-safe. They initialise libsodium on first use and throw
@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace socrates::host::auth {
+namespace socrates::host::crypto {
 
 // `bytes` random bytes from the OS CSPRNG, base64url without padding (RFC 4648 §5), so the
 // token can travel in URLs, headers and JSON without escaping. 32 bytes → 43 characters.
@@ -29,4 +29,4 @@ std::string new_uuid();
 // the contents, so compare secrets of a fixed, public length (digests, MACs) with it.
 bool constant_time_equals(std::string_view a, std::string_view b);
 
-}  // namespace socrates::host::auth
+}  // namespace socrates::host::crypto
