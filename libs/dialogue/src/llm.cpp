@@ -27,21 +27,21 @@ nlohmann::json parse_json(std::string_view raw, const std::string& task) {
 }
 
 const nlohmann::json& field(const nlohmann::json& object, const char* name, const std::string& where,
-                                   const std::string& task) {
+                            const std::string& task) {
   const auto it = object.find(name);
   if (it == object.end() || it->is_null()) invalid(where + " has no '" + name + "'", task);
   return *it;
 }
 
 std::string text_field(const nlohmann::json& object, const char* name, const std::string& where,
-                              const std::string& task) {
+                       const std::string& task) {
   const auto& value = field(object, name, where, task);
   if (!value.is_string()) invalid(where + " '" + name + "' is not a string", task);
   return trim(value.get<std::string>());
 }
 
 std::string category_field(const nlohmann::json& object, const std::string& where,
-                                  const engine::Taxonomy& taxonomy, const std::string& task) {
+                           const engine::Taxonomy& taxonomy, const std::string& task) {
   const std::string category = text_field(object, "category", where, task);
   if (!taxonomy.find(category)) invalid(where + " names an unknown category '" + category + "'", task);
   return category;
@@ -161,7 +161,7 @@ engine::Question parse_question(std::string_view raw, const engine::Taxonomy& ta
 }
 
 engine::Question generate_question(sdk::LlmClient& llm, sdk::Services& services, const engine::Engine& engine,
-                                          const QuestionContext& context) {
+                                   const QuestionContext& context) {
   const engine::Taxonomy& taxonomy = engine.taxonomy();
   if (!taxonomy.find(context.category))
     throw sdk::AgentException(sdk::errc::kInternal, "unknown target category '" + context.category + "'");
@@ -256,7 +256,7 @@ std::vector<engine::Candidate> parse_extraction(std::string_view raw, const engi
 }
 
 std::vector<engine::Candidate> extract(sdk::LlmClient& llm, sdk::Services& services,
-                                              const engine::Taxonomy& taxonomy, const ExtractionContext& context) {
+                                       const engine::Taxonomy& taxonomy, const ExtractionContext& context) {
   const std::string text = detail::call(llm, extraction_request(context, taxonomy), context.project_id);
   return detail::checked(services, "extraction", text,
                          [&](const std::string& t) { return parse_extraction(t, taxonomy); });
@@ -294,7 +294,7 @@ std::string parse_reply(std::string_view raw) {
 }
 
 std::string reply(sdk::LlmClient& llm, sdk::Services& services, const engine::Taxonomy& taxonomy,
-                         const ReplyContext& context) {
+                  const ReplyContext& context) {
   const std::string text = detail::call(llm, reply_request(context, taxonomy), context.project_id);
   return detail::checked(services, "reply", text, [](const std::string& t) { return parse_reply(t); });
 }

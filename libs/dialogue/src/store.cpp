@@ -47,7 +47,7 @@ Page page_of(const nlohmann::json& params) {
 }
 
 std::optional<sdk::Row> find_project(sdk::Db& db, const std::string& id, const std::string& owner_id,
-                                            bool lock) {
+                                     bool lock) {
   return db.query_one(std::string("SELECT ") + kProjectColumns +
                           " FROM projects WHERE id = $1::uuid AND owner_id = $2::uuid" + (lock ? " FOR UPDATE" : ""),
                       {id, owner_id});
@@ -116,8 +116,8 @@ nlohmann::json question_json(const sdk::Row& row) {
 }
 
 void add_history(sdk::Batch& batch, const std::string& session_id, const std::string& role,
-                        const std::string& content, const std::string& type,
-                        const std::optional<std::string>& question_id) {
+                 const std::string& content, const std::string& type,
+                 const std::optional<std::string>& question_id) {
   batch.add("INSERT INTO conversation_history (session_id, role, content, message_type, question_id) "
              "VALUES ($1::uuid, $2, $3, $4, $5::uuid)",
              {session_id, role, content, type, question_id});
@@ -140,7 +140,7 @@ std::size_t add_current_specs(sdk::Batch& batch, const std::string& project_id) 
 }
 
 std::size_t add_current_specs_by_session(sdk::Batch& batch, const std::string& session_id,
-                                                const std::string& owner_id) {
+                                         const std::string& owner_id) {
   return batch.add(std::string("SELECT ") + kCurrentColumns +
                        " FROM specifications WHERE project_id = (SELECT project_id FROM sessions WHERE id = $1::uuid "
                        "AND owner_id = $2::uuid) AND is_current ORDER BY created_at, id",
@@ -165,7 +165,7 @@ CurrentSpecs current_specs(sdk::Db& db, const std::string& project_id) {
 }
 
 std::size_t add_version(sdk::Batch& batch, const std::string& project_id, const engine::Specification& spec,
-                               const Provenance& from, const std::vector<std::string>& supersede) {
+                        const Provenance& from, const std::vector<std::string>& supersede) {
   for (const auto& id : supersede)
     batch.add("UPDATE specifications SET is_current = false WHERE id = $1::uuid AND is_current", {id});
   const std::size_t index = batch.add(
@@ -184,7 +184,7 @@ std::size_t add_version(sdk::Batch& batch, const std::string& project_id, const 
 }
 
 sdk::Row write_version(sdk::Db& db, const std::string& project_id, const engine::Specification& spec,
-                              const Provenance& from, const std::vector<std::string>& also_supersede) {
+                       const Provenance& from, const std::vector<std::string>& also_supersede) {
   std::vector<std::string> old;
   auto slot = db.query_one("SELECT id::text AS id FROM specifications WHERE project_id = $1::uuid AND category = $2 "
                            "AND key = $3 AND is_current",
@@ -223,8 +223,8 @@ nlohmann::json proposed_json(const engine::Specification& spec, const Provenance
 }
 
 std::size_t add_conflict(sdk::Batch& batch, const std::string& project_id, const engine::Conflict& conflict,
-                                const Against& existing, const engine::Specification& candidate,
-                                const Provenance& from) {
+                         const Against& existing, const engine::Specification& candidate,
+                         const Provenance& from) {
   return batch.add(std::string("INSERT INTO conflicts (project_id, type, severity, description, existing_id, proposed) "
                                "VALUES ($1::uuid, $2, $3, $4, COALESCE($5::uuid, (SELECT id FROM specifications "
                                "WHERE project_id = $1::uuid AND category = $7 AND key = $8 AND is_current)), "
@@ -254,7 +254,7 @@ int recompute_maturity(sdk::Db& db, const engine::Engine& engine, const std::str
 }
 
 RecordPlan plan_record(sdk::Batch& batch, const std::string& project_id, const CurrentSpecs& current,
-                              const engine::AnswerAnalysis& analysis, const Provenance& from) {
+                       const engine::AnswerAnalysis& analysis, const Provenance& from) {
   RecordPlan plan;
   std::vector<bool> current_kept(current.specs.size(), true);
   std::vector<engine::Specification> added;

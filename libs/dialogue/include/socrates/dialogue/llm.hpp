@@ -95,13 +95,13 @@ std::string unfenced(std::string_view raw);
 nlohmann::json parse_json(std::string_view raw, const std::string& task);
 
 const nlohmann::json& field(const nlohmann::json& object, const char* name, const std::string& where,
-                                   const std::string& task);
+                            const std::string& task);
 
 std::string text_field(const nlohmann::json& object, const char* name, const std::string& where,
-                              const std::string& task);
+                       const std::string& task);
 
 std::string category_field(const nlohmann::json& object, const std::string& where,
-                                  const engine::Taxonomy& taxonomy, const std::string& task);
+                           const engine::Taxonomy& taxonomy, const std::string& task);
 
 // "Primary Language" → "primary_language"; a model's near-miss is normalised, nonsense refused.
 std::string snake_case(const std::string& key);
@@ -143,7 +143,7 @@ engine::Question parse_question(std::string_view raw, const engine::Taxonomy& ta
 // Asks for a question about context.category; a question the engine's bias check refuses, or one
 // already asked, is asked for again (kQuestionAttempts calls in all), then LLM_ERROR.
 engine::Question generate_question(sdk::LlmClient& llm, sdk::Services& services, const engine::Engine& engine,
-                                          const QuestionContext& context);
+                                   const QuestionContext& context);
 
 // ---- (b) extraction
 
@@ -154,7 +154,7 @@ sdk::LlmRequest extraction_request(const ExtractionContext& context, const engin
 std::vector<engine::Candidate> parse_extraction(std::string_view raw, const engine::Taxonomy& taxonomy);
 
 std::vector<engine::Candidate> extract(sdk::LlmClient& llm, sdk::Services& services,
-                                              const engine::Taxonomy& taxonomy, const ExtractionContext& context);
+                                       const engine::Taxonomy& taxonomy, const ExtractionContext& context);
 
 // ---- (c) the direct-chat reply
 
@@ -163,6 +163,6 @@ sdk::LlmRequest reply_request(const ReplyContext& context, const engine::Taxonom
 std::string parse_reply(std::string_view raw);
 
 std::string reply(sdk::LlmClient& llm, sdk::Services& services, const engine::Taxonomy& taxonomy,
-                         const ReplyContext& context);
+                  const ReplyContext& context);
 
 }  // namespace socrates::agents::llm_dialogue

@@ -91,7 +91,7 @@ constexpr const char* kProjectColumns =
 
 // The caller's project (locked FOR UPDATE when `lock`), or nothing.
 std::optional<sdk::Row> find_project(sdk::Db& db, const std::string& id, const std::string& owner_id,
-                                            bool lock);
+                                     bool lock);
 
 // The caller's project (locked FOR UPDATE when `lock`), or PROJECT_NOT_FOUND.
 sdk::Row project_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock);
@@ -149,8 +149,8 @@ nlohmann::json question_json(const sdk::Row& row);
 // ---- history
 
 void add_history(sdk::Batch& batch, const std::string& session_id, const std::string& role,
-                        const std::string& content, const std::string& type,
-                        const std::optional<std::string>& question_id);
+                 const std::string& content, const std::string& type,
+                 const std::optional<std::string>& question_id);
 
 // ---- specifications
 
@@ -173,7 +173,7 @@ std::size_t add_current_specs(sdk::Batch& batch, const std::string& project_id);
 
 // The same for the project of the caller's session (no round trip needed to learn the project).
 std::size_t add_current_specs_by_session(sdk::Batch& batch, const std::string& session_id,
-                                                const std::string& owner_id);
+                                         const std::string& owner_id);
 
 CurrentSpecs current_from(const sdk::Rows& rows);
 
@@ -189,12 +189,12 @@ struct Provenance {
 // stop being current and point to it (the slot's current version, and any other). Answers the
 // index of the statement whose row (kSpecColumns) is the new version.
 std::size_t add_version(sdk::Batch& batch, const std::string& project_id, const engine::Specification& spec,
-                               const Provenance& from, const std::vector<std::string>& supersede);
+                        const Provenance& from, const std::vector<std::string>& supersede);
 
 // Writes `spec` as the current version of its slot now: the slot's current version (and every id
 // of `also_supersede` that is still current) stops being current and points to the new one.
 sdk::Row write_version(sdk::Db& db, const std::string& project_id, const engine::Specification& spec,
-                              const Provenance& from, const std::vector<std::string>& also_supersede = {});
+                       const Provenance& from, const std::vector<std::string>& also_supersede = {});
 
 // ---- conflicts
 
@@ -221,8 +221,8 @@ struct Against {
 
 // Adds an open conflict of `candidate` against `existing`; its row (kConflictColumns) is the answer.
 std::size_t add_conflict(sdk::Batch& batch, const std::string& project_id, const engine::Conflict& conflict,
-                                const Against& existing, const engine::Specification& candidate,
-                                const Provenance& from);
+                         const Against& existing, const engine::Specification& candidate,
+                         const Provenance& from);
 
 int open_conflicts(sdk::Db& db, const std::string& project_id);
 
@@ -246,7 +246,7 @@ struct RecordPlan {
 // specification as its slot's current version, each conflicting candidate kept in full in its
 // conflict. No candidate is lost.
 RecordPlan plan_record(sdk::Batch& batch, const std::string& project_id, const CurrentSpecs& current,
-                              const engine::AnswerAnalysis& analysis, const Provenance& from);
+                       const engine::AnswerAnalysis& analysis, const Provenance& from);
 
 struct Recorded {
   nlohmann::json specifications = nlohmann::json::array();
