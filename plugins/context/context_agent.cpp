@@ -112,12 +112,8 @@ ContextAgent::ContextAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
   register_action(
       "stats",
       [](const sdk::Request&, sdk::Services& services) {
-        sdk::Db db(services, sdk::Database::kSpecs);
-        auto row = db.query_one(
-            "SELECT (SELECT count(*) FROM specifications WHERE is_current) AS specifications_total, "
-            "(SELECT count(*) FROM conflicts WHERE status = 'open') AS open_conflicts");
-        return sdk::Result::ok({{"specifications_total", row->i64("specifications_total")},
-                           {"open_conflicts", row->i64("open_conflicts")}});
+        return count_figures(services, {{"specifications_total", "SELECT count(*) FROM specifications WHERE is_current"},
+                                        {"open_conflicts", "SELECT count(*) FROM conflicts WHERE status = 'open'"}});
       },
       sdk::ActionVisibility::kInternal);
 }

@@ -41,8 +41,7 @@ ProjectManagerAgent::ProjectManagerAgent(sdk::AgentInfo info) : BaseAgent(std::m
   register_action(
       "stats",
       [](const sdk::Request&, sdk::Services& services) {
-        sdk::Db db(services, sdk::Database::kSpecs);
-        return sdk::Result::ok({{"projects_total", db.query_one("SELECT count(*) AS n FROM projects")->i64("n")}});
+        return dialogue::count_figures(services, {{"projects_total", "SELECT count(*) FROM projects"}});
       },
       sdk::ActionVisibility::kInternal);
 }

@@ -137,12 +137,8 @@ SocraticAgent::SocraticAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
   register_action(
       "stats",
       [](const sdk::Request&, sdk::Services& services) {
-        sdk::Db db(services, sdk::Database::kSpecs);
-        auto row = db.query_one(
-            "SELECT (SELECT count(*) FROM sessions WHERE status = 'active') AS active_sessions, "
-            "(SELECT count(*) FROM questions) AS questions_total");
-        return sdk::Result::ok(
-            {{"active_sessions", row->i64("active_sessions")}, {"questions_total", row->i64("questions_total")}});
+        return count_figures(services, {{"active_sessions", "SELECT count(*) FROM sessions WHERE status = 'active'"},
+                                        {"questions_total", "SELECT count(*) FROM questions"}});
       },
       sdk::ActionVisibility::kInternal);
 }

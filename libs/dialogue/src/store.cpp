@@ -36,6 +36,16 @@ void require_schema(sdk::Services& services) {
                              std::to_string(kSchemaVersion) + ": build the agent from the same sources as the host");
 }
 
+Result count_figures(sdk::Services& services, const Figures& figures) {
+  std::string sql;
+  for (const auto& [name, count] : figures) sql += (sql.empty() ? "SELECT (" : ", (") + count + ") AS " + name;
+  sdk::Db db(services, sdk::Database::kSpecs);
+  const auto row = db.query_one(sql);
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, count] : figures) out[name] = row->i64(name);
+  return Result::ok(std::move(out));
+}
+
 std::string owner(const sdk::Request& request) {
   if (!validate::is_uuid(request.caller.user_id))
     throw sdk::AgentException(sdk::errc::kUnauthenticated, "this action needs an authenticated caller");

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace socrates::agents::dialogue {
@@ -40,6 +41,11 @@ inline constexpr std::int64_t kSchemaVersion = 4;
 void require_schema(sdk::Services& services);
 
 std::string owner(const sdk::Request& request);
+
+// What an agent's internal `stats` action answers (GET /api/v1/admin/stats adds every agent's up):
+// each figure's name with the SQL of its count (every owner's rows), read in one statement.
+using Figures = std::vector<std::pair<std::string, std::string>>;
+Result count_figures(sdk::Services& services, const Figures& figures);
 
 [[noreturn]] inline void fail(const std::string& code, const std::string& message, nlohmann::json details = {}) {
   throw sdk::AgentException(sdk::Error{code, message, details.is_null() ? nlohmann::json::object() : details});
