@@ -37,19 +37,25 @@ void cross_check(const Taxonomy& taxonomy, const QuestionBank& bank, const Lexic
 }  // namespace
 
 struct Engine::Parts {
-  Parts(Taxonomy t, QuestionBank b, Lexicon l)
+  Parts(Taxonomy t, QuestionBank b, Lexicon l, ClarityRules c)
       : taxonomy(std::move(t)),
         bank(std::move(b)),
         lexicon(std::move(l)),
+        clarity_rules(std::move(c)),
+        clarity(clarity_rules, lexicon),
         extractor(taxonomy, lexicon),
         detector(taxonomy, lexicon),
-        planner(taxonomy, bank, lexicon),
+        planner(taxonomy, bank, lexicon, &clarity),
         replies(taxonomy, bank, lexicon) {}
+
+  ClarityAdjustment adjustment(const OpenItemCounts& open_items) const { return {&clarity, open_items}; }
 
   // Declaration order matters: the helpers below reference the data above.
   Taxonomy taxonomy;
   QuestionBank bank;
   Lexicon lexicon;
+  ClarityRules clarity_rules;
+  ClarityChecker clarity;  // compiles the rules once, at load
   Extractor extractor;
   ConflictDetector detector;
   QuestionPlanner planner;
@@ -80,13 +86,19 @@ Engine Engine::load(const std::filesystem::path& data_dir) {
   Taxonomy taxonomy = Taxonomy::load(data_dir / kTaxonomyFile);
   QuestionBank bank = QuestionBank::load(data_dir / kQuestionBankFile);
   Lexicon lexicon = Lexicon::load(data_dir / kLexiconFile);
-  return Engine(std::move(taxonomy), std::move(bank), std::move(lexicon));
+  ClarityRules clarity_rules = ClarityRules::load(data_dir / kClarityRulesFile);
+  return Engine(std::move(taxonomy), std::move(bank), std::move(lexicon), std::move(clarity_rules));
 }
 
-Engine::Engine(Taxonomy taxonomy, QuestionBank question_bank, Lexicon lexicon) {
+Engine::Engine(Taxonomy taxonomy, QuestionBank question_bank, Lexicon lexicon, ClarityRules clarity_rules) {
   cross_check(taxonomy, question_bank, lexicon);
-  parts_ = std::make_unique<Parts>(std::move(taxonomy), std::move(question_bank), std::move(lexicon));
+  // The checker refuses a unit family the lexicon lacks (DataError naming the rules' file).
+  parts_ = std::make_unique<Parts>(std::move(taxonomy), std::move(question_bank), std::move(lexicon),
+                                   std::move(clarity_rules));
 }
+
+Engine::Engine(Taxonomy taxonomy, QuestionBank question_bank, Lexicon lexicon)
+    : Engine(std::move(taxonomy), std::move(question_bank), std::move(lexicon), ClarityRules{}) {}
 
 Engine::Engine(Engine&&) noexcept = default;
 Engine& Engine::operator=(Engine&&) noexcept = default;
@@ -95,17 +107,32 @@ Engine::~Engine() = default;
 const Taxonomy& Engine::taxonomy() const noexcept { return parts_->taxonomy; }
 const QuestionBank& Engine::question_bank() const noexcept { return parts_->bank; }
 const Lexicon& Engine::lexicon() const noexcept { return parts_->lexicon; }
+const ClarityChecker& Engine::clarity() const noexcept { return parts_->clarity; }
 
-std::vector<CategoryCoverage> Engine::coverage(const std::vector<Specification>& current) const {
-  return compute_coverage(parts_->taxonomy, current);
+std::vector<CategoryCoverage> Engine::coverage(const std::vector<Specification>& current,
+                                               const OpenItemCounts& open_items) const {
+  return compute_coverage(parts_->taxonomy, current, parts_->adjustment(open_items));
 }
 
 const Category& Engine::next_category(const std::vector<Specification>& current) const {
-  return least_covered_category(parts_->taxonomy, current);
+  return least_covered_category(parts_->taxonomy, current, parts_->adjustment({}));
 }
 
-Maturity Engine::maturity(const std::vector<Specification>& current, std::string_view phase, int open_conflicts) const {
-  return compute_maturity(parts_->taxonomy, current, phase, open_conflicts);
+Maturity Engine::maturity(const std::vector<Specification>& current, std::string_view phase, int open_conflicts,
+                          const OpenItemCounts& open_items) const {
+  return compute_maturity(parts_->taxonomy, current, phase, open_conflicts, parts_->adjustment(open_items));
+}
+
+int Engine::maturity_score(const std::vector<Specification>& current, const OpenItemCounts& open_items) const {
+  return engine::maturity_score(parts_->taxonomy, current, parts_->adjustment(open_items));
+}
+
+std::vector<ClarityFinding> Engine::check_clarity(const Specification& specification) const {
+  return parts_->clarity.check(specification);
+}
+
+std::vector<std::string> Engine::unknowns(std::string_view answer) const {
+  return unknown_clauses(answer, parts_->lexicon);
 }
 
 Question Engine::next_question(const std::vector<Specification>& current, const std::vector<std::string>& asked) const {

@@ -1,6 +1,6 @@
 #pragma once
 // Engine: the deterministic built-in engine in one object — its data (taxonomy, question bank,
-// lexicon) and everything the `socratic` and `context` agents ask of it. No database, no network:
+// lexicon, clarity rules) and everything the `socratic` and `context` agents ask of it. No database, no network:
 // the caller reads specifications, asks the engine, and writes what it answers.
 //
 // Ownership and threading: an Engine owns its data, is immutable after construction and every
@@ -13,6 +13,7 @@
 // caller bug (an unknown phase: std::invalid_argument).
 
 #include <socrates/engine/bias_checker.hpp>
+#include <socrates/engine/clarity.hpp>
 #include <socrates/engine/clause_splitter.hpp>
 #include <socrates/engine/conflict_detector.hpp>
 #include <socrates/engine/data_error.hpp>
@@ -40,6 +41,7 @@ namespace socrates::engine {
 inline constexpr const char* kTaxonomyFile = "taxonomy.json";
 inline constexpr const char* kQuestionBankFile = "question_bank.json";
 inline constexpr const char* kLexiconFile = "lexicon.json";
+inline constexpr const char* kClarityRulesFile = "clarity_rules.json";
 
 // One candidate of an answer and what the conflict check decided for it.
 struct Finding {
@@ -60,9 +62,11 @@ struct AnswerAnalysis {
 
 class Engine {
  public:
-  // Reads taxonomy.json, question_bank.json and lexicon.json from `data_dir`.
+  // Reads taxonomy.json, question_bank.json, lexicon.json and clarity_rules.json from `data_dir`.
   static Engine load(const std::filesystem::path& data_dir);
-  // Checks that the three agree with each other; throws DataError naming the offending file.
+  // Checks that the four agree with each other; throws DataError naming the offending file.
+  Engine(Taxonomy taxonomy, QuestionBank question_bank, Lexicon lexicon, ClarityRules clarity_rules);
+  // Without clarity rules: every specification is clear (tests that replace another file).
   Engine(Taxonomy taxonomy, QuestionBank question_bank, Lexicon lexicon);
 
   Engine(Engine&&) noexcept;
@@ -72,11 +76,22 @@ class Engine {
   const Taxonomy& taxonomy() const noexcept;
   const QuestionBank& question_bank() const noexcept;
   const Lexicon& lexicon() const noexcept;
+  const ClarityChecker& clarity() const noexcept;
 
-  // --- maturity and phases
-  std::vector<CategoryCoverage> coverage(const std::vector<Specification>& current) const;
+  // --- maturity and phases: unclear specifications count less and open items are gaps
+  // (domain.md "Clarity and open items").
+  std::vector<CategoryCoverage> coverage(const std::vector<Specification>& current,
+                                         const OpenItemCounts& open_items = {}) const;
   const Category& next_category(const std::vector<Specification>& current) const;
-  Maturity maturity(const std::vector<Specification>& current, std::string_view phase, int open_conflicts) const;
+  Maturity maturity(const std::vector<Specification>& current, std::string_view phase, int open_conflicts,
+                    const OpenItemCounts& open_items = {}) const;
+  int maturity_score(const std::vector<Specification>& current, const OpenItemCounts& open_items = {}) const;
+
+  // --- clarity
+  std::vector<ClarityFinding> check_clarity(const Specification& specification) const;
+  // The clauses of an answer that say "I don't know" (or a variant): each answer with one opens an
+  // item of the project.
+  std::vector<std::string> unknowns(std::string_view answer) const;
 
   // --- questions
   Question next_question(const std::vector<Specification>& current, const std::vector<std::string>& asked) const;
