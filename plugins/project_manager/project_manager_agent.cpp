@@ -13,6 +13,61 @@ using sdk::Result;
 using dialogue::kProjectColumns;
 using dialogue::project_json;
 
+// A section of the exported document that a part of the domain adds: `name` is its member in the
+// JSON document, `markdown` its text (a "## " heading and what follows) in the markdown one.
+struct ExportSection {
+  std::string name;
+  nlohmann::json json;
+  std::string markdown;
+};
+
+// "Open items and assumptions": what the user did not know yet, and what they accepted instead.
+ExportSection open_items_section(sdk::Db& db, const std::string& project_id) {
+  const auto rows = db.query(std::string("SELECT ") + dialogue::kOpenItemColumns +
+                                 " FROM open_items WHERE project_id = $1::uuid AND status <> 'resolved' "
+                                 "ORDER BY created_at, id",
+                             {project_id});
+  ExportSection section{"open_items", {{"open", nlohmann::json::array()}, {"assumptions", nlohmann::json::array()}}, ""};
+  std::string open_md, assumed_md;
+  for (const auto& row : rows) {
+    const bool open = row.str("status") == "open";
+    section.json[open ? "open" : "assumptions"].push_back(dialogue::open_item_json(row));
+    if (open)
+      open_md += "- **" + row.str("category") + "**: " + row.str("question") + " — _" + row.str("said") + "_\n";
+    else
+      assumed_md += "- **" + row.str("category") + "**: " + row.str("question") + " — assumed: " +
+                    row.str("assumption") + "\n";
+  }
+  section.markdown = "\n## Open items and assumptions\n\n### Open items\n\n" + (open_md.empty() ? "None.\n" : open_md) +
+                     "\n### Assumptions\n\n" + (assumed_md.empty() ? "None.\n" : assumed_md);
+  return section;
+}
+
+// "Clarity findings": each current specification that breaks a requirement-language rule, with the
+// question that would sharpen it.
+ExportSection clarity_section(sdk::Db& db, const engine::Engine& engine, const std::string& project_id) {
+  const auto current = dialogue::current_specs(db, project_id);
+  ExportSection section{"clarity_findings", nlohmann::json::array(), ""};
+  for (std::size_t i = 0; i < current.specs.size(); ++i) {
+    const engine::Specification& spec = current.specs[i];
+    const auto findings = engine.check_clarity(spec);
+    if (findings.empty()) continue;
+    section.json.push_back({{"specification_id", current.ids[i]},
+                            {"category", spec.category},
+                            {"key", spec.key},
+                            {"value", spec.value},
+                            {"findings", findings}});
+    for (const auto& finding : findings) {
+      std::string words;
+      for (const auto& word : finding.words) words += (words.empty() ? "'" : ", '") + word + "'";
+      section.markdown += "- **" + spec.category + "/" + spec.key + "** (" + finding.rule + ": " + words +
+                          "): " + finding.question + "\n";
+    }
+  }
+  section.markdown = "\n## Clarity findings\n\n" + (section.markdown.empty() ? "None.\n" : section.markdown);
+  return section;
+}
+
 Result not_found(const std::string& id) {
   return Result::fail(sdk::errc::kProjectNotFound, "project " + id + " does not exist", {{"project_id", id}});
 }
@@ -136,7 +191,8 @@ Result ProjectManagerAgent::maturity(const sdk::Request& request, sdk::Services&
   const sdk::Row project = dialogue::project_row(db, id, owner_id, false);
   const auto current = dialogue::current_specs(db, id);
   const int open = dialogue::open_conflicts(db, id);
-  nlohmann::json out = engine_->maturity(current.specs, project.str("current_phase"), open);
+  nlohmann::json out =
+      engine_->maturity(current.specs, project.str("current_phase"), open, dialogue::open_item_counts(db, id));
   db.commit();
   return Result::ok(std::move(out));
 }
@@ -199,6 +255,7 @@ Result ProjectManagerAgent::export_document(const sdk::Request& request, sdk::Se
   nlohmann::json open = nlohmann::json::array();
   for (const auto& row : conflicts) open.push_back(dialogue::conflict_json(row));
   const nlohmann::json project_doc = project_json(*dialogue::find_project(db, id, owner_id, /*lock=*/false));
+  const std::vector<ExportSection> sections = {open_items_section(db, id), clarity_section(db, *engine_, id)};
   db.commit();
 
   std::map<std::string, nlohmann::json> by_category;
@@ -218,6 +275,7 @@ Result ProjectManagerAgent::export_document(const sdk::Request& request, sdk::Se
   nlohmann::json document = {{"project", project_doc},
                              {"categories", categories},
                              {"open_conflicts", open}};
+  for (const ExportSection& section : sections) document[section.name] = section.json;
   if (format == "json") return Result::ok({{"format", "json"}, {"document", std::move(document)}});
 
   std::string md = "# " + project.str("name") + "\n\n";
@@ -242,6 +300,7 @@ Result ProjectManagerAgent::export_document(const sdk::Request& request, sdk::Se
     md += "- " + conflict["type"].get<std::string>() + " (" + conflict["severity"].get<std::string>() +
           "): " + conflict["description"].get<std::string>() + "\n";
   }
+  for (const ExportSection& section : sections) md += section.markdown;
   return Result::ok({{"format", "markdown"}, {"markdown", std::move(md)}});
 }
 
