@@ -38,6 +38,13 @@ void add_dialogue_routes(Router& router, ApiContext& api) {
   router.add("GET", "/api/v1/conflicts/{conflict_id}", agent_route(api, "context", "get_conflict", Body::kNone));
   router.add("POST", "/api/v1/conflicts/{conflict_id}/resolve", agent_route(api, "context", "resolve_conflict", Body::kOptional));
 
+  // Clarity: findings of the current specifications, open items ("I don't know") and assumptions (context).
+  router.add("GET", "/api/v1/projects/{project_id}/clarity", agent_route(api, "context", "clarity", Body::kNone));
+  router.add("GET", "/api/v1/projects/{project_id}/open-items",
+             agent_route(api, "context", "list_open_items", Body::kNone, query_params({"status", "limit", "offset"})));
+  router.add("POST", "/api/v1/open-items/{open_item_id}/assume",
+             agent_route(api, "context", "assume_open_item", Body::kRequired));
+
   // The project's maturity, phase and document (project_manager).
   router.add("GET", "/api/v1/projects/{project_id}/maturity", agent_route(api, "project_manager", "maturity", Body::kNone));
   router.add("POST", "/api/v1/projects/{project_id}/advance", agent_route(api, "project_manager", "advance", Body::kNone));

@@ -3,12 +3,16 @@
 #include <socrates/dialogue/store.hpp>
 #include <socrates/dialogue/llm.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace socrates::agents {
 namespace {
 
 using namespace dialogue;
+
+// What an accepted assumption counts for: no more than a hedged statement ("maybe", "I think").
+constexpr double kAssumptionConfidence = 0.5;
 
 bool flag(const nlohmann::json& params, const char* name) {
   auto it = params.find(name);
@@ -61,6 +65,10 @@ sdk::Row spec_row(sdk::Db& db, const std::string& id, const std::string& owner_i
                    "specification");
 }
 
+sdk::Row open_item_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock) {
+  return owned_row(db, "open_items", kOpenItemColumns, id, owner_id, lock, sdk::errc::kNotFound, "open_item");
+}
+
 sdk::Row conflict_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock) {
   return owned_row(db, "conflicts", kConflictColumns, id, owner_id, lock, sdk::errc::kConflictNotFound, "conflict");
 }
@@ -107,6 +115,9 @@ ContextAgent::ContextAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
   register_action("list_conflicts", &ContextAgent::list_conflicts);
   register_action("get_conflict", &ContextAgent::get_conflict);
   register_action("resolve_conflict", &ContextAgent::resolve_conflict);
+  register_action("clarity", &ContextAgent::clarity);
+  register_action("list_open_items", &ContextAgent::list_open_items);
+  register_action("assume_open_item", &ContextAgent::assume_open_item);
   // Internal: this agent's figures for GET /api/v1/admin/stats, every owner's (the host adds up
   // every agent's).
   register_action(
@@ -135,6 +146,7 @@ struct TurnRead {
   std::optional<std::string> question_id;
   std::string question_text, category;
   CurrentSpecs current;
+  engine::OpenItemCounts open_items;
 };
 
 TurnRead read_turn(sdk::Db& db, const engine::Engine& engine, const std::string& session_id,
@@ -160,9 +172,11 @@ TurnRead read_turn(sdk::Db& db, const engine::Engine& engine, const std::string&
                                     {session_id, owner_id});
   }
   const std::size_t specs_index = add_current_specs_by_session(reads, session_id, owner_id);
+  const std::size_t items_index = add_open_item_counts_by_session(reads, session_id, owner_id);
   const std::vector<sdk::Rows> read = db.run(reads);
 
-  TurnRead turn{found_session(read[session_index], session_id), {}, 0, {}, {}, {}, current_from(read[specs_index])};
+  TurnRead turn{found_session(read[session_index], session_id), {}, 0, {}, {}, {}, current_from(read[specs_index]),
+                open_item_counts_from(read[items_index])};
   require_active(turn.session);
   turn.project_id = turn.session.str("project_id");
   if (is_message && turn.session.str("mode") != "direct_chat")
@@ -182,6 +196,43 @@ TurnRead read_turn(sdk::Db& db, const engine::Engine& engine, const std::string&
     turn.category = engine.next_category(turn.current.specs).name;
   }
   return turn;
+}
+
+// An answer's open items (domain.md "Clarity and open items"): the category's oldest open item is
+// resolved when the answer records a specification of its question's category, and "I don't know"
+// opens a new one. Adds the writes to `writes` and the change to `open_items`; answers the
+// statements whose rows (kOpenItemColumns) are the items touched.
+std::vector<std::size_t> plan_open_items(sdk::Batch& writes, const engine::Engine& engine, const TurnRead& turn,
+                                         const engine::AnswerAnalysis& analysis, const std::string& answer,
+                                         const std::string& session_id, engine::OpenItemCounts& open_items) {
+  std::vector<std::size_t> touched;
+  if (!turn.question_id) return touched;  // a direct-chat message answers no question
+  int& open = open_items[turn.category];
+  for (const auto& finding : analysis.findings) {
+    const auto& spec = finding.candidate.specification;
+    if (open == 0 || finding.check.outcome != engine::CheckOutcome::kNew || spec.category != turn.category) continue;
+    touched.push_back(writes.add(
+        std::string("UPDATE open_items SET status = 'resolved', closed_at = clock_timestamp(), specification_id = "
+                    "(SELECT id FROM specifications WHERE project_id = $1::uuid AND category = $2 AND key = $3 AND "
+                    "is_current) WHERE id = (SELECT id FROM open_items WHERE project_id = $1::uuid AND category = $2 "
+                    "AND status = 'open' ORDER BY created_at, id LIMIT 1) RETURNING ") +
+            kOpenItemColumns,
+        {turn.project_id, spec.category, spec.key}));
+    --open;
+    break;
+  }
+  std::string said;
+  for (const std::string& clause : engine.unknowns(answer)) said += (said.empty() ? "" : "; ") + clause;
+  if (!said.empty()) {
+    touched.push_back(writes.add(std::string("INSERT INTO open_items (project_id, session_id, question_id, category, "
+                                             "question, said) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6) "
+                                             "RETURNING ") +
+                                     kOpenItemColumns,
+                                 {turn.project_id, session_id, *turn.question_id, turn.category, turn.question_text,
+                                  said}));
+    ++open;
+  }
+  return touched;
 }
 
 }  // namespace
@@ -227,16 +278,26 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
     add_history(writes, session_id, "user", text, "message", std::nullopt);
   const RecordPlan plan =
       plan_record(writes, turn.project_id, turn.current, analysis, Provenance{"extracted", turn.question_id, session_id});
-  const int after = engine::maturity_score(engine_->taxonomy(), plan.after);
+  engine::OpenItemCounts open_items = turn.open_items;
+  const std::vector<std::size_t> items =
+      plan_open_items(writes, *engine_, turn, analysis, text, session_id, open_items);
+  const int after = engine_->maturity_score(plan.after, open_items);
   // Most turns record nothing new (measured: 86% of a long interview's answers): they leave the
   // project row, and its updated_at, as they were, at no write and no WAL.
   if (after != turn.maturity_before || !plan.specifications.empty() || !plan.conflicts.empty())
     add_maturity(writes, turn.project_id, after);
-  const Recorded saved = recorded(plan, db.commit(writes));
+  const std::vector<sdk::Rows> results = db.commit(writes);
+  const Recorded saved = recorded(plan, results);
   nlohmann::json out = {{"specifications", saved.specifications},
                         {"conflicts", saved.conflicts},
                         {"maturity", {{"score", after}, {"delta", after - turn.maturity_before}}}};
-  if (is_message) out["duplicates"] = saved.duplicates;
+  if (is_message) {
+    out["duplicates"] = saved.duplicates;
+  } else {
+    out["open_items"] = nlohmann::json::array();
+    for (std::size_t index : items)
+      if (!results.at(index).empty()) out["open_items"].push_back(open_item_json(results[index][0]));
+  }
   return Result::ok(std::move(out));
 }
 
@@ -383,6 +444,94 @@ Result ContextAgent::resolve_conflict(const sdk::Request& request, sdk::Services
   nlohmann::json out = conflict_json(updated);
   db.commit();
   return Result::ok(std::move(out));
+}
+
+Result ContextAgent::clarity(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string project_id = validate::required_uuid(request.params, "project_id");
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();  // one snapshot for the specifications and the items
+  project_row(db, project_id, owner_id, false);
+  sdk::Batch reads;
+  const std::size_t specs = add_current_specs(reads, project_id);
+  const std::size_t items = reads.add(std::string("SELECT ") + kOpenItemColumns +
+                                          " FROM open_items WHERE project_id = $1::uuid AND status <> 'resolved' "
+                                          "ORDER BY created_at, id",
+                                      {project_id});
+  const std::vector<sdk::Rows> read = db.run(reads);
+  db.commit();
+
+  const CurrentSpecs current = current_from(read[specs]);
+  nlohmann::json unclear = nlohmann::json::array();
+  for (std::size_t i = 0; i < current.specs.size(); ++i) {
+    const engine::Specification& spec = current.specs[i];
+    const auto findings = engine_->check_clarity(spec);
+    if (findings.empty()) continue;
+    unclear.push_back({{"specification_id", current.ids[i]},
+                       {"category", spec.category},
+                       {"key", spec.key},
+                       {"value", spec.value},
+                       {"findings", findings}});
+  }
+  nlohmann::json open = nlohmann::json::array();
+  nlohmann::json assumed = nlohmann::json::array();
+  for (const auto& row : read[items]) (row.str("status") == "open" ? open : assumed).push_back(open_item_json(row));
+  return Result::ok({{"specifications_checked", current.specs.size()},
+                     {"specifications", std::move(unclear)},
+                     {"open_items", std::move(open)},
+                     {"assumptions", std::move(assumed)}});
+}
+
+Result ContextAgent::list_open_items(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string project_id = validate::required_uuid(request.params, "project_id");
+  const std::string status =
+      validate::one_of(request.params, "status", {"open", "resolved", "assumed", "all"}, "open");
+  const Page page = page_of(request.params);
+  sdk::Db db(services, sdk::Database::kSpecs);
+  project_row(db, project_id, owner_id, false);
+  return list_page(db,
+                   {kOpenItemColumns, "FROM open_items WHERE project_id = $1::uuid AND ($2 = 'all' OR status = $2)",
+                    "ORDER BY open_items.created_at, open_items.id"},
+                   {project_id, status}, page, open_item_json);
+}
+
+// An open item accepted as an explicit assumption: the value is read like an answer to the item's
+// question (its first candidate, e.g. "PostgreSQL" fills tech_stack/database) and recorded as a
+// specification of source "assumed" at the assumption confidence, conflict-checked like one added
+// by hand; the item becomes "assumed" and points to it.
+Result ContextAgent::assume_open_item(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "open_item_id");
+  const std::string value = validate::required_string(request.params, "value", 1, 2000);
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();
+  const sdk::Row item = open_item_row(db, id, owner_id, /*lock=*/true);
+  if (item.str("status") != "open")
+    validate::fail("open_item_id", "open item " + id + " is " + item.str("status") +
+                                       "; only an open item can be assumed (edit its specification instead)");
+  const std::string project_id = item.str("project_id");
+  const std::vector<engine::Candidate> candidates = engine_->extract(value, item.str("category"));
+  if (candidates.empty())
+    validate::fail("value", "the assumption states nothing that can be recorded (\"" + value + "\")");
+  engine::Specification assumed = candidates.front().specification;
+  assumed.confidence = std::min(assumed.confidence, kAssumptionConfidence);
+  Provenance from{"assumed", item.is_null("question_id") ? std::nullopt : std::optional(item.str("question_id")),
+                  item.is_null("session_id") ? std::nullopt : std::optional(item.str("session_id"))};
+  std::optional<std::string> duplicate;
+  if (auto refused = check_manual(db, *engine_, project_id, assumed, from, "", &duplicate)) return *refused;
+  const std::string specification_id = duplicate ? *duplicate : write_version(db, project_id, assumed, from).str("id");
+  db.execute("UPDATE open_items SET status = 'assumed', assumption = $2, specification_id = $3::uuid, "
+             "closed_at = clock_timestamp() WHERE id = $1::uuid",
+             {id, value, specification_id});
+  recompute_maturity(db, *engine_, project_id);
+  const nlohmann::json out = {
+      {"open_item", open_item_json(open_item_row(db, id, owner_id, /*lock=*/false))},
+      {"specification", spec_json(*db.query_one(std::string("SELECT ") + kSpecColumns +
+                                                    " FROM specifications WHERE id = $1::uuid",
+                                                {specification_id}))}};
+  db.commit();
+  return Result::ok(out);
 }
 
 }  // namespace socrates::agents

@@ -141,7 +141,8 @@ Result ProjectManagerAgent::maturity(const sdk::Request& request, sdk::Services&
   const sdk::Row project = dialogue::project_row(db, id, owner_id, false);
   const auto current = dialogue::current_specs(db, id);
   const int open = dialogue::open_conflicts(db, id);
-  nlohmann::json out = engine_->maturity(current.specs, project.str("current_phase"), open);
+  nlohmann::json out =
+      engine_->maturity(current.specs, project.str("current_phase"), open, dialogue::open_item_counts(db, id));
   db.commit();
   return Result::ok(std::move(out));
 }

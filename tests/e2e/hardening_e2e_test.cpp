@@ -63,6 +63,8 @@ const std::set<std::string> kNoBody = {
     "POST /api/v1/projects/{project_id}/advance",
     "GET /api/v1/categories",
     "GET /api/v1/projects/{project_id}/export",
+    "GET /api/v1/projects/{project_id}/clarity",
+    "GET /api/v1/projects/{project_id}/open-items",
 };
 
 class HardeningE2eTest : public ::testing::Test {
@@ -91,6 +93,10 @@ class HardeningE2eTest : public ::testing::Test {
       const auto conflict = client.post(specs, {{"category", "tech_stack"}, {"key", "backend_language"}, {"value", "Go"}},
                                         user_.access_token).json();
       ids_["conflict_id"] = conflict["error"]["details"]["conflict"].value("id", "");
+      const std::string turn = "/api/v1/sessions/" + ids_["session_id"];
+      client.post(turn + "/next-question", json::object(), user_.access_token);
+      const auto unsure = client.post(turn + "/answer", {{"answer", "I don't know"}}, user_.access_token).json();
+      ids_["open_item_id"] = unsure["open_items"].empty() ? "" : unsure["open_items"][0].value("id", "");
       ids_["agent"] = "project_manager";
       ids_["action"] = "categories";
       ids_["id"] = "project_manager";

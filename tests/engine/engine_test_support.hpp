@@ -52,7 +52,8 @@ class TempDir {
 
   // The shipped files, for a test to break one of them.
   void copy_shipped() const {
-    for (const char* name : {kTaxonomyFile, kQuestionBankFile, kLexiconFile, kRequirementTemplatesFile}) write(name, shipped_json(name));
+    for (const char* name : {kTaxonomyFile, kQuestionBankFile, kLexiconFile, kRequirementTemplatesFile, kClarityRulesFile})
+      write(name, shipped_json(name));
   }
 
  private:

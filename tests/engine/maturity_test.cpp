@@ -178,8 +178,15 @@ TEST(MaturityJsonTest, HasTheApiFieldNames) {
   EXPECT_EQ(j.at("open_conflicts"), 2);
   ASSERT_EQ(j.at("categories").size(), 10u);
   const nlohmann::json& goals = j.at("categories")[0];
-  EXPECT_EQ(goals, (nlohmann::json{
-                       {"category", "goals"}, {"target", 10}, {"covered", 0.7}, {"score", 7}, {"specifications", 1}}));
+  EXPECT_EQ(goals, (nlohmann::json{{"category", "goals"},
+                                   {"target", 10},
+                                   {"covered", 0.7},
+                                   {"score", 7},
+                                   {"specifications", 1},
+                                   {"clarity", 100},
+                                   {"unclear_specifications", 0},
+                                   {"open_items", 0}}));
+  EXPECT_EQ(j.at("open_items"), 0);
   const nlohmann::json& next = j.at("next_phase");
   EXPECT_EQ(next.at("name"), "analysis");
   EXPECT_EQ(next.at("required_score"), 60);

@@ -132,11 +132,55 @@ Document build_document(sdk::Db& db, const engine::Engine& engine, const std::st
 
   // Sections of the other parts of issue 14, one call each.
   add_open_items(db, project_id, document);
+  add_clarity_findings(db, engine, project_id, document);
   return document;
 }
 
-void add_open_items(sdk::Db&, const std::string&, Document& document) {
-  document.json["open_items"] = json::array();
+void add_open_items(sdk::Db& db, const std::string& project_id, Document& document) {
+  const auto rows = db.query(std::string("SELECT ") + kOpenItemColumns +
+                                 " FROM open_items WHERE project_id = $1::uuid AND status <> 'resolved' "
+                                 "ORDER BY created_at, id",
+                             {project_id});
+  json items = {{"open", json::array()}, {"assumptions", json::array()}};
+  std::string open_md, assumed_md;
+  for (const auto& row : rows) {
+    const bool open = row.str("status") == "open";
+    items[open ? "open" : "assumptions"].push_back(open_item_json(row));
+    if (open)
+      open_md += "- **" + row.str("category") + "**: " + row.str("question") + " — _" + row.str("said") + "_\n";
+    else
+      assumed_md += "- **" + row.str("category") + "**: " + row.str("question") + " — assumed: " +
+                    row.str("assumption") + "\n";
+  }
+  document.json["open_items"] = std::move(items);
+  document.sections.push_back({"Open items and assumptions", "### Open items\n\n" + (open_md.empty() ? "None.\n" : open_md) +
+                                                                 "\n### Assumptions\n\n" +
+                                                                 (assumed_md.empty() ? "None.\n" : assumed_md)});
+}
+
+void add_clarity_findings(sdk::Db& db, const engine::Engine& engine, const std::string& project_id,
+                          Document& document) {
+  const auto current = current_specs(db, project_id);
+  json findings_json = json::array();
+  std::string md;
+  for (std::size_t i = 0; i < current.specs.size(); ++i) {
+    const engine::Specification& spec = current.specs[i];
+    const auto findings = engine.check_clarity(spec);
+    if (findings.empty()) continue;
+    findings_json.push_back({{"specification_id", current.ids[i]},
+                             {"category", spec.category},
+                             {"key", spec.key},
+                             {"value", spec.value},
+                             {"findings", findings}});
+    for (const auto& finding : findings) {
+      std::string words;
+      for (const auto& word : finding.words) words += (words.empty() ? "'" : ", '") + word + "'";
+      md += "- **" + spec.category + "/" + spec.key + "** (" + finding.rule + ": " + words + "): " + finding.question +
+            "\n";
+    }
+  }
+  document.json["clarity_findings"] = std::move(findings_json);
+  document.sections.push_back({"Clarity findings", md.empty() ? "None.\n" : md});
 }
 
 std::string render_markdown(const Document& document) {
@@ -261,8 +305,13 @@ std::string render_spec_kit(const Document& document) {
       }
     if (!any) md += "- [NEEDS CLARIFICATION: nothing recorded about " + text(category["label"]) + " yet]\n";
   }
-  for (const auto& item : d["open_items"])
+  for (const auto& item : d["open_items"]["open"])
     md += "- [NEEDS CLARIFICATION: " + text(item["question"]) + " (" + text(item["category"]) + ")]\n";
+  if (!d["open_items"]["assumptions"].empty()) {
+    md += "\n### Assumptions\n\n";
+    for (const auto& item : d["open_items"]["assumptions"])
+      md += "- " + text(item["question"]) + " — assumed: " + text(item["assumption"]) + " (" + text(item["category"]) + ")\n";
+  }
 
   md += "\n### Key Entities\n\n";
   bool any_entity = false;

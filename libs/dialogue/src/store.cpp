@@ -257,10 +257,47 @@ void add_maturity(sdk::Batch& batch, const std::string& project_id, int score) {
 }
 
 int recompute_maturity(sdk::Db& db, const engine::Engine& engine, const std::string& project_id) {
-  const int score = engine::maturity_score(engine.taxonomy(), current_specs(db, project_id).specs);
+  sdk::Batch reads;
+  const std::size_t specs = add_current_specs(reads, project_id);
+  const std::size_t items = add_open_item_counts(reads, project_id);
+  const auto read = db.run(reads);
+  const int score = engine.maturity_score(current_from(read[specs]).specs, open_item_counts_from(read[items]));
   db.execute("UPDATE projects SET maturity_score = $2, updated_at = clock_timestamp() WHERE id = $1::uuid",
              {project_id, score});
   return score;
+}
+
+nlohmann::json open_item_json(const sdk::Row& row) {
+  return row_object(row, {"id", "project_id", "category", "question", "said", "status", "created_at"},
+                    [&](auto& fields) {
+                      for (const char* column : {"session_id", "question_id", "assumption", "specification_id", "closed_at"})
+                        fields.emplace(column, nullable(row, column));
+                    });
+}
+
+std::size_t add_open_item_counts(sdk::Batch& batch, const std::string& project_id) {
+  return batch.add("SELECT category, count(*) AS n FROM open_items WHERE project_id = $1::uuid AND status = 'open' "
+                   "GROUP BY category",
+                   {project_id});
+}
+
+std::size_t add_open_item_counts_by_session(sdk::Batch& batch, const std::string& session_id,
+                                            const std::string& owner_id) {
+  return batch.add("SELECT category, count(*) AS n FROM open_items WHERE project_id = (SELECT project_id FROM sessions "
+                   "WHERE id = $1::uuid AND owner_id = $2::uuid) AND status = 'open' GROUP BY category",
+                   {session_id, owner_id});
+}
+
+engine::OpenItemCounts open_item_counts_from(const sdk::Rows& rows) {
+  engine::OpenItemCounts out;
+  for (const auto& row : rows) out[row.str("category")] = static_cast<int>(row.i64("n"));
+  return out;
+}
+
+engine::OpenItemCounts open_item_counts(sdk::Db& db, const std::string& project_id) {
+  sdk::Batch batch;
+  add_open_item_counts(batch, project_id);
+  return open_item_counts_from(db.run(batch)[0]);
 }
 
 RecordPlan plan_record(sdk::Batch& batch, const std::string& project_id, const CurrentSpecs& current,

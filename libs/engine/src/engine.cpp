@@ -37,22 +37,28 @@ void cross_check(const Taxonomy& taxonomy, const QuestionBank& bank, const Lexic
 }  // namespace
 
 struct Engine::Parts {
-  Parts(Taxonomy t, QuestionBank b, Lexicon l, RequirementTemplates r)
+  Parts(Taxonomy t, QuestionBank b, Lexicon l, RequirementTemplates r, ClarityRules c)
       : taxonomy(std::move(t)),
         bank(std::move(b)),
         lexicon(std::move(l)),
         requirement_templates(std::move(r)),
+        clarity_rules(std::move(c)),
+        clarity(clarity_rules, lexicon),
         extractor(taxonomy, lexicon),
         detector(taxonomy, lexicon),
-        planner(taxonomy, bank, lexicon),
+        planner(taxonomy, bank, lexicon, &clarity),
         replies(taxonomy, bank, lexicon),
         requirements(taxonomy, lexicon, requirement_templates) {}
+
+  ClarityAdjustment adjustment(const OpenItemCounts& open_items) const { return {&clarity, open_items}; }
 
   // Declaration order matters: the helpers below reference the data above.
   Taxonomy taxonomy;
   QuestionBank bank;
   Lexicon lexicon;
   RequirementTemplates requirement_templates;
+  ClarityRules clarity_rules;
+  ClarityChecker clarity;  // compiles the rules once, at load
   Extractor extractor;
   ConflictDetector detector;
   QuestionPlanner planner;
@@ -85,15 +91,18 @@ Engine Engine::load(const std::filesystem::path& data_dir) {
   QuestionBank bank = QuestionBank::load(data_dir / kQuestionBankFile);
   Lexicon lexicon = Lexicon::load(data_dir / kLexiconFile);
   RequirementTemplates requirement_templates = RequirementTemplates::load(data_dir / kRequirementTemplatesFile);
-  return Engine(std::move(taxonomy), std::move(bank), std::move(lexicon), std::move(requirement_templates));
+  ClarityRules clarity_rules = ClarityRules::load(data_dir / kClarityRulesFile);
+  return Engine(std::move(taxonomy), std::move(bank), std::move(lexicon), std::move(requirement_templates),
+                std::move(clarity_rules));
 }
 
 Engine::Engine(Taxonomy taxonomy, QuestionBank question_bank, Lexicon lexicon,
-               RequirementTemplates requirement_templates) {
+               RequirementTemplates requirement_templates, ClarityRules clarity_rules) {
   cross_check(taxonomy, question_bank, lexicon);
-  // The writer checks the templates against the taxonomy (every category has an ID prefix).
+  // The writer checks the templates against the taxonomy (every category has an ID prefix); the
+  // clarity checker refuses a unit family the lexicon lacks (DataError naming the rules' file).
   parts_ = std::make_unique<Parts>(std::move(taxonomy), std::move(question_bank), std::move(lexicon),
-                                   std::move(requirement_templates));
+                                   std::move(requirement_templates), std::move(clarity_rules));
 }
 
 Engine::Engine(Engine&&) noexcept = default;
@@ -104,17 +113,32 @@ const Taxonomy& Engine::taxonomy() const noexcept { return parts_->taxonomy; }
 const QuestionBank& Engine::question_bank() const noexcept { return parts_->bank; }
 const Lexicon& Engine::lexicon() const noexcept { return parts_->lexicon; }
 const RequirementWriter& Engine::requirements() const noexcept { return parts_->requirements; }
+const ClarityChecker& Engine::clarity() const noexcept { return parts_->clarity; }
 
-std::vector<CategoryCoverage> Engine::coverage(const std::vector<Specification>& current) const {
-  return compute_coverage(parts_->taxonomy, current);
+std::vector<CategoryCoverage> Engine::coverage(const std::vector<Specification>& current,
+                                               const OpenItemCounts& open_items) const {
+  return compute_coverage(parts_->taxonomy, current, parts_->adjustment(open_items));
 }
 
 const Category& Engine::next_category(const std::vector<Specification>& current) const {
-  return least_covered_category(parts_->taxonomy, current);
+  return least_covered_category(parts_->taxonomy, current, parts_->adjustment({}));
 }
 
-Maturity Engine::maturity(const std::vector<Specification>& current, std::string_view phase, int open_conflicts) const {
-  return compute_maturity(parts_->taxonomy, current, phase, open_conflicts);
+Maturity Engine::maturity(const std::vector<Specification>& current, std::string_view phase, int open_conflicts,
+                          const OpenItemCounts& open_items) const {
+  return compute_maturity(parts_->taxonomy, current, phase, open_conflicts, parts_->adjustment(open_items));
+}
+
+int Engine::maturity_score(const std::vector<Specification>& current, const OpenItemCounts& open_items) const {
+  return engine::maturity_score(parts_->taxonomy, current, parts_->adjustment(open_items));
+}
+
+std::vector<ClarityFinding> Engine::check_clarity(const Specification& specification) const {
+  return parts_->clarity.check(specification);
+}
+
+std::vector<std::string> Engine::unknowns(std::string_view answer) const {
+  return unknown_clauses(answer, parts_->lexicon);
 }
 
 Question Engine::next_question(const std::vector<Specification>& current, const std::vector<std::string>& asked) const {

@@ -27,34 +27,48 @@ nlohmann::json number(double value) {
 
 }  // namespace
 
-std::vector<CategoryCoverage> compute_coverage(const Taxonomy& taxonomy, const std::vector<Specification>& current) {
+std::vector<CategoryCoverage> compute_coverage(const Taxonomy& taxonomy, const std::vector<Specification>& current,
+                                               const ClarityAdjustment& clarity) {
+  const ClarityWeights weights = clarity.checker ? clarity.checker->rules().weights() : ClarityWeights{};
   std::vector<CategoryCoverage> out;
   out.reserve(taxonomy.categories().size());
-  for (const Category& category : taxonomy.categories()) out.push_back({&category, 0, 0, 0, 0});
+  for (const Category& category : taxonomy.categories()) {
+    CategoryCoverage c;
+    c.category = &category;
+    if (const auto it = clarity.open_items.find(category.name); it != clarity.open_items.end())
+      c.open_items = std::max(it->second, 0);
+    out.push_back(c);
+  }
   for (const Specification& specification : current) {
     const std::size_t index = taxonomy.index_of(specification.category);
     if (index >= out.size()) continue;
-    out[index].confidence_sum += specification.confidence;
+    const bool unclear = clarity.checker && !clarity.checker->is_clear(specification);
+    out[index].confidence_sum += specification.confidence * (unclear ? weights.unclear_factor : 1.0);
+    out[index].unclear += unclear;
     ++out[index].specifications;
   }
   for (CategoryCoverage& c : out) {
-    c.covered = std::min(c.confidence_sum, c.category->target);
-    c.coverage = std::min(c.confidence_sum / c.category->target, 1.0);
+    // An open item is a known gap: the category cannot be complete while it stays open.
+    const double reachable = std::max(0.0, c.category->target - weights.open_item_gap * c.open_items);
+    c.covered = std::min(c.confidence_sum, reachable);
+    c.coverage = std::min(c.covered / c.category->target, 1.0);
   }
   return out;
 }
 
-const Category& least_covered_category(const Taxonomy& taxonomy, const std::vector<Specification>& current) {
-  const auto coverage = compute_coverage(taxonomy, current);
+const Category& least_covered_category(const Taxonomy& taxonomy, const std::vector<Specification>& current,
+                                       const ClarityAdjustment& clarity) {
+  const auto coverage = compute_coverage(taxonomy, current, clarity);
   const CategoryCoverage* best = &coverage.front();
   for (const CategoryCoverage& c : coverage)
     if (c.coverage < best->coverage - kEpsilon) best = &c;  // strictly less: ties keep taxonomy order
   return *best->category;
 }
 
-int maturity_score(const Taxonomy& taxonomy, const std::vector<Specification>& current) {
+int maturity_score(const Taxonomy& taxonomy, const std::vector<Specification>& current,
+                   const ClarityAdjustment& clarity) {
   double covered = 0;
-  for (const CategoryCoverage& c : compute_coverage(taxonomy, current)) covered += c.covered;
+  for (const CategoryCoverage& c : compute_coverage(taxonomy, current, clarity)) covered += c.covered;
   return round_percent(covered, taxonomy.total_target());
 }
 
@@ -82,15 +96,19 @@ GateStatus evaluate_gate(const Taxonomy& taxonomy, std::string_view target_phase
 }
 
 Maturity compute_maturity(const Taxonomy& taxonomy, const std::vector<Specification>& current, std::string_view phase,
-                          int open_conflicts) {
+                          int open_conflicts, const ClarityAdjustment& clarity) {
   Maturity maturity;
   maturity.phase = std::string(phase);
   maturity.open_conflicts = open_conflicts;
   double covered = 0;
-  for (const CategoryCoverage& c : compute_coverage(taxonomy, current)) {
+  for (const CategoryCoverage& c : compute_coverage(taxonomy, current, clarity)) {
     covered += c.covered;
+    const int held = c.specifications + c.open_items;
+    maturity.open_items += c.open_items;
     maturity.categories.push_back({c.category->name, c.category->target, c.covered,
-                                   round_percent(c.covered, c.category->target), c.specifications});
+                                   round_percent(c.covered, c.category->target), c.specifications,
+                                   held == 0 ? 100 : round_percent(c.specifications - c.unclear, held), c.unclear,
+                                   c.open_items});
   }
   maturity.score = round_percent(covered, taxonomy.total_target());
   if (const auto next = taxonomy.next_phase(phase))  // throws for an unknown phase
@@ -117,12 +135,16 @@ void to_json(nlohmann::json& out, const Maturity& maturity) {
                           {"target", number(c.target)},
                           {"covered", number(round2(c.covered))},
                           {"score", c.score},
-                          {"specifications", c.specifications}});
+                          {"specifications", c.specifications},
+                          {"clarity", c.clarity},
+                          {"unclear_specifications", c.unclear_specifications},
+                          {"open_items", c.open_items}});
   }
   out = {{"score", maturity.score},
          {"phase", maturity.phase},
          {"categories", std::move(categories)},
          {"open_conflicts", maturity.open_conflicts},
+         {"open_items", maturity.open_items},
          {"next_phase", maturity.next_phase ? nlohmann::json(*maturity.next_phase) : nlohmann::json(nullptr)}};
 }
 

@@ -37,8 +37,9 @@ struct QuestionPlanner::ComparableCache {
   std::unordered_map<std::string, std::string> forms;  // text -> its words
 };
 
-QuestionPlanner::QuestionPlanner(const Taxonomy& taxonomy, const QuestionBank& bank, const Lexicon& lexicon)
-    : taxonomy_(taxonomy), bank_(bank), lexicon_(lexicon), cache_(std::make_unique<ComparableCache>()) {}
+QuestionPlanner::QuestionPlanner(const Taxonomy& taxonomy, const QuestionBank& bank, const Lexicon& lexicon,
+                                 const ClarityChecker* clarity)
+    : taxonomy_(taxonomy), bank_(bank), lexicon_(lexicon), clarity_(clarity), cache_(std::make_unique<ComparableCache>()) {}
 QuestionPlanner::~QuestionPlanner() = default;
 QuestionPlanner::QuestionPlanner(QuestionPlanner&&) noexcept = default;
 
@@ -65,6 +66,8 @@ const char* to_string(QuestionSource source) noexcept {
       return "category_follow_up";
     case QuestionSource::kLlm:
       return "llm";
+    case QuestionSource::kSharpen:
+      return "sharpen";
   }
   return "bank";
 }
@@ -81,9 +84,63 @@ std::string QuestionPlanner::quote(const Specification& specification) const {
 
 Question QuestionPlanner::next_question(const std::vector<Specification>& current,
                                         const std::vector<std::string>& asked) const {
-  Question question = question_for(least_covered_category(taxonomy_, current), current, asked);
+  const Category& category = least_covered_category(taxonomy_, current, {clarity_, {}});
+  if (auto sharpen = sharpening_question(category, current, asked)) return *std::move(sharpen);
+  Question question = question_for(category, current, asked);
   question.context = "least-covered category: " + question.context;
   return question;
+}
+
+std::optional<Question> QuestionPlanner::sharpening_question(const Category& category,
+                                                             const std::vector<Specification>& current,
+                                                             const std::vector<std::string>& asked) const {
+  if (!clarity_) return std::nullopt;
+  struct Vague {
+    const Specification* specification;
+    std::vector<ClarityFinding> findings;
+    std::size_t words = 0;
+    std::size_t order = 0;
+  };
+  std::vector<Vague> vague;
+  for (std::size_t i = 0; i < current.size(); ++i) {
+    if (current[i].category != category.name) continue;
+    std::vector<ClarityFinding> findings = clarity_->check(current[i]);
+    if (findings.empty()) continue;
+    std::size_t words = 0;
+    for (const ClarityFinding& finding : findings) words += finding.words.size();
+    vague.push_back({&current[i], std::move(findings), words, i});
+  }
+  if (vague.empty()) return std::nullopt;
+  std::sort(vague.begin(), vague.end(), [](const Vague& a, const Vague& b) {
+    if (a.words != b.words) return a.words > b.words;
+    if (a.specification->confidence != b.specification->confidence)
+      return a.specification->confidence > b.specification->confidence;
+    return a.order > b.order;  // the latest
+  });
+  std::unordered_set<std::string> asked_texts;
+  for (const auto& text : asked) asked_texts.insert(comparable(text));
+  for (const Vague& v : vague) {
+    const bool sharpened = std::any_of(v.findings.begin(), v.findings.end(), [&](const ClarityFinding& finding) {
+      return asked_texts.count(comparable(finding.question)) > 0;
+    });
+    if (sharpened) continue;
+    for (const ClarityFinding& finding : v.findings) {
+      BiasReport bias = check_bias(finding.question, lexicon_.bias());
+      if (!bias.acceptable) continue;
+      Question question;
+      question.text = finding.question;
+      question.category = category.name;
+      question.source = QuestionSource::kSharpen;
+      question.bias = std::move(bias);
+      std::string words;
+      for (const auto& word : finding.words) words += (words.empty() ? "'" : ", '") + word + "'";
+      question.context = detail::render(
+          clarity_->rules().sharpen_context(),
+          {{"label", category.name + "/" + v.specification->key}, {"rule", finding.rule}, {"words", words}});
+      return question;
+    }
+  }
+  return std::nullopt;
 }
 
 Question QuestionPlanner::question_for(const Category& category, const std::vector<Specification>& current,

@@ -36,10 +36,15 @@ struct Document {
 Document build_document(sdk::Db& db, const engine::Engine& engine, const std::string& project_id,
                         const std::string& owner_id);
 
-// Hook of the "Clarity" part (issue 14): the project's open items, each
-// {"category","question","asked_at"}, in `json["open_items"]`; spec-kit marks each with
-// [NEEDS CLARIFICATION: …]. Until open items are stored it adds an empty list.
+// The project's open items and assumptions (domain.md "Clarity and open items"):
+// `json["open_items"]` = {"open":[open item...],"assumptions":[open item...]} and the section
+// "Open items and assumptions"; spec-kit marks each open one with [NEEDS CLARIFICATION: …].
 void add_open_items(sdk::Db& db, const std::string& project_id, Document& document);
+
+// Each current specification that breaks a requirement-language rule, with the question that would
+// sharpen it: `json["clarity_findings"]` (as `specifications` of GET .../clarity) and a section.
+void add_clarity_findings(sdk::Db& db, const engine::Engine& engine, const std::string& project_id,
+                          Document& document);
 
 std::string render_markdown(const Document& document);
 std::string render_spec_kit(const Document& document);

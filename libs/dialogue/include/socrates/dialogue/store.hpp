@@ -31,7 +31,7 @@ std::shared_ptr<const engine::Engine> load_engine(sdk::Services& services);
 
 // The schema of the specifications database this data layer was written for: the number of the
 // last migration in migrations/specs it knows. Raise it with every migration of that directory.
-inline constexpr std::int64_t kSchemaVersion = 5;
+inline constexpr std::int64_t kSchemaVersion = 6;
 
 // Refuses (throws, so the agent does not start and a reload keeps the running generation) when
 // the specifications database is migrated to any other version: this layer's SQL would read or
@@ -234,8 +234,24 @@ int open_conflicts(sdk::Db& db, const std::string& project_id);
 
 void add_maturity(sdk::Batch& batch, const std::string& project_id, int score);
 
-// Recomputes and stores the project's maturity; answers the new score.
+// Recomputes and stores the project's maturity (clarity and open items counted); answers the new score.
 int recompute_maturity(sdk::Db& db, const engine::Engine& engine, const std::string& project_id);
+
+// ---- open items: "I don't know" kept as a gap of the project (domain.md "Clarity and open items")
+
+constexpr const char* kOpenItemColumns =
+    "id::text AS id, project_id::text AS project_id, session_id::text AS session_id, "
+    "question_id::text AS question_id, category, question, said, status, assumption, "
+    "specification_id::text AS specification_id, rfc3339(created_at) AS created_at, rfc3339(closed_at) AS closed_at";
+
+nlohmann::json open_item_json(const sdk::Row& row);
+
+// The project's open items per category: a statement whose rows open_item_counts_from reads.
+std::size_t add_open_item_counts(sdk::Batch& batch, const std::string& project_id);
+std::size_t add_open_item_counts_by_session(sdk::Batch& batch, const std::string& session_id,
+                                            const std::string& owner_id);
+engine::OpenItemCounts open_item_counts_from(const sdk::Rows& rows);
+engine::OpenItemCounts open_item_counts(sdk::Db& db, const std::string& project_id);
 
 // ---- an answer or a message: extract, check, save, open conflicts
 

@@ -1,6 +1,6 @@
 #pragma once
 // Engine: the deterministic built-in engine in one object — its data (taxonomy, question bank,
-// lexicon, requirement templates) and everything the agents ask of it. No database, no network:
+// lexicon, requirement templates, clarity rules) and everything the agents ask of it. No database, no network:
 // the caller reads specifications, asks the engine, and writes what it answers.
 //
 // Ownership and threading: an Engine owns its data, is immutable after construction and every
@@ -13,6 +13,7 @@
 // caller bug (an unknown phase: std::invalid_argument).
 
 #include <socrates/engine/bias_checker.hpp>
+#include <socrates/engine/clarity.hpp>
 #include <socrates/engine/clause_splitter.hpp>
 #include <socrates/engine/conflict_detector.hpp>
 #include <socrates/engine/data_error.hpp>
@@ -42,6 +43,7 @@ namespace socrates::engine {
 inline constexpr const char* kTaxonomyFile = "taxonomy.json";
 inline constexpr const char* kQuestionBankFile = "question_bank.json";
 inline constexpr const char* kLexiconFile = "lexicon.json";
+inline constexpr const char* kClarityRulesFile = "clarity_rules.json";
 
 // One candidate of an answer and what the conflict check decided for it.
 struct Finding {
@@ -62,10 +64,13 @@ struct AnswerAnalysis {
 
 class Engine {
  public:
-  // Reads taxonomy.json, question_bank.json, lexicon.json and requirement_templates.json from `data_dir`.
+  // Reads taxonomy.json, question_bank.json, lexicon.json, requirement_templates.json and
+  // clarity_rules.json from `data_dir`.
   static Engine load(const std::filesystem::path& data_dir);
   // Checks that the files agree with each other; throws DataError naming the offending file.
-  Engine(Taxonomy taxonomy, QuestionBank question_bank, Lexicon lexicon, RequirementTemplates requirement_templates);
+  // Without clarity rules every specification is clear (tests that replace another file).
+  Engine(Taxonomy taxonomy, QuestionBank question_bank, Lexicon lexicon, RequirementTemplates requirement_templates,
+         ClarityRules clarity_rules = {});
 
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;
@@ -76,11 +81,22 @@ class Engine {
   const Lexicon& lexicon() const noexcept;
   // Writes specifications as requirements (IDs, EARS statements, acceptance criteria).
   const RequirementWriter& requirements() const noexcept;
+  const ClarityChecker& clarity() const noexcept;
 
-  // --- maturity and phases
-  std::vector<CategoryCoverage> coverage(const std::vector<Specification>& current) const;
+  // --- maturity and phases: unclear specifications count less and open items are gaps
+  // (domain.md "Clarity and open items").
+  std::vector<CategoryCoverage> coverage(const std::vector<Specification>& current,
+                                         const OpenItemCounts& open_items = {}) const;
   const Category& next_category(const std::vector<Specification>& current) const;
-  Maturity maturity(const std::vector<Specification>& current, std::string_view phase, int open_conflicts) const;
+  Maturity maturity(const std::vector<Specification>& current, std::string_view phase, int open_conflicts,
+                    const OpenItemCounts& open_items = {}) const;
+  int maturity_score(const std::vector<Specification>& current, const OpenItemCounts& open_items = {}) const;
+
+  // --- clarity
+  std::vector<ClarityFinding> check_clarity(const Specification& specification) const;
+  // The clauses of an answer that say "I don't know" (or a variant): each answer with one opens an
+  // item of the project.
+  std::vector<std::string> unknowns(std::string_view answer) const;
 
   // --- questions
   Question next_question(const std::vector<Specification>& current, const std::vector<std::string>& asked) const;
