@@ -63,6 +63,8 @@ const std::set<std::string> kNoBody = {
     "POST /api/v1/projects/{project_id}/advance",
     "GET /api/v1/categories",
     "GET /api/v1/projects/{project_id}/export",
+    "GET /api/v1/projects/{project_id}/requirements",
+    "POST /api/v1/projects/{project_id}/requirements/reword",
 };
 
 class HardeningE2eTest : public ::testing::Test {
