@@ -65,6 +65,8 @@ const std::set<std::string> kNoBody = {
     "GET /api/v1/projects/{project_id}/export",
     "GET /api/v1/projects/{project_id}/clarity",
     "GET /api/v1/projects/{project_id}/open-items",
+    "GET /api/v1/projects/{project_id}/requirements",
+    "POST /api/v1/projects/{project_id}/requirements/reword",
 };
 
 class HardeningE2eTest : public ::testing::Test {
