@@ -379,7 +379,7 @@ INSTANTIATE_TEST_SUITE_P(
                      {{{"id", "a"}, {"kind", "data"}, {"title", "A"}, {"requirement_ids", {"SEC-001"}}},
                       {{"id", "a"}, {"kind", "data"}, {"title", "B"}, {"requirement_ids", {"SEC-001"}}}}}},
                    "sections/1/id"}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& param) { return std::string(param.param.name); });
 
 struct BadTasks {
   const char* name;
@@ -417,7 +417,7 @@ INSTANTIATE_TEST_SUITE_P(
                      {"acceptance", {{{"requirement_id", "NOPE-1"}, {"text", "it works"}}}}}}}},
                  "tasks/0/acceptance/0/requirement_id"},
         BadTasks{"tasks_not_an_array", {{"tasks", "T-1"}}, "tasks"}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& param) { return std::string(param.param.name); });
 
 TEST(PlanCheckTest, AGoodEditedTaskListIsReadInItsOrder) {
   const nlohmann::json plan = {{"tasks", {task("setup", {"TECH-001"}), task("build", {"REQ-001", "REQ-002"}, {"setup"})}}};
@@ -510,7 +510,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BrokenRules{"cycle", R"({"after":["verification"]})", "build on each other"},
                       BrokenRules{"duplicate_id", R"({"id":"platform"})", "appears twice"},
                       BrokenRules{"no_match", R"({"match":[]})", "at least one category"}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& param) { return std::string(param.param.name); });
 
 TEST(PlanRulesDataTest, AMissingFileIsADataError) {
   TempDir dir;
