@@ -42,8 +42,12 @@ void add_dialogue_routes(Router& router, ApiContext& api) {
   router.add("GET", "/api/v1/projects/{project_id}/maturity", agent_route(api, "project_manager", "maturity", Body::kNone));
   router.add("POST", "/api/v1/projects/{project_id}/advance", agent_route(api, "project_manager", "advance", Body::kNone));
   router.add("GET", "/api/v1/categories", agent_route(api, "project_manager", "categories", Body::kNone));
+  router.add("GET", "/api/v1/projects/{project_id}/requirements",
+             agent_route(api, "project_manager", "requirements", Body::kNone, query_params({"category", "limit", "offset"})));
+  router.add("POST", "/api/v1/projects/{project_id}/requirements/reword",
+             agent_route(api, "project_manager", "reword_requirements", Body::kNone));
 
-  // The specification document: markdown (the default) or JSON.
+  // The specification document: markdown (the default), JSON, spec-kit's spec.md or Kiro's requirements.md.
   router.add("GET", "/api/v1/projects/{project_id}/export", [&api](HttpRequest& request) {
     return with_user(api, request, [&](const auth::AuthContext& auth) {
       nlohmann::json params = {{"project_id", request.path_param("project_id")}};
@@ -51,7 +55,8 @@ void add_dialogue_routes(Router& router, ApiContext& api) {
       sdk::Result result = api.orchestrator.route("project_manager", "export", std::move(params), auth.caller);
       if (!result.is_ok()) return respond(result, request);
       const nlohmann::json& document = result.value();
-      if (document.value("format", "") == "markdown") {
+      // markdown, spec-kit (its spec.md) and kiro (its requirements.md) are markdown documents.
+      if (document.contains("markdown")) {
         HttpResponse response;
         response.status = 200;
         response.content_type = "text/markdown; charset=utf-8";

@@ -1,5 +1,8 @@
 #include "project_manager_agent.hpp"
 
+#include <socrates/dialogue/document.hpp>
+#include <socrates/dialogue/llm.hpp>
+#include <socrates/dialogue/requirements.hpp>
 #include <socrates/dialogue/store.hpp>
 
 #include <map>
@@ -36,6 +39,8 @@ ProjectManagerAgent::ProjectManagerAgent(sdk::AgentInfo info) : BaseAgent(std::m
   register_action("advance", &ProjectManagerAgent::advance);
   register_action("categories", &ProjectManagerAgent::categories);
   register_action("export", &ProjectManagerAgent::export_document);
+  register_action("requirements", &ProjectManagerAgent::requirements);
+  register_action("reword_requirements", &ProjectManagerAgent::reword_requirements);
   // Internal: this agent's figures for GET /api/v1/admin/stats, every owner's (the host adds up
   // every agent's).
   register_action(
@@ -178,71 +183,84 @@ Result ProjectManagerAgent::categories(const sdk::Request&, sdk::Services&) {
   return Result::ok({{"items", std::move(items)}});
 }
 
+Result ProjectManagerAgent::requirements(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "project_id");
+  const auto category = validate::optional_string(request.params, "category", 0, 64);
+  const dialogue::Page page = dialogue::page_of(request.params);
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();  // the project and its requirements from one snapshot
+  dialogue::project_row(db, id, owner_id, false);
+  const auto all = dialogue::current_requirements(db, *engine_, id);
+  db.commit();
+  // Paged in memory: the statements are written here, not stored, and a project has at most a few
+  // hundred requirements.
+  nlohmann::json items = nlohmann::json::array();
+  long long total = 0;
+  for (const auto& requirement : all) {
+    if (category && !category->empty() && requirement.requirement.category != *category) continue;
+    if (total >= page.offset && total < page.offset + page.limit) items.push_back(dialogue::requirement_json(requirement));
+    ++total;
+  }
+  return Result::ok({{"items", std::move(items)}, {"total", total}, {"limit", page.limit}, {"offset", page.offset}});
+}
+
+Result ProjectManagerAgent::reword_requirements(const sdk::Request& request, sdk::Services& services) {
+  const std::string owner_id = owner(request);
+  const std::string id = validate::required_uuid(request.params, "project_id");
+  sdk::LlmClient* llm = services.llm();
+  std::vector<dialogue::TracedRequirement> before;
+  {
+    sdk::Db db(services, sdk::Database::kSpecs);
+    db.begin();
+    dialogue::project_row(db, id, owner_id, false);
+    before = dialogue::current_requirements(db, *engine_, id);
+    db.commit();
+  }
+  if (!llm)
+    return Result::fail(sdk::errc::kLlmUnavailable,
+                        "no LLM provider is configured: the requirements keep the built-in templates' statements",
+                        {{"project_id", id}});
+  // The model rewords the templates' statements (not an earlier rewording), so every check compares
+  // with what the engine wrote. No connection is held while it thinks.
+  std::vector<engine::Requirement> templates;
+  for (const auto& r : before) {
+    templates.push_back(r.requirement);
+    templates.back().statement = r.template_statement;
+  }
+  std::map<std::string, std::string> reworded;
+  if (!templates.empty()) reworded = llm_dialogue::reword(*llm, services, *engine_, templates, id);
+
+  sdk::Db db(services, sdk::Database::kSpecs);
+  db.begin();
+  dialogue::project_row(db, id, owner_id, /*lock=*/true);
+  // Stored per specification version: one edited in the meantime is current no more and keeps none.
+  std::vector<std::pair<std::string, std::string>> statements;
+  for (const auto& r : before)
+    if (auto it = reworded.find(r.requirement.id); it != reworded.end())
+      statements.emplace_back(r.trace.specification_id, it->second);
+  const std::size_t stored = dialogue::store_rewordings(db, id, statements);
+  const auto after = dialogue::current_requirements(db, *engine_, id);
+  db.commit();
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& r : after) items.push_back(dialogue::requirement_json(r));
+  return Result::ok({{"reworded", stored}, {"items", std::move(items)}});
+}
+
 Result ProjectManagerAgent::export_document(const sdk::Request& request, sdk::Services& services) {
   const std::string owner_id = owner(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
-  const std::string format = validate::one_of(request.params, "format", {"markdown", "json"}, "markdown");
+  const std::string format =
+      validate::one_of(request.params, "format", {"markdown", "json", "spec-kit", "kiro"}, "markdown");
   sdk::Db db(services, sdk::Database::kSpecs);
-  db.begin();
-  const sdk::Row project = dialogue::project_row(db, id, owner_id, false);
-  auto specs = db.query(std::string("SELECT s.id::text AS id, s.project_id::text AS project_id, s.category, s.key, "
-                                    "s.value, s.source, s.confidence, s.question_id::text AS question_id, "
-                                    "s.session_id::text AS session_id, s.version, s.is_current, "
-                                    "rfc3339(s.created_at) AS created_at, q.text AS question_text "
-                                    "FROM specifications s LEFT JOIN questions q ON q.id = s.question_id "
-                                    "WHERE s.project_id = $1::uuid AND s.is_current ORDER BY s.category, s.key"),
-                        {id});
-  auto conflicts = db.query(std::string("SELECT ") + dialogue::kConflictColumns +
-                                " FROM conflicts WHERE project_id = $1::uuid AND status = 'open' "
-                                "ORDER BY detected_at, id",
-                            {id});
-  nlohmann::json open = nlohmann::json::array();
-  for (const auto& row : conflicts) open.push_back(dialogue::conflict_json(row));
-  const nlohmann::json project_doc = project_json(*dialogue::find_project(db, id, owner_id, /*lock=*/false));
+  db.begin();  // one snapshot for the whole document
+  dialogue::Document document = dialogue::build_document(db, *engine_, id, owner_id);
   db.commit();
-
-  std::map<std::string, nlohmann::json> by_category;
-  for (const auto& row : specs) {
-    nlohmann::json spec = dialogue::spec_json(row);
-    spec["question"] = dialogue::nullable(row, "question_text");
-    by_category[row.str("category")].push_back(std::move(spec));
-  }
-  nlohmann::json categories = nlohmann::json::array();
-  for (const auto& category : engine_->taxonomy().categories()) {
-    auto it = by_category.find(category.name);
-    categories.push_back({{"name", category.name},
-                          {"label", category.label},
-                          {"description", category.description},
-                          {"specifications", it == by_category.end() ? nlohmann::json::array() : it->second}});
-  }
-  nlohmann::json document = {{"project", project_doc},
-                             {"categories", categories},
-                             {"open_conflicts", open}};
-  if (format == "json") return Result::ok({{"format", "json"}, {"document", std::move(document)}});
-
-  std::string md = "# " + project.str("name") + "\n\n";
-  if (!project.str("description").empty()) md += project.str("description") + "\n\n";
-  md += "Phase: " + project.str("current_phase") + " · maturity " + std::to_string(project.i64("maturity_score")) +
-        "/100\n";
-  for (const auto& category : categories) {
-    md += "\n## " + category["name"].get<std::string>() + "\n\n";
-    if (category["specifications"].empty()) {
-      md += "_Nothing recorded yet._\n";
-      continue;
-    }
-    for (const auto& spec : category["specifications"]) {
-      md += "- **" + spec["key"].get<std::string>() + "**: " + spec["value"].get<std::string>() + " (v" +
-            std::to_string(spec["version"].get<long long>()) + ", " + spec["source"].get<std::string>() + ")\n";
-      if (spec["question"].is_string()) md += "  - asked: " + spec["question"].get<std::string>() + "\n";
-    }
-  }
-  md += "\n## Open conflicts\n\n";
-  if (open.empty()) md += "None.\n";
-  for (const auto& conflict : open) {
-    md += "- " + conflict["type"].get<std::string>() + " (" + conflict["severity"].get<std::string>() +
-          "): " + conflict["description"].get<std::string>() + "\n";
-  }
-  return Result::ok({{"format", "markdown"}, {"markdown", std::move(md)}});
+  if (format == "json") return Result::ok({{"format", "json"}, {"document", std::move(document.json)}});
+  std::string text = format == "spec-kit" ? dialogue::render_spec_kit(document)
+                     : format == "kiro"   ? dialogue::render_kiro(document)
+                                          : dialogue::render_markdown(document);
+  return Result::ok({{"format", format}, {"markdown", std::move(text)}});
 }
 
 }  // namespace socrates::agents

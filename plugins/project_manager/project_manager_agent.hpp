@@ -27,6 +27,10 @@ class ProjectManagerAgent final : public sdk::BaseAgent {
   sdk::Result advance(const sdk::Request& request, sdk::Services& services);
   sdk::Result categories(const sdk::Request& request, sdk::Services& services);
   sdk::Result export_document(const sdk::Request& request, sdk::Services& services);
+  // The current requirements with their traceability (dialogue::current_requirements).
+  sdk::Result requirements(const sdk::Request& request, sdk::Services& services);
+  // With an LLM provider: every current statement reworded in one call, checked, stored per version.
+  sdk::Result reword_requirements(const sdk::Request& request, sdk::Services& services);
 
  protected:
   void on_start(sdk::Services& services) override;

@@ -429,11 +429,15 @@ TEST_F(DialogueE2eTest, CategoriesMaturityAndExport) {
   const auto document = json.json();
   EXPECT_EQ(document["project"]["id"], project);
   EXPECT_EQ(document["categories"].size(), 10u);
-  EXPECT_EQ(document["open_conflicts"].size(), 1u);
+  EXPECT_EQ(document["conflicts"]["open"].size(), 1u);
   bool has_question = false;
-  for (const auto& category : document["categories"])
-    for (const auto& spec : category["specifications"]) has_question = has_question || spec["question"].is_string();
+  bool has_database = false;
+  for (const auto& requirement : document["requirements"]) {
+    has_question = has_question || requirement["trace"]["question"].is_string();
+    has_database = has_database || requirement["value"] == "PostgreSQL";
+  }
   EXPECT_TRUE(has_question) << document.dump();
+  EXPECT_TRUE(has_database) << document.dump();
   EXPECT_TRUE(IsValidationError(client().get("/api/v1/projects/" + project + "/export?format=pdf", token()),
                                 "format"));
 }

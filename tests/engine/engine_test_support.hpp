@@ -50,9 +50,9 @@ class TempDir {
   }
   void write(const std::string& name, const nlohmann::json& document) const { write(name, document.dump(2)); }
 
-  // The three shipped files, for a test to break one of them.
+  // The shipped files, for a test to break one of them.
   void copy_shipped() const {
-    for (const char* name : {kTaxonomyFile, kQuestionBankFile, kLexiconFile}) write(name, shipped_json(name));
+    for (const char* name : {kTaxonomyFile, kQuestionBankFile, kLexiconFile, kRequirementTemplatesFile}) write(name, shipped_json(name));
   }
 
  private:

@@ -126,7 +126,8 @@ TEST(QuestionPlannerTest, ABiasedBankQuestionIsSkipped) {
   auto& goals = bank["questions"]["goals"];
   goals.insert(goals.begin(), "Obviously you need a mobile app, so which one is the most popular?");
   goals.insert(goals.begin() + 1, "Should we use the industry standard, of course?");
-  const Engine engine(shipped().taxonomy(), QuestionBank::parse(bank, "biased_bank.json"), shipped().lexicon());
+  const Engine engine(shipped().taxonomy(), QuestionBank::parse(bank, "biased_bank.json"), shipped().lexicon(),
+                      shipped().requirements().templates());
   const Question q = engine.next_question({}, {});
   EXPECT_EQ(q.text, "What problem should this software solve, and for whom?");
   EXPECT_TRUE(q.bias.acceptable);

@@ -299,4 +299,110 @@ std::string reply(sdk::LlmClient& llm, sdk::Services& services, const engine::Ta
   return detail::checked(services, "reply", text, [](const std::string& t) { return parse_reply(t); });
 }
 
+sdk::LlmRequest reword_request(const std::vector<engine::Requirement>& requirements) {
+  sdk::LlmRequest request;
+  request.purpose = "reword";
+  request.max_tokens = static_cast<int>(std::min<std::size_t>(8000, 200 + 120 * requirements.size()));
+  request.temperature = 0.2;
+  request.system =
+      "You improve the wording of software requirements written in EARS form. Keep each requirement's meaning, "
+      "its ID and its category; keep every number with its unit exactly as written (never convert units, never "
+      "round); keep its EARS pattern: ubiquitous \"The system shall ...\", event-driven \"When ..., the system "
+      "shall ...\", state-driven \"While ..., the system shall ...\", unwanted behaviour \"If ..., then the system "
+      "shall ...\", optional feature \"Where ..., the system shall ...\". One sentence each, clear and testable; "
+      "add nothing the requirement does not say. Answer with one JSON array and nothing else, one element per "
+      "requirement: [{\"id\": ..., \"category\": ..., \"statement\": ...}].";
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& r : requirements)
+    list.push_back({{"id", r.id}, {"category", r.category}, {"form", std::string(engine::to_string(r.form))},
+                    {"statement", r.statement}});
+  request.messages.push_back({"user", "Requirements:\n" + list.dump(2) + "\n"});
+  return request;
+}
+
+namespace {
+
+// The words a statement of `form` opens with in EARS, lower case; empty for ubiquitous ones.
+std::string ears_opening(engine::EarsForm form) {
+  switch (form) {
+    case engine::EarsForm::kEventDriven: return "when ";
+    case engine::EarsForm::kStateDriven: return "while ";
+    case engine::EarsForm::kUnwanted: return "if ";
+    case engine::EarsForm::kOptional: return "where ";
+    case engine::EarsForm::kUbiquitous: break;
+  }
+  return "";
+}
+
+bool has_word(const std::string& lower_text, const std::string& word) {
+  for (auto at = lower_text.find(word); at != std::string::npos; at = lower_text.find(word, at + 1)) {
+    const bool start = at == 0 || !std::isalnum(static_cast<unsigned char>(lower_text[at - 1]));
+    const std::size_t end = at + word.size();
+    if (start && (end == lower_text.size() || !std::isalnum(static_cast<unsigned char>(lower_text[end])))) return true;
+  }
+  return false;
+}
+
+std::string joined(std::vector<std::string> items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return "[" + out + "]";
+}
+
+}  // namespace
+
+std::map<std::string, std::string> parse_rewording(std::string_view raw,
+                                                   const std::vector<engine::Requirement>& requirements,
+                                                   const engine::RequirementWriter& writer) {
+  const std::string task = "rewording";
+  const nlohmann::json document = detail::parse_json(raw, task);
+  if (!document.is_array()) detail::invalid("it is not a JSON array", task);
+  std::map<std::string, const engine::Requirement*> by_id;
+  for (const auto& r : requirements) by_id[r.id] = &r;
+  std::map<std::string, std::string> out;
+  for (std::size_t i = 0; i < document.size(); ++i) {
+    const auto& item = document[i];
+    std::string where = "requirement " + std::to_string(i + 1);
+    if (!item.is_object()) detail::invalid(where + " is not an object", task);
+    const std::string id = detail::text_field(item, "id", where, task);
+    const auto known = by_id.find(id);
+    if (known == by_id.end()) detail::invalid(where + " has an unknown ID '" + id + "'", task);
+    if (out.count(id)) detail::invalid(id + " comes back twice", task);
+    const engine::Requirement& r = *known->second;
+    where = id;
+    if (detail::text_field(item, "category", where, task) != r.category)
+      detail::invalid(where + " changes its category (" + r.category + ")", task);
+    const std::string statement = detail::text_field(item, "statement", where, task);
+    if (statement.empty()) detail::invalid(where + " has an empty statement", task);
+    if (statement.size() > kMaxStatementChars)
+      detail::invalid(where + "'s statement is longer than " + std::to_string(kMaxStatementChars) + " characters", task);
+    auto expected = writer.quantities(r.statement);
+    auto got = writer.quantities(statement);
+    std::sort(expected.begin(), expected.end());
+    std::sort(got.begin(), got.end());
+    if (expected != got)
+      detail::invalid(where + " changes its numbers or units: " + joined(expected) + " became " + joined(got), task);
+    std::string lower = statement;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string opening = ears_opening(r.form);
+    if (!has_word(lower, "shall") || lower.rfind(opening, 0) != 0 ||
+        (r.form == engine::EarsForm::kUnwanted && !has_word(lower, "then")))
+      detail::invalid(where + " is no longer a " + std::string(engine::to_string(r.form)) + " EARS statement", task);
+    out.emplace(id, statement);
+  }
+  for (const auto& r : requirements)
+    if (!out.count(r.id)) detail::invalid(r.id + " is missing from the answer", task);
+  return out;
+}
+
+std::map<std::string, std::string> reword(sdk::LlmClient& llm, sdk::Services& services, const engine::Engine& engine,
+                                          const std::vector<engine::Requirement>& requirements,
+                                          const std::string& project_id) {
+  const std::string text = detail::call(llm, reword_request(requirements), project_id);
+  return detail::checked(services, "rewording", text, [&](const std::string& t) {
+    return parse_rewording(t, requirements, engine.requirements());
+  });
+}
+
 }  // namespace socrates::agents::llm_dialogue

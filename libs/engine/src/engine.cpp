@@ -37,23 +37,27 @@ void cross_check(const Taxonomy& taxonomy, const QuestionBank& bank, const Lexic
 }  // namespace
 
 struct Engine::Parts {
-  Parts(Taxonomy t, QuestionBank b, Lexicon l)
+  Parts(Taxonomy t, QuestionBank b, Lexicon l, RequirementTemplates r)
       : taxonomy(std::move(t)),
         bank(std::move(b)),
         lexicon(std::move(l)),
+        requirement_templates(std::move(r)),
         extractor(taxonomy, lexicon),
         detector(taxonomy, lexicon),
         planner(taxonomy, bank, lexicon),
-        replies(taxonomy, bank, lexicon) {}
+        replies(taxonomy, bank, lexicon),
+        requirements(taxonomy, lexicon, requirement_templates) {}
 
   // Declaration order matters: the helpers below reference the data above.
   Taxonomy taxonomy;
   QuestionBank bank;
   Lexicon lexicon;
+  RequirementTemplates requirement_templates;
   Extractor extractor;
   ConflictDetector detector;
   QuestionPlanner planner;
   ReplyWriter replies;
+  RequirementWriter requirements;
 };
 
 std::vector<Candidate> AnswerAnalysis::accepted() const {
@@ -80,12 +84,16 @@ Engine Engine::load(const std::filesystem::path& data_dir) {
   Taxonomy taxonomy = Taxonomy::load(data_dir / kTaxonomyFile);
   QuestionBank bank = QuestionBank::load(data_dir / kQuestionBankFile);
   Lexicon lexicon = Lexicon::load(data_dir / kLexiconFile);
-  return Engine(std::move(taxonomy), std::move(bank), std::move(lexicon));
+  RequirementTemplates requirement_templates = RequirementTemplates::load(data_dir / kRequirementTemplatesFile);
+  return Engine(std::move(taxonomy), std::move(bank), std::move(lexicon), std::move(requirement_templates));
 }
 
-Engine::Engine(Taxonomy taxonomy, QuestionBank question_bank, Lexicon lexicon) {
+Engine::Engine(Taxonomy taxonomy, QuestionBank question_bank, Lexicon lexicon,
+               RequirementTemplates requirement_templates) {
   cross_check(taxonomy, question_bank, lexicon);
-  parts_ = std::make_unique<Parts>(std::move(taxonomy), std::move(question_bank), std::move(lexicon));
+  // The writer checks the templates against the taxonomy (every category has an ID prefix).
+  parts_ = std::make_unique<Parts>(std::move(taxonomy), std::move(question_bank), std::move(lexicon),
+                                   std::move(requirement_templates));
 }
 
 Engine::Engine(Engine&&) noexcept = default;
@@ -95,6 +103,7 @@ Engine::~Engine() = default;
 const Taxonomy& Engine::taxonomy() const noexcept { return parts_->taxonomy; }
 const QuestionBank& Engine::question_bank() const noexcept { return parts_->bank; }
 const Lexicon& Engine::lexicon() const noexcept { return parts_->lexicon; }
+const RequirementWriter& Engine::requirements() const noexcept { return parts_->requirements; }
 
 std::vector<CategoryCoverage> Engine::coverage(const std::vector<Specification>& current) const {
   return compute_coverage(parts_->taxonomy, current);

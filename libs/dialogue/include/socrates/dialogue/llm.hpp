@@ -18,6 +18,7 @@
 
 #include <socrates/engine/engine.hpp>
 #include <socrates/engine/question_planner.hpp>
+#include <socrates/engine/requirement.hpp>
 #include <socrates/engine/specification.hpp>
 #include <socrates/engine/taxonomy.hpp>
 #include <socrates/sdk/error.hpp>
@@ -31,6 +32,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +50,7 @@ inline constexpr std::size_t kMaxQuestionChars = 600;
 inline constexpr std::size_t kMaxKeyChars = 64;
 inline constexpr std::size_t kMaxValueChars = 1000;
 inline constexpr std::size_t kMaxReplyChars = 4000;
+inline constexpr std::size_t kMaxStatementChars = 1000;
 
 struct ProjectFacts {
   std::string name;
@@ -164,5 +167,23 @@ std::string parse_reply(std::string_view raw);
 
 std::string reply(sdk::LlmClient& llm, sdk::Services& services, const engine::Taxonomy& taxonomy,
                   const ReplyContext& context);
+
+// ---- (d) rewording requirements (domain.md "Requirements")
+
+// Every requirement's ID, category, form and the template's statement, in one prompt.
+sdk::LlmRequest reword_request(const std::vector<engine::Requirement>& requirements);
+
+// [{"id","category","statement"}] → ID → reworded statement. Refused (LLM_ERROR) unless every
+// requirement comes back exactly once under its own ID and category, and each statement keeps the
+// template statement's numbers with their units (engine::RequirementWriter::quantities, compared
+// as multisets), its EARS form's opening ("When", "While", "If … then", "Where") and a "shall".
+std::map<std::string, std::string> parse_rewording(std::string_view raw,
+                                                   const std::vector<engine::Requirement>& requirements,
+                                                   const engine::RequirementWriter& writer);
+
+// `requirements` carry the template's statements.
+std::map<std::string, std::string> reword(sdk::LlmClient& llm, sdk::Services& services, const engine::Engine& engine,
+                                          const std::vector<engine::Requirement>& requirements,
+                                          const std::string& project_id);
 
 }  // namespace socrates::agents::llm_dialogue

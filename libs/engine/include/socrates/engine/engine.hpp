@@ -22,6 +22,8 @@
 #include <socrates/engine/question_bank.hpp>
 #include <socrates/engine/question_planner.hpp>
 #include <socrates/engine/reply_writer.hpp>
+#include <socrates/engine/requirement.hpp>
+#include <socrates/engine/requirement_writer.hpp>
 #include <socrates/engine/specification.hpp>
 #include <socrates/engine/taxonomy.hpp>
 
@@ -60,10 +62,10 @@ struct AnswerAnalysis {
 
 class Engine {
  public:
-  // Reads taxonomy.json, question_bank.json and lexicon.json from `data_dir`.
+  // Reads taxonomy.json, question_bank.json, lexicon.json and requirement_templates.json from `data_dir`.
   static Engine load(const std::filesystem::path& data_dir);
-  // Checks that the three agree with each other; throws DataError naming the offending file.
-  Engine(Taxonomy taxonomy, QuestionBank question_bank, Lexicon lexicon);
+  // Checks that the files agree with each other; throws DataError naming the offending file.
+  Engine(Taxonomy taxonomy, QuestionBank question_bank, Lexicon lexicon, RequirementTemplates requirement_templates);
 
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;
@@ -72,6 +74,8 @@ class Engine {
   const Taxonomy& taxonomy() const noexcept;
   const QuestionBank& question_bank() const noexcept;
   const Lexicon& lexicon() const noexcept;
+  // Writes specifications as requirements (IDs, EARS statements, acceptance criteria).
+  const RequirementWriter& requirements() const noexcept;
 
   // --- maturity and phases
   std::vector<CategoryCoverage> coverage(const std::vector<Specification>& current) const;
