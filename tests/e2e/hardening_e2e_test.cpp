@@ -63,6 +63,12 @@ const std::set<std::string> kNoBody = {
     "POST /api/v1/projects/{project_id}/advance",
     "GET /api/v1/categories",
     "GET /api/v1/projects/{project_id}/export",
+    "GET /api/v1/projects/{project_id}/baselines",
+    "GET /api/v1/projects/{project_id}/baselines/{number}",
+    "GET /api/v1/projects/{project_id}/baselines/{number}/diff",
+    "GET /api/v1/projects/{project_id}/plans",
+    "GET /api/v1/projects/{project_id}/plans/{kind}",
+    "POST /api/v1/projects/{project_id}/plans/{kind}/regenerate",
 };
 
 class HardeningE2eTest : public ::testing::Test {
