@@ -59,6 +59,11 @@ void check_candidate(const engine::Engine& e, const engine::Candidate& c) {
   nlohmann::json out;
   engine::to_json(out, c);
   out.dump();  // throws on invalid UTF-8, as the answer to the client would
+  // Every recorded candidate is also handed over as a requirement.
+  const engine::Requirement r = e.requirements().write(s, 1);
+  FUZZ_CHECK(!r.id.empty() && !r.statement.empty(), "no requirement for " + s.key);
+  check_text(r.statement, "statement of " + s.key);
+  for (const auto& a : r.acceptance) check_text(a.given + a.when + a.then, "acceptance of " + s.key);
 }
 
 void check_analysis(const engine::Engine& e, const engine::AnswerAnalysis& analysis,

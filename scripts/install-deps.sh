@@ -12,7 +12,7 @@ PACKAGES=(
   libcpp-jwt-dev libssl-dev libsodium-dev libcrypt-dev libcurl4-openssl-dev uuid-dev
   libgtest-dev libgmock-dev googletest
   postgresql-15 postgresql-contrib postgresql-client-15
-  curl wrk gcovr procps binutils python3
+  curl wrk gcovr procps binutils python3 python3-jsonschema
 )
 FUZZ_PACKAGES=(clang-15 libfuzzer-15-dev)
 

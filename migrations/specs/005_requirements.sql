@@ -30,9 +30,11 @@ BEGIN
 END
 $$;
 
+-- Only a key's first version can lack a number: a later version (versions count across deletes, so
+-- a re-added key's is too) has one, so the trigger is not even called for it.
 CREATE TRIGGER specifications_requirement_number
   AFTER INSERT ON specifications
-  FOR EACH ROW EXECUTE FUNCTION assign_requirement_number();
+  FOR EACH ROW WHEN (NEW.version = 1) EXECUTE FUNCTION assign_requirement_number();
 
 -- Existing specifications: numbered in the order their keys were first written.
 INSERT INTO requirement_ids (project_id, category, key, number, assigned_at)

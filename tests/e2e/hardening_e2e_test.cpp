@@ -63,6 +63,8 @@ const std::set<std::string> kNoBody = {
     "POST /api/v1/projects/{project_id}/advance",
     "GET /api/v1/categories",
     "GET /api/v1/projects/{project_id}/export",
+    "GET /api/v1/projects/{project_id}/requirements",
+    "POST /api/v1/projects/{project_id}/requirements/reword",
     "GET /api/v1/projects/{project_id}/baselines",
     "GET /api/v1/projects/{project_id}/baselines/{number}",
     "GET /api/v1/projects/{project_id}/baselines/{number}/diff",

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <future>
+#include <map>
 #include <vector>
 
 namespace socrates::test::e2e {
@@ -202,6 +203,84 @@ TEST_F(LlmE2eTest, DirectChatRepliesAreTheModels) {
   EXPECT_EQ(turn.json()["reply"], "Noted: a budget of 5000 EUR. Who will use the service, and why?");
   ASSERT_EQ(turn.json()["specifications"].size(), 1u) << turn.body;
   EXPECT_EQ(turn.json()["specifications"][0]["key"], "budget");
+}
+
+// Rewording (docs/domain.md "Requirements"): the model may reword a statement, never its ID,
+// category, numbers or units; a refusal saves nothing, a good answer is stored and exported, and a
+// new version of the specification returns to the template's text.
+TEST_F(LlmE2eTest, RewordingThatChangesANumberIsRefusedAndAGoodOneIsStoredAndExported) {
+  const TestUser user = new_user(client());
+  const auto project = client().post("/api/v1/projects", {{"name", "Bakery orders"}}, user.access_token);
+  ASSERT_EQ(project.status, 201) << describe(project);
+  const std::string id = project.json()["id"];
+  const auto latency = client().post("/api/v1/projects/" + id + "/specifications",
+                                     {{"category", "performance"}, {"key", "p95_latency"}, {"value", "\xE2\x89\xA4 200 ms"}},
+                                     user.access_token);
+  ASSERT_EQ(latency.status, 201) << describe(latency);
+  ASSERT_EQ(client()
+                .post("/api/v1/projects/" + id + "/specifications",
+                      {{"category", "security"}, {"key", "passwords_hashed"}, {"value", "Passwords must be hashed"}},
+                      user.access_token)
+                .status,
+            201);
+  const std::string reword = "/api/v1/projects/" + id + "/requirements/reword";
+  auto statements = [&] {
+    std::map<std::string, std::string> out;
+    const nlohmann::json body = client().get("/api/v1/projects/" + id + "/requirements", user.access_token).json();
+    for (const auto& r : body["items"]) out[r["id"]] = r["statement"];
+    return out;
+  };
+  const auto templates = statements();
+  ASSERT_EQ(templates.at("PERF-001"), "The system shall respond within 200 ms at the 95th percentile.");
+
+  // 200 ms became 0.2 s: refused, nothing saved.
+  server_->push(FakeLlmServer::openai_text(R"([
+    {"id": "PERF-001", "category": "performance", "statement": "The system shall answer every request within 0.2 s at the 95th percentile."},
+    {"id": "SEC-001", "category": "security", "statement": "The system shall store passwords only as salted hashes."}])"));
+  const auto refused = client().post(reword, nlohmann::json::object(), user.access_token);
+  EXPECT_TRUE(IsApiError(refused, 502, "LLM_ERROR"));
+  EXPECT_NE(refused.json()["error"]["message"].get<std::string>().find("PERF-001"), std::string::npos) << refused.body;
+  EXPECT_EQ(statements(), templates);
+  EXPECT_EQ(specs_count("SELECT count(*) FROM requirement_statements"), 0);
+
+  // A changed category and an invented ID are refused the same way.
+  server_->push(FakeLlmServer::openai_text(R"([
+    {"id": "PERF-001", "category": "scalability", "statement": "The system shall respond within 200 ms at the 95th percentile."},
+    {"id": "SEC-001", "category": "security", "statement": "The system shall store passwords only as salted hashes."}])"));
+  EXPECT_TRUE(IsApiError(client().post(reword, nlohmann::json::object(), user.access_token), 502, "LLM_ERROR"));
+  server_->push(FakeLlmServer::openai_text(R"([
+    {"id": "PERF-007", "category": "performance", "statement": "The system shall respond within 200 ms at the 95th percentile."},
+    {"id": "SEC-001", "category": "security", "statement": "The system shall store passwords only as salted hashes."}])"));
+  EXPECT_TRUE(IsApiError(client().post(reword, nlohmann::json::object(), user.access_token), 502, "LLM_ERROR"));
+  EXPECT_EQ(statements(), templates);
+
+  // A good answer is stored, listed and exported.
+  const std::string better = "The system shall answer each request within 200 ms at the 95th percentile.";
+  server_->push(FakeLlmServer::openai_text(R"([
+    {"id": "PERF-001", "category": "performance", "statement": ")" + better + R"("},
+    {"id": "SEC-001", "category": "security", "statement": "The system shall store passwords only as salted hashes."}])"));
+  const auto stored = client().post(reword, nlohmann::json::object(), user.access_token);
+  ASSERT_EQ(stored.status, 200) << describe(stored);
+  EXPECT_EQ(stored.json()["reworded"], 2);
+  const auto request = server_->requests().back().json();
+  EXPECT_NE(request.dump().find("The system shall respond within 200 ms at the 95th percentile."), std::string::npos)
+      << "the model is given the templates' statements";
+  EXPECT_EQ(statements().at("PERF-001"), better);
+  const auto markdown = client().get("/api/v1/projects/" + id + "/export?format=markdown", user.access_token);
+  EXPECT_NE(markdown.body.find(better), std::string::npos) << markdown.body;
+  const auto document = client().get("/api/v1/projects/" + id + "/export?format=json", user.access_token).json();
+  for (const auto& r : document["requirements"]) {
+    EXPECT_EQ(r["reworded"], true);
+    EXPECT_EQ(r["template_statement"], templates.at(r["id"]));
+  }
+
+  // A new version of the specification shows the template's text until it is reworded again.
+  const auto edited = client().request("PUT", "/api/v1/specifications/" + latency.json()["id"].get<std::string>(),
+                                       nlohmann::json{{"value", "\xE2\x89\xA4 300 ms"}}.dump(), bearer(user.access_token));
+  ASSERT_EQ(edited.status, 200) << describe(edited);
+  const auto after = statements();
+  EXPECT_EQ(after.at("PERF-001"), "The system shall respond within 300 ms at the 95th percentile.");
+  EXPECT_EQ(after.at("SEC-001"), "The system shall store passwords only as salted hashes.");
 }
 
 TEST_F(LlmE2eTest, ASlowModelStallsNothingElseAndHoldsNoConnection) {

@@ -155,6 +155,48 @@ TEST_F(MigratorTest, FileAddedLaterIsPendingAndThenApplied) {
   EXPECT_TRUE(migrator.status().up_to_date());
 }
 
+// Migration 005 numbers the requirements of specifications written before it, in the order their
+// keys were first written, and from then on the database numbers every new key as it is inserted.
+TEST_F(MigratorTest, RequirementNumbersAreBackfilledAndThenGivenOnInsert) {
+  const fs::path dir = temp_.path() / "specs";
+  fs::create_directories(dir);
+  for (const auto& name : sql_files_in(test::migrations_dir("specs")))
+    if (std::stoi(name) < 5) fs::copy_file(test::migrations_dir("specs") / name, dir / name);
+  const std::string url = databases_.specs_url();
+  auto pool = open_pool(url);
+  Migrator migrator(*pool, dir);
+  migrator.apply();
+  const std::string project =
+      *test::db_scalar(url, "INSERT INTO projects (owner_id, name) VALUES (gen_random_uuid(), 'p') RETURNING id");
+  auto insert = [&](const std::string& category, const std::string& key, int version, bool current,
+                    const std::string& at) {
+    test::db_exec(url, "INSERT INTO specifications (project_id, category, key, value, source, confidence, version, "
+                       "is_current, created_at) VALUES ('" + project + "', '" + category + "', '" + key +
+                           "', 'v', 'user_input', 0.9, " + std::to_string(version) + ", " + (current ? "true" : "false") +
+                           ", '" + at + "')");
+  };
+  insert("security", "passwords_hashed", 1, false, "2026-01-01T10:00:00Z");
+  insert("security", "passwords_hashed", 2, true, "2026-01-03T10:00:00Z");
+  insert("security", "admins_cards", 1, false, "2026-01-02T10:00:00Z");  // deleted: keeps its number
+  insert("performance", "p95_latency", 1, true, "2026-01-04T10:00:00Z");
+
+  fs::copy_file(test::migrations_dir("specs") / "005_requirements.sql", dir / "005_requirements.sql");
+  migrator.apply();
+  auto number = [&](const std::string& category, const std::string& key) {
+    return test::db_count(url, "SELECT number FROM requirement_ids WHERE project_id = '" + project +
+                                   "' AND category = '" + category + "' AND key = '" + key + "'");
+  };
+  EXPECT_EQ(number("security", "passwords_hashed"), 1);
+  EXPECT_EQ(number("security", "admins_cards"), 2);
+  EXPECT_EQ(number("performance", "p95_latency"), 1);
+
+  insert("security", "sessions_expire", 1, true, "2026-01-05T10:00:00Z");
+  EXPECT_EQ(number("security", "sessions_expire"), 3) << "a deleted key's number is never given again";
+  insert("security", "admins_cards", 2, true, "2026-01-06T10:00:00Z");
+  EXPECT_EQ(number("security", "admins_cards"), 2) << "a re-added key has its number back";
+  EXPECT_EQ(test::db_count(url, "SELECT count(*) FROM requirement_ids"), 4);
+}
+
 TEST_F(MigratorTest, FailingMigrationRollsBackEntirelyAndIsNotRecorded) {
   const fs::path dir = copy_of_auth_migrations();
   const std::string good = sql_files_in(dir).front();

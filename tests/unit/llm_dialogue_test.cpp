@@ -388,5 +388,85 @@ TEST(LlmDialogueTest, AnEmptyOrOverlongReplyIsLlmError) {
   EXPECT_EQ(error_code_of([] { parse_reply("Fine."); }), "OK");
 }
 
+// ---- rewording: the model's wording is taken only when IDs, categories, numbers, units and the
+// EARS form all survive.
+
+std::vector<engine::Requirement> reword_input() {
+  const auto& writer = shipped().requirements();
+  return {writer.write({"performance", "p95_latency", "\xE2\x89\xA4 200 ms", 0.9}, 1),
+          writer.write({"disaster_recovery", "rto", "\xE2\x89\xA4 15 minutes", 0.9}, 2),
+          writer.write({"requirements", "order_placed", "When an order is placed, notify the bakery", 0.9}, 3)};
+}
+
+std::string answer_with(const std::string& perf, const std::string& dr, const std::string& fr,
+                        const std::string& perf_category = "performance") {
+  return nlohmann::json::array({{{"id", "PERF-001"}, {"category", perf_category}, {"statement", perf}},
+                                {{"id", "DR-002"}, {"category", "disaster_recovery"}, {"statement", dr}},
+                                {{"id", "FR-003"}, {"category", "requirements"}, {"statement", fr}}})
+      .dump();
+}
+
+const std::string kPerf = "The system shall answer requests within 200 ms at the 95th percentile.";
+const std::string kDr = "If the system fails, then it shall be serving again within 15 min.";
+const std::string kFr = "When an order is placed, the system shall notify the bakery.";
+
+struct RewordCase {
+  const char* name;
+  std::string answer;
+  const char* refusal;  // a part of the LLM_ERROR message; "" for an accepted answer
+};
+
+TEST(LlmDialogueTest, RewordingKeepsIdsCategoriesNumbersUnitsAndForms) {
+  const std::vector<RewordCase> cases = {
+      {"good", answer_with(kPerf, kDr, kFr), ""},
+      {"fenced and reordered", "```json\n" + nlohmann::json::parse(answer_with(kPerf, kDr, kFr)).dump() + "\n```", ""},
+      {"the same number in words", answer_with(kPerf, "If the system fails, then it shall be serving again within fifteen minutes.", kFr), ""},
+      {"a changed number", answer_with("The system shall answer requests within 250 ms at the 95th percentile.", kDr, kFr), "PERF-001 changes its numbers"},
+      {"a converted unit", answer_with("The system shall answer requests within 0.2 s at the 95th percentile.", kDr, kFr), "PERF-001 changes its numbers"},
+      {"a dropped number", answer_with("The system shall answer quickly.", kDr, kFr), "PERF-001 changes its numbers"},
+      {"an added number", answer_with(kPerf, kDr, "When an order is placed, the system shall notify the bakery within 2 minutes."), "FR-003 changes its numbers"},
+      {"95% of requests for the 95th percentile", answer_with("The system shall answer 95% of requests within 200 ms.", kDr, kFr), "PERF-001 changes its numbers"},
+      {"a changed category", answer_with(kPerf, kDr, kFr, "scalability"), "PERF-001 changes its category"},
+      {"a lost EARS opening", answer_with(kPerf, kDr, "The system shall notify the bakery of every order."), "FR-003 is no longer a event-driven"},
+      {"an unwanted form without then", answer_with(kPerf, "If the system fails, it shall be serving again within 15 min.", kFr), "DR-002 is no longer a unwanted"},
+      {"no shall", answer_with("Requests are answered within 200 ms at the 95th percentile.", kDr, kFr), "PERF-001 is no longer a ubiquitous"},
+      {"an unknown ID", R"([{"id":"PERF-009","category":"performance","statement":"x"}])", "unknown ID 'PERF-009'"},
+      {"a requirement left out", nlohmann::json::array({{{"id", "PERF-001"}, {"category", "performance"}, {"statement", kPerf}}}).dump(), "DR-002 is missing"},
+      {"an ID twice", nlohmann::json::array({{{"id", "PERF-001"}, {"category", "performance"}, {"statement", kPerf}}, {{"id", "PERF-001"}, {"category", "performance"}, {"statement", kPerf}}}).dump(), "PERF-001 comes back twice"},
+      {"prose", "Here are better statements!", "not JSON"},
+      {"an object", R"({"id":"PERF-001"})", "not a JSON array"},
+      {"an empty statement", answer_with("", kDr, kFr), "PERF-001 has an empty statement"},
+  };
+  const auto input = reword_input();
+  for (const auto& c : cases) {
+    std::string message;
+    try {
+      const auto out = parse_rewording(c.answer, input, shipped().requirements());
+      EXPECT_EQ(out.size(), 3u) << c.name;
+    } catch (const sdk::AgentException& e) {
+      EXPECT_EQ(e.error().code, "LLM_ERROR") << c.name;
+      message = e.error().message;
+    }
+    if (std::string(c.refusal).empty()) {
+      EXPECT_EQ(message, "") << c.name;
+    } else {
+      EXPECT_NE(message.find(c.refusal), std::string::npos) << c.name << ": " << message;
+    }
+  }
+}
+
+TEST(LlmDialogueTest, TheRewordingPromptCarriesEveryIdCategoryFormAndStatement) {
+  const auto input = reword_input();
+  const sdk::LlmRequest request = reword_request(input);
+  EXPECT_EQ(request.purpose, "reword");
+  ASSERT_EQ(request.messages.size(), 1u);
+  for (const auto& r : input) {
+    EXPECT_NE(request.messages[0].content.find("\"" + r.id + "\""), std::string::npos) << r.id;
+    EXPECT_NE(request.messages[0].content.find(r.statement), std::string::npos) << r.id;
+    EXPECT_NE(request.messages[0].content.find(std::string(engine::to_string(r.form))), std::string::npos) << r.id;
+  }
+  EXPECT_NE(request.system.find("keep every number with its unit"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace socrates::agents::llm_dialogue

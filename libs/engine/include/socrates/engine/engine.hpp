@@ -1,6 +1,6 @@
 #pragma once
 // Engine: the deterministic built-in engine in one object — its data (taxonomy, question bank,
-// lexicon) and everything the `socratic` and `context` agents ask of it. No database, no network:
+// lexicon, requirement templates) and everything the agents ask of it. No database, no network:
 // the caller reads specifications, asks the engine, and writes what it answers.
 //
 // Ownership and threading: an Engine owns its data, is immutable after construction and every
