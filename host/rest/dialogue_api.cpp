@@ -55,6 +55,7 @@ void add_dialogue_routes(Router& router, ApiContext& api) {
              agent_route(api, "project_manager", "reword_requirements", Body::kNone));
 
   // The specification document: markdown (the default), JSON, spec-kit's spec.md or Kiro's requirements.md.
+  // The task list: tasks (markdown) and tasks-json (issues for a tracker).
   router.add("GET", "/api/v1/projects/{project_id}/export", [&api](HttpRequest& request) {
     return with_user(api, request, [&](const auth::AuthContext& auth) {
       nlohmann::json params = {{"project_id", request.path_param("project_id")}};
@@ -62,7 +63,7 @@ void add_dialogue_routes(Router& router, ApiContext& api) {
       sdk::Result result = api.orchestrator.route("project_manager", "export", std::move(params), auth.caller);
       if (!result.is_ok()) return respond(result, request);
       const nlohmann::json& document = result.value();
-      // markdown, spec-kit (its spec.md) and kiro (its requirements.md) are markdown documents.
+      // markdown, spec-kit (its spec.md), kiro (its requirements.md) and tasks are markdown documents.
       if (document.contains("markdown")) {
         HttpResponse response;
         response.status = 200;

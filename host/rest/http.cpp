@@ -60,6 +60,7 @@ int status_for_error(const std::string& code) {
       {e::kConflictDetected, 409},
       {e::kConflictAlreadyResolved, 409},
       {e::kPhaseGate, 409},
+      {e::kProjectArchived, 409},
       {e::kRequestTimeout, 408},
       {e::kPayloadTooLarge, 413},
       {e::kUnsupportedMediaType, 415},

@@ -11,6 +11,21 @@ void add_project_routes(Router& router, ApiContext& api) {
   router.add("PATCH", "/api/v1/projects/{project_id}", agent_route(api, agent, "update", Body::kRequired));
   router.add("DELETE", "/api/v1/projects/{project_id}", agent_route(api, agent, "archive", Body::kNone));
   router.add("POST", "/api/v1/projects/{project_id}/restore", agent_route(api, agent, "restore", Body::kNone));
+
+  // The documents a project gets behind its gates: the baselines each advance freezes, and the
+  // plans (design outline, task list) with their versions.
+  router.add("GET", "/api/v1/projects/{project_id}/baselines",
+             agent_route(api, agent, "baselines", Body::kNone, query_params({"limit", "offset"})));
+  router.add("GET", "/api/v1/projects/{project_id}/baselines/{number}", agent_route(api, agent, "baseline", Body::kNone));
+  router.add("GET", "/api/v1/projects/{project_id}/baselines/{number}/diff",
+             agent_route(api, agent, "baseline_diff", Body::kNone, query_params({"against"})));
+  router.add("GET", "/api/v1/projects/{project_id}/plans",
+             agent_route(api, agent, "plans", Body::kNone, query_params({"kind", "limit", "offset"})));
+  router.add("GET", "/api/v1/projects/{project_id}/plans/{kind}",
+             agent_route(api, agent, "plan", Body::kNone, query_params({"version"})));
+  router.add("PUT", "/api/v1/projects/{project_id}/plans/{kind}", agent_route(api, agent, "edit_plan", Body::kRequired));
+  router.add("POST", "/api/v1/projects/{project_id}/plans/{kind}/regenerate",
+             agent_route(api, agent, "regenerate_plan", Body::kNone));
 }
 
 }  // namespace socrates::host::rest

@@ -42,21 +42,25 @@ double confidence(const nlohmann::json& params, double fallback) {
 }
 
 // The caller's `noun` (a row of `table`) with `columns`, or the error `missing`. With
-// `lock`, the project it belongs to is locked first, in the same round trip, so that every write
-// on one project is serialised and the row is read after the lock.
+// `lock` (a write), the project it belongs to is locked first, in the same round trip, so that
+// every write on one project is serialised and the row is read after the lock; an archived
+// project then answers PROJECT_ARCHIVED.
 sdk::Row owned_row(sdk::Db& db, const char* table, const char* columns, const std::string& id,
                    const std::string& owner_id, bool lock, const char* missing, const std::string& noun) {
   sdk::Batch batch;
-  if (lock)
-    batch.add(std::string("SELECT 1 FROM projects WHERE id = (SELECT project_id FROM ") + table +
-                  " WHERE id = $1::uuid) AND owner_id = $2::uuid FOR UPDATE",
-              {id, owner_id});
+  const std::size_t locked =
+      lock ? batch.add(std::string("SELECT id::text AS id, status FROM projects WHERE id = (SELECT project_id FROM ") +
+                           table + " WHERE id = $1::uuid) AND owner_id = $2::uuid FOR UPDATE",
+                       {id, owner_id})
+           : 0;
   const std::size_t read = batch.add(std::string("SELECT ") + columns + " FROM " + table +
                                          " t WHERE id = $1::uuid AND EXISTS (SELECT 1 FROM projects p WHERE p.id = "
                                          "t.project_id AND p.owner_id = $2::uuid)",
                                      {id, owner_id});
-  const sdk::Rows rows = db.run(batch)[read];
+  const std::vector<sdk::Rows> results = db.run(batch);
+  const sdk::Rows& rows = results[read];
   if (rows.empty()) fail(missing, noun + " " + id + " does not exist", {{noun + "_id", id}});
+  if (lock && !results[locked].empty()) require_writable(results[locked][0].str("id"), results[locked][0].str("status"));
   return rows[0];
 }
 
@@ -161,7 +165,7 @@ TurnRead read_turn(sdk::Db& db, const engine::Engine& engine, const std::string&
   if (is_message) {
     session_index = add_session(reads, session_id, owner_id);
   } else {
-    const std::string joined = std::string("SELECT ") + kSessionColumns +
+    const std::string joined = std::string("SELECT ") + kSessionColumns + ", " + kSessionProjectStatus +
                                ", q.question_id, q.question_category, q.question_text FROM sessions LEFT JOIN LATERAL "
                                "(SELECT id::text AS question_id, category AS question_category, text AS "
                                "question_text FROM questions WHERE session_id = sessions.id AND ";
@@ -311,7 +315,7 @@ Result ContextAgent::create_specification(const sdk::Request& request, sdk::Serv
   const engine::Specification candidate{category, key, value, confidence(request.params, 0.9)};
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  project_row(db, project_id, owner_id, /*lock=*/true);
+  writable_project_row(db, project_id, owner_id);
   Provenance from{"user_input", std::nullopt, std::nullopt};
   std::optional<std::string> duplicate;
   if (auto refused = check_manual(db, *engine_, project_id, candidate, from, "", &duplicate)) return *refused;

@@ -3,6 +3,7 @@
 #include <socrates/dialogue/document.hpp>
 #include <socrates/dialogue/llm.hpp>
 #include <socrates/dialogue/requirements.hpp>
+#include <socrates/dialogue/plans.hpp>
 #include <socrates/dialogue/store.hpp>
 
 #include <map>
@@ -41,6 +42,13 @@ ProjectManagerAgent::ProjectManagerAgent(sdk::AgentInfo info) : BaseAgent(std::m
   register_action("export", &ProjectManagerAgent::export_document);
   register_action("requirements", &ProjectManagerAgent::requirements);
   register_action("reword_requirements", &ProjectManagerAgent::reword_requirements);
+  register_action("baselines", &ProjectManagerAgent::baselines);
+  register_action("baseline", &ProjectManagerAgent::baseline);
+  register_action("baseline_diff", &ProjectManagerAgent::baseline_diff);
+  register_action("plans", &ProjectManagerAgent::plans);
+  register_action("plan", &ProjectManagerAgent::plan);
+  register_action("regenerate_plan", &ProjectManagerAgent::regenerate_plan);
+  register_action("edit_plan", &ProjectManagerAgent::edit_plan);
   // Internal: this agent's figures for GET /api/v1/admin/stats, every owner's (the host adds up
   // every agent's).
   register_action(
@@ -54,6 +62,7 @@ ProjectManagerAgent::ProjectManagerAgent(sdk::AgentInfo info) : BaseAgent(std::m
 void ProjectManagerAgent::on_start(sdk::Services& services) {
   dialogue::require_schema(services);
   engine_ = dialogue::load_engine(services);
+  plan_rules_ = dialogue::load_plan_rules(services, *engine_);
 }
 
 Result ProjectManagerAgent::create(const sdk::Request& request, sdk::Services& services) {
@@ -96,12 +105,12 @@ Result ProjectManagerAgent::update(const sdk::Request& request, sdk::Services& s
   const auto description = validate::optional_string(request.params, "description", 0, 10000);
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
+  dialogue::writable_project_row(db, id, owner_id);
   auto row = db.query_one(std::string("UPDATE projects SET name = COALESCE($3, name), "
                                       "description = COALESCE($4, description), updated_at = clock_timestamp() "
                                       "WHERE id = $1::uuid AND owner_id = $2::uuid RETURNING ") +
                               kProjectColumns,
                           {id, owner_id, name, description});
-  if (!row) return not_found(id);
   db.commit();
   return Result::ok(project_json(*row));
 }
@@ -150,9 +159,11 @@ Result ProjectManagerAgent::maturity(const sdk::Request& request, sdk::Services&
 Result ProjectManagerAgent::advance(const sdk::Request& request, sdk::Services& services) {
   const std::string owner_id = owner(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
+  const std::optional<engine::DesignOutline> outline =
+      services.llm() ? outline_before_advance(services, id, owner_id) : std::nullopt;
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  const sdk::Row project = dialogue::project_row(db, id, owner_id, /*lock=*/true);
+  const sdk::Row project = dialogue::writable_project_row(db, id, owner_id);
   const std::string phase = project.str("current_phase");
   const auto next = engine_->taxonomy().next_phase(phase);
   if (!next)
@@ -174,6 +185,7 @@ Result ProjectManagerAgent::advance(const sdk::Request& request, sdk::Services& 
                                       "WHERE id = $1::uuid RETURNING ") +
                               kProjectColumns,
                           {id, *next});
+  enter_phase(db, id, *next, outline);
   db.commit();
   return Result::ok(project_json(*row));
 }
@@ -214,7 +226,7 @@ Result ProjectManagerAgent::reword_requirements(const sdk::Request& request, sdk
   {
     sdk::Db db(services, sdk::Database::kSpecs);
     db.begin();
-    dialogue::project_row(db, id, owner_id, false);
+    dialogue::require_writable(id, dialogue::project_row(db, id, owner_id, false).str("status"));
     before = dialogue::current_requirements(db, *engine_, id);
     db.commit();
   }
@@ -234,7 +246,7 @@ Result ProjectManagerAgent::reword_requirements(const sdk::Request& request, sdk
 
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  dialogue::project_row(db, id, owner_id, /*lock=*/true);
+  dialogue::writable_project_row(db, id, owner_id);
   // Stored per specification version: one edited in the meantime is current no more and keeps none.
   std::vector<std::pair<std::string, std::string>> statements;
   for (const auto& r : before)
@@ -252,7 +264,9 @@ Result ProjectManagerAgent::export_document(const sdk::Request& request, sdk::Se
   const std::string owner_id = owner(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   const std::string format =
-      validate::one_of(request.params, "format", {"markdown", "json", "spec-kit", "kiro"}, "markdown");
+      validate::one_of(request.params, "format", {"markdown", "json", "spec-kit", "kiro", "tasks", "tasks-json"},
+                         "markdown");
+  if (format == "tasks" || format == "tasks-json") return export_tasks(request, services, format);
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();  // one snapshot for the whole document
   dialogue::Document document = dialogue::build_document(db, *engine_, id, owner_id);

@@ -1,12 +1,18 @@
 #pragma once
 // project_manager: the caller's projects — create, get, list, update, archive, restore — and
-// their maturity, phase advancement and export; the taxonomy's categories.
+// their maturity, phase advancement and export; the taxonomy's categories; the documents a
+// project gets behind its gates: baselines and plans (documents_actions.cpp).
 // Every query is scoped to the caller: another user's project answers exactly like a missing one.
 
 #include <socrates/engine/engine.hpp>
+#include <socrates/engine/plans.hpp>
 #include <socrates/sdk.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
+#include <optional>
+#include <string>
 
 namespace socrates::agents {
 
@@ -32,11 +38,34 @@ class ProjectManagerAgent final : public sdk::BaseAgent {
   // With an LLM provider: every current statement reworded in one call, checked, stored per version.
   sdk::Result reword_requirements(const sdk::Request& request, sdk::Services& services);
 
+  // Baselines and plans (documents_actions.cpp).
+  sdk::Result baselines(const sdk::Request& request, sdk::Services& services);
+  sdk::Result baseline(const sdk::Request& request, sdk::Services& services);
+  sdk::Result baseline_diff(const sdk::Request& request, sdk::Services& services);
+  sdk::Result plans(const sdk::Request& request, sdk::Services& services);
+  sdk::Result plan(const sdk::Request& request, sdk::Services& services);
+  sdk::Result regenerate_plan(const sdk::Request& request, sdk::Services& services);
+  sdk::Result edit_plan(const sdk::Request& request, sdk::Services& services);
+  // export?format=tasks (markdown) and format=tasks-json (tracker issues).
+  sdk::Result export_tasks(const sdk::Request& request, sdk::Services& services, const std::string& format);
+
+  // With an LLM, the design outline of a project about to enter design, asked before the advance's
+  // transaction (no connection is held while the model thinks); nothing when the advance goes
+  // elsewhere or its gate is closed (the transaction then answers the refusal).
+  std::optional<engine::DesignOutline> outline_before_advance(sdk::Services& services, const std::string& project_id,
+                                                              const std::string& owner_id);
+  // What entering `phase` adds to the advance's transaction (the project's row is locked): the
+  // baseline of the requirements, and the plan the phase brings (design: the outline, the model's
+  // when `llm_outline` holds one; implementation: the task list).
+  void enter_phase(sdk::Db& db, const std::string& project_id, const std::string& phase,
+                   const std::optional<engine::DesignOutline>& llm_outline);
+
  protected:
   void on_start(sdk::Services& services) override;
 
  private:
   std::shared_ptr<const engine::Engine> engine_;
+  std::shared_ptr<const engine::PlanRules> plan_rules_;
 };
 
 }  // namespace socrates::agents

@@ -14,7 +14,7 @@ Result create_session(const sdk::Request& request, sdk::Services& services) {
   const std::string mode = validate::one_of(request.params, "mode", {"socratic", "direct_chat"}, "socratic");
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  project_row(db, project_id, owner_id, /*lock=*/false);
+  writable_project_row(db, project_id, owner_id);
   auto row = db.query_one(std::string("INSERT INTO sessions (project_id, owner_id, mode) VALUES ($1::uuid, $2::uuid, "
                                       "$3) RETURNING ") +
                               kSessionColumns,
@@ -252,12 +252,13 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
     auto row = db->query_one(
         std::string("WITH asked AS (INSERT INTO questions (session_id, project_id, text, category, context, "
                     "quality_score) SELECT id, project_id, $2, $3, $4, $5 FROM sessions WHERE id = $1::uuid AND "
-                    "status = 'active' RETURNING *), history AS (INSERT INTO conversation_history (session_id, role, "
+                    "status = 'active' AND (SELECT p.status FROM projects p WHERE p.id = sessions.project_id) = "
+                    "'active' RETURNING *), history AS (INSERT INTO conversation_history (session_id, role, "
                     "content, message_type, question_id) SELECT session_id, 'assistant', text, 'question', id FROM "
                     "asked) SELECT ") +
             kQuestionColumns + " FROM asked",
         {id, question.text, question.category, question.context, question.bias.quality_score});
-    if (!row)
+    if (!row)  // the session ended, or its project was archived, since it was read
       fail(sdk::errc::kSessionNotActive, "session " + id + " is no longer active", {{"session_id", id}});
     return Result::created(question_json(*row));
   } catch (const sdk::DatabaseError& e) {

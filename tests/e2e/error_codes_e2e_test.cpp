@@ -51,6 +51,7 @@ constexpr Trigger kTriggeredBy[] = {
     {"CONFLICT_DETECTED", "DialogueE2eTest.AManualSpecificationThatConflictsAnswers409AndKeepsTheConflict"},
     {"CONFLICT_ALREADY_RESOLVED", "DialogueE2eTest.AContradictionWaitsInAConflictAndUseProposedMakesANewVersion"},
     {"PHASE_GATE", "DialogueE2eTest.AScriptedInterviewTakesANewProjectThroughTheAnalysisGate"},
+    {"PROJECT_ARCHIVED", "ArchivedE2eTest.EveryWriteToAnArchivedProjectIs409ProjectArchivedAndChangesNothing"},
     {"UNKNOWN_AGENT", "ProjectsE2eTest.AgentRouteForAnUnknownAgentAnswers404UnknownAgent"},
     {"UNSUPPORTED_ACTION", "ProjectsE2eTest.AgentRouteForAnUnsupportedActionListsTheCapabilities"},
     {"AGENT_ERROR", "AgentFailureE2eTest.AThrowingActionAnswers500AgentErrorAndTheHostKeepsServing"},

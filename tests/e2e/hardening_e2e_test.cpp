@@ -67,6 +67,12 @@ const std::set<std::string> kNoBody = {
     "GET /api/v1/projects/{project_id}/open-items",
     "GET /api/v1/projects/{project_id}/requirements",
     "POST /api/v1/projects/{project_id}/requirements/reword",
+    "GET /api/v1/projects/{project_id}/baselines",
+    "GET /api/v1/projects/{project_id}/baselines/{number}",
+    "GET /api/v1/projects/{project_id}/baselines/{number}/diff",
+    "GET /api/v1/projects/{project_id}/plans",
+    "GET /api/v1/projects/{project_id}/plans/{kind}",
+    "POST /api/v1/projects/{project_id}/plans/{kind}/regenerate",
 };
 
 class HardeningE2eTest : public ::testing::Test {

@@ -286,8 +286,9 @@ TEST_F(ProjectManagerTest, UnknownActionListsTheAvailableCapabilities) {
   sdk::Result result = route("delete_everything", json::object());
   ASSERT_EQ(test::code_of(result), sdk::errc::kUnsupportedAction);
   EXPECT_EQ(result.error().details.value("available_capabilities", json::array()),
-            json({"advance", "archive", "categories", "create", "export", "get", "list", "maturity", "requirements",
-                  "restore", "reword_requirements", "stats", "update"}))
+            json({"advance", "archive", "baseline", "baseline_diff", "baselines", "categories", "create", "edit_plan",
+                  "export", "get", "list", "maturity", "plan", "plans", "regenerate_plan", "requirements", "restore",
+                  "reword_requirements", "stats", "update"}))
       << "the host's own routes see internal actions too (stats)";
 }
 

@@ -42,6 +42,7 @@ const CodeStatus kCodeStatus[] = {
     {"CONFLICT_DETECTED", 409},
     {"CONFLICT_ALREADY_RESOLVED", 409},
     {"PHASE_GATE", 409},
+    {"PROJECT_ARCHIVED", 409},
     {"REQUEST_TIMEOUT", 408},
     {"PAYLOAD_TOO_LARGE", 413},
     {"UNSUPPORTED_MEDIA_TYPE", 415},
@@ -62,16 +63,17 @@ TEST(HttpStatusTest, EveryApiErrorCodeHasItsStatus) {
 }
 
 TEST(HttpStatusTest, TheTableCoversEveryCodeOfTheApiExactlyOnce) {
-  // docs/api.md lists 35 codes; a code added there without a row here would silently answer 422.
+  // docs/api.md lists 36 codes; a code added there without a row here would silently answer 422.
   std::set<std::string> codes;
   for (const auto& row : kCodeStatus) EXPECT_TRUE(codes.insert(row.code).second) << "duplicate row " << row.code;
-  EXPECT_EQ(codes.size(), 35u);
+  EXPECT_EQ(codes.size(), 36u);
   namespace e = host::errc;
   for (const char* code :
        {e::kValidation, e::kUnauthenticated, e::kAccountInactive, e::kForbidden, e::kNotFound, e::kUserNotFound,
         e::kProjectNotFound, e::kSessionNotFound, e::kQuestionNotFound, e::kSpecificationNotFound,
         e::kConflictNotFound, e::kEmailTaken, e::kInvalidCredentials, e::kTokenReused, e::kTooManyAttempts,
         e::kSessionNotActive, e::kWrongMode, e::kConflictDetected, e::kConflictAlreadyResolved, e::kPhaseGate,
+        e::kProjectArchived,
         e::kUnknownAgent, e::kUnsupportedAction, e::kAgentError, e::kPluginIncompatible, e::kLlmError,
         e::kLlmUnavailable, e::kPayloadTooLarge, e::kMethodNotAllowed, e::kDatabaseUnavailable, e::kInternal,
         e::kUnsupportedMediaType, e::kHeadersTooLarge, e::kRateLimited, e::kServerBusy,

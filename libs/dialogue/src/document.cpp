@@ -1,5 +1,6 @@
 #include <socrates/dialogue/document.hpp>
 
+#include <socrates/dialogue/plans.hpp>
 #include <socrates/dialogue/store.hpp>
 
 #include <map>
@@ -133,6 +134,7 @@ Document build_document(sdk::Db& db, const engine::Engine& engine, const std::st
   // Sections of the other parts of issue 14, one call each.
   add_open_items(db, project_id, document);
   add_clarity_findings(db, engine, project_id, document);
+  add_baselines(db, project_id, document);
   return document;
 }
 

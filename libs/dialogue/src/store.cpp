@@ -9,8 +9,12 @@
 
 namespace socrates::agents::dialogue {
 
+std::string data_dir(sdk::Services& services) {
+  return services.setting("DATA_DIR").value_or(SOCRATES_DEFAULT_DATA_DIR);
+}
+
 std::shared_ptr<const engine::Engine> load_engine(sdk::Services& services) {
-  const std::string dir = services.setting("DATA_DIR").value_or(SOCRATES_DEFAULT_DATA_DIR);
+  const std::string dir = data_dir(services);
   try {
     return std::make_shared<const engine::Engine>(engine::Engine::load(dir));
   } catch (const std::exception& e) {
@@ -69,6 +73,18 @@ sdk::Row project_row(sdk::Db& db, const std::string& id, const std::string& owne
   return *row;
 }
 
+void require_writable(const std::string& project_id, const std::string& status) {
+  if (status == "archived")
+    fail(sdk::errc::kProjectArchived, "project " + project_id + " is archived and read-only; restore it to change it",
+         {{"project_id", project_id}});
+}
+
+sdk::Row writable_project_row(sdk::Db& db, const std::string& id, const std::string& owner_id) {
+  sdk::Row row = project_row(db, id, owner_id, /*lock=*/true);
+  require_writable(id, row.str("status"));
+  return row;
+}
+
 std::size_t add_lock_by_session(sdk::Batch& batch, const std::string& session_id, const std::string& owner_id) {
   return batch.add("SELECT maturity_score, current_phase FROM projects WHERE id = (SELECT project_id FROM sessions "
                    "WHERE id = $1::uuid AND owner_id = $2::uuid) FOR UPDATE",
@@ -90,7 +106,8 @@ nlohmann::json session_json(const sdk::Row& row) {
 }
 
 std::size_t add_session(sdk::Batch& batch, const std::string& session_id, const std::string& owner_id) {
-  return batch.add(std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE id = $1::uuid AND owner_id = $2::uuid",
+  return batch.add(std::string("SELECT ") + kSessionColumns + ", " + kSessionProjectStatus +
+                       " FROM sessions WHERE id = $1::uuid AND owner_id = $2::uuid",
                    {session_id, owner_id});
 }
 
@@ -103,10 +120,13 @@ sdk::Row session_row(sdk::Db& db, const std::string& id, const std::string& owne
   sdk::Batch batch;
   if (lock) add_lock_by_session(batch, id, owner_id);
   const std::size_t session = add_session(batch, id, owner_id);
-  return found_session(db.run(batch)[session], id);
+  sdk::Row row = found_session(db.run(batch)[session], id);
+  if (lock) require_writable(row.str("project_id"), row.str("project_status"));
+  return row;
 }
 
 void require_active(const sdk::Row& session) {
+  require_writable(session.str("project_id"), session.str("project_status"));
   if (session.str("status") != "active")
     fail(sdk::errc::kSessionNotActive, "session " + session.str("id") + " is " + session.str("status"),
          {{"session_id", session.str("id")}, {"status", session.str("status")}});

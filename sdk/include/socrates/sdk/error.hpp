@@ -27,6 +27,7 @@ inline constexpr const char* kWrongMode = "WRONG_MODE";                     // 4
 inline constexpr const char* kConflictDetected = "CONFLICT_DETECTED";       // 409
 inline constexpr const char* kConflictAlreadyResolved = "CONFLICT_ALREADY_RESOLVED";  // 409
 inline constexpr const char* kPhaseGate = "PHASE_GATE";                     // 409
+inline constexpr const char* kProjectArchived = "PROJECT_ARCHIVED";         // 409; read-only until restored
 inline constexpr const char* kUnsupportedAction = "UNSUPPORTED_ACTION";     // 400; BaseAgent answers it
 inline constexpr const char* kAgentError = "AGENT_ERROR";                   // 500; BaseAgent, for an exception
 inline constexpr const char* kLlmError = "LLM_ERROR";                       // 502; from LlmClient, passed on

@@ -26,12 +26,15 @@ using sdk::Result;
 // The longest answer or direct-chat message a turn takes, in characters.
 inline constexpr std::size_t kMaxTurnTextChars = 20000;
 
-// Loads the engine from DATA_DIR (or the built-in data directory); throws with a clear message.
+// Where the engine's data files are: DATA_DIR, or the built-in data directory.
+std::string data_dir(sdk::Services& services);
+
+// Loads the engine from data_dir(); throws with a clear message.
 std::shared_ptr<const engine::Engine> load_engine(sdk::Services& services);
 
 // The schema of the specifications database this data layer was written for: the number of the
 // last migration in migrations/specs it knows. Raise it with every migration of that directory.
-inline constexpr std::int64_t kSchemaVersion = 6;
+inline constexpr std::int64_t kSchemaVersion = 7;
 
 // Refuses (throws, so the agent does not start and a reload keeps the running generation) when
 // the specifications database is migrated to any other version: this layer's SQL would read or
@@ -102,6 +105,15 @@ std::optional<sdk::Row> find_project(sdk::Db& db, const std::string& id, const s
 // The caller's project (locked FOR UPDATE when `lock`), or PROJECT_NOT_FOUND.
 sdk::Row project_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock);
 
+// An archived project is read-only until it is restored: every write to it or to its sessions,
+// specifications, conflicts and plans answers 409 PROJECT_ARCHIVED. `status` is the project's
+// status as a statement the write runs anyway has read it (after the project's lock, so that an
+// archive cannot slip in between): the check costs no round trip.
+void require_writable(const std::string& project_id, const std::string& status);
+
+// The caller's project locked FOR UPDATE for a write, or PROJECT_NOT_FOUND, or PROJECT_ARCHIVED.
+sdk::Row writable_project_row(sdk::Db& db, const std::string& id, const std::string& owner_id);
+
 // Locks the project of the caller's session: every write on a project is serialised by this lock,
 // and the statements after it (in the same batch) read what was committed before it. Its row is
 // the project's maturity and phase, or nothing when the session is not the caller's.
@@ -112,6 +124,10 @@ std::size_t add_lock_by_session(sdk::Batch& batch, const std::string& session_id
 constexpr const char* kSessionColumns =
     "id::text AS id, project_id::text AS project_id, mode, status, rfc3339(started_at) AS started_at, "
     "rfc3339(ended_at) AS ended_at";
+
+// Beside a session's columns (FROM sessions): its project's status, for require_active.
+constexpr const char* kSessionProjectStatus =
+    "(SELECT p.status FROM projects p WHERE p.id = sessions.project_id) AS project_status";
 
 // A row as a JSON object: the `text` columns as strings, then the fields `more` adds (numbers,
 // booleans, nullable columns). Built in place: {key, value} initializer lists cost a temporary
@@ -135,11 +151,14 @@ std::size_t add_session(sdk::Batch& batch, const std::string& session_id, const 
 
 const sdk::Row& found_session(const sdk::Rows& rows, const std::string& id);
 
-// The caller's session, or SESSION_NOT_FOUND. With `lock`, its project row is locked first (in
-// the same round trip) so that every write on one project is serialised, and the session is read
-// after the lock.
+// The caller's session (with kSessionProjectStatus), or SESSION_NOT_FOUND. With `lock`, its
+// project row is locked first (in the same round trip) so that every write on one project is
+// serialised, and the session is read after the lock; a locked read is for a write, so an
+// archived project then answers PROJECT_ARCHIVED.
 sdk::Row session_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock);
 
+// A session that takes questions and answers: its project is not archived (PROJECT_ARCHIVED) and
+// it is active (SESSION_NOT_ACTIVE). `session` has kSessionProjectStatus.
 void require_active(const sdk::Row& session);
 
 // ---- questions
