@@ -515,6 +515,7 @@ Result ContextAgent::assume_open_item(const sdk::Request& request, sdk::Services
     validate::fail("open_item_id", "open item " + id + " is " + item.str("status") +
                                        "; only an open item can be assumed (edit its specification instead)");
   const std::string project_id = item.str("project_id");
+  writable_project_row(db, project_id, owner_id);  // an archived project's items stay open
   const std::vector<engine::Candidate> candidates = engine_->extract(value, item.str("category"));
   if (candidates.empty())
     validate::fail("value", "the assumption states nothing that can be recorded (\"" + value + "\")");

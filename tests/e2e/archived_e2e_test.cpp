@@ -67,6 +67,7 @@ constexpr Write kWrites[] = {
     {"POST", "/api/v1/projects/{p}/plans/design/regenerate", nullptr},
     {"PUT", "/api/v1/projects/{p}/plans/design", R"({"sections":[]})"},
     {"POST", "/api/v1/projects/{p}/requirements/reword", nullptr},
+    {"POST", "/api/v1/open-items/{item}/assume", R"({"value":"Students who sell their textbooks"})"},
     // The generic agent route reaches the same actions, and is refused the same way.
     {"POST", "/api/v1/agents/context/record_answer", R"({"session_id":"{s}","answer":"We will use Redis."})"},
 };
@@ -82,6 +83,10 @@ TEST_F(ArchivedE2eTest, EveryWriteToAnArchivedProjectIs409ProjectArchivedAndChan
   const std::string session = made("POST", "/api/v1/projects/" + project + "/sessions")["id"];
   const std::string chat = made("POST", "/api/v1/projects/" + project + "/sessions", {{"mode", "direct_chat"}})["id"];
   made("POST", "/api/v1/sessions/" + session + "/next-question");
+  const auto unsure = made("POST", "/api/v1/sessions/" + session + "/answer", {{"answer", "I don't know yet."}});
+  ASSERT_EQ(unsure["open_items"].size(), 1u) << unsure.dump();
+  const std::string item = unsure["open_items"][0]["id"];
+  made("POST", "/api/v1/sessions/" + session + "/next-question");
   const std::string spec = made("POST", "/api/v1/projects/" + project + "/specifications",
                                 {{"category", "tech_stack"}, {"key", "database"}, {"value", "PostgreSQL"}})["id"];
   const auto conflicting = call("POST", "/api/v1/projects/" + project + "/specifications",
@@ -89,7 +94,7 @@ TEST_F(ArchivedE2eTest, EveryWriteToAnArchivedProjectIs409ProjectArchivedAndChan
   ASSERT_EQ(conflicting.status, 409) << describe(conflicting);
   const std::string conflict = conflicting.json()["error"]["details"]["conflict"]["id"];
   const std::map<std::string, std::string> ids = {
-      {"{p}", project}, {"{s}", session}, {"{chat}", chat}, {"{spec}", spec}, {"{conflict}", conflict}};
+      {"{p}", project}, {"{s}", session}, {"{chat}", chat}, {"{spec}", spec}, {"{conflict}", conflict}, {"{item}", item}};
 
   // What the reads answer before; the same after every refused write.
   const std::vector<std::string> reads = {
@@ -101,6 +106,7 @@ TEST_F(ArchivedE2eTest, EveryWriteToAnArchivedProjectIs409ProjectArchivedAndChan
       "/api/v1/projects/" + project + "/baselines",
       "/api/v1/projects/" + project + "/plans",
       "/api/v1/projects/" + project + "/requirements",
+      "/api/v1/projects/" + project + "/open-items?status=all",
   };
   ASSERT_EQ(client().del("/api/v1/projects/" + project, token()).status, 204);
   const nlohmann::json archived = made("GET", "/api/v1/projects/" + project);
