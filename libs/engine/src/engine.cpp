@@ -19,6 +19,13 @@ void cross_check(const Taxonomy& taxonomy, const QuestionBank& bank, const Lexic
   for (const Slot& slot : lexicon.slots()) require_category(lx, "slots." + slot.name, slot.category);
   for (const Metric& metric : lexicon.metrics()) require_category(lx, "metrics (" + metric.key + ")", metric.category);
   for (const auto& [category, phrases] : lexicon.keywords()) require_category(lx, "keywords", category);
+  const UnderstandingRules& understanding = lexicon.understanding();
+  if (!understanding.action_verbs.empty() || !understanding.modals.empty())
+    require_category(lx, "understanding.functional.category", understanding.functional_category);
+  if (!understanding.protection_verbs.empty() || !understanding.access_verbs.empty())
+    require_category(lx, "understanding.protection.category", understanding.protection_category);
+  if (!understanding.usability.empty())
+    require_category(lx, "understanding.usability.category", understanding.usability_category);
   for (const auto& category : lexicon.conflicts().high_severity_categories)
     require_category(lx, "conflicts.high_severity_categories", category);
 
