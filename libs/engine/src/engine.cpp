@@ -119,6 +119,11 @@ Question Engine::next_question(const std::vector<Specification>& current, const 
   return parts_->planner.next_question(current, asked);
 }
 
+Question Engine::next_question_after(const std::vector<Specification>& current,
+                                     const std::vector<AskedQuestion>& asked) const {
+  return parts_->planner.next_question_after(current, asked);
+}
+
 BiasReport Engine::check_bias(std::string_view question) const {
   return engine::check_bias(question, parts_->lexicon.bias());
 }
