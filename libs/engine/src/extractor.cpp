@@ -350,7 +350,20 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   // because the question was about its category comes last. Ties keep file order.
   std::set<std::string> used_metrics;
   const std::vector<detail::Quantity> quantities = detail::scan_quantities(match, lexicon_);
-  for (std::size_t at = 0; at < quantities.size(); ++at) {
+  // Figures whose noun the metric lists first, then those whose plural noun is only a guess ("80 trucks, maybe 5,000 users": the users are the user count, not the trucks).
+  std::vector<std::pair<std::size_t, Candidate>> figures;  // where each figure was said
+  // In the second pass the larger figures go first: "25 gyms, 30k members" — beside a count of
+  // places, the count of people is the larger one.
+  std::vector<std::size_t> by_size(quantities.size());
+  for (std::size_t i = 0; i < by_size.size(); ++i) by_size[i] = i;
+  std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t a, std::size_t b) {
+    return quantities[a].bound.base_amount > quantities[b].bound.base_amount;
+  });
+  // A third pass, in the order said, gives figures without a noun of their own the metric of the
+  // figure before them.
+  for (int pass = 0; pass < 3; ++pass)
+  for (std::size_t order = 0; order < quantities.size(); ++order) {
+    const std::size_t at = pass == 1 ? by_size[order] : order;
     const detail::Quantity& quantity = quantities[at];
     if (overlaps_any(consumed, quantity.span)) continue;
     // "maybe 20,000 later": a growth figure beside today's; "peak" beside an ordinary figure.
@@ -420,12 +433,12 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     }
     // A figure without a noun of its own, with a role, is the previous count's: "around 2,000
     // students in the first semester, maybe 20,000 later".
-    if (!best && quantity.bound.family == "count" && !role.empty() && answer_context.last_count_metric &&
+    if (!best && pass == 2 && quantity.bound.family == "count" && !role.empty() && answer_context.last_count_metric &&
         !used_metrics.count(used_key(*answer_context.last_count_metric))) {
       best = Choice{};
       best->metric = answer_context.last_count_metric;
     }
-    if (!best) continue;
+    if (!best || (pass == 0 && best->guessed_noun)) continue;
     const Metric& metric = *best->metric;
 
     std::string key = metric.key;
@@ -457,7 +470,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     candidate.clause = clause;
     candidate.label = lexicon_.label_of(metric.category, key);
     candidate.bound = quantity.bound;
-    out.push_back(std::move(candidate));
+    figures.emplace_back(quantity.span.begin, std::move(candidate));
 
     consumed.push_back(quantity.span);
     if (quantity.direction_span) consumed.push_back(*quantity.direction_span);
@@ -467,6 +480,9 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     used_metrics.insert(used_key(metric));
     if (metric.family == "count") answer_context.last_count_metric = &metric;
   }
+  // In the order said, whichever pass found them.
+  std::stable_sort(figures.begin(), figures.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& figure : figures) out.push_back(std::move(figure.second));
 
   // 4. Category keywords not used above.
   struct KeywordHit {
