@@ -543,7 +543,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
       std::all_of(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
                   [](const Candidate& c) { return c.origin == Origin::kTerm; }) &&
       question_category == lexicon_.understanding().functional_category;
-  if (!filled_slots && (read_protection(clause, match, question_category, confidence, out) ||
+  if (!filled_slots && (read_protection(clause, match, lemmas, question_category, confidence, out) ||
                         read_usability(clause, lemmas.text, confidence, out)))
     return;
   if ((!filled_slots || only_terms) && !about_protection &&
@@ -574,11 +574,10 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
 }
 
 bool Extractor::read_protection(const std::string& clause, const std::string& match,
-                                const std::string& question_category, double confidence,
-                                std::vector<Candidate>& out) const {
+                                const detail::LemmaText& lemmas, const std::string& question_category,
+                                double confidence, std::vector<Candidate>& out) const {
   const UnderstandingRules& rules = lexicon_.understanding();
   if (protection_lemmas_.empty() && access_lemmas_.empty() && rules.restrictions.empty()) return false;
-  const detail::LemmaText lemmas = detail::lemma_text(match);
   const bool negated = detail::contains_any(match, rules.negations);
   const bool restricted = detail::contains_any(match, rules.restrictions);
   const std::string stripped = detail::match_form(strip_leading_words(clause, lexicon_.clauses().leading_words));

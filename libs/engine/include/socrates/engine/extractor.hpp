@@ -45,6 +45,7 @@ namespace socrates::engine {
 
 namespace detail {
 struct Span;
+struct LemmaText;
 }
 
 class Extractor {
@@ -72,8 +73,8 @@ class Extractor {
   void extract_clause(const std::string& clause, const std::string& question_category, AnswerContext& context,
                       std::vector<Candidate>& out) const;
   // Step 4's readings; each adds one candidate and returns true when the clause is of its kind.
-  bool read_protection(const std::string& clause, const std::string& match, const std::string& question_category,
-                       double confidence, std::vector<Candidate>& out) const;
+  bool read_protection(const std::string& clause, const std::string& match, const detail::LemmaText& lemmas,
+                       const std::string& question_category, double confidence, std::vector<Candidate>& out) const;
   bool read_usability(const std::string& clause, const std::string& lemmas, double confidence,
                       std::vector<Candidate>& out) const;
   bool read_functional(const std::string& clause, const std::string& question_category,
