@@ -536,9 +536,9 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   // the business if we lose the database, so daily backups" is no statement about the tech stack.
   const bool filled_slots = out.size() > first;
   // An actor logging in or encrypting is a security statement, not a feature.
+  const bool about_protection = keyword_category == lexicon_.understanding().protection_category;
   // A clause whose slots came from terms alone may still state a feature when the question asked
   // for features: "Listeners can play episodes in the browser".
-  const bool about_protection = keyword_category == lexicon_.understanding().protection_category;
   const bool only_terms =
       std::all_of(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
                   [](const Candidate& c) { return c.origin == Origin::kTerm; }) &&
