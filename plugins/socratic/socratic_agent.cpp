@@ -219,10 +219,13 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   sdk::Batch reads;
   const std::size_t session_index = add_session(reads, id, owner_id);
   const std::size_t pending_index = add_pending_question(reads, id);
-  const std::size_t asked_index =
-      reads.add("SELECT text FROM questions WHERE project_id = (SELECT project_id FROM sessions WHERE id = $1::uuid "
-                "AND owner_id = $2::uuid) ORDER BY created_at",
-                {id, owner_id});
+  // Each question with the categories its answer recorded, so that the planner follows the person.
+  const std::size_t asked_index = reads.add(
+      "SELECT q.text, q.category, q.answered, coalesce(string_agg(s.category, ',' ORDER BY s.created_at), '') AS recorded "
+      "FROM questions q LEFT JOIN specifications s ON s.project_id = q.project_id AND s.question_id = q.id "
+      "WHERE q.project_id = (SELECT project_id FROM sessions WHERE id = $1::uuid AND owner_id = $2::uuid) "
+      "GROUP BY q.id ORDER BY q.created_at",
+      {id, owner_id});
   const std::size_t specs_index = add_current_specs_by_session(reads, id, owner_id);
   const std::size_t project_index = llm ? reads.add(kProjectFactsSql, {id, owner_id}) : reads.size();
   // The built-in engine answers in microseconds: its question goes out on the same connection. A
@@ -235,15 +238,27 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   const sdk::Row& session = found_session(read[session_index], id);
   require_active(session);
   if (!read[pending_index].empty()) return Result::ok(question_json(read[pending_index][0]));
+  std::vector<engine::AskedQuestion> asked_questions;
   std::vector<std::string> asked;
+  asked_questions.reserve(read[asked_index].size());
   asked.reserve(read[asked_index].size());
-  for (const auto& row : read[asked_index]) asked.push_back(row.str(0));
+  for (const auto& row : read[asked_index]) {
+    engine::AskedQuestion question{row.str("text"), row.str("category"), row.boolean("answered"), {}};
+    const std::string& recorded = row.str("recorded");
+    for (std::size_t start = 0; start < recorded.size();) {
+      const std::size_t comma = std::min(recorded.find(',', start), recorded.size());
+      question.recorded_categories.push_back(recorded.substr(start, comma - start));
+      start = comma + 1;
+    }
+    asked.push_back(question.text);
+    asked_questions.push_back(std::move(question));
+  }
   const std::vector<engine::Specification> current = current_from(read[specs_index]).specs;
   const engine::Question question =
       llm ? llm_dialogue::generate_question(*llm, services, *engine_,
                                             {project_facts(read[project_index]), current, asked,
                                              engine_->next_category(current).name, session.str("project_id")})
-          : engine_->next_question(current, asked);
+          : engine_->next_question_after(current, asked_questions);
 
   // One statement (atomic on its own): the question, if the session is still active, and its
   // line in the history.

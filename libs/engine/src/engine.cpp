@@ -19,6 +19,13 @@ void cross_check(const Taxonomy& taxonomy, const QuestionBank& bank, const Lexic
   for (const Slot& slot : lexicon.slots()) require_category(lx, "slots." + slot.name, slot.category);
   for (const Metric& metric : lexicon.metrics()) require_category(lx, "metrics (" + metric.key + ")", metric.category);
   for (const auto& [category, phrases] : lexicon.keywords()) require_category(lx, "keywords", category);
+  const UnderstandingRules& understanding = lexicon.understanding();
+  if (!understanding.action_verbs.empty() || !understanding.modals.empty())
+    require_category(lx, "understanding.functional.category", understanding.functional_category);
+  if (!understanding.protection_verbs.empty() || !understanding.access_verbs.empty())
+    require_category(lx, "understanding.protection.category", understanding.protection_category);
+  if (!understanding.usability.empty())
+    require_category(lx, "understanding.usability.category", understanding.usability_category);
   for (const auto& category : lexicon.conflicts().high_severity_categories)
     require_category(lx, "conflicts.high_severity_categories", category);
 
@@ -143,6 +150,11 @@ std::vector<std::string> Engine::unknowns(std::string_view answer) const {
 
 Question Engine::next_question(const std::vector<Specification>& current, const std::vector<std::string>& asked) const {
   return parts_->planner.next_question(current, asked);
+}
+
+Question Engine::next_question_after(const std::vector<Specification>& current,
+                                     const std::vector<AskedQuestion>& asked) const {
+  return parts_->planner.next_question_after(current, asked);
 }
 
 BiasReport Engine::check_bias(std::string_view question) const {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <map>
 #include <set>
 
 namespace socrates::engine {
@@ -137,6 +138,24 @@ std::optional<Span> noun_after(const std::string& match, std::size_t pos, const 
   return std::nullopt;
 }
 
+// Any plural noun right after a count (an adjective may stand between): "350 trucks", "40 cars a
+// day"; not a unit, a number or a stop word.
+std::optional<Span> plural_after(const std::string& match, std::size_t pos, const std::vector<std::string>& stop_words) {
+  constexpr std::size_t kMaxWords = 2;
+  std::size_t i = pos;
+  for (std::size_t seen = 0; seen < kMaxWords; ++seen) {
+    while (i < match.size() && match[i] == ' ') ++i;
+    if (i >= match.size() || !detail::is_word_char(match[i]) || detail::is_digit(match[i])) return std::nullopt;
+    std::size_t end = i;
+    while (end < match.size() && detail::is_word_char(match[end])) ++end;
+    const std::string word = match.substr(i, end - i);
+    if (listed(stop_words, word)) return std::nullopt;
+    if (word.size() > 3 && word.back() == 's' && word[word.size() - 2] != 's') return Span{i, end};
+    i = end;
+  }
+  return std::nullopt;
+}
+
 std::string strip_leading_words(std::string text, const std::vector<std::string>& words) {
   for (bool changed = true; changed;) {
     changed = false;
@@ -155,12 +174,86 @@ std::string strip_leading_words(std::string text, const std::vector<std::string>
   return text;
 }
 
+// The lemma forms of `phrases`, sorted, for binary_search.
+std::vector<std::string> sorted_lemmas(const std::vector<std::string>& phrases) {
+  std::vector<std::string> out;
+  for (const std::string& phrase : phrases) out.push_back(detail::lemma_phrase(phrase));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+bool any_word_in(const detail::LemmaText& lemmas, const std::vector<std::string>& sorted) {
+  return std::any_of(lemmas.words.begin(), lemmas.words.end(), [&](const detail::LemmaText::Entry& word) {
+    return std::binary_search(sorted.begin(), sorted.end(),
+                              std::string_view(lemmas.text).substr(word.lemma.begin, word.lemma.size()));
+  });
+}
+
+std::size_t gap(const Span& a, const Span& b) {
+  return a.end <= b.begin ? b.begin - a.end : b.end <= a.begin ? a.begin - b.end : 0;
+}
+
+// "by 2027", "in 2030": a year to come marks a growth figure like "later" does.
+std::vector<Span> year_phrases(const std::string& match) {
+  std::vector<Span> out;
+  for (const char* word : {"by", "in", "until", "around"}) {
+    for (const Span& span : detail::find_phrase(match, word)) {
+      const std::size_t year = span.end + 1;
+      if (year + 4 > match.size() || match[span.end] != ' ' || match.compare(year, 2, "20") != 0) continue;
+      if (!detail::is_digit(match[year + 2]) || !detail::is_digit(match[year + 3])) continue;
+      if (year + 4 < match.size() && detail::is_word_char(match[year + 4])) continue;
+      out.push_back({span.begin, year + 4});
+    }
+  }
+  return out;
+}
+
+// The role of the figure `at` among the clause's figures: a role phrase (not used otherwise)
+// nearer to it than to any other figure (figures inside the phrase — "in two years" — aside).
+// "later" before "peak"; empty for none.
+std::string role_of(const std::string& match, const std::vector<detail::Quantity>& quantities, std::size_t at,
+                    const std::vector<Span>& consumed, const UnderstandingRules& rules) {
+  auto nearest_is_at = [&](const Span& span) {
+    if (overlaps_any(consumed, span) || quantities[at].span.overlaps(span)) return false;
+    for (std::size_t i = 0; i < quantities.size(); ++i)
+      if (i != at && !quantities[i].span.overlaps(span) && gap(quantities[i].span, span) < gap(quantities[at].span, span))
+        return false;
+    return true;
+  };
+  for (const std::string& phrase : rules.later)
+    for (const Span& span : detail::find_phrase(match, phrase))
+      if (nearest_is_at(span)) return "later";
+  if (!rules.later.empty())
+    for (const Span& span : year_phrases(match))
+      if (nearest_is_at(span)) return "later";
+  for (const std::string& phrase : rules.peak)
+    for (const Span& span : detail::find_phrase(match, phrase))
+      if (nearest_is_at(span)) return "peak";
+  return {};
+}
+
 }  // namespace
+
+Extractor::Extractor(const Taxonomy& taxonomy, const Lexicon& lexicon) : taxonomy_(taxonomy), lexicon_(lexicon) {
+  for (const auto& [category, phrases] : lexicon_.keywords()) {
+    const std::size_t index = taxonomy_.index_of(category);
+    for (const std::string& phrase : phrases) keyword_lemmas_.push_back({detail::lemma_phrase(phrase), index});
+  }
+  const UnderstandingRules& rules = lexicon_.understanding();
+  for (std::size_t i = 0; i < rules.usability.size(); ++i)
+    usability_lemmas_.push_back({detail::lemma_phrase(rules.usability[i]), i});
+  action_lemmas_ = sorted_lemmas(rules.action_verbs);
+  protection_lemmas_ = sorted_lemmas(rules.protection_verbs);
+  access_lemmas_ = sorted_lemmas(rules.access_verbs);
+}
 
 std::vector<Candidate> Extractor::extract(std::string_view answer, std::string_view question_category) const {
   std::vector<Candidate> found;
   const std::string category(question_category);
-  for (const std::string& clause : split_clauses(answer, lexicon_.clauses())) extract_clause(clause, category, found);
+  AnswerContext context;
+  for (const std::string& clause : split_clauses(answer, lexicon_.clauses()))
+    extract_clause(clause, category, context, found);
 
   std::vector<Candidate> out;
   for (Candidate& candidate : found) {
@@ -183,7 +276,7 @@ std::vector<Candidate> Extractor::extract(std::string_view answer, std::string_v
 }
 
 void Extractor::extract_clause(const std::string& clause, const std::string& question_category,
-                               std::vector<Candidate>& out) const {
+                               AnswerContext& answer_context, std::vector<Candidate>& out) const {
   const std::string match = detail::match_form(clause);
   const std::string cased = detail::case_form(clause);
 
@@ -196,6 +289,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
                                                                               : rules.default_value;
   const std::size_t first = out.size();
   std::vector<Span> consumed;
+  const detail::LemmaText lemmas = detail::lemma_text(match);
 
   // 2. Known terms. Several values of one single-value slot in one clause are one list: "our
   // developers know C++ and Rust" is backend_language "C++, Rust". Across clauses they stay apart,
@@ -255,10 +349,32 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   // is the RTO, 5 minutes the RPO); a metric without triggers comes next, and one that only fits
   // because the question was about its category comes last. Ties keep file order.
   std::set<std::string> used_metrics;
-  for (const detail::Quantity& quantity : detail::scan_quantities(match, lexicon_)) {
+  const std::vector<detail::Quantity> quantities = detail::scan_quantities(match, lexicon_);
+  // Figures whose noun the metric lists first, then those whose plural noun is only a guess ("80 trucks, maybe 5,000 users": the users are the user count, not the trucks).
+  std::vector<std::pair<std::size_t, Candidate>> figures;  // where each figure was said
+  // In the second pass the larger figures go first: "25 gyms, 30k members" — beside a count of
+  // places, the count of people is the larger one.
+  std::vector<std::size_t> by_size(quantities.size());
+  for (std::size_t i = 0; i < by_size.size(); ++i) by_size[i] = i;
+  std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t a, std::size_t b) {
+    return quantities[a].bound.base_amount > quantities[b].bound.base_amount;
+  });
+  // A third pass, in the order said, gives figures without a noun of their own the metric of the
+  // figure before them.
+  for (int pass = 0; pass < 3; ++pass)
+  for (std::size_t order = 0; order < quantities.size(); ++order) {
+    const std::size_t at = pass == 1 ? by_size[order] : order;
+    const detail::Quantity& quantity = quantities[at];
     if (overlaps_any(consumed, quantity.span)) continue;
+    // "maybe 20,000 later": a growth figure beside today's; "peak" beside an ordinary figure.
+    const std::string role = role_of(match, quantities, at, consumed, lexicon_.understanding());
+    auto role_for = [&](const Metric& metric) {
+      return role == "peak" && metric.key.find("peak") != std::string::npos ? std::string() : role;
+    };
+    auto used_key = [&](const Metric& metric) { return metric.category + "/" + metric.key + "/" + role_for(metric); };
     struct Choice {
       const Metric* metric = nullptr;
+      bool guessed_noun = false;  // any plural noun, not one of the metric's: weaker than a listed one
       std::size_t distance = 0;
       std::optional<Span> noun;
       std::vector<Span> triggers;
@@ -267,7 +383,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     constexpr std::size_t kQuestionDefault = static_cast<std::size_t>(-1) / 2;
     std::optional<Choice> best;
     for (const Metric& metric : lexicon_.metrics()) {
-      if (used_metrics.count(metric.category + "/" + metric.key)) continue;
+      if (used_metrics.count(used_key(metric))) continue;
       if (metric.family != quantity.bound.family) continue;
       if (quantity.frequency && !metric.accepts_frequency) continue;
       if (metric.max_base && quantity.bound.base_amount > *metric.max_base) continue;
@@ -280,20 +396,29 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
       }
       Choice choice;
       choice.metric = &metric;
+      const bool asked = metric.any_noun_when_asked && question_category == metric.category;
       if (metric.family == "count") {
         choice.noun = noun_after(match, quantity.span.end, metric.nouns);
-        if (!choice.noun) continue;
+        if (!choice.noun && asked) {
+          choice.noun = plural_after(match, quantity.span.end, lexicon_.keys().stop_words);
+          choice.guessed_noun = true;
+        }
+        if (!choice.noun && !(asked && !metric.triggers.empty())) continue;
       }
       choice.distance = metric.triggers.empty() ? kNoTrigger : kQuestionDefault;
+      // "p95 under 400 ms and p99 under 1.5 s": the bound's words belong to the number.
+      Span figure = quantity.span;
+      if (quantity.direction_span) {
+        figure.begin = std::min(figure.begin, quantity.direction_span->begin);
+        figure.end = std::max(figure.end, quantity.direction_span->end);
+      }
       for (const std::string& trigger : metric.triggers) {
         for (const Span& span : detail::find_phrase(match, trigger)) {
           if (span.overlaps(quantity.span) || overlaps_any(consumed, span) ||
               (choice.noun && span.overlaps(*choice.noun)))
             continue;
           choice.triggers.push_back(span);
-          const std::size_t distance = span.end <= quantity.span.begin   ? quantity.span.begin - span.end
-                                       : quantity.span.end <= span.begin ? span.begin - quantity.span.end
-                                                                         : 0;
+          const std::size_t distance = gap(figure, span);
           choice.distance = std::min(choice.distance, distance);
         }
       }
@@ -302,16 +427,27 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         continue;
       if (!metric.requires_any.empty() && !quantity.frequency && !detail::contains_any(match, metric.requires_any))
         continue;
-      if (!best || choice.distance < best->distance) best = std::move(choice);
+      if (!best || choice.guessed_noun < best->guessed_noun ||
+          (choice.guessed_noun == best->guessed_noun && choice.distance < best->distance))
+        best = std::move(choice);
     }
-    if (!best) continue;
+    // A figure without a noun of its own, with a role, is the previous count's: "around 2,000
+    // students in the first semester, maybe 20,000 later".
+    if (!best && pass == 2 && quantity.bound.family == "count" && !role.empty() && answer_context.last_count_metric &&
+        !used_metrics.count(used_key(*answer_context.last_count_metric))) {
+      best = Choice{};
+      best->metric = answer_context.last_count_metric;
+    }
+    if (!best || (pass == 0 && best->guessed_noun)) continue;
     const Metric& metric = *best->metric;
 
     std::string key = metric.key;
     std::optional<Span> qualifier_span;
     for (const Qualifier& qualifier : metric.qualifiers) {
       for (const std::string& phrase : qualifier.phrases) {
-        for (const Span& span : detail::find_phrase(match, phrase)) {
+        // By lemma: "order history" is the "orders" qualifier.
+        for (const Span& lemma_span : detail::find_phrase(lemmas.text, detail::lemma_phrase(phrase))) {
+          const Span span = lemmas.original(lemma_span);
           if (overlaps_any(consumed, span)) continue;
           const bool better = !qualifier_span || span.begin < qualifier_span->begin ||
                               (span.begin == qualifier_span->begin && span.size() > qualifier_span->size());
@@ -323,6 +459,8 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
       }
     }
 
+    if (!role_for(metric).empty()) key += "_" + role_for(metric);
+
     Candidate candidate;
     candidate.specification.category = metric.category;
     candidate.specification.key = key;
@@ -332,27 +470,33 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     candidate.clause = clause;
     candidate.label = lexicon_.label_of(metric.category, key);
     candidate.bound = quantity.bound;
-    out.push_back(std::move(candidate));
+    figures.emplace_back(quantity.span.begin, std::move(candidate));
 
     consumed.push_back(quantity.span);
     if (quantity.direction_span) consumed.push_back(*quantity.direction_span);
     if (best->noun) consumed.push_back(*best->noun);
     if (qualifier_span) consumed.push_back(*qualifier_span);
     consumed.insert(consumed.end(), best->triggers.begin(), best->triggers.end());
-    used_metrics.insert(metric.category + "/" + metric.key);
+    used_metrics.insert(used_key(metric));
+    if (metric.family == "count") answer_context.last_count_metric = &metric;
   }
+  // In the order said, whichever pass found them.
+  std::stable_sort(figures.begin(), figures.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& figure : figures) out.push_back(std::move(figure.second));
 
   // 4. Category keywords not used above.
   struct KeywordHit {
     Span span;
     std::size_t category;  // taxonomy order
   };
+  // Keywords match by lemma: "encrypting" is "encrypt", "logged in" is "log in" (security), which
+  // is longer than, and so wins over, "logged" (monitoring).
   std::vector<KeywordHit> hits;
-  for (const auto& [category, phrases] : lexicon_.keywords()) {
-    const std::size_t index = taxonomy_.index_of(category);
-    for (const std::string& phrase : phrases)
-      for (const Span& span : detail::find_phrase(match, phrase))
-        if (!overlaps_any(consumed, span)) hits.push_back({span, index});
+  for (const LemmaPhrase& keyword : keyword_lemmas_) {
+    for (const Span& span : detail::find_phrase(lemmas.text, keyword.lemmas)) {
+      const Span original = lemmas.original(span);
+      if (!overlaps_any(consumed, original)) hits.push_back({original, keyword.index});
+    }
   }
   std::stable_sort(hits.begin(), hits.end(), [](const KeywordHit& a, const KeywordHit& b) {
     if (a.span.size() != b.span.size()) return a.span.size() > b.span.size();
@@ -363,18 +507,24 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   for (const KeywordHit& hit : hits)
     if (std::none_of(kept.begin(), kept.end(), [&](const KeywordHit& k) { return k.span.overlaps(hit.span); }))
       kept.push_back(hit);
+  // The category the clause says most about; the question's category breaks a tie, then the
+  // earliest keyword.
   std::optional<std::string> keyword_category;
   if (!kept.empty()) {
+    std::map<std::size_t, std::size_t> counts;
+    for (const KeywordHit& k : kept) ++counts[k.category];
+    std::size_t most = 0;
+    for (const auto& [index, count] : counts) most = std::max(most, count);
     const std::size_t question_index = taxonomy_.index_of(question_category);
-    const bool answers_question =
-        std::any_of(kept.begin(), kept.end(), [&](const KeywordHit& k) { return k.category == question_index; });
-    if (answers_question) {
+    if (counts.count(question_index) && counts[question_index] == most) {
       keyword_category = question_category;
     } else {
-      const auto earliest = std::min_element(kept.begin(), kept.end(), [](const KeywordHit& a, const KeywordHit& b) {
-        if (a.span.begin != b.span.begin) return a.span.begin < b.span.begin;
-        return a.category < b.category;
-      });
+      std::optional<KeywordHit> earliest;
+      for (const KeywordHit& k : kept)
+        if (counts[k.category] == most &&
+            (!earliest || k.span.begin < earliest->span.begin ||
+             (k.span.begin == earliest->span.begin && k.category < earliest->category)))
+          earliest = k;
       keyword_category = taxonomy_.categories().at(earliest->category).name;
     }
   }
@@ -384,9 +534,24 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   // are about the question's category and its slots are not: "passwords must be hashed and stored
   // in PostgreSQL", said about security, is both a database and a security requirement; "we lose
   // the business if we lose the database, so daily backups" is no statement about the tech stack.
+  const bool filled_slots = out.size() > first;
+  // An actor logging in or encrypting is a security statement, not a feature.
+  const bool about_protection = keyword_category == lexicon_.understanding().protection_category;
+  // A clause whose slots came from terms alone may still state a feature when the question asked
+  // for features: "Listeners can play episodes in the browser".
+  const bool only_terms =
+      std::all_of(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+                  [](const Candidate& c) { return c.origin == Origin::kTerm; }) &&
+      question_category == lexicon_.understanding().functional_category;
+  if (!filled_slots && (read_protection(clause, match, lemmas, question_category, confidence, out) ||
+                        read_usability(clause, lemmas.text, confidence, out)))
+    return;
+  if ((!filled_slots || only_terms) && !about_protection &&
+      read_functional(clause, question_category, keyword_category, consumed, confidence, out))
+    return;
+
   std::string statement_category;
   Origin origin = Origin::kKeyword;
-  const bool filled_slots = out.size() > first;
   if (keyword_category) {
     const bool covered = std::any_of(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
                                      [&](const Candidate& c) { return c.specification.category == *keyword_category; });
@@ -406,6 +571,158 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   candidate.origin = origin;
   candidate.clause = clause;
   out.push_back(std::move(candidate));
+}
+
+bool Extractor::read_protection(const std::string& clause, const std::string& match,
+                                const detail::LemmaText& lemmas, const std::string& question_category,
+                                double confidence, std::vector<Candidate>& out) const {
+  const UnderstandingRules& rules = lexicon_.understanding();
+  if (protection_lemmas_.empty() && access_lemmas_.empty() && rules.restrictions.empty()) return false;
+  const bool negated = detail::contains_any(match, rules.negations);
+  const bool restricted = detail::contains_any(match, rules.restrictions);
+  const std::string stripped = detail::match_form(strip_leading_words(clause, lexicon_.clauses().leading_words));
+  // "Only logged-in students with a university email can buy or sell."
+  const bool starts_restricted =
+      std::any_of(rules.restrictions.begin(), rules.restrictions.end(),
+                  [&](const std::string& r) { return detail::phrase_at(stripped, 0, r); }) &&
+      detail::contains_any(match, rules.modals);
+  // "Students can only view them", answering about features, is a feature with its limit; the
+  // same said about security, or a negated access ("must not see"), is a protection rule.
+  const bool access = any_word_in(lemmas, access_lemmas_);
+  const bool rule = (negated && (any_word_in(lemmas, protection_lemmas_) || access)) || starts_restricted ||
+                    (restricted && access && question_category != rules.functional_category);
+  if (!rule) return false;
+  const std::string key = derive_key(clause);
+  if (key.empty()) return false;
+  Candidate candidate;
+  candidate.specification = {rules.protection_category, key,
+                             strip_leading_words(clause, lexicon_.clauses().leading_words), confidence};
+  candidate.origin = Origin::kKeyword;
+  candidate.clause = clause;
+  out.push_back(std::move(candidate));
+  return true;
+}
+
+bool Extractor::read_usability(const std::string& clause, const std::string& lemmas, double confidence,
+                               std::vector<Candidate>& out) const {
+  const UnderstandingRules& rules = lexicon_.understanding();
+  for (const LemmaPhrase& phrase : usability_lemmas_) {
+    if (!detail::contains_phrase(lemmas, phrase.lemmas)) continue;
+    Candidate candidate;
+    candidate.specification = {rules.usability_category,
+                               rules.usability_prefix + "_" + detail::snake_case(rules.usability[phrase.index]),
+                               strip_leading_words(clause, lexicon_.clauses().leading_words), confidence};
+    candidate.origin = Origin::kKeyword;
+    candidate.clause = clause;
+    out.push_back(std::move(candidate));
+    return true;
+  }
+  return false;
+}
+
+// "Sellers list a book by scanning its ISBN": actor "sellers", action "list", key fr_list_book.
+// The actor is the few words before a modal ("buyers can search") or before a known action verb;
+// the object the first one or two salient words after the action, up to the next stop word.
+bool Extractor::read_functional(const std::string& clause, const std::string& question_category,
+                                const std::optional<std::string>& keyword_category,
+                                const std::vector<Span>& consumed, double confidence,
+                                std::vector<Candidate>& out) const {
+  const UnderstandingRules& rules = lexicon_.understanding();
+  if (action_lemmas_.empty() && rules.modals.empty()) return false;
+  const bool asked_for_features = question_category == rules.functional_category;
+  // Keywords of another category that agree with the question: a statement of that category
+  // ("Submitted work can be deleted", answering about retention).
+  if (keyword_category && *keyword_category != rules.functional_category &&
+      (*keyword_category == question_category || question_category.empty()))
+    return false;
+  std::string text = strip_leading_words(clause, lexicon_.clauses().leading_words);
+  {
+    const std::string form = detail::match_form(text);
+    const std::size_t comma = text.find(',');
+    const bool subordinate = std::any_of(rules.subordinators.begin(), rules.subordinators.end(),
+                                         [&](const std::string& s) { return detail::phrase_at(form, 0, s); });
+    if (subordinate && comma != std::string::npos) text = detail::trim(text.substr(comma + 1));
+  }
+  const std::string match = detail::match_form(text);
+  const auto words = detail::split_words(match);
+  if (words.size() < 3 || listed(rules.not_actors, words[0].text)) return false;
+  const std::vector<std::string>& stop_words = lexicon_.keys().stop_words;
+
+  std::size_t action = words.size();
+  std::size_t actor_end = 0;
+  bool with_modal = false;
+  for (std::size_t i = 1; i < words.size() && i <= rules.max_actor_words; ++i) {
+    // The actor is one phrase: "Staff, not managers, approve" has none.
+    const auto between = std::string_view(match).substr(words[i - 1].end, words[i].begin - words[i - 1].end);
+    if (between.find_first_of(",;:.!?()") != std::string_view::npos) return false;
+    const auto modal = std::find_if(rules.modals.begin(), rules.modals.end(),
+                                    [&](const std::string& m) { return detail::phrase_at(match, words[i].begin, m); });
+    if (modal != rules.modals.end()) {
+      std::size_t j = i;
+      while (j < words.size() && words[j].begin < words[i].begin + modal->size()) ++j;
+      while (j < words.size() && listed(rules.adverbs, words[j].text)) ++j;
+      // After a modal any verb is an action when features were asked for; else a known one.
+      if (j < words.size() &&
+          (asked_for_features ||
+           std::binary_search(action_lemmas_.begin(), action_lemmas_.end(), detail::lemma(words[j].text)))) {
+        action = j;
+        actor_end = i;
+        with_modal = true;
+      }
+      break;
+    }
+    if (std::binary_search(action_lemmas_.begin(), action_lemmas_.end(), detail::lemma(words[i].text))) {
+      action = i;
+      actor_end = i;
+      break;
+    }
+    // "Closed tickets are archived", "Go live is planned": a state, not an actor acting.
+    if (listed(rules.copulas, words[i].text)) return false;
+  }
+  if (action >= words.size() || listed(stop_words, words[action].text)) return false;  // "must be", "can have"
+  if (!with_modal && listed(rules.descriptive_categories, question_category)) return false;
+  // "Nurses see the schedule", answering about security, is an access rule.
+  if (question_category == rules.protection_category &&
+      std::binary_search(access_lemmas_.begin(), access_lemmas_.end(), detail::lemma(words[action].text)))
+    return false;
+  // A term already said it: "The app must work offline" is the connectivity term, not a feature.
+  const std::size_t offset = clause.size() >= text.size() ? clause.rfind(text) : std::string::npos;
+  if (offset != std::string::npos) {
+    const Span said{offset + words[action].begin, offset + words[action].end};
+    if (overlaps_any(consumed, said)) return false;
+  }
+
+  std::string actor;
+  for (std::size_t k = 0; k < actor_end; ++k) {
+    if (listed(rules.determiners, words[k].text)) continue;
+    if (detail::is_digit(words[k].text.front())) return false;  // "2,000 users" is a figure
+    actor += (actor.empty() ? "" : " ") + std::string(words[k].text);
+  }
+  if (actor.empty()) return false;
+
+  const std::string verb = detail::base_verb(words[action].text);
+  std::string key = rules.functional_prefix + "_" + verb;
+  std::size_t object_words = 0;
+  for (std::size_t j = action + 1; j < words.size() && object_words < 2; ++j) {
+    const std::string word(words[j].text);
+    if (listed(stop_words, word) || listed(rules.determiners, word) || listed(rules.adverbs, word)) {
+      if (object_words > 0) break;
+      continue;
+    }
+    const std::string part = detail::snake_case(detail::base_verb(word));
+    if (part.empty() || !detail::is_snake_case(part)) continue;
+    key += "_" + part;
+    ++object_words;
+  }
+  if (!detail::is_snake_case(key)) return false;
+  Candidate candidate;
+  candidate.specification = {rules.functional_category, key, text, confidence};
+  candidate.origin = Origin::kKeyword;
+  candidate.clause = clause;
+  candidate.actor = actor;
+  candidate.action = verb;
+  out.push_back(std::move(candidate));
+  return true;
 }
 
 std::string Extractor::derive_key(std::string_view clause) const {

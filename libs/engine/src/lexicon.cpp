@@ -209,6 +209,7 @@ Lexicon Lexicon::parse(const nlohmann::json& document, std::string source) {
     if (const auto max = node.optional_member("max_base")) metric.max_base = max->number_in(0, 1e18);
     metric.question_default = node.boolean_or("question_default", false);
     metric.accepts_frequency = node.boolean_or("accepts_frequency", false);
+    metric.any_noun_when_asked = node.boolean_or("any_noun_when_asked", false);
     lx.metrics_.push_back(std::move(metric));
   }
 
@@ -284,6 +285,46 @@ Lexicon Lexicon::parse(const nlohmann::json& document, std::string source) {
       pattern.weight = p.member("weight").number_in(0, 1);
       pattern.phrases = phrases(p.member("phrases"));
       lx.bias_.patterns.push_back(std::move(pattern));
+    }
+  }
+
+  // --- understanding (optional)
+  if (const auto node = root.optional_member("understanding")) {
+    UnderstandingRules& u = lx.understanding_;
+    if (const auto functional = node->optional_member("functional")) {
+      u.modals = detail::longest_first(phrases_or_empty(*functional, "modals"));
+      u.adverbs = phrases_or_empty(*functional, "adverbs");
+      u.action_verbs = phrases_or_empty(*functional, "action_verbs");
+      u.not_actors = phrases_or_empty(*functional, "not_actors");
+      u.determiners = phrases_or_empty(*functional, "determiners");
+      u.subordinators = phrases_or_empty(*functional, "subordinators");
+      u.copulas = phrases_or_empty(*functional, "copulas");
+      if (const auto descriptive = functional->optional_member("descriptive_categories"))
+        u.descriptive_categories = descriptive->strings();
+      if (const auto max = functional->optional_member("max_actor_words"))
+        u.max_actor_words = static_cast<std::size_t>(max->integer_in(1, 10));
+      u.functional_category = functional->string_or("category", u.functional_category);
+      u.functional_prefix = functional->string_or("key_prefix", u.functional_prefix);
+      if (!detail::is_snake_case(u.functional_prefix))
+        functional->member("key_prefix").fail("a key prefix must be snake_case");
+    }
+    if (const auto protection = node->optional_member("protection")) {
+      u.protection_category = protection->string_or("category", u.protection_category);
+      u.protection_verbs = phrases_or_empty(*protection, "verbs");
+      u.access_verbs = phrases_or_empty(*protection, "access_verbs");
+      u.restrictions = phrases_or_empty(*protection, "restrictions");
+      u.negations = phrases_or_empty(*protection, "negations");
+    }
+    if (const auto usability = node->optional_member("usability")) {
+      u.usability_category = usability->string_or("category", u.usability_category);
+      u.usability_prefix = usability->string_or("key_prefix", u.usability_prefix);
+      if (!detail::is_snake_case(u.usability_prefix))
+        usability->member("key_prefix").fail("a key prefix must be snake_case");
+      u.usability = detail::longest_first(phrases_or_empty(*usability, "phrases"));
+    }
+    if (const auto roles = node->optional_member("roles")) {
+      u.later = phrases_or_empty(*roles, "later");
+      u.peak = phrases_or_empty(*roles, "peak");
     }
   }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
@@ -141,6 +142,70 @@ std::optional<Question> QuestionPlanner::sharpening_question(const Category& cat
     }
   }
   return std::nullopt;
+}
+
+Question QuestionPlanner::next_question_after(const std::vector<Specification>& current,
+                                              const std::vector<AskedQuestion>& asked) const {
+  std::vector<std::string> texts;
+  texts.reserve(asked.size());
+  for (const AskedQuestion& question : asked) texts.push_back(question.text);
+  const Category* followed = follow_the_person(current, asked);
+  if (!followed) return next_question(current, texts);
+  if (auto sharpen = sharpening_question(*followed, current, texts)) return *sharpen;
+  Question question = question_for(*followed, current, texts);
+  question.context = "following the person: " + question.context;
+  return question;
+}
+
+const Category* QuestionPlanner::follow_the_person(const std::vector<Specification>& current,
+                                                   const std::vector<AskedQuestion>& asked) const {
+  constexpr std::size_t kRichAnswer = 2;      // specifications of one category that make an answer rich
+  constexpr std::size_t kMaxFollowUps = 3;    // questions in a row in one category, follow-ups included
+  std::vector<const AskedQuestion*> answered;
+  for (const AskedQuestion& question : asked)
+    if (question.answered) answered.push_back(&question);
+  if (answered.empty()) return nullptr;
+
+  // A category whose latest question recorded nothing: the person had no answer there.
+  std::unordered_map<std::string, const AskedQuestion*> latest;
+  for (const AskedQuestion* question : answered) latest[question->category] = question;
+  auto silent = [&](const std::string& category) {
+    const auto it = latest.find(category);
+    return it != latest.end() && it->second->recorded_categories.empty();
+  };
+
+  // Follow the last answer when it said much about one category.
+  const AskedQuestion& last = *answered.back();
+  std::map<std::string, std::size_t> said;
+  for (const std::string& category : last.recorded_categories) ++said[category];
+  const auto richest = std::max_element(said.begin(), said.end(),
+                                        [](const auto& a, const auto& b) { return a.second < b.second; });
+  if (richest != said.end() && richest->second >= kRichAnswer) {
+    std::size_t in_a_row = 0;
+    for (auto it = answered.rbegin(); it != answered.rend() && (*it)->category == richest->first; ++it) ++in_a_row;
+    if (in_a_row < kMaxFollowUps)
+      if (const Category* category = taxonomy_.find(richest->first)) return category;
+  }
+
+  // Else the least-covered category the person has not just been silent about; when the person
+  // was silent about every one, the one asked longest ago.
+  const auto coverage = compute_coverage(taxonomy_, current);
+  const CategoryCoverage* best = nullptr;
+  for (const CategoryCoverage& c : coverage)
+    if (!silent(c.category->name) && (!best || c.coverage < best->coverage - 1e-9)) best = &c;
+  if (best) return best->category;
+  const Category* oldest = nullptr;
+  std::size_t oldest_at = answered.size();
+  for (const Category& category : taxonomy_.categories()) {
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < answered.size(); ++i)
+      if (answered[i]->category == category.name) at = i;
+    if (at < oldest_at) {
+      oldest_at = at;
+      oldest = &category;
+    }
+  }
+  return oldest;
 }
 
 Question QuestionPlanner::question_for(const Category& category, const std::vector<Specification>& current,

@@ -49,6 +49,8 @@ void to_json(nlohmann::json& out, const Candidate& candidate) {
                     {"base_amount", candidate.bound->base_amount},
                     {"direction", to_string(candidate.bound->direction)}};
   }
+  if (!candidate.actor.empty()) out["actor"] = candidate.actor;
+  if (!candidate.action.empty()) out["action"] = candidate.action;
 }
 
 }  // namespace socrates::engine

@@ -1,6 +1,7 @@
 #include "text.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -254,6 +255,95 @@ std::vector<std::string> longest_first(std::vector<std::string> phrases) {
   std::stable_sort(phrases.begin(), phrases.end(),
                    [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   return phrases;
+}
+
+}  // namespace socrates::engine::detail
+
+namespace socrates::engine::detail {
+namespace {
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool is_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+// "logg" → "log", "stopp" → "stop"; "ll", "ss" and "zz" stay ("install", "access").
+void undouble(std::string& s) {
+  const std::size_t n = s.size();
+  if (n >= 3 && s[n - 1] == s[n - 2] && !is_vowel(s[n - 1]) && s[n - 1] != 'l' && s[n - 1] != 's' &&
+      s[n - 1] != 'z' && std::isalpha(static_cast<unsigned char>(s[n - 1])))
+    s.pop_back();
+}
+
+}  // namespace
+
+std::string lemma(std::string_view word) {
+  std::string s = lower_ascii(word);
+  if (ends_with(s, "'s")) s.resize(s.size() - 2);
+  if (s.size() > 4 && ends_with(s, "ies")) {
+    s.resize(s.size() - 3);
+    s += 'y';
+  } else if (s.size() > 5 && ends_with(s, "ing")) {
+    s.resize(s.size() - 3);
+    undouble(s);
+  } else if (s.size() > 3 && ends_with(s, "ed") && s[s.size() - 3] != 'e') {
+    // "stored" → "stor(e)", "logged" → "log", "used" → "use"; "need", "speed" stay.
+    if (s.size() - 2 >= 3) {
+      s.resize(s.size() - 2);
+      undouble(s);
+    } else {
+      s.pop_back();
+    }
+  } else if (s.size() > 3 && (ends_with(s, "sses") || ends_with(s, "shes") || ends_with(s, "ches") ||
+                              ends_with(s, "xes") || ends_with(s, "zes"))) {
+    s.resize(s.size() - 2);
+  } else if (s.size() > 3 && s.back() == 's' && !ends_with(s, "ss") && !ends_with(s, "us") && !ends_with(s, "is")) {
+    s.pop_back();
+  }
+  if (s.size() > 3 && s.back() == 'e') s.pop_back();
+  return s;
+}
+
+std::string lemma_phrase(std::string_view phrase) {
+  std::string out;
+  const std::string form = match_form(phrase);
+  for (const Word& word : split_words(form)) {
+    if (!out.empty()) out += ' ';
+    out += lemma(word.text);
+  }
+  return out;
+}
+
+std::string base_verb(std::string_view word) {
+  std::string s = lower_ascii(word);
+  if (s.size() > 4 && ends_with(s, "ies")) return s.substr(0, s.size() - 3) + "y";
+  if (s.size() > 4 && (ends_with(s, "sses") || ends_with(s, "shes") || ends_with(s, "ches") || ends_with(s, "xes")))
+    return s.substr(0, s.size() - 2);
+  if (s.size() > 3 && s.back() == 's' && !ends_with(s, "ss") && !ends_with(s, "us")) s.pop_back();
+  return s;
+}
+
+Span LemmaText::original(const Span& in_lemmas) const {
+  Span out{std::string::npos, 0};
+  for (const Entry& entry : words) {
+    if (!entry.lemma.overlaps(in_lemmas)) continue;
+    out.begin = std::min(out.begin, entry.original.begin);
+    out.end = std::max(out.end, entry.original.end);
+  }
+  if (out.begin == std::string::npos) out = Span{0, 0};
+  return out;
+}
+
+LemmaText lemma_text(std::string_view match) {
+  LemmaText out;
+  for (const Word& word : split_words(match)) {
+    if (!out.text.empty()) out.text += ' ';
+    const std::size_t begin = out.text.size();
+    out.text += lemma(word.text);
+    out.words.push_back({Span{begin, out.text.size()}, Span{word.begin, word.end}});
+  }
+  return out;
 }
 
 }  // namespace socrates::engine::detail

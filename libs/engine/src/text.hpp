@@ -81,6 +81,30 @@ std::vector<std::string> placeholders(std::string_view pattern);
 // Cuts `text` to at most `max_chars` bytes at a word boundary, adding "…" when it cut.
 std::string shorten(std::string_view text, std::size_t max_chars);
 
+// The lemma of a word in matching form, for comparing inflections: "logged", "logging", "logs"
+// → "log"; "stored", "storing", "store" → "stor"; "companies" → "company". A crude suffix
+// stripper, not a dictionary: it only has to map a word and its inflections to one form, and
+// words that are not inflections of each other to different forms often enough.
+std::string lemma(std::string_view word);
+// The words of a phrase, each as its lemma, joined by single spaces: "logged in" → "log in".
+std::string lemma_phrase(std::string_view phrase);
+// A verb as a person names an action: "scans" → "scan", "searches" → "search", "copies" → "copy".
+std::string base_verb(std::string_view word);
+
+// A text's words as lemmas, joined by single spaces, with where each came from: search it with
+// find_phrase() for a lemma_phrase(), and map what was found back with original().
+struct LemmaText {
+  struct Entry {
+    Span lemma;     // in `text`
+    Span original;  // in the text given to lemma_text()
+  };
+  std::string text;
+  std::vector<Entry> words;
+  // The original span of a match in `text` (from the first to the last word it covers).
+  Span original(const Span& in_lemmas) const;
+};
+LemmaText lemma_text(std::string_view match);
+
 // Sorted by length, longest first, so that the longest phrase wins where several match.
 std::vector<std::string> longest_first(std::vector<std::string> phrases);
 

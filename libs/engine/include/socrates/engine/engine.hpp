@@ -100,6 +100,8 @@ class Engine {
 
   // --- questions
   Question next_question(const std::vector<Specification>& current, const std::vector<std::string>& asked) const;
+  // Following the person: what each earlier question's answer recorded (QuestionPlanner).
+  Question next_question_after(const std::vector<Specification>& current, const std::vector<AskedQuestion>& asked) const;
   BiasReport check_bias(std::string_view question) const;
 
   // --- answers

@@ -9,11 +9,19 @@
 //  2. known terms fill their slot (negated ones — "not MySQL", "instead of Java" — do not);
 //  3. numbers with units next to a metric's trigger words fill the metric, with their bound (the
 //     metric whose trigger is nearest to the number wins: "back online within 15 minutes, with no
-//     more than 5 minutes of lost data" is an RTO of 15 and an RPO of 5 minutes);
-//  4. a clause that gave nothing in 2–3 becomes a statement: in the category of its keywords (those
-//     not used by 2–3; the question's category when it is among them, else the earliest keyword),
-//     else in the question's category (the lexicon's fallback category in direct chat). A statement
-//     is the clause itself, keyed by its salient words (snake_case, stop words removed, at most 4);
+//     more than 5 minutes of lost data" is an RTO of 15 and an RPO of 5 minutes). A figure with a
+//     role word near it keeps its role in its key ("2,000 students now, maybe 20,000 later":
+//     total_users and total_users_later); a figure without a noun of its own that has a role takes
+//     the count metric of the figure before it in the answer;
+//  4. a clause that gave nothing in 2–3 is read by what it says (the lexicon's `understanding`):
+//     a protection rule ("card numbers must never be stored", "only staff may see the records")
+//     is a security statement; a quality of use ("easy to use", "accessible") a usability
+//     requirement `usability_<phrase>`; an actor with an action ("Sellers list a book", "buyers can
+//     search by course code") a functional requirement `fr_<action>_<object>` with its actor and
+//     action; else a statement in the category with the most keywords (matched by lemma: "logged
+//     in" is "log in", not "logged"), the question's category breaking ties, else in the
+//     question's category (the lexicon's fallback category in direct chat), keyed by its salient
+//     words (snake_case, stop words removed, at most 4);
 //  5. a clause that did fill slots adds a statement only when its remaining keywords are about the
 //     question's category and no slot of that category was filled ("passwords must be hashed and
 //     stored in PostgreSQL", answering about security).
@@ -28,15 +36,21 @@
 #include <socrates/engine/specification.hpp>
 #include <socrates/engine/taxonomy.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace socrates::engine {
 
+namespace detail {
+struct Span;
+struct LemmaText;
+}
+
 class Extractor {
  public:
-  Extractor(const Taxonomy& taxonomy, const Lexicon& lexicon) : taxonomy_(taxonomy), lexicon_(lexicon) {}
+  Extractor(const Taxonomy& taxonomy, const Lexicon& lexicon);
 
   // `question_category` is the category of the question answered, empty in direct chat.
   std::vector<Candidate> extract(std::string_view answer, std::string_view question_category) const;
@@ -46,11 +60,34 @@ class Extractor {
   std::string derive_key(std::string_view clause) const;
 
  private:
-  void extract_clause(const std::string& clause, const std::string& question_category,
+  // What one clause leaves to the next of the same answer.
+  struct AnswerContext {
+    const Metric* last_count_metric = nullptr;  // "2,000 students now, and maybe 20,000 later"
+  };
+  // A data phrase as the lemma of each of its words, and what it stands for.
+  struct LemmaPhrase {
+    std::string lemmas;
+    std::size_t index;  // a category's taxonomy position, or the phrase's position in its list
+  };
+
+  void extract_clause(const std::string& clause, const std::string& question_category, AnswerContext& context,
                       std::vector<Candidate>& out) const;
+  // Step 4's readings; each adds one candidate and returns true when the clause is of its kind.
+  bool read_protection(const std::string& clause, const std::string& match, const detail::LemmaText& lemmas,
+                       const std::string& question_category, double confidence, std::vector<Candidate>& out) const;
+  bool read_usability(const std::string& clause, const std::string& lemmas, double confidence,
+                      std::vector<Candidate>& out) const;
+  bool read_functional(const std::string& clause, const std::string& question_category,
+                       const std::optional<std::string>& keyword_category, const std::vector<detail::Span>& consumed,
+                       double confidence, std::vector<Candidate>& out) const;
 
   const Taxonomy& taxonomy_;
   const Lexicon& lexicon_;
+  std::vector<LemmaPhrase> keyword_lemmas_;    // every category keyword
+  std::vector<LemmaPhrase> usability_lemmas_;  // understanding().usability, longest first
+  std::vector<std::string> action_lemmas_;     // understanding().action_verbs, sorted
+  std::vector<std::string> protection_lemmas_;
+  std::vector<std::string> access_lemmas_;
 };
 
 }  // namespace socrates::engine

@@ -113,6 +113,9 @@ struct Metric {
   std::optional<double> max_base;  // larger numbers are not this metric (a latency of 3 days)
   bool question_default = false;   // no trigger needed when answering a question of the category
   bool accepts_frequency = false;
+  // Counts only: when answering a question of the category, any plural noun after the number will
+  // do ("350 trucks"), and with a trigger none is needed ("maybe 400 at once").
+  bool any_noun_when_asked = false;
 };
 
 struct ConfidenceRules {
@@ -147,6 +150,48 @@ struct KeyRules {
   std::string negation_word = "no";  // every negation becomes this word: "no_mongodb"
   std::vector<std::string> negations;
   std::vector<std::string> stop_words;
+};
+
+// How a sentence is read beyond its known terms and numbers (domain.md "How answers are
+// understood"). Words are compared by their lemma ("scans", "scanned" → "scan"). Optional in the
+// file: without it, sentences are read by their keywords only.
+struct UnderstandingRules {
+  // A functional requirement: an actor, optionally one of `modals` (then `adverbs` may follow),
+  // and an action (the word after the modal, or one of `action_verbs`): "Sellers list a book",
+  // "buyers can search by course code". A clause starting with one of `not_actors` ("we", "I")
+  // states a wish, not a requirement; `determiners` are dropped from the actor.
+  std::vector<std::string> modals;
+  std::vector<std::string> adverbs;
+  std::vector<std::string> action_verbs;
+  std::vector<std::string> not_actors;
+  std::vector<std::string> determiners;
+  std::size_t max_actor_words = 4;
+  // A leading "When a class is full, ..." is skipped up to its comma.
+  std::vector<std::string> subordinators;
+  // Between an actor and an action they make a state, not an action: "tickets are archived".
+  std::vector<std::string> copulas;
+  // Answering a question of these categories, an actor doing something without a modal describes
+  // how things are today ("Podcasters pay too much for hosting"), not a requirement.
+  std::vector<std::string> descriptive_categories;
+  std::string functional_category = "requirements";
+  std::string functional_prefix = "fr";  // key: fr_<action>_<object>
+  // A protection rule, recorded under `protection_category`: a negated `protection_verbs`
+  // ("must never be stored", "we don't save"), or an `access_verbs` restricted by `restrictions`
+  // or a negation ("only ... can see", "must not see"), or a clause starting with a restriction
+  // and a modal ("Only logged-in students ... can buy").
+  std::string protection_category = "security";
+  std::vector<std::string> protection_verbs;
+  std::vector<std::string> access_verbs;
+  std::vector<std::string> restrictions;
+  std::vector<std::string> negations;
+  // Quality of use ("easy to use", "accessible"): `usability_category`, key usability_<phrase>.
+  std::string usability_category = "requirements";
+  std::string usability_prefix = "usability";
+  std::vector<std::string> usability;
+  // The role of a further figure of one metric in a clause: a growth figure ("maybe 20,000
+  // later": key `<metric>_later`) or a peak beside an ordinary one (`<metric>_peak`).
+  std::vector<std::string> later;
+  std::vector<std::string> peak;
 };
 
 // Choices that exclude each other even in different slots: "on-premises" against any cloud provider.
@@ -206,6 +251,7 @@ class Lexicon {
   const KeyRules& keys() const noexcept { return keys_; }
   const std::vector<ExclusiveGroup>& exclusive_groups() const noexcept { return exclusive_groups_; }
   const BiasRules& bias() const noexcept { return bias_; }
+  const UnderstandingRules& understanding() const noexcept { return understanding_; }
   const ConflictRules& conflicts() const noexcept { return conflicts_; }
   const std::string& source() const noexcept { return source_; }
 
@@ -244,6 +290,7 @@ class Lexicon {
   KeyRules keys_;
   std::vector<ExclusiveGroup> exclusive_groups_;
   BiasRules bias_;
+  UnderstandingRules understanding_;
   ConflictRules conflicts_;
   std::string source_;
   std::unordered_map<std::string, std::string> canonical_by_alias_;  // matching form → term value

@@ -10,6 +10,12 @@
 //     the first template whose text was not asked yet and passes the bias check;
 //  4. when every text was asked already, the first acceptable follow-up again: a fixed bank has
 //     nothing new left to say, and repeating beats asking nothing.
+// Knowing what each earlier question got (next_question_after), the planner follows the
+// person before step 1 (follow_the_person): after an answer that recorded at least two
+// specifications of one category it asks that category again (the bank's next question, or a
+// follow-up on what was just said), at most three questions in a row; and it skips a category
+// whose latest question recorded nothing (the person had no answer there) while another is left,
+// so it never asks three questions in a row that the person cannot answer.
 //
 // Borrows its data (it must outlive the planner). Thread-safe: const, apart from a cache of the
 // comparable forms of texts it has seen (guarded by its own lock).
@@ -41,6 +47,14 @@ enum class QuestionSource {
 
 const char* to_string(QuestionSource source) noexcept;
 
+// A question asked earlier in the project, oldest first, and what its answer recorded.
+struct AskedQuestion {
+  std::string text;
+  std::string category;
+  bool answered = false;
+  std::vector<std::string> recorded_categories;  // one entry per specification its answer recorded
+};
+
 struct Question {
   std::string text;
   std::string category;
@@ -61,6 +75,8 @@ class QuestionPlanner {
   // `current` in creation order (the last of a category is its most recent); `asked` the texts of
   // every question asked in the project so far.
   Question next_question(const std::vector<Specification>& current, const std::vector<std::string>& asked) const;
+  // The same, following the person: `asked` in the order asked, with what each answer recorded.
+  Question next_question_after(const std::vector<Specification>& current, const std::vector<AskedQuestion>& asked) const;
 
   // The same for a given category (for callers that choose the category themselves).
   Question question_for(const Category& category, const std::vector<Specification>& current,
@@ -82,6 +98,9 @@ class QuestionPlanner {
   // A text compared by its words ("What  problem…?" is "what problem …"), from the cache when the
   // text was seen before: each choice compares against every question the project was asked.
   std::string comparable(std::string_view text) const;
+  // The category the person's answers point to (see the header comment), or null for step 1's.
+  const Category* follow_the_person(const std::vector<Specification>& current,
+                                    const std::vector<AskedQuestion>& asked) const;
 
   const Taxonomy& taxonomy_;
   const QuestionBank& bank_;

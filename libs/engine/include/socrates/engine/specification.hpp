@@ -47,6 +47,9 @@ struct Candidate {
   std::string clause;          // the clause of the answer it came from
   std::string label;           // how to name the slot to a person ("database", "p95 latency"); empty for statements
   std::optional<Bound> bound;  // set for metrics
+  // A functional requirement's actor and action ("sellers", "list"); empty for anything else.
+  std::string actor;
+  std::string action;
 };
 
 const char* to_string(BoundDirection direction) noexcept;
