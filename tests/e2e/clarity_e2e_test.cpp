@@ -93,9 +93,15 @@ TEST_F(ClarityE2eTest, IDontKnowOpensAnItemThatALaterAnswerResolves) {
   EXPECT_EQ(category(maturity, "goals")["clarity"], 0);
   EXPECT_EQ(get("/api/v1/projects/" + project + "/open-items")["total"], 1);
 
-  // goals is still the least covered: the next answer is about goals again, and resolves the item.
-  ASSERT_EQ(unsure["next_question"]["category"], "goals") << unsure.dump();
-  const auto sure = answer(session, "We must sell used textbooks to students.");
+  // The person had no answer about goals: the planner lets goals rest for three answers, then asks
+  // it again (it is still the least covered), and that answer resolves the item.
+  nlohmann::json pending = unsure["next_question"];
+  for (const char* said : {"We will use PostgreSQL.", "The backend is written in Go.", "We host it on AWS."}) {
+    ASSERT_NE(pending["category"], "goals") << pending.dump();
+    pending = answer(session, said)["next_question"];
+  }
+  ASSERT_EQ(pending["category"], "goals") << pending.dump();
+  const auto sure = answer(session, "The goal is to help students sell their used textbooks to each other.");
   ASSERT_EQ(sure["specifications"].size(), 1u) << sure.dump();
   ASSERT_EQ(sure["open_items"].size(), 1u) << sure.dump();
   EXPECT_EQ(sure["open_items"][0]["id"], item["id"]);
@@ -182,7 +188,7 @@ TEST_F(ClarityE2eTest, AVagueAnswerYieldsAFindingAndTheNextQuestionSharpensIt) {
   const std::string session = new_session(project);
   ASSERT_EQ(next_question(session)["category"], "goals");
 
-  const auto vague = answer(session, "We want the best and most user-friendly bookshop");
+  const auto vague = answer(session, "We want the best and most modern bookshop");
   ASSERT_EQ(vague["specifications"].size(), 1u) << vague.dump();
   const auto spec = vague["specifications"][0];
   ASSERT_EQ(spec["category"], "goals") << vague.dump();
@@ -197,7 +203,7 @@ TEST_F(ClarityE2eTest, AVagueAnswerYieldsAFindingAndTheNextQuestionSharpensIt) {
   EXPECT_EQ(unclear["value"], spec["value"]);
   ASSERT_EQ(unclear["findings"].size(), 2u) << unclear.dump();
   EXPECT_EQ(unclear["findings"][0]["rule"], "vague_term");
-  EXPECT_EQ(unclear["findings"][0]["words"], nlohmann::json::array({"user-friendly"}));
+  EXPECT_EQ(unclear["findings"][0]["words"], nlohmann::json::array({"modern"}));
   EXPECT_EQ(unclear["findings"][1]["rule"], "superlative");
   EXPECT_EQ(unclear["findings"][1]["words"], nlohmann::json::array({"best"}));
 
@@ -211,13 +217,13 @@ TEST_F(ClarityE2eTest, AVagueAnswerYieldsAFindingAndTheNextQuestionSharpensIt) {
   EXPECT_EQ(sharpen["category"], "goals");
   EXPECT_EQ(sharpen["text"], unclear["findings"][0]["question"]);
   EXPECT_EQ(sharpen["text"].get<std::string>().rfind("You said ", 0), 0u) << sharpen.dump();
-  EXPECT_NE(sharpen["text"].get<std::string>().find("'user-friendly'"), std::string::npos) << sharpen.dump();
+  EXPECT_NE(sharpen["text"].get<std::string>().find("'modern'"), std::string::npos) << sharpen.dump();
   EXPECT_EQ(sharpen["context"].get<std::string>().rfind("sharpen: goals/", 0), 0u) << sharpen.dump();
 
   // Sharpened once: whatever the answer, the same specification is not asked about again.
   const auto next = answer(session, "Students find a book in three clicks")["next_question"];
   EXPECT_NE(next["text"], sharpen["text"]);
-  EXPECT_NE(next["context"].get<std::string>().find("least-covered"), std::string::npos) << next.dump();
+  EXPECT_NE(next["context"].get<std::string>().rfind("sharpen:", 0), 0u) << next.dump();
 }
 
 }  // namespace

@@ -166,12 +166,16 @@ const Category* QuestionPlanner::follow_the_person(const std::vector<Specificati
     if (question.answered) answered.push_back(&question);
   if (answered.empty()) return nullptr;
 
-  // A category whose latest question recorded nothing: the person had no answer there.
-  std::unordered_map<std::string, const AskedQuestion*> latest;
-  for (const AskedQuestion* question : answered) latest[question->category] = question;
+  // A category whose latest question recorded nothing: the person had no answer there. It rests
+  // while fewer than kSilentRest other questions have been answered since, then may be asked again
+  // (the person may know by then, and an answer there resolves the category's open items).
+  constexpr std::size_t kSilentRest = 3;
+  std::unordered_map<std::string, std::size_t> latest;  // category → index in `answered`
+  for (std::size_t i = 0; i < answered.size(); ++i) latest[answered[i]->category] = i;
   auto silent = [&](const std::string& category) {
     const auto it = latest.find(category);
-    return it != latest.end() && it->second->recorded_categories.empty();
+    return it != latest.end() && answered[it->second]->recorded_categories.empty() &&
+           answered.size() - it->second <= kSilentRest;
   };
 
   // Follow the last answer when it said much about one category.
@@ -189,7 +193,7 @@ const Category* QuestionPlanner::follow_the_person(const std::vector<Specificati
 
   // Else the least-covered category the person has not just been silent about; when the person
   // was silent about every one, the one asked longest ago.
-  const auto coverage = compute_coverage(taxonomy_, current);
+  const auto coverage = compute_coverage(taxonomy_, current, {clarity_, {}});  // unclear specifications count half, as in next_question
   const CategoryCoverage* best = nullptr;
   for (const CategoryCoverage& c : coverage)
     if (!silent(c.category->name) && (!best || c.coverage < best->coverage - 1e-9)) best = &c;
