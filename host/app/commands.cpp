@@ -125,6 +125,15 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
   auto config = load(env, RequiredFor::kServe, err);
   if (!config) return 2;
   log::init(config->log_level);
+  // Block the stop signals before any thread starts (the pools, the password hashers, the sweeper,
+  // the server's), so every thread inherits the mask and only sigwait below sees them: a SIGTERM
+  // that reached a thread with the default action would end the process without a clean stop.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto container = open_container(*config, err);
   if (!container) return 1;
   if (!migrate_all(*container, config->auto_migrate, out, err)) return 1;
@@ -157,14 +166,6 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
   options.cors_origins = config->cors_origins;
   options.access_log = config->public_settings.count("ACCESS_LOG") == 0 ||
                        config->public_settings.at("ACCESS_LOG") != "false";
-
-  // Block the stop signals before any thread starts, so only sigwait below sees them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   rest::Server server(options, rest::build_router(api));
   try {
