@@ -1,7 +1,7 @@
 // An archived project is read-only until it is restored, over real HTTP: every write to it or to
 // its sessions, specifications, conflicts and plans answers 409 PROJECT_ARCHIVED and changes
 // nothing; every read and export still answers; restoring makes it writable again.
-#include "e2e/e2e_helpers.hpp"
+#include "e2e/host_suite.hpp"
 
 #include <map>
 #include <string>
@@ -10,36 +10,10 @@
 namespace socrates::test::e2e {
 namespace {
 
-class ArchivedE2eTest : public ::testing::Test {
+class ArchivedE2eTest : public HostSuite {
  protected:
-  static void SetUpTestSuite() { host_ = new HostUnderTest(); }
-  static void TearDownTestSuite() {
-    delete host_;
-    host_ = nullptr;
-  }
-  void SetUp() override {
-    expect_host_started(host_);
-    user_ = new_user(client(), "archived");
-  }
-  void TearDown() override { expect_host_alive(host_); }
-
-  HttpClient client() const { return host_->client(); }
-  const std::string& token() const { return user_.access_token; }
-
-  Response call(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr) const {
-    return client().request(method, path, body.is_null() ? "" : body.dump(), bearer(token()));
-  }
-  nlohmann::json made(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr) {
-    const auto response = call(method, path, body);
-    EXPECT_TRUE(response.status == 200 || response.status == 201) << method << " " << path << "\n" << describe(response);
-    return response.json();
-  }
-
-  static HostUnderTest* host_;
-  TestUser user_;
+  ArchivedE2eTest() : HostSuite("archived") {}
 };
-
-HostUnderTest* ArchivedE2eTest::host_ = nullptr;
 
 // One write route as a client sends it; `{p}`, `{s}`, `{chat}`, `{spec}` and `{conflict}` stand
 // for the ids of the project under test and its parts.

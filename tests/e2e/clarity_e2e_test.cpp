@@ -2,34 +2,18 @@
 // that /clarity lists and a later answer resolves; an item accepted as an assumption becomes a
 // specification of source "assumed"; a vague answer yields a finding with its rule and question,
 // lowers its category's clarity in the maturity answer, and the next question asks to sharpen it.
-#include "e2e/e2e_helpers.hpp"
+#include "e2e/host_suite.hpp"
 
 #include <string>
 
 namespace socrates::test::e2e {
 namespace {
 
-class ClarityE2eTest : public ::testing::Test {
+class ClarityE2eTest : public HostSuite {
  protected:
-  static void SetUpTestSuite() { host_ = new HostUnderTest(); }
-  static void TearDownTestSuite() {
-    delete host_;
-    host_ = nullptr;
-  }
-  void SetUp() override {
-    expect_host_started(host_);
-    user_ = new_user(client(), "clarity");
-  }
-  void TearDown() override { expect_host_alive(host_); }
+  ClarityE2eTest() : HostSuite("clarity") {}
 
-  HttpClient client() const { return host_->client(); }
-  const std::string& token() const { return user_.access_token; }
-
-  std::string new_project() {
-    const auto response = client().post("/api/v1/projects", {{"name", "Bookshop"}}, token());
-    EXPECT_EQ(response.status, 201) << describe(response);
-    return response.json().value("id", "");
-  }
+  std::string new_project() const { return HostSuite::new_project({{"name", "Bookshop"}}); }
   std::string new_session(const std::string& project_id) {
     const auto response = client().post("/api/v1/projects/" + project_id + "/sessions", nlohmann::json::object(), token());
     EXPECT_EQ(response.status, 201) << describe(response);
@@ -56,12 +40,7 @@ class ClarityE2eTest : public ::testing::Test {
       if (c["category"] == name) return c;
     throw std::out_of_range(name);
   }
-
-  static HostUnderTest* host_;
-  TestUser user_;
 };
-
-HostUnderTest* ClarityE2eTest::host_ = nullptr;
 
 TEST_F(ClarityE2eTest, IDontKnowOpensAnItemThatALaterAnswerResolves) {
   const std::string project = new_project();

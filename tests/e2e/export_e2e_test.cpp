@@ -2,7 +2,7 @@
 // exported as markdown, JSON (valid against docs/export.schema.json), spec-kit's spec.md and Kiro's
 // requirements.md; every requirement in each, IDs the same across two exports and across an edit,
 // numbers and units intact; conflicts resolved and how; [NEEDS CLARIFICATION] markers.
-#include "e2e/e2e_helpers.hpp"
+#include "e2e/host_suite.hpp"
 
 #include <array>
 #include <cstdlib>
@@ -16,27 +16,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class ExportE2eTest : public ::testing::Test {
+class ExportE2eTest : public HostSuite {
  protected:
-  static void SetUpTestSuite() { host_ = new HostUnderTest(); }
-  static void TearDownTestSuite() {
-    delete host_;
-    host_ = nullptr;
-  }
-  void SetUp() override {
-    expect_host_started(host_);
-    user_ = new_user(client(), "export");
-  }
-  void TearDown() override { expect_host_alive(host_); }
+  ExportE2eTest() : HostSuite("export") {}
 
-  HttpClient client() const { return host_->client(); }
-  const std::string& token() const { return user_.access_token; }
-
-  std::string new_project() {
-    const auto response = client().post(
-        "/api/v1/projects", {{"name", "Bakery orders"}, {"description", "Online orders for small bakeries"}}, token());
-    EXPECT_EQ(response.status, 201) << describe(response);
-    return response.json().value("id", "");
+  std::string new_project() const {
+    return HostSuite::new_project({{"name", "Bakery orders"}, {"description", "Online orders for small bakeries"}});
   }
   std::string export_text(const std::string& project, const std::string& format) {
     const auto response = client().get("/api/v1/projects/" + project + "/export?format=" + format, token());
@@ -90,12 +75,7 @@ class ExportE2eTest : public ::testing::Test {
       ASSERT_EQ(answered.status, 200) << describe(answered);
     }
   }
-
-  static HostUnderTest* host_;
-  TestUser user_;
 };
-
-HostUnderTest* ExportE2eTest::host_ = nullptr;
 
 // The number and unit a measurable requirement's value states: "≤ 200 ms" → "200 ms".
 std::string quantity_of(const std::string& value) {

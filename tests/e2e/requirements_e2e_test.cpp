@@ -2,7 +2,7 @@
 // category, key) in the specification's own transaction and never changed or reused, EARS
 // statements and acceptance criteria, and the traceability of each requirement to its answer,
 // question, session and versions.
-#include "e2e/e2e_helpers.hpp"
+#include "e2e/host_suite.hpp"
 
 #include <map>
 #include <set>
@@ -10,27 +10,11 @@
 namespace socrates::test::e2e {
 namespace {
 
-class RequirementsE2eTest : public ::testing::Test {
+class RequirementsE2eTest : public HostSuite {
  protected:
-  static void SetUpTestSuite() { host_ = new HostUnderTest(); }
-  static void TearDownTestSuite() {
-    delete host_;
-    host_ = nullptr;
-  }
-  void SetUp() override {
-    expect_host_started(host_);
-    user_ = new_user(client(), "requirements");
-  }
-  void TearDown() override { expect_host_alive(host_); }
+  RequirementsE2eTest() : HostSuite("requirements") {}
 
-  HttpClient client() const { return host_->client(); }
-  const std::string& token() const { return user_.access_token; }
-
-  std::string new_project() {
-    const auto response = client().post("/api/v1/projects", {{"name", "Bakery orders"}}, token());
-    EXPECT_EQ(response.status, 201) << describe(response);
-    return response.json().value("id", "");
-  }
+  std::string new_project() const { return HostSuite::new_project({{"name", "Bakery orders"}}); }
   nlohmann::json add_spec(const std::string& project, const std::string& category, const std::string& key,
                           const std::string& value) {
     const auto response = client().post("/api/v1/projects/" + project + "/specifications",
@@ -47,12 +31,7 @@ class RequirementsE2eTest : public ::testing::Test {
     for (const auto& item : body["items"]) out[item.value("id", "")] = item;
     return out;
   }
-
-  static HostUnderTest* host_;
-  TestUser user_;
 };
-
-HostUnderTest* RequirementsE2eTest::host_ = nullptr;
 
 TEST_F(RequirementsE2eTest, AnAnswerBecomesATracedRequirementWithAnEarsStatement) {
   const std::string project = new_project();
