@@ -219,13 +219,16 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   sdk::Batch reads;
   const std::size_t session_index = add_session(reads, id, owner_id);
   const std::size_t pending_index = add_pending_question(reads, id);
-  // Each question with the categories its answer recorded, so that the planner follows the person.
+  // Each question the project was asked, and for the latest engine::kRecordedLookback the
+  // categories their answers recorded, so that the planner follows the person: a lookup each by
+  // specifications_question_idx, whatever the length of the interview.
   const std::size_t asked_index = reads.add(
-      "SELECT q.text, q.category, q.answered, coalesce(string_agg(s.category, ',' ORDER BY s.created_at), '') AS recorded "
-      "FROM questions q LEFT JOIN specifications s ON s.project_id = q.project_id AND s.question_id = q.id "
-      "WHERE q.project_id = (SELECT project_id FROM sessions WHERE id = $1::uuid AND owner_id = $2::uuid) "
-      "GROUP BY q.id ORDER BY q.created_at",
-      {id, owner_id});
+      "SELECT q.text, q.category, q.answered, CASE WHEN q.back <= $3::int THEN coalesce((SELECT "
+      "string_agg(s.category, ',' ORDER BY s.created_at) FROM specifications s WHERE s.question_id = q.id), '') "
+      "ELSE '' END AS recorded FROM (SELECT id, text, category, answered, created_at, row_number() OVER (ORDER BY "
+      "created_at DESC, id DESC) AS back FROM questions WHERE project_id = (SELECT project_id FROM sessions WHERE "
+      "id = $1::uuid AND owner_id = $2::uuid)) q ORDER BY q.created_at, q.id",
+      {id, owner_id, std::to_string(engine::kRecordedLookback)});
   const std::size_t specs_index = add_current_specs_by_session(reads, id, owner_id);
   const std::size_t project_index = llm ? reads.add(kProjectFactsSql, {id, owner_id}) : reads.size();
   // The built-in engine answers in microseconds: its question goes out on the same connection. A

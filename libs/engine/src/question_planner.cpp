@@ -170,6 +170,7 @@ const Category* QuestionPlanner::follow_the_person(const std::vector<Specificati
   // while fewer than kSilentRest other questions have been answered since, then may be asked again
   // (the person may know by then, and an answer there resolves the category's open items).
   constexpr std::size_t kSilentRest = 3;
+  static_assert(kSilentRest + 1 <= kRecordedLookback, "the planner reads recorded_categories this far back");
   std::unordered_map<std::string, std::size_t> latest;  // category → index in `answered`
   for (std::size_t i = 0; i < answered.size(); ++i) latest[answered[i]->category] = i;
   auto silent = [&](const std::string& category) {

@@ -52,8 +52,14 @@ struct AskedQuestion {
   std::string text;
   std::string category;
   bool answered = false;
-  std::vector<std::string> recorded_categories;  // one entry per specification its answer recorded
+  // One entry per specification its answer recorded. The planner reads it for the latest
+  // kRecordedLookback questions only, so a caller may leave it empty for older ones (and read less).
+  std::vector<std::string> recorded_categories;
 };
+
+// How many of the latest questions' recorded_categories the planner reads: the last answer (is it
+// rich?) and the kSilentRest answers before the next question (question_planner.cpp), with room.
+inline constexpr std::size_t kRecordedLookback = 8;
 
 struct Question {
   std::string text;
