@@ -299,11 +299,10 @@ std::string render_spec_kit(const Document& document) {
 
   md += "\n## Requirements *(mandatory)*\n\n### Functional Requirements\n\n";
   auto requirement_line = [&](const TracedRequirement& r) {
-    std::string line = "- **" + r.requirement.id + "**: " + r.requirement.statement + " _(from " +
-                       attributed_to(r.trace) + ")_";
+    std::string line = "- **" + r.requirement.id + "**: " + r.requirement.statement;
     if (auto it = unclear.find(r.requirement.id); it != unclear.end())
       for (const auto& question : it->second) line += " [NEEDS CLARIFICATION: " + question + "]";
-    return line + "\n";
+    return line + " _(from " + attributed_to(r.trace) + ")_\n";
   };
   bool any_functional = false;
   for (const auto& r : document.requirements)
