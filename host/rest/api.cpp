@@ -195,6 +195,9 @@ Handler params_route(ApiContext& api, Body body, FillParams fill, Call call) {
       }
       for (const auto& [name, value] : request.path_params) params[name] = value;
       if (fill) fill(request, params);
+      // Who the caller is, for attribution (docs/domain.md "Attribution"): the token's account,
+      // never a body's.
+      params["caller_email"] = auth.email;
       return respond(call(std::move(params), auth.caller), request);
     });
   };

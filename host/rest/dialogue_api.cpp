@@ -34,7 +34,8 @@ void add_dialogue_routes(Router& router, ApiContext& api) {
   router.add("DELETE", "/api/v1/specifications/{specification_id}",
              agent_route(api, "context", "delete_specification", Body::kNone));
   router.add("GET", "/api/v1/projects/{project_id}/conflicts",
-             agent_route(api, "context", "list_conflicts", Body::kNone, query_params({"status", "limit", "offset"})));
+             agent_route(api, "context", "list_conflicts", Body::kNone,
+                         query_params({"status", "between_members", "limit", "offset"})));
   router.add("GET", "/api/v1/conflicts/{conflict_id}", agent_route(api, "context", "get_conflict", Body::kNone));
   router.add("POST", "/api/v1/conflicts/{conflict_id}/resolve", agent_route(api, "context", "resolve_conflict", Body::kOptional));
 

@@ -1,5 +1,6 @@
 #include "context_agent.hpp"
 
+#include <socrates/dialogue/attribution.hpp>
 #include <socrates/dialogue/store.hpp>
 #include <socrates/dialogue/llm.hpp>
 
@@ -276,12 +277,12 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
   if (turn.question_id)  // the answer in the history, and its question answered
     writes.add("WITH answered AS (UPDATE questions SET answered = true, answered_at = clock_timestamp() WHERE id = "
                "$1::uuid AND NOT answered) INSERT INTO conversation_history (session_id, role, content, message_type, "
-               "question_id) VALUES ($2::uuid, 'user', $3, 'answer', $1::uuid)",
-               {*turn.question_id, session_id, text});
+               "question_id, author_id) VALUES ($2::uuid, 'user', $3, 'answer', $1::uuid, $4::uuid)",
+               {*turn.question_id, session_id, text, owner_id});
   else
-    add_history(writes, session_id, "user", text, "message", std::nullopt);
-  const RecordPlan plan =
-      plan_record(writes, turn.project_id, turn.current, analysis, Provenance{"extracted", turn.question_id, session_id});
+    add_history(writes, session_id, "user", text, "message", std::nullopt, owner_id);
+  const RecordPlan plan = plan_record(writes, turn.project_id, turn.current, analysis,
+                                      Provenance{"extracted", turn.question_id, session_id, owner_id});
   engine::OpenItemCounts open_items = turn.open_items;
   const std::vector<std::size_t> items =
       plan_open_items(writes, *engine_, turn, analysis, text, session_id, open_items);
@@ -316,7 +317,7 @@ Result ContextAgent::create_specification(const sdk::Request& request, sdk::Serv
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
   writable_project_row(db, project_id, owner_id);
-  Provenance from{"user_input", std::nullopt, std::nullopt};
+  Provenance from{"user_input", std::nullopt, std::nullopt, owner_id};
   std::optional<std::string> duplicate;
   if (auto refused = check_manual(db, *engine_, project_id, candidate, from, "", &duplicate)) return *refused;
   if (duplicate) {
@@ -325,6 +326,7 @@ Result ContextAgent::create_specification(const sdk::Request& request, sdk::Serv
     db.commit();
     return Result::ok(spec_json(*row));
   }
+  remember_caller(db, request);
   auto row = write_version(db, project_id, candidate, from);
   recompute_maturity(db, *engine_, project_id);
   db.commit();
@@ -344,13 +346,14 @@ Result ContextAgent::update_specification(const sdk::Request& request, sdk::Serv
          {{"specification_id", id}});
   const engine::Specification candidate{old.str("category"), old.str("key"), value,
                                         confidence(request.params, old.f64("confidence"))};
-  Provenance from{"user_input", std::nullopt, std::nullopt};
+  Provenance from{"user_input", std::nullopt, std::nullopt, owner_id};
   if (engine_->same_value(old.str("value"), value)) {
     db.commit();
     return Result::ok(spec_json(old));
   }
   std::optional<std::string> duplicate;
   if (auto refused = check_manual(db, *engine_, project_id, candidate, from, id, &duplicate)) return *refused;
+  remember_caller(db, request);
   auto row = write_version(db, project_id, candidate, from, {id});
   recompute_maturity(db, *engine_, project_id);
   db.commit();
@@ -392,13 +395,18 @@ Result ContextAgent::list_conflicts(const sdk::Request& request, sdk::Services& 
   const std::string owner_id = owner(request);
   const std::string project_id = validate::required_uuid(request.params, "project_id");
   const std::string status = validate::one_of(request.params, "status", {"open", "resolved", "ignored", "all"}, "open");
+  // Conflicts between members apart from one person's change of mind (absent: both).
+  const bool by_kind = request.params.contains("between_members") && !request.params["between_members"].is_null();
+  const sdk::Param between = by_kind ? sdk::Param(flag(request.params, "between_members")) : sdk::Param(nullptr);
   const Page page = page_of(request.params);
   sdk::Db db(services, sdk::Database::kSpecs);
   project_row(db, project_id, owner_id, false);
   return list_page(db,
-                   {kConflictColumns, "FROM conflicts WHERE project_id = $1::uuid AND ($2 = 'all' OR status = $2)",
+                   {kConflictColumns,
+                    "FROM conflicts WHERE project_id = $1::uuid AND ($2 = 'all' OR status = $2) AND "
+                    "($3::boolean IS NULL OR between_members = $3)",
                     "ORDER BY conflicts.detected_at DESC, conflicts.id"},
-                   {project_id, status}, page, conflict_json);
+                   {project_id, status, between}, page, conflict_json);
 }
 
 Result ContextAgent::get_conflict(const sdk::Request& request, sdk::Services& services) {
@@ -435,14 +443,19 @@ Result ContextAgent::resolve_conflict(const sdk::Request& request, sdk::Services
       from.question_id = proposed["question_id"].get<std::string>();
     if (proposed.contains("session_id") && proposed["session_id"].is_string())
       from.session_id = proposed["session_id"].get<std::string>();
+    // The version is the words of whoever said them: the proposal's author, or the one who merged.
+    from.author_id = owner_id;
+    if (resolution == "use_proposed" && proposed.contains("author_id") && proposed["author_id"].is_string())
+      from.author_id = proposed["author_id"].get<std::string>();
     std::vector<std::string> supersede;
     auto existing = db.query_one("SELECT is_current FROM specifications WHERE id = $1::uuid", {row.str("existing_id")});
     if (existing && existing->boolean("is_current")) supersede.push_back(row.str("existing_id"));
     write_version(db, project_id, spec, from, supersede);
   }
-  db.execute("UPDATE conflicts SET status = $2, resolution = $3, notes = $4, resolved_at = clock_timestamp() "
-             "WHERE id = $1::uuid",
-             {id, resolution == "ignore" ? "ignored" : "resolved", resolution, notes});
+  remember_caller(db, request);
+  db.execute("UPDATE conflicts SET status = $2, resolution = $3, notes = $4, resolved_at = clock_timestamp(), "
+             "resolved_by = $5::uuid WHERE id = $1::uuid",
+             {id, resolution == "ignore" ? "ignored" : "resolved", resolution, notes, owner_id});
   recompute_maturity(db, *engine_, project_id);
   auto updated = conflict_row(db, id, owner_id, /*lock=*/false);
   nlohmann::json out = conflict_json(updated);
@@ -522,9 +535,10 @@ Result ContextAgent::assume_open_item(const sdk::Request& request, sdk::Services
   engine::Specification assumed = candidates.front().specification;
   assumed.confidence = std::min(assumed.confidence, kAssumptionConfidence);
   Provenance from{"assumed", item.is_null("question_id") ? std::nullopt : std::optional(item.str("question_id")),
-                  item.is_null("session_id") ? std::nullopt : std::optional(item.str("session_id"))};
+                  item.is_null("session_id") ? std::nullopt : std::optional(item.str("session_id")), owner_id};
   std::optional<std::string> duplicate;
   if (auto refused = check_manual(db, *engine_, project_id, assumed, from, "", &duplicate)) return *refused;
+  remember_caller(db, request);
   const std::string specification_id = duplicate ? *duplicate : write_version(db, project_id, assumed, from).str("id");
   db.execute("UPDATE open_items SET status = 'assumed', assumption = $2, specification_id = $3::uuid, "
              "closed_at = clock_timestamp() WHERE id = $1::uuid",

@@ -108,9 +108,10 @@ std::optional<engine::DesignOutline> ProjectManagerAgent::outline_before_advance
 }
 
 void ProjectManagerAgent::enter_phase(sdk::Db& db, const std::string& project_id, const std::string& phase,
-                                      const std::optional<engine::DesignOutline>& llm_outline) {
+                                      const std::optional<engine::DesignOutline>& llm_outline,
+                                      const std::string& advanced_by) {
   const auto traced = dialogue::current_requirements(db, *engine_, project_id);
-  dialogue::store_baseline(db, project_id, phase, traced);
+  dialogue::store_baseline(db, project_id, phase, traced, advanced_by);
   const auto requirements = dialogue::requirements_of(traced);
   if (phase == dialogue::plan_phase("design"))
     dialogue::store_plan(db, project_id, "design", llm_outline ? "llm" : "builtin", phase,

@@ -1,5 +1,6 @@
 #include "project_manager_agent.hpp"
 
+#include <socrates/dialogue/attribution.hpp>
 #include <socrates/dialogue/document.hpp>
 #include <socrates/dialogue/llm.hpp>
 #include <socrates/dialogue/requirements.hpp>
@@ -75,6 +76,7 @@ Result ProjectManagerAgent::create(const sdk::Request& request, sdk::Services& s
                                       "RETURNING ") +
                               kProjectColumns,
                           {owner_id, name, description});
+  dialogue::remember_caller(db, request);
   db.commit();
   return Result::created(project_json(*row));
 }
@@ -185,7 +187,8 @@ Result ProjectManagerAgent::advance(const sdk::Request& request, sdk::Services& 
                                       "WHERE id = $1::uuid RETURNING ") +
                               kProjectColumns,
                           {id, *next});
-  enter_phase(db, id, *next, outline);
+  enter_phase(db, id, *next, outline, owner_id);
+  dialogue::remember_caller(db, request);
   db.commit();
   return Result::ok(project_json(*row));
 }

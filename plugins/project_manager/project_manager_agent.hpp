@@ -56,9 +56,9 @@ class ProjectManagerAgent final : public sdk::BaseAgent {
                                                               const std::string& owner_id);
   // What entering `phase` adds to the advance's transaction (the project's row is locked): the
   // baseline of the requirements, and the plan the phase brings (design: the outline, the model's
-  // when `llm_outline` holds one; implementation: the task list).
+  // when `llm_outline` holds one; implementation: the task list). `advanced_by`: the caller.
   void enter_phase(sdk::Db& db, const std::string& project_id, const std::string& phase,
-                   const std::optional<engine::DesignOutline>& llm_outline);
+                   const std::optional<engine::DesignOutline>& llm_outline, const std::string& advanced_by);
 
  protected:
   void on_start(sdk::Services& services) override;

@@ -1,5 +1,6 @@
 #include "socratic_agent.hpp"
 
+#include <socrates/dialogue/attribution.hpp>
 #include <socrates/dialogue/store.hpp>
 #include <socrates/dialogue/llm.hpp>
 
@@ -19,6 +20,7 @@ Result create_session(const sdk::Request& request, sdk::Services& services) {
                                       "$3) RETURNING ") +
                               kSessionColumns,
                           {project_id, owner_id, mode});
+  remember_caller(db, request);  // who answers in it (attribution)
   db.commit();
   return Result::created(session_json(*row));
 }
@@ -91,7 +93,8 @@ Result history(const sdk::Request& request, sdk::Services& services) {
   session_row(db, id, owner_id, false);
   return list_page(db,
                    {"id::text AS id, role, content, message_type, question_id::text AS question_id, "
-                    "rfc3339(created_at) AS created_at",
+                    "rfc3339(created_at) AS created_at, author_id::text AS author_id, "
+                    "(SELECT email FROM people WHERE user_id = author_id) AS author_email",
                     "FROM conversation_history WHERE session_id = $1::uuid",
                     "ORDER BY conversation_history.created_at, conversation_history.id"},
                    {id}, page, [](const sdk::Row& row) -> nlohmann::json {
@@ -100,6 +103,8 @@ Result history(const sdk::Request& request, sdk::Services& services) {
             {"content", row.str("content")},
             {"message_type", row.str("message_type")},
             {"question_id", nullable(row, "question_id")},
+            {"author_id", nullable(row, "author_id")},
+            {"author_email", nullable(row, "author_email")},
             {"created_at", row.str("created_at")}};
   });
 }

@@ -242,10 +242,13 @@ TEST_F(ExportE2eTest, SpecKitAndKiroHaveTheirToolsLayouts) {
   for (const char* heading : {"# Requirements Document", "## Introduction", "## Requirements", "**User Story:** As",
                               "#### Acceptance Criteria"})
     EXPECT_NE(kiro.find(heading), std::string::npos) << heading << "\n" << kiro;
-  EXPECT_NE(kiro.find("WHEN an order is placed, the system SHALL notify the bakery by email. (FR-001)"),
+  EXPECT_NE(kiro.find("WHEN an order is placed, the system SHALL notify the bakery by email. (FR-001, from " +
+                      user_.email + ")"),
             std::string::npos)
       << kiro;
-  EXPECT_NE(kiro.find("THE system SHALL respond within 200 ms at the 95th percentile. (PERF-001)"), std::string::npos)
+  EXPECT_NE(kiro.find("THE system SHALL respond within 200 ms at the 95th percentile. (PERF-001, from " +
+                      user_.email + ")"),
+            std::string::npos)
       << kiro;
 }
 

@@ -28,6 +28,7 @@ class PlansFixture {
 
   HttpClient client() const { return host_.client(); }
   const std::string& token() const { return user_.access_token; }
+  const TestUser& user() const { return user_; }
 
   Response call(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr) const {
     return client().request(method, path, body.is_null() ? "" : body.dump(), bearer(token()));
@@ -107,6 +108,9 @@ TEST_F(PlansE2eTest, EachAdvanceFreezesABaselineAndTheDiffShowsChangesById) {
   EXPECT_EQ(listed["items"][0]["phase"], "analysis");
   EXPECT_EQ(listed["items"][0]["requirement_count"], 55);
   EXPECT_TRUE(is_rfc3339_utc(listed["items"][0]["created_at"]));
+  // Who advanced the project (docs/domain.md "Attribution and stakeholders").
+  EXPECT_EQ(listed["items"][0]["advanced_by"], f().user().id);
+  EXPECT_EQ(listed["items"][0]["advanced_by_email"], f().user().email);
   const auto first = f().ok("GET", base + "/baselines/1");
   ASSERT_EQ(first["requirements"].size(), 55u);
   std::map<std::string, nlohmann::json> by_key;  // the frozen requirement of each specification key

@@ -52,7 +52,8 @@ class TempDir {
 
   // The shipped files, for a test to break one of them.
   void copy_shipped() const {
-    for (const char* name : {kTaxonomyFile, kQuestionBankFile, kLexiconFile, kRequirementTemplatesFile, kClarityRulesFile})
+    for (const char* name : {kTaxonomyFile, kQuestionBankFile, kLexiconFile, kRequirementTemplatesFile, kClarityRulesFile,
+                             kDomainRolesFile})
       write(name, shipped_json(name));
   }
 

@@ -48,12 +48,25 @@ json conflicts_of(sdk::Db& db, const engine::Engine& engine, const std::string& 
   return {{"open", std::move(open)}, {"resolved", std::move(decided)}};
 }
 
+// Who a side of a conflict, or its decision, is from: the email, else the user id.
+std::string person(const json& email, const json& id) {
+  return email.is_string() ? text(email) : id.is_string() ? text(id) : "unknown";
+}
+
 std::string conflict_line(const json& c) {
   std::string line = "- ";
   if (c["requirement_id"].is_string()) line += "**" + text(c["requirement_id"]) + "** ";
   line += text(c["type"]) + " (" + text(c["severity"]) + "): " + text(c["description"]);
-  const std::string existing = c["existing"].is_object() ? text(c["existing"]["value"]) : "";
-  line += " — recorded: `" + existing + "`, proposed: `" + text(c["proposed"]["value"]) + "`";
+  const json& e = c["existing"];
+  const std::string existing = e.is_object() ? text(e["value"]) : "";
+  if (c.value("between_members", false)) {
+    // Two people disagree: both are named with what each said.
+    line += " — between members: " + (e.is_object() ? person(e["author_email"], e["author_id"]) : "unknown") +
+            " said `" + existing + "`, " + person(c["proposed"]["author_email"], c["proposed"]["author_id"]) +
+            " said `" + text(c["proposed"]["value"]) + "`";
+  } else {
+    line += " — recorded: `" + existing + "`, proposed: `" + text(c["proposed"]["value"]) + "`";
+  }
   if (c["resolution"].is_string()) {
     static const std::map<std::string, std::string> how = {
         {"keep_existing", "kept the recorded value"},
@@ -62,6 +75,7 @@ std::string conflict_line(const json& c) {
         {"ignore", "ignored: both stay"}};
     const auto it = how.find(text(c["resolution"]));
     line += "; resolved (" + text(c["resolution"]) + "): " + (it == how.end() ? text(c["resolution"]) : it->second);
+    if (c["resolved_by"].is_string()) line += ", decided by " + person(c["resolved_by_email"], c["resolved_by"]);
     if (c["notes"].is_string() && !text(c["notes"]).empty()) line += " — " + text(c["notes"]);
   }
   return line + "\n";
@@ -215,7 +229,7 @@ std::string render_markdown(const Document& document) {
         md += "\n";
       }
       md += "Recorded: `" + r.requirement.key + "` = " + r.requirement.value + " (v" + std::to_string(r.trace.version) +
-            ", " + r.trace.source + ")\n\n";
+            ", " + r.trace.source + ", by " + attributed_to(r.trace) + ")\n\n";
     }
     if (!any) md += "_Nothing recorded yet._\n";
   }
@@ -228,13 +242,14 @@ std::string render_markdown(const Document& document) {
   for (const auto& c : d["conflicts"]["resolved"]) md += conflict_line(c);
 
   md += "\n## Traceability\n\n";
-  md += "| ID | specification | version | source | session | question | answer or message |\n";
-  md += "|---|---|---|---|---|---|---|\n";
+  md += "| ID | specification | version | source | by | session | question | answer or message |\n";
+  md += "|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : document.requirements) {
     const Traceability& t = r.trace;
     md += "| " + r.requirement.id + " | " + t.specification_id + " | " + std::to_string(t.version) + " | " + t.source +
-          " | " + cell(t.session_id.value_or("")) + " | " + cell(t.question.value_or("")) + " | " +
-          cell(t.history_id ? *t.history_type + " " + *t.history_id : "") + " |\n";
+          " | " + cell(attributed_to(t)) + " | " + cell(t.session_id.value_or("")) + " | " +
+          cell(t.question.value_or("")) + " | " + cell(t.history_id ? *t.history_type + " " + *t.history_id : "") +
+          " |\n";
   }
 
   for (const auto& section : document.sections) md += "\n## " + section.title + "\n\n" + section.markdown;
@@ -262,7 +277,7 @@ std::string render_spec_kit(const Document& document) {
   bool any_goal = false;
   for (const auto& r : document.requirements)
     if (r.requirement.category == "goals") {
-      md += "- " + r.requirement.statement + " (" + r.requirement.id + ")\n";
+      md += "- " + r.requirement.statement + " (" + r.requirement.id + ", from " + attributed_to(r.trace) + ")\n";
       any_goal = true;
     }
   if (!any_goal) md += "[NEEDS CLARIFICATION: what the software is for and whom it serves has not been recorded yet]\n";
@@ -287,7 +302,7 @@ std::string render_spec_kit(const Document& document) {
     std::string line = "- **" + r.requirement.id + "**: " + r.requirement.statement;
     if (auto it = unclear.find(r.requirement.id); it != unclear.end())
       for (const auto& question : it->second) line += " [NEEDS CLARIFICATION: " + question + "]";
-    return line + "\n";
+    return line + " _(from " + attributed_to(r.trace) + ")_\n";
   };
   bool any_functional = false;
   for (const auto& r : document.requirements)
@@ -353,7 +368,8 @@ std::string render_kiro(const Document& document) {
           " specified, so that " + purpose + ".\n\n#### Acceptance Criteria\n\n";
     int criterion = 0;
     for (const TracedRequirement* r : in) {
-      md += std::to_string(++criterion) + ". " + kiro_ears(r->requirement.statement) + " (" + r->requirement.id + ")\n";
+      md += std::to_string(++criterion) + ". " + kiro_ears(r->requirement.statement) + " (" + r->requirement.id +
+            ", from " + attributed_to(r->trace) + ")\n";
       for (const auto& a : r->requirement.acceptance)
         md += std::to_string(++criterion) + ". GIVEN " + a.given + " WHEN " + a.when + " THEN " + a.then + " (" +
               r->requirement.id + ")\n";

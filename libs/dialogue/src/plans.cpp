@@ -103,13 +103,13 @@ std::vector<engine::Requirement> thawed(const nlohmann::json& frozen_requirement
 }
 
 nlohmann::json store_baseline(sdk::Db& db, const std::string& project_id, const std::string& phase,
-                              const std::vector<TracedRequirement>& requirements) {
+                              const std::vector<TracedRequirement>& requirements, const std::string& advanced_by) {
   const auto row = db.query_one(
-      std::string("INSERT INTO baselines (project_id, number, phase, requirements) VALUES ($1::uuid, "
-                  "COALESCE((SELECT max(number) FROM baselines WHERE project_id = $1::uuid), 0) + 1, $2, $3::jsonb) "
-                  "RETURNING ") +
+      std::string("INSERT INTO baselines (project_id, number, phase, requirements, advanced_by) VALUES ($1::uuid, "
+                  "COALESCE((SELECT max(number) FROM baselines WHERE project_id = $1::uuid), 0) + 1, $2, $3::jsonb, "
+                  "$4::uuid) RETURNING ") +
           kBaselineColumns + ", requirements::text AS requirements",
-      {project_id, phase, frozen(requirements).dump()});
+      {project_id, phase, frozen(requirements).dump(), advanced_by});
   return baseline_json(*row);
 }
 
@@ -117,7 +117,9 @@ nlohmann::json baseline_json(const sdk::Row& row) {
   nlohmann::json out = {{"number", row.i64("number")},
                         {"phase", row.str("phase")},
                         {"created_at", row.str("created_at")},
-                        {"requirement_count", row.i64("requirement_count")}};
+                        {"requirement_count", row.i64("requirement_count")},
+                        {"advanced_by", nullable(row, "advanced_by")},
+                        {"advanced_by_email", nullable(row, "advanced_by_email")}};
   if (has_column(row, "requirements")) out["requirements"] = nlohmann::json::parse(row.str("requirements"));
   return out;
 }

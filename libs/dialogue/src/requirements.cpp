@@ -14,9 +14,11 @@ constexpr const char* kRequirementsSql =
     "SELECT s.id::text AS id, s.category, s.key, s.value, s.source, s.confidence, s.version, "
     "s.question_id::text AS question_id, s.session_id::text AS session_id, rfc3339(s.created_at) AS created_at, "
     "r.number, q.text AS question, h.id::text AS history_id, h.message_type AS history_type, "
-    "st.statement AS reworded, "
+    "st.statement AS reworded, s.author_id::text AS author_id, "
+    "(SELECT email FROM people WHERE user_id = s.author_id) AS author_email, "
     "(SELECT json_agg(json_build_object('id', v.id, 'version', v.version, 'value', v.value, 'source', v.source, "
-    "'is_current', v.is_current, 'created_at', rfc3339(v.created_at)) ORDER BY v.version, v.created_at) "
+    "'is_current', v.is_current, 'created_at', rfc3339(v.created_at), 'author_id', v.author_id, "
+    "'author_email', (SELECT email FROM people WHERE user_id = v.author_id)) ORDER BY v.version, v.created_at) "
     "FROM specifications v WHERE v.project_id = s.project_id AND v.category = s.category AND v.key = s.key)::text "
     "AS versions "
     "FROM specifications s "
@@ -61,10 +63,18 @@ std::vector<TracedRequirement> current_requirements(sdk::Db& db, const engine::E
     t.question = row.opt("question");
     t.history_id = row.opt("history_id");
     t.history_type = row.opt("history_type");
+    t.author_id = row.opt("author_id");
+    t.author_email = row.opt("author_email");
     if (auto versions = row.opt("versions"))
-      for (const auto& v : nlohmann::json::parse(*versions))
+      for (const auto& v : nlohmann::json::parse(*versions)) {
+        auto text = [&](const char* field) {
+          const auto it = v.find(field);
+          return it != v.end() && it->is_string() ? std::optional<std::string>(it->get<std::string>()) : std::nullopt;
+        };
         t.versions.push_back({v.value("id", ""), v.value("version", 1LL), v.value("value", ""), v.value("source", ""),
-                              v.value("is_current", false), v.value("created_at", "")});
+                              v.value("is_current", false), v.value("created_at", ""), text("author_id"),
+                              text("author_email")});
+      }
     const std::size_t category_index = engine.taxonomy().index_of(spec.category);
     ordered.push_back({{category_index, number}, std::move(out)});
   }
@@ -87,7 +97,9 @@ nlohmann::json requirement_json(const TracedRequirement& r) {
                         {"value", v.value},
                         {"source", v.source},
                         {"is_current", v.is_current},
-                        {"created_at", v.created_at}});
+                        {"created_at", v.created_at},
+                        {"author_id", optional_json(v.author_id)},
+                        {"author_email", optional_json(v.author_email)}});
   const Traceability& t = r.trace;
   return {{"id", r.requirement.id},
           {"category", r.requirement.category},
@@ -109,7 +121,16 @@ nlohmann::json requirement_json(const TracedRequirement& r) {
             {"question_id", optional_json(t.question_id)},
             {"question", optional_json(t.question)},
             {"history_id", optional_json(t.history_id)},
-            {"history_type", optional_json(t.history_type)}}}};
+            {"history_type", optional_json(t.history_type)},
+            {"author_id", optional_json(t.author_id)},
+            {"author_email", optional_json(t.author_email)}}},
+          {"attributed_to", attributed_to(t)}};
+}
+
+std::string attributed_to(const Traceability& trace) {
+  if (trace.author_email) return *trace.author_email;
+  if (trace.author_id) return *trace.author_id;
+  return "unknown";
 }
 
 std::size_t store_rewordings(sdk::Db& db, const std::string& project_id,

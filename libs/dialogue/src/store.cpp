@@ -147,10 +147,10 @@ nlohmann::json question_json(const sdk::Row& row) {
 
 void add_history(sdk::Batch& batch, const std::string& session_id, const std::string& role,
                  const std::string& content, const std::string& type,
-                 const std::optional<std::string>& question_id) {
-  batch.add("INSERT INTO conversation_history (session_id, role, content, message_type, question_id) "
-             "VALUES ($1::uuid, $2, $3, $4, $5::uuid)",
-             {session_id, role, content, type, question_id});
+                 const std::optional<std::string>& question_id, const std::optional<std::string>& author_id) {
+  batch.add("INSERT INTO conversation_history (session_id, role, content, message_type, question_id, author_id) "
+             "VALUES ($1::uuid, $2, $3, $4, $5::uuid, $6::uuid)",
+             {session_id, role, content, type, question_id, author_id});
 }
 
 nlohmann::json spec_json(const sdk::Row& row) {
@@ -160,6 +160,8 @@ nlohmann::json spec_json(const sdk::Row& row) {
     fields.emplace("session_id", nullable(row, "session_id"));
     fields.emplace("version", row.i64("version"));
     fields.emplace("is_current", row.boolean("is_current"));
+    fields.emplace("author_id", nullable(row, "author_id"));
+    fields.emplace("author_email", nullable(row, "author_email"));
   });
 }
 
@@ -200,12 +202,12 @@ std::size_t add_version(sdk::Batch& batch, const std::string& project_id, const 
     batch.add("UPDATE specifications SET is_current = false WHERE id = $1::uuid AND is_current", {id});
   const std::size_t index = batch.add(
       std::string("INSERT INTO specifications (project_id, category, key, value, source, confidence, question_id, "
-                  "session_id, version) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::uuid, $8::uuid, "
+                  "session_id, author_id, version) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::uuid, $8::uuid, $9::uuid, "
                   "COALESCE((SELECT max(version) FROM specifications WHERE project_id = $1::uuid AND category = $2 "
                   "AND key = $3), 0) + 1) RETURNING ") +
           kSpecColumns,
       {project_id, spec.category, spec.key, spec.value, from.source, spec.confidence, from.question_id,
-       from.session_id});
+       from.session_id, from.author_id});
   for (const auto& id : supersede)
     batch.add("UPDATE specifications SET superseded_by = (SELECT id FROM specifications WHERE project_id = $2::uuid "
               "AND category = $3 AND key = $4 AND is_current) WHERE id = $1::uuid AND superseded_by IS NULL",
@@ -228,6 +230,8 @@ sdk::Row write_version(sdk::Db& db, const std::string& project_id, const engine:
 }
 
 nlohmann::json conflict_json(const sdk::Row& row) {
+  nlohmann::json proposed = nlohmann::json::parse(row.str("proposed"));
+  proposed["author_email"] = nullable(row, "proposed_author_email");
   return {{"id", row.str("id")},
           {"project_id", row.str("project_id")},
           {"type", row.str("type")},
@@ -235,11 +239,14 @@ nlohmann::json conflict_json(const sdk::Row& row) {
           {"status", row.str("status")},
           {"description", row.str("description")},
           {"existing", row.is_null("existing") ? nlohmann::json(nullptr) : nlohmann::json::parse(row.str("existing"))},
-          {"proposed", nlohmann::json::parse(row.str("proposed"))},
+          {"proposed", std::move(proposed)},
           {"resolution", nullable(row, "resolution")},
           {"notes", nullable(row, "notes")},
           {"detected_at", row.str("detected_at")},
-          {"resolved_at", nullable(row, "resolved_at")}};
+          {"resolved_at", nullable(row, "resolved_at")},
+          {"between_members", row.boolean("between_members")},
+          {"resolved_by", nullable(row, "resolved_by")},
+          {"resolved_by_email", nullable(row, "resolved_by_email")}};
 }
 
 nlohmann::json proposed_json(const engine::Specification& spec, const Provenance& from) {
@@ -249,20 +256,23 @@ nlohmann::json proposed_json(const engine::Specification& spec, const Provenance
           {"confidence", spec.confidence},
           {"source", from.source},
           {"question_id", from.question_id ? nlohmann::json(*from.question_id) : nlohmann::json(nullptr)},
-          {"session_id", from.session_id ? nlohmann::json(*from.session_id) : nlohmann::json(nullptr)}};
+          {"session_id", from.session_id ? nlohmann::json(*from.session_id) : nlohmann::json(nullptr)},
+          {"author_id", from.author_id ? nlohmann::json(*from.author_id) : nlohmann::json(nullptr)}};
 }
 
 std::size_t add_conflict(sdk::Batch& batch, const std::string& project_id, const engine::Conflict& conflict,
                          const Against& existing, const engine::Specification& candidate,
                          const Provenance& from) {
-  return batch.add(std::string("INSERT INTO conflicts (project_id, type, severity, description, existing_id, proposed) "
-                               "VALUES ($1::uuid, $2, $3, $4, COALESCE($5::uuid, (SELECT id FROM specifications "
-                               "WHERE project_id = $1::uuid AND category = $7 AND key = $8 AND is_current)), "
-                               "$6::jsonb) RETURNING ") +
+  return batch.add(std::string("INSERT INTO conflicts (project_id, type, severity, description, existing_id, proposed, "
+                               "between_members) SELECT $1::uuid, $2, $3, $4, against.id, $6::jsonb, "
+                               "COALESCE(was.author_id <> $9::uuid, false) FROM (SELECT COALESCE($5::uuid, (SELECT id "
+                               "FROM specifications WHERE project_id = $1::uuid AND category = $7 AND key = $8 AND "
+                               "is_current)) AS id) against LEFT JOIN specifications was ON was.id = against.id "
+                               "RETURNING ") +
                        kConflictColumns,
                    {project_id, engine::to_string(conflict.type), engine::to_string(conflict.severity),
                     conflict.description, existing.id, proposed_json(candidate, from).dump(), existing.category,
-                    existing.key});
+                    existing.key, from.author_id});
 }
 
 int open_conflicts(sdk::Db& db, const std::string& project_id) {

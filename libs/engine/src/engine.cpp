@@ -44,12 +44,13 @@ void cross_check(const Taxonomy& taxonomy, const QuestionBank& bank, const Lexic
 }  // namespace
 
 struct Engine::Parts {
-  Parts(Taxonomy t, QuestionBank b, Lexicon l, RequirementTemplates r, ClarityRules c)
+  Parts(Taxonomy t, QuestionBank b, Lexicon l, RequirementTemplates r, ClarityRules c, DomainRoles d)
       : taxonomy(std::move(t)),
         bank(std::move(b)),
         lexicon(std::move(l)),
         requirement_templates(std::move(r)),
         clarity_rules(std::move(c)),
+        domain_roles(std::move(d)),
         clarity(clarity_rules, lexicon),
         extractor(taxonomy, lexicon),
         detector(taxonomy, lexicon),
@@ -65,6 +66,7 @@ struct Engine::Parts {
   Lexicon lexicon;
   RequirementTemplates requirement_templates;
   ClarityRules clarity_rules;
+  DomainRoles domain_roles;
   ClarityChecker clarity;  // compiles the rules once, at load
   Extractor extractor;
   ConflictDetector detector;
@@ -99,17 +101,24 @@ Engine Engine::load(const std::filesystem::path& data_dir) {
   Lexicon lexicon = Lexicon::load(data_dir / kLexiconFile);
   RequirementTemplates requirement_templates = RequirementTemplates::load(data_dir / kRequirementTemplatesFile);
   ClarityRules clarity_rules = ClarityRules::load(data_dir / kClarityRulesFile);
+  DomainRoles domain_roles = DomainRoles::load(data_dir / kDomainRolesFile);
   return Engine(std::move(taxonomy), std::move(bank), std::move(lexicon), std::move(requirement_templates),
-                std::move(clarity_rules));
+                std::move(clarity_rules), std::move(domain_roles));
 }
 
 Engine::Engine(Taxonomy taxonomy, QuestionBank question_bank, Lexicon lexicon,
-               RequirementTemplates requirement_templates, ClarityRules clarity_rules) {
+               RequirementTemplates requirement_templates, ClarityRules clarity_rules, DomainRoles domain_roles) {
   cross_check(taxonomy, question_bank, lexicon);
+  for (const DomainRole& role : domain_roles.roles())
+    for (const std::string& category : role.categories)
+      if (!taxonomy.find(category))
+        throw DataError(domain_roles.source(), "roles." + role.name + ".categories: unknown category '" + category +
+                                                   "' (the taxonomy in " + taxonomy.source() + " does not list it)");
   // The writer checks the templates against the taxonomy (every category has an ID prefix); the
   // clarity checker refuses a unit family the lexicon lacks (DataError naming the rules' file).
   parts_ = std::make_unique<Parts>(std::move(taxonomy), std::move(question_bank), std::move(lexicon),
-                                   std::move(requirement_templates), std::move(clarity_rules));
+                                   std::move(requirement_templates), std::move(clarity_rules),
+                                   std::move(domain_roles));
 }
 
 Engine::Engine(Engine&&) noexcept = default;
@@ -121,6 +130,7 @@ const QuestionBank& Engine::question_bank() const noexcept { return parts_->bank
 const Lexicon& Engine::lexicon() const noexcept { return parts_->lexicon; }
 const RequirementWriter& Engine::requirements() const noexcept { return parts_->requirements; }
 const ClarityChecker& Engine::clarity() const noexcept { return parts_->clarity; }
+const DomainRoles& Engine::domain_roles() const noexcept { return parts_->domain_roles; }
 
 std::vector<CategoryCoverage> Engine::coverage(const std::vector<Specification>& current,
                                                const OpenItemCounts& open_items) const {
@@ -153,8 +163,8 @@ Question Engine::next_question(const std::vector<Specification>& current, const 
 }
 
 Question Engine::next_question_after(const std::vector<Specification>& current,
-                                     const std::vector<AskedQuestion>& asked) const {
-  return parts_->planner.next_question_after(current, asked);
+                                     const std::vector<AskedQuestion>& asked, std::string_view domain_role) const {
+  return parts_->planner.next_question_after(current, asked, parts_->domain_roles.categories_of(domain_role));
 }
 
 BiasReport Engine::check_bias(std::string_view question) const {

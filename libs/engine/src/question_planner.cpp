@@ -145,26 +145,41 @@ std::optional<Question> QuestionPlanner::sharpening_question(const Category& cat
 }
 
 Question QuestionPlanner::next_question_after(const std::vector<Specification>& current,
-                                              const std::vector<AskedQuestion>& asked) const {
+                                              const std::vector<AskedQuestion>& asked,
+                                              const std::vector<std::string>& role_categories) const {
   std::vector<std::string> texts;
   texts.reserve(asked.size());
   for (const AskedQuestion& question : asked) texts.push_back(question.text);
-  const Category* followed = follow_the_person(current, asked);
-  if (!followed) return next_question(current, texts);
-  if (auto sharpen = sharpening_question(*followed, current, texts)) return *sharpen;
-  Question question = question_for(*followed, current, texts);
-  question.context = "following the person: " + question.context;
+  const Aim aim = follow_the_person(current, asked, role_categories);
+  if (!aim.category) return next_question(current, texts);
+  if (auto sharpen = sharpening_question(*aim.category, current, texts)) return *sharpen;
+  Question question = question_for(*aim.category, current, texts);
+  question.context = aim.why + question.context;
   return question;
 }
 
-const Category* QuestionPlanner::follow_the_person(const std::vector<Specification>& current,
-                                                   const std::vector<AskedQuestion>& asked) const {
+template <typename Silent>
+const Category* QuestionPlanner::aim_at_role(const std::vector<std::string>& role_categories,
+                                             const std::vector<CategoryCoverage>& coverage, Silent silent) const {
+  const CategoryCoverage* best = nullptr;
+  for (const std::string& name : role_categories)
+    for (const CategoryCoverage& c : coverage)
+      if (c.category->name == name && c.coverage < 1.0 - 1e-9 && !silent(name) &&
+          (!best || c.coverage < best->coverage - 1e-9))
+        best = &c;
+  return best ? best->category : nullptr;
+}
+
+QuestionPlanner::Aim QuestionPlanner::follow_the_person(const std::vector<Specification>& current,
+                                                        const std::vector<AskedQuestion>& asked,
+                                                        const std::vector<std::string>& role_categories) const {
   constexpr std::size_t kRichAnswer = 2;      // specifications of one category that make an answer rich
   constexpr std::size_t kMaxFollowUps = 3;    // questions in a row in one category, follow-ups included
+  constexpr const char* kFollowing = "following the person: ";
   std::vector<const AskedQuestion*> answered;
   for (const AskedQuestion& question : asked)
     if (question.answered) answered.push_back(&question);
-  if (answered.empty()) return nullptr;
+  if (answered.empty() && role_categories.empty()) return {};
 
   // A category whose latest question recorded nothing: the person had no answer there. It rests
   // while fewer than kSilentRest other questions have been answered since, then may be asked again
@@ -180,25 +195,27 @@ const Category* QuestionPlanner::follow_the_person(const std::vector<Specificati
   };
 
   // Follow the last answer when it said much about one category.
-  const AskedQuestion& last = *answered.back();
   std::map<std::string, std::size_t> said;
-  for (const std::string& category : last.recorded_categories) ++said[category];
+  if (!answered.empty())
+    for (const std::string& category : answered.back()->recorded_categories) ++said[category];
   const auto richest = std::max_element(said.begin(), said.end(),
                                         [](const auto& a, const auto& b) { return a.second < b.second; });
   if (richest != said.end() && richest->second >= kRichAnswer) {
     std::size_t in_a_row = 0;
     for (auto it = answered.rbegin(); it != answered.rend() && (*it)->category == richest->first; ++it) ++in_a_row;
     if (in_a_row < kMaxFollowUps)
-      if (const Category* category = taxonomy_.find(richest->first)) return category;
+      if (const Category* category = taxonomy_.find(richest->first)) return {category, kFollowing};
   }
 
-  // Else the least-covered category the person has not just been silent about; when the person
-  // was silent about every one, the one asked longest ago.
+  // Else the least-covered category the person has not just been silent about (of their role's
+  // first); when the person was silent about every one, the one asked longest ago.
   const auto coverage = compute_coverage(taxonomy_, current, {clarity_, {}});  // unclear specifications count half, as in next_question
+  if (const Category* aimed = aim_at_role(role_categories, coverage, silent)) return {aimed, "aimed at the member's role: "};
+  if (answered.empty()) return {};
   const CategoryCoverage* best = nullptr;
   for (const CategoryCoverage& c : coverage)
     if (!silent(c.category->name) && (!best || c.coverage < best->coverage - 1e-9)) best = &c;
-  if (best) return best->category;
+  if (best) return {best->category, kFollowing};
   const Category* oldest = nullptr;
   std::size_t oldest_at = answered.size();
   for (const Category& category : taxonomy_.categories()) {
@@ -210,7 +227,7 @@ const Category* QuestionPlanner::follow_the_person(const std::vector<Specificati
       oldest = &category;
     }
   }
-  return oldest;
+  return {oldest, kFollowing};
 }
 
 Question QuestionPlanner::question_for(const Category& category, const std::vector<Specification>& current,

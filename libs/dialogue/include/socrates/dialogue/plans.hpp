@@ -34,14 +34,17 @@ nlohmann::json frozen(const std::vector<TracedRequirement>& requirements);
 std::vector<engine::Requirement> thawed(const nlohmann::json& frozen_requirements);
 
 // Adds the project's next baseline (1, 2, …) on entering `phase`, in the caller's transaction
-// (which holds the project's lock, so two advances cannot take one number). Answers its JSON.
+// (which holds the project's lock, so two advances cannot take one number); `advanced_by` is who
+// advanced the project. Answers its JSON.
 nlohmann::json store_baseline(sdk::Db& db, const std::string& project_id, const std::string& phase,
-                              const std::vector<TracedRequirement>& requirements);
+                              const std::vector<TracedRequirement>& requirements, const std::string& advanced_by);
 
 constexpr const char* kBaselineColumns =
-    "number, phase, rfc3339(created_at) AS created_at, jsonb_array_length(requirements) AS requirement_count";
+    "number, phase, rfc3339(created_at) AS created_at, jsonb_array_length(requirements) AS requirement_count, "
+    "advanced_by::text AS advanced_by, (SELECT email FROM people WHERE user_id = advanced_by) AS advanced_by_email";
 
-// {"number","phase","created_at","requirement_count"} (+ "requirements" when the row has them).
+// {"number","phase","created_at","requirement_count","advanced_by","advanced_by_email"} (+
+// "requirements" when the row has them).
 nlohmann::json baseline_json(const sdk::Row& row);
 
 // Baseline `number` of the project with its requirements, or NOT_FOUND.

@@ -25,6 +25,8 @@ struct SpecificationVersion {
   std::string source;  // extracted | user_input | inferred
   bool is_current = false;
   std::string created_at;
+  std::optional<std::string> author_id;     // who made it (migration 010)
+  std::optional<std::string> author_email;  // who that is (people), when known
 };
 
 // Where a requirement's current version came from.
@@ -40,7 +42,13 @@ struct Traceability {
   std::optional<std::string> question;      // the question's text
   std::optional<std::string> history_id;    // the conversation_history row of the answer or message
   std::optional<std::string> history_type;  // "answer" or "message"
+  std::optional<std::string> author_id;     // who made the current version
+  std::optional<std::string> author_email;
 };
+
+// How a requirement is attributed in the exports: the author's email, else their user id, else
+// "unknown" (a version written before attribution by nobody known).
+std::string attributed_to(const Traceability& trace);
 
 struct TracedRequirement {
   engine::Requirement requirement;  // statement: the reworded one when `reworded`

@@ -34,7 +34,7 @@ std::shared_ptr<const engine::Engine> load_engine(sdk::Services& services);
 
 // The schema of the specifications database this data layer was written for: the number of the
 // last migration in migrations/specs it knows. Raise it with every migration of that directory.
-inline constexpr std::int64_t kSchemaVersion = 8;
+inline constexpr std::int64_t kSchemaVersion = 10;
 
 // Refuses (throws, so the agent does not start and a reload keeps the running generation) when
 // the specifications database is migrated to any other version: this layer's SQL would read or
@@ -173,16 +173,19 @@ nlohmann::json question_json(const sdk::Row& row);
 
 // ---- history
 
+// `author_id`: the person who said it (the user's lines); the assistant's lines have none.
 void add_history(sdk::Batch& batch, const std::string& session_id, const std::string& role,
                  const std::string& content, const std::string& type,
-                 const std::optional<std::string>& question_id);
+                 const std::optional<std::string>& question_id,
+                 const std::optional<std::string>& author_id = std::nullopt);
 
 // ---- specifications
 
 constexpr const char* kSpecColumns =
     "id::text AS id, project_id::text AS project_id, category, key, value, source, confidence, "
     "question_id::text AS question_id, session_id::text AS session_id, version, is_current, "
-    "rfc3339(created_at) AS created_at";
+    "rfc3339(created_at) AS created_at, author_id::text AS author_id, "
+    "(SELECT email FROM people WHERE user_id = author_id) AS author_email";
 
 nlohmann::json spec_json(const sdk::Row& row);
 
@@ -204,10 +207,14 @@ CurrentSpecs current_from(const sdk::Rows& rows);
 
 CurrentSpecs current_specs(sdk::Db& db, const std::string& project_id);
 
+// Where a specification version comes from, and who made it (docs/domain.md "Attribution"):
+// `author_id` is the caller whose answer, message or edit it is, written in the version's own
+// insert (no extra statement).
 struct Provenance {
   std::string source = "extracted";
   std::optional<std::string> question_id;
   std::optional<std::string> session_id;
+  std::optional<std::string> author_id;
 };
 
 // Adds the writes that make `spec` the current version of its slot; `supersede` are the ids that
@@ -224,14 +231,20 @@ sdk::Row write_version(sdk::Db& db, const std::string& project_id, const engine:
 // ---- conflicts
 
 // A conflict's columns; `existing` is the specification it is against, as JSON (spec_json's shape).
+// `between_members`: its two sides come from two different people (migration 010); `resolved_by`:
+// who decided.
 constexpr const char* kConflictColumns =
     "id::text AS id, project_id::text AS project_id, type, severity, status, description, "
     "existing_id::text AS existing_id, proposed::text AS proposed, resolution, notes, "
-    "rfc3339(detected_at) AS detected_at, rfc3339(resolved_at) AS resolved_at, "
+    "rfc3339(detected_at) AS detected_at, rfc3339(resolved_at) AS resolved_at, between_members, "
+    "resolved_by::text AS resolved_by, (SELECT email FROM people WHERE user_id = resolved_by) AS resolved_by_email, "
+    "(SELECT email FROM people WHERE user_id = (proposed->>'author_id')::uuid) AS proposed_author_email, "
     "(SELECT json_build_object('id', e.id, 'project_id', e.project_id, 'category', e.category, 'key', e.key, "
     "'value', e.value, 'source', e.source, 'confidence', e.confidence, 'question_id', e.question_id, "
     "'session_id', e.session_id, 'version', e.version, 'is_current', e.is_current, "
-    "'created_at', rfc3339(e.created_at)) FROM specifications e WHERE e.id = existing_id)::text AS existing";
+    "'created_at', rfc3339(e.created_at), 'author_id', e.author_id, "
+    "'author_email', (SELECT p.email FROM people p WHERE p.user_id = e.author_id)) FROM specifications e "
+    "WHERE e.id = existing_id)::text AS existing";
 
 nlohmann::json conflict_json(const sdk::Row& row);
 
@@ -245,6 +258,8 @@ struct Against {
 };
 
 // Adds an open conflict of `candidate` against `existing`; its row (kConflictColumns) is the answer.
+// It is between members when `from.author_id` is not who made the existing side (read in the
+// insert itself).
 std::size_t add_conflict(sdk::Batch& batch, const std::string& project_id, const engine::Conflict& conflict,
                          const Against& existing, const engine::Specification& candidate,
                          const Provenance& from);

@@ -17,6 +17,7 @@
 #include <socrates/engine/clause_splitter.hpp>
 #include <socrates/engine/conflict_detector.hpp>
 #include <socrates/engine/data_error.hpp>
+#include <socrates/engine/domain_roles.hpp>
 #include <socrates/engine/extractor.hpp>
 #include <socrates/engine/lexicon.hpp>
 #include <socrates/engine/maturity.hpp>
@@ -64,13 +65,14 @@ struct AnswerAnalysis {
 
 class Engine {
  public:
-  // Reads taxonomy.json, question_bank.json, lexicon.json, requirement_templates.json and
-  // clarity_rules.json from `data_dir`.
+  // Reads taxonomy.json, question_bank.json, lexicon.json, requirement_templates.json,
+  // clarity_rules.json and domain_roles.json from `data_dir`.
   static Engine load(const std::filesystem::path& data_dir);
   // Checks that the files agree with each other; throws DataError naming the offending file.
-  // Without clarity rules every specification is clear (tests that replace another file).
+  // Without clarity rules every specification is clear (tests that replace another file); without
+  // domain roles no question is aimed at a member's role.
   Engine(Taxonomy taxonomy, QuestionBank question_bank, Lexicon lexicon, RequirementTemplates requirement_templates,
-         ClarityRules clarity_rules = {});
+         ClarityRules clarity_rules = {}, DomainRoles domain_roles = {});
 
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;
@@ -82,6 +84,7 @@ class Engine {
   // Writes specifications as requirements (IDs, EARS statements, acceptance criteria).
   const RequirementWriter& requirements() const noexcept;
   const ClarityChecker& clarity() const noexcept;
+  const DomainRoles& domain_roles() const noexcept;
 
   // --- maturity and phases: unclear specifications count less and open items are gaps
   // (domain.md "Clarity and open items").
@@ -100,8 +103,11 @@ class Engine {
 
   // --- questions
   Question next_question(const std::vector<Specification>& current, const std::vector<std::string>& asked) const;
-  // Following the person: what each earlier question's answer recorded (QuestionPlanner).
-  Question next_question_after(const std::vector<Specification>& current, const std::vector<AskedQuestion>& asked) const;
+  // Following the person: what each earlier question's answer recorded (QuestionPlanner), and aimed
+  // at the categories of the asking member's `domain_role` (domain_roles.json; none when empty or
+  // unknown).
+  Question next_question_after(const std::vector<Specification>& current, const std::vector<AskedQuestion>& asked,
+                               std::string_view domain_role = {}) const;
   BiasReport check_bias(std::string_view question) const;
 
   // --- answers

@@ -16,6 +16,9 @@
 // follow-up on what was just said), at most three questions in a row; and it skips a category
 // whose latest question recorded nothing (the person had no answer there) while another is left,
 // so it never asks three questions in a row that the person cannot answer.
+// A member's domain role aims the rest (aim_at_role): instead of the least-covered category of
+// all, the least-covered of the role's categories that is not covered yet and that the person has
+// not just been silent about; once the role's categories are covered, step 1 as usual.
 //
 // Borrows its data (it must outlive the planner). Thread-safe: const, apart from a cache of the
 // comparable forms of texts it has seen (guarded by its own lock).
@@ -23,6 +26,7 @@
 #include <socrates/engine/bias_checker.hpp>
 #include <socrates/engine/clarity.hpp>
 #include <socrates/engine/lexicon.hpp>
+#include <socrates/engine/maturity.hpp>
 #include <socrates/engine/question_bank.hpp>
 #include <socrates/engine/specification.hpp>
 #include <socrates/engine/taxonomy.hpp>
@@ -81,8 +85,10 @@ class QuestionPlanner {
   // `current` in creation order (the last of a category is its most recent); `asked` the texts of
   // every question asked in the project so far.
   Question next_question(const std::vector<Specification>& current, const std::vector<std::string>& asked) const;
-  // The same, following the person: `asked` in the order asked, with what each answer recorded.
-  Question next_question_after(const std::vector<Specification>& current, const std::vector<AskedQuestion>& asked) const;
+  // The same, following the person: `asked` in the order asked, with what each answer recorded;
+  // `role_categories` are the asking member's domain role's (DomainRoles), preferred first.
+  Question next_question_after(const std::vector<Specification>& current, const std::vector<AskedQuestion>& asked,
+                               const std::vector<std::string>& role_categories = {}) const;
 
   // The same for a given category (for callers that choose the category themselves).
   Question question_for(const Category& category, const std::vector<Specification>& current,
@@ -104,9 +110,19 @@ class QuestionPlanner {
   // A text compared by its words ("What  problem…?" is "what problem …"), from the cache when the
   // text was seen before: each choice compares against every question the project was asked.
   std::string comparable(std::string_view text) const;
-  // The category the person's answers point to (see the header comment), or null for step 1's.
-  const Category* follow_the_person(const std::vector<Specification>& current,
-                                    const std::vector<AskedQuestion>& asked) const;
+  // The category the person's answers, and then their role, point to (see the header comment),
+  // with why ("following the person: "), or no category for step 1's.
+  struct Aim {
+    const Category* category = nullptr;
+    const char* why = "";
+  };
+  Aim follow_the_person(const std::vector<Specification>& current, const std::vector<AskedQuestion>& asked,
+                        const std::vector<std::string>& role_categories) const;
+  // The least-covered of `role_categories` (the first listed on a tie) that is not covered yet and
+  // for which `silent` is false; null when there is none.
+  template <typename Silent>
+  const Category* aim_at_role(const std::vector<std::string>& role_categories,
+                              const std::vector<CategoryCoverage>& coverage, Silent silent) const;
 
   const Taxonomy& taxonomy_;
   const QuestionBank& bank_;
