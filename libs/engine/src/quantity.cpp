@@ -339,6 +339,10 @@ struct Scanner {
     if (bound.family == "count" && q.bound.family != "count") {
       // "an hour or two": the second figure has the first's unit.
       bound.unit = q.bound.unit;
+      for (const UnitName& name : names)
+        if (name.family->name == q.bound.family &&
+            (name.unit->display == q.bound.unit || name.unit->display_plural == q.bound.unit))
+          bound.unit = display_of(*name.unit, bound.amount);
       bound.family = q.bound.family;
       bound.base_amount = bound.amount * (q.bound.base_amount / q.bound.amount);
     } else if (bound.family != q.bound.family && q.bound.family != "count") {
