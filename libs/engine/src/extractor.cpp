@@ -455,7 +455,8 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   // question was about its category comes last. Ties keep file order.
   std::set<std::string> used_metrics;
   const UnderstandingRules& understanding = lexicon_.understanding();
-  const std::vector<RolePhrase> role_spans = role_phrases(match, quantities, understanding);
+  const std::vector<RolePhrase> role_spans =
+      quantities.empty() ? std::vector<RolePhrase>{} : role_phrases(match, quantities, understanding);
   // Figures whose noun the metric lists come first, then those whose noun is only a guess or a
   // weak one ("80 trucks, maybe 5,000 users": the users are the user count, not the trucks), the
   // larger first ("25 gyms, 30k members": beside a count of places, the count of people is the
@@ -463,18 +464,21 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   // and figures with a role but no noun of their own, which take the metric of the figure before.
   std::vector<Figure> figures;
   figures.reserve(quantities.size());
-  // Each metric's triggers in the clause, as written or inflected.
-  std::vector<std::vector<Span>> trigger_spans(quantities.empty() ? 0 : lexicon_.metrics().size());
-  for (std::size_t m = 0; m < trigger_spans.size(); ++m) {
+  // Each metric's triggers in the clause, as written or inflected; found when first needed.
+  std::vector<std::optional<std::vector<Span>>> trigger_cache(quantities.empty() ? 0 : lexicon_.metrics().size());
+  auto trigger_spans = [&](std::size_t m) -> const std::vector<Span>& {
+    if (trigger_cache[m]) return *trigger_cache[m];
+    std::vector<Span>& spans = trigger_cache[m].emplace();
     for (const std::string& trigger : lexicon_.metrics()[m].triggers)
-      for (const Span& span : detail::find_phrase(match, trigger)) trigger_spans[m].push_back(span);
+      for (const Span& span : detail::find_phrase(match, trigger)) spans.push_back(span);
     for (const TriggerLemma& form : trigger_lemmas_[m])
       for (const Span& span : detail::find_phrase(lemmas.text, form.lemma)) {
         const Span original = lemmas.original(span);
-        if (match.compare(original.begin, form.stem.size(), form.stem) == 0 && !overlaps_any(trigger_spans[m], original))
-          trigger_spans[m].push_back(original);
+        if (match.compare(original.begin, form.stem.size(), form.stem) == 0 && !overlaps_any(spans, original))
+          spans.push_back(original);
       }
-  }
+    return spans;
+  };
   // "by 2027" is a year, not a count.
   const std::vector<Span> years = year_phrases(match);
   std::vector<std::size_t> by_size(quantities.size());
@@ -574,7 +578,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         if (!choice.noun && !(asked && !metric.triggers.empty())) continue;
       }
       choice.distance = metric.triggers.empty() ? kNoTrigger : kQuestionDefault;
-      for (const Span& span : trigger_spans[m]) {
+      for (const Span& span : trigger_spans(m)) {
         if (span.overlaps(quantity.span) || overlaps_any(consumed, span) || (choice.noun && span.overlaps(*choice.noun)))
           continue;
         choice.triggers.push_back(span);
