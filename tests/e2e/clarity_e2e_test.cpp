@@ -1,9 +1,11 @@
 // Clarity over real HTTP (docs/domain.md "Clarity and open items"): "I don't know" opens an item
 // that /clarity lists and a later answer resolves; an item accepted as an assumption becomes a
 // specification of source "assumed"; a vague answer yields a finding with its rule and question,
-// lowers its category's clarity in the maturity answer, and the next question asks to sharpen it.
+// lowers its category's clarity in the maturity answer, and the next question asks to sharpen it;
+// a usability requirement ("easy to use") is flagged in /clarity and in the export's clarity section.
 #include "e2e/host_suite.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace socrates::test::e2e {
@@ -203,6 +205,42 @@ TEST_F(ClarityE2eTest, AVagueAnswerYieldsAFindingAndTheNextQuestionSharpensIt) {
   const auto next = answer(session, "Students find a book in three clicks")["next_question"];
   EXPECT_NE(next["text"], sharpen["text"]);
   EXPECT_NE(next["context"].get<std::string>().rfind("sharpen:", 0), 0u) << next.dump();
+}
+
+TEST_F(ClarityE2eTest, AUsabilityRequirementIsFlaggedInClarityAndInTheExport) {
+  const std::string project = new_project();
+  const std::string session = new_session(project);
+  next_question(session);
+  const auto answered = answer(session, "Our older volunteers need the rota screen to be easy to use.");
+  const auto& recorded = answered["specifications"];
+  const auto usability = std::find_if(recorded.begin(), recorded.end(),
+                                      [](const nlohmann::json& s) { return s["key"] == "usability_easy_to_use"; });
+  ASSERT_NE(usability, recorded.end()) << answered.dump();
+  EXPECT_EQ((*usability)["category"], "requirements");
+
+  // GET /clarity lists it with the vague-term finding, whose question asks for a measurable criterion.
+  const auto clarity = get("/api/v1/projects/" + project + "/clarity");
+  const auto& unclear = clarity["specifications"];
+  const auto flagged = std::find_if(unclear.begin(), unclear.end(), [&](const nlohmann::json& s) {
+    return s["specification_id"] == (*usability)["id"];
+  });
+  ASSERT_NE(flagged, unclear.end()) << clarity.dump();
+  ASSERT_FALSE((*flagged)["findings"].empty());
+  const auto& finding = (*flagged)["findings"][0];
+  EXPECT_EQ(finding["rule"], "vague_term");
+  EXPECT_EQ(finding["words"], nlohmann::json::array({"easy to use"}));
+  const std::string question = finding["question"];
+  EXPECT_NE(question.find("how many minutes"), std::string::npos) << question;
+  EXPECT_NE(question.find("training"), std::string::npos) << question;
+
+  // The markdown export's clarity section carries the same finding and question.
+  const auto exported = client().get("/api/v1/projects/" + project + "/export?format=markdown", token());
+  ASSERT_EQ(exported.status, 200) << describe(exported);
+  const std::string& markdown = exported.body;
+  const auto section = markdown.find("Clarity findings");
+  ASSERT_NE(section, std::string::npos) << markdown;
+  const auto line = markdown.find("**requirements/usability_easy_to_use** (vague_term: 'easy to use'): " + question, section);
+  EXPECT_NE(line, std::string::npos) << markdown.substr(section);
 }
 
 }  // namespace

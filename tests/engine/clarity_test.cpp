@@ -55,6 +55,8 @@ const ClarityCase kCases[] = {
     {"vague_term", "scalability", "scalable_backend", "The backend has to be scalable and robust", true,
      {"scalable", "robust"}},
     {"vague_term", "requirements", "easy_checkout", "Checkout should be easy to use", true, {"easy to use"}},
+    {"vague_term", "requirements", "usability_accessible", "The portal must be accessible", true, {"accessible"}},
+    {"vague_term", "requirements", "usability_accessible", "Accessible at WCAG 2.1 level AA", false, {}},
     {"vague_term", "performance", "pages_load_quickly", "Pages load quickly", true, {"quickly"}},
     {"vague_term", "goals", "breakfast_orders", "Customers order breakfast online", false, {}},
     {"vague_term", "performance", "search_fast", "Search must be fast: p95 under 200 ms", false, {}},

@@ -196,7 +196,8 @@ bool is_domain_key(const std::string& key) {
     for (const json& slot : lexicon.at("slots"))
       if (slot.value("cardinality", "single") == "single") keys.insert(slot.at("name").get<std::string>());
     for (const json& metric : lexicon.at("metrics")) {
-      keys.insert(metric.at("key").get<std::string>());
+      // A metric key with a figure's role: "requests_per_second_peak", "total_users_later".
+      for (const char* role : {"", "_later", "_peak"}) keys.insert(metric.at("key").get<std::string>() + role);
       for (const json& qualifier : metric.value("qualifiers", json::array())) {
         std::string qualified = metric.at("qualified_key");
         qualified.replace(qualified.find("{qualifier}"), 11, qualifier.at("name").get<std::string>());

@@ -74,6 +74,37 @@ TEST(UnderstandingTest, QualityWordsAreUsability) {
   EXPECT_EQ(found[0].specification.key, "usability_intuitive");
 }
 
+TEST(UnderstandingTest, AUsabilityRequirementIsFlaggedForClarityWithAMeasurableCriterion) {
+  struct Case {
+    const char* answer;
+    const char* key;
+    const char* word;
+    const char* criterion;  // what the suggested question asks for
+  };
+  const Case cases[] = {
+      {"Shift managers say the planner has to be easy to learn.", "usability_easy_to_learn", "easy to learn",
+       "training time"},
+      {"The booking form must be accessible for blind guests.", "usability_accessible", "accessible", "WCAG"},
+      {"Volunteers need the app to be user-friendly.", "usability_user_friendly", "user-friendly",
+       "task completed in how many minutes"},
+      {"Ideally the kiosk is intuitive.", "usability_intuitive", "intuitive", "without training"},
+  };
+  for (const Case& c : cases) {
+    const auto found = shipped().extract(c.answer, "requirements");
+    const Candidate* usability = find(found, "requirements", c.key);
+    ASSERT_NE(usability, nullptr) << c.answer;
+    const auto findings = shipped().check_clarity(usability->specification);
+    const auto vague = std::find_if(findings.begin(), findings.end(),
+                                    [](const ClarityFinding& f) { return f.rule == "vague_term"; });
+    ASSERT_NE(vague, findings.end()) << c.answer;
+    EXPECT_EQ(vague->words, std::vector<std::string>{c.word}) << c.answer;
+    EXPECT_NE(vague->question.find(c.criterion), std::string::npos) << vague->question;
+  }
+  // Said with a measure, it is clear.
+  EXPECT_TRUE(shipped().clarity().is_clear(spec("requirements", "usability_easy_to_use",
+                                                "Easy to use: a first-time guest books a room in under 2 minutes", 0.9)));
+}
+
 TEST(UnderstandingTest, AGrowthFigureKeepsItsRole) {
   const auto found = shipped().extract("About 500 riders this spring, perhaps 5,000 later.", "scalability");
   const Candidate* now = find(found, "scalability", "total_users");

@@ -209,28 +209,98 @@ std::vector<Span> year_phrases(const std::string& match) {
   return out;
 }
 
-// The role of the figure `at` among the clause's figures: a role phrase (not used otherwise)
-// nearer to it than to any other figure (figures inside the phrase — "in two years" — aside).
-// "later" before "peak"; empty for none.
-std::string role_of(const std::string& match, const std::vector<detail::Quantity>& quantities, std::size_t at,
-                    const std::vector<Span>& consumed, const UnderstandingRules& rules) {
-  auto nearest_is_at = [&](const Span& span) {
-    if (overlaps_any(consumed, span) || quantities[at].span.overlaps(span)) return false;
-    for (std::size_t i = 0; i < quantities.size(); ++i)
-      if (i != at && !quantities[i].span.overlaps(span) && gap(quantities[i].span, span) < gap(quantities[at].span, span))
-        return false;
-    return true;
+// A figure with its bound's words: "under 400 ms".
+Span with_direction(const detail::Quantity& quantity) {
+  Span figure = quantity.span;
+  if (quantity.direction_span) {
+    figure.begin = std::min(figure.begin, quantity.direction_span->begin);
+    figure.end = std::max(figure.end, quantity.direction_span->end);
+  }
+  return figure;
+}
+
+struct RolePhrase {
+  Span span;
+  const char* role;
+};
+
+// The clause's role phrases ("later", "peak", "normally", "by 2027", "in two years"), longest
+// first where they overlap; none right after a `not_after` word ("at once").
+std::vector<RolePhrase> role_phrases(const std::string& match, const std::vector<detail::Quantity>& quantities,
+                                     const UnderstandingRules& rules) {
+  std::vector<RolePhrase> found;
+  auto add = [&](const Span& span, const char* role) {
+    std::size_t before = span.begin;
+    while (before > 0 && match[before - 1] == ' ') --before;
+    std::size_t word = before;
+    while (word > 0 && detail::is_word_char(match[word - 1])) --word;
+    if (word < before && listed(rules.role_not_after, std::string_view(match).substr(word, before - word))) return;
+    found.push_back({span, role});
   };
-  for (const std::string& phrase : rules.later)
-    for (const Span& span : detail::find_phrase(match, phrase))
-      if (nearest_is_at(span)) return "later";
-  if (!rules.later.empty())
-    for (const Span& span : year_phrases(match))
-      if (nearest_is_at(span)) return "later";
-  for (const std::string& phrase : rules.peak)
-    for (const Span& span : detail::find_phrase(match, phrase))
-      if (nearest_is_at(span)) return "peak";
-  return {};
+  const std::pair<const std::vector<std::string>*, const char*> lists[] = {
+      {&rules.later, "later"}, {&rules.peak, "peak"}, {&rules.ordinary, "ordinary"}};
+  for (const auto& [phrases, role] : lists)
+    for (const std::string& phrase : *phrases)
+      for (const Span& span : detail::find_phrase(match, phrase)) add(span, role);
+  if (!rules.later.empty()) {
+    for (const Span& span : year_phrases(match)) add(span, "later");
+    // "in two years", "within 18 months": a duration of a month or more ahead.
+    constexpr double kMonthMs = 2629800000.0;
+    for (const detail::Quantity& q : quantities) {
+      if (q.bound.family != "duration" || q.frequency || q.bound.base_amount < kMonthMs) continue;
+      std::size_t end = q.span.begin;
+      while (end > 0 && match[end - 1] == ' ') --end;
+      std::size_t begin = end;
+      while (begin > 0 && detail::is_word_char(match[begin - 1])) --begin;
+      if (begin < end && listed(rules.ahead, std::string_view(match).substr(begin, end - begin)))
+        found.push_back({Span{begin, q.span.end}, "later"});
+    }
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const RolePhrase& a, const RolePhrase& b) { return a.span.size() > b.span.size(); });
+  std::vector<RolePhrase> kept;
+  for (const RolePhrase& phrase : found)
+    if (std::none_of(kept.begin(), kept.end(), [&](const RolePhrase& k) { return k.span.overlaps(phrase.span); }))
+      kept.push_back(phrase);
+  return kept;
+}
+
+// How far a role phrase is from a figure: across a comma, a semicolon or a colon it is farther
+// than any figure on its own side.
+std::size_t role_distance(const std::string& match, const Span& figure, const Span& phrase) {
+  constexpr std::size_t kAcrossPunctuation = 100000;
+  const std::size_t from = std::min(figure.end, phrase.end);
+  const std::size_t to = std::max(figure.begin, phrase.begin);
+  std::size_t distance = gap(figure, phrase);
+  if (from < to && std::string_view(match).substr(from, to - from).find_first_of(",;:()!?") != std::string_view::npos)
+    distance += kAcrossPunctuation;
+  return distance;
+}
+
+// The role of the figure `at` among the clause's figures: that of the role phrase (not used
+// otherwise) nearest to it, if no other figure is nearer to that phrase (figures inside the
+// phrase — "in two years" — aside); empty for none. Only figures of the roles' families have one.
+std::string role_of(const std::string& match, const std::vector<detail::Quantity>& quantities, std::size_t at,
+                    const std::vector<RolePhrase>& phrases, const std::vector<Span>& consumed,
+                    const UnderstandingRules& rules) {
+  const detail::Quantity& figure = quantities[at];
+  if (!figure.relative && !rules.role_families.empty() && !listed(rules.role_families, figure.bound.family)) return {};
+  const RolePhrase* best = nullptr;
+  std::size_t best_distance = 0;
+  for (const RolePhrase& phrase : phrases) {
+    if (overlaps_any(consumed, phrase.span) || figure.span.overlaps(phrase.span)) continue;
+    const std::size_t distance = role_distance(match, figure.span, phrase.span);
+    bool nearest = true;
+    for (std::size_t i = 0; i < quantities.size() && nearest; ++i)
+      if (i != at && !quantities[i].span.overlaps(phrase.span) && !quantities[i].frequency &&
+          role_distance(match, quantities[i].span, phrase.span) < distance)
+        nearest = false;
+    if (nearest && (!best || distance < best_distance)) {
+      best = &phrase;
+      best_distance = distance;
+    }
+  }
+  return best ? best->role : std::string();
 }
 
 }  // namespace
@@ -244,6 +314,18 @@ Extractor::Extractor(const Taxonomy& taxonomy, const Lexicon& lexicon) : taxonom
   for (std::size_t i = 0; i < rules.usability.size(); ++i)
     usability_lemmas_.push_back({detail::lemma_phrase(rules.usability[i]), i});
   action_lemmas_ = sorted_lemmas(rules.action_verbs);
+  // A one-word trigger also matches its inflections: "detecting" is "detect" (but "page" is not
+  // "paged": the word must start with the trigger, less a final "e").
+  for (const Metric& metric : lexicon_.metrics()) {
+    std::vector<TriggerLemma> forms;
+    for (const std::string& trigger : metric.triggers) {
+      if (!std::all_of(trigger.begin(), trigger.end(), [](char c) { return detail::is_word_char(c); })) continue;
+      std::string stem = trigger;
+      if (stem.size() > 3 && stem.back() == 'e') stem.pop_back();
+      forms.push_back({detail::lemma(trigger), std::move(stem)});
+    }
+    trigger_lemmas_.push_back(std::move(forms));
+  }
   protection_lemmas_ = sorted_lemmas(rules.protection_verbs);
   access_lemmas_ = sorted_lemmas(rules.access_verbs);
 }
@@ -254,6 +336,22 @@ std::vector<Candidate> Extractor::extract(std::string_view answer, std::string_v
   AnswerContext context;
   for (const std::string& clause : split_clauses(answer, lexicon_.clauses()))
     extract_clause(clause, category, context, found);
+
+  // "3,000 orders on Valentine's Day, normally 200": beside an ordinary figure, a larger one of the
+  // same metric without a role of its own is the peak.
+  for (const auto& [ordinary, role] : context.roles) {
+    if (role != "ordinary") continue;
+    const Specification& usual = found[ordinary].specification;
+    if (usual.key.find("peak") != std::string::npos) continue;
+    for (const auto& [other, other_role] : context.roles) {
+      Candidate& c = found[other];
+      if (!other_role.empty() || c.specification.category != usual.category || c.specification.key != usual.key ||
+          !c.bound || c.bound->base_amount <= found[ordinary].bound->base_amount)
+        continue;
+      c.specification.key += "_peak";
+      c.label = lexicon_.label_of(c.specification.category, c.specification.key);
+    }
+  }
 
   std::vector<Candidate> out;
   for (Candidate& candidate : found) {
@@ -280,8 +378,14 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   const std::string match = detail::match_form(clause);
   const std::string cased = detail::case_form(clause);
 
-  // 1. Nothing said.
-  if (only_filler(clause, lexicon_.filler()) || detail::contains_any(match, lexicon_.no_information())) return;
+  // 1. Nothing said. A figure with its unit is said even beside a shrug: "Coverage, no idea, maybe 60%?"
+  const std::vector<detail::Quantity> quantities = detail::scan_quantities(match, lexicon_);
+  const bool unit_figure = std::any_of(quantities.begin(), quantities.end(), [](const detail::Quantity& q) {
+    return !q.frequency && q.bound.family != "count" && q.bound.family != "relative";
+  });
+  if (only_filler(clause, lexicon_.filler()) ||
+      (!unit_figure && detail::contains_any(match, lexicon_.no_information())))
+    return;
 
   const ConfidenceRules& rules = lexicon_.confidence();
   const double confidence = detail::contains_any(match, rules.hedged_markers) ? rules.hedged_value
@@ -346,44 +450,108 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
 
   // 3. Numbers that fill a metric. Of the metrics a number fits, the one with a trigger nearest to
   // it wins ("back online within 15 minutes, with no more than 5 minutes of lost data": 15 minutes
-  // is the RTO, 5 minutes the RPO); a metric without triggers comes next, and one that only fits
-  // because the question was about its category comes last. Ties keep file order.
+  // is the RTO, 5 minutes the RPO); a metric's marker ("p99") wins for the figure nearest to it
+  // wherever it stands; a metric without triggers comes next, and one that only fits because the
+  // question was about its category comes last. Ties keep file order.
   std::set<std::string> used_metrics;
-  const std::vector<detail::Quantity> quantities = detail::scan_quantities(match, lexicon_);
-  // Figures whose noun the metric lists first, then those whose plural noun is only a guess ("80 trucks, maybe 5,000 users": the users are the user count, not the trucks).
-  std::vector<std::pair<std::size_t, Candidate>> figures;  // where each figure was said
-  // In the second pass the larger figures go first: "25 gyms, 30k members" — beside a count of
-  // places, the count of people is the larger one.
+  const UnderstandingRules& understanding = lexicon_.understanding();
+  const std::vector<RolePhrase> role_spans =
+      quantities.empty() ? std::vector<RolePhrase>{} : role_phrases(match, quantities, understanding);
+  // Figures whose noun the metric lists come first, then those whose noun is only a guess or a
+  // weak one ("80 trucks, maybe 5,000 users": the users are the user count, not the trucks), the
+  // larger first ("25 gyms, 30k members": beside a count of places, the count of people is the
+  // larger one), then, in the order said, figures without a noun, relative ones ("double that"),
+  // and figures with a role but no noun of their own, which take the metric of the figure before.
+  std::vector<Figure> figures;
+  figures.reserve(quantities.size());
+  // Each metric's triggers in the clause, as written or inflected; found when first needed.
+  std::vector<std::optional<std::vector<Span>>> trigger_cache(quantities.empty() ? 0 : lexicon_.metrics().size());
+  auto trigger_spans = [&](std::size_t m) -> const std::vector<Span>& {
+    if (trigger_cache[m]) return *trigger_cache[m];
+    std::vector<Span>& spans = trigger_cache[m].emplace();
+    for (const std::string& trigger : lexicon_.metrics()[m].triggers)
+      for (const Span& span : detail::find_phrase(match, trigger)) spans.push_back(span);
+    for (const TriggerLemma& form : trigger_lemmas_[m])
+      for (const Span& span : detail::find_phrase(lemmas.text, form.lemma)) {
+        const Span original = lemmas.original(span);
+        if (match.compare(original.begin, form.stem.size(), form.stem) == 0 && !overlaps_any(spans, original))
+          spans.push_back(original);
+      }
+    return spans;
+  };
+  // "by 2027" is a year, not a count.
+  const std::vector<Span> years = year_phrases(match);
   std::vector<std::size_t> by_size(quantities.size());
   for (std::size_t i = 0; i < by_size.size(); ++i) by_size[i] = i;
   std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t a, std::size_t b) {
     return quantities[a].bound.base_amount > quantities[b].bound.base_amount;
   });
-  // A third pass, in the order said, gives figures without a noun of their own the metric of the
-  // figure before them.
+  // The figure said last before `pos` in this answer (this clause first).
+  auto previous_figure = [&](std::size_t pos) -> const Figure* {
+    const Figure* found = nullptr;
+    for (const Figure& figure : figures)
+      if (quantities[figure.at].span.begin < pos && (!found || quantities[figure.at].span.begin > quantities[found->at].span.begin))
+        found = &figure;
+    if (!found && !answer_context.figures.empty()) found = &answer_context.figures.back();
+    return found;
+  };
+  auto suffix_of = [](const Metric& metric, const std::string& role) {
+    if (role == "ordinary" || (role == "peak" && metric.key.find("peak") != std::string::npos)) return std::string();
+    return role.empty() ? role : "_" + role;
+  };
+  auto used_key = [&](const Metric& metric, const std::string& role) {
+    return metric.category + "/" + metric.key + "/" + (suffix_of(metric, role).empty() && role != "ordinary" ? "" : role);
+  };
+  auto record = [&](std::size_t at, const Metric& metric, const std::string& base_key, const std::string& role,
+                    const Bound& bound) {
+    Candidate candidate;
+    candidate.specification.category = metric.category;
+    candidate.specification.key = base_key + suffix_of(metric, role);
+    candidate.specification.value = lexicon_.format_bound(bound);
+    candidate.specification.confidence = confidence;
+    candidate.origin = Origin::kMetric;
+    candidate.clause = clause;
+    candidate.label = lexicon_.label_of(metric.category, candidate.specification.key);
+    candidate.bound = bound;
+    figures.push_back({at, std::move(candidate), &metric, base_key, role});
+    used_metrics.insert(used_key(metric, role));
+  };
   for (int pass = 0; pass < 3; ++pass)
   for (std::size_t order = 0; order < quantities.size(); ++order) {
     const std::size_t at = pass == 1 ? by_size[order] : order;
     const detail::Quantity& quantity = quantities[at];
     if (overlaps_any(consumed, quantity.span)) continue;
+    if (quantity.bound.family == "count" && overlaps_any(years, quantity.span)) continue;
     // "maybe 20,000 later": a growth figure beside today's; "peak" beside an ordinary figure.
-    const std::string role = role_of(match, quantities, at, consumed, lexicon_.understanding());
-    auto role_for = [&](const Metric& metric) {
-      return role == "peak" && metric.key.find("peak") != std::string::npos ? std::string() : role;
-    };
-    auto used_key = [&](const Metric& metric) { return metric.category + "/" + metric.key + "/" + role_for(metric); };
+    const std::string role = role_of(match, quantities, at, role_spans, consumed, understanding);
+    if (quantity.relative) {
+      // "double that by next year": the figure before, times the factor; growth unless said otherwise.
+      const Figure* base = pass == 2 ? previous_figure(quantity.span.begin) : nullptr;
+      const std::string relative_role = role.empty() ? "later" : role;
+      if (!base || used_metrics.count(used_key(*base->metric, relative_role))) continue;
+      Bound bound = *base->candidate.bound;
+      bound.amount *= quantity.bound.amount;
+      bound.base_amount *= quantity.bound.amount;
+      bound.direction = BoundDirection::kApproximately;
+      record(at, *base->metric, base->base_key, relative_role, bound);
+      consumed.push_back(quantity.span);
+      continue;
+    }
     struct Choice {
       const Metric* metric = nullptr;
-      bool guessed_noun = false;  // any plural noun, not one of the metric's: weaker than a listed one
+      bool guessed_noun = false;  // a weak noun, any plural noun or none: not one of the metric's
       std::size_t distance = 0;
       std::optional<Span> noun;
       std::vector<Span> triggers;
     };
     constexpr std::size_t kNoTrigger = static_cast<std::size_t>(-1) / 4;
     constexpr std::size_t kQuestionDefault = static_cast<std::size_t>(-1) / 2;
+    // "p95 under 400 ms and p99 under 1.5 s": the bound's words belong to the number.
+    const Span figure = with_direction(quantity);
     std::optional<Choice> best;
-    for (const Metric& metric : lexicon_.metrics()) {
-      if (used_metrics.count(used_key(metric))) continue;
+    for (std::size_t m = 0; m < lexicon_.metrics().size(); ++m) {
+      const Metric& metric = lexicon_.metrics()[m];
+      if (used_metrics.count(used_key(metric, role))) continue;
       if (metric.family != quantity.bound.family) continue;
       if (quantity.frequency && !metric.accepts_frequency) continue;
       if (metric.max_base && quantity.bound.base_amount > *metric.max_base) continue;
@@ -399,6 +567,10 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
       const bool asked = metric.any_noun_when_asked && question_category == metric.category;
       if (metric.family == "count") {
         choice.noun = noun_after(match, quantity.span.end, metric.nouns);
+        if (!choice.noun) {
+          choice.noun = noun_after(match, quantity.span.end, metric.weak_nouns);
+          choice.guessed_noun = choice.noun.has_value();
+        }
         if (!choice.noun && asked) {
           choice.noun = plural_after(match, quantity.span.end, lexicon_.keys().stop_words);
           choice.guessed_noun = true;
@@ -406,20 +578,22 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         if (!choice.noun && !(asked && !metric.triggers.empty())) continue;
       }
       choice.distance = metric.triggers.empty() ? kNoTrigger : kQuestionDefault;
-      // "p95 under 400 ms and p99 under 1.5 s": the bound's words belong to the number.
-      Span figure = quantity.span;
-      if (quantity.direction_span) {
-        figure.begin = std::min(figure.begin, quantity.direction_span->begin);
-        figure.end = std::max(figure.end, quantity.direction_span->end);
+      for (const Span& span : trigger_spans(m)) {
+        if (span.overlaps(quantity.span) || overlaps_any(consumed, span) || (choice.noun && span.overlaps(*choice.noun)))
+          continue;
+        choice.triggers.push_back(span);
+        choice.distance = std::min(choice.distance, gap(figure, span));
       }
-      for (const std::string& trigger : metric.triggers) {
-        for (const Span& span : detail::find_phrase(match, trigger)) {
-          if (span.overlaps(quantity.span) || overlaps_any(consumed, span) ||
-              (choice.noun && span.overlaps(*choice.noun)))
-            continue;
+      for (const std::string& marker : metric.markers) {
+        for (const Span& span : detail::find_phrase(match, marker)) {
+          if (span.overlaps(quantity.span) || overlaps_any(consumed, span)) continue;
+          const bool nearest = std::none_of(quantities.begin(), quantities.end(), [&](const detail::Quantity& other) {
+            return other.bound.family == quantity.bound.family && !other.span.overlaps(quantity.span) &&
+                   gap(with_direction(other), span) < gap(figure, span);
+          });
+          if (!nearest) continue;
           choice.triggers.push_back(span);
-          const std::size_t distance = gap(figure, span);
-          choice.distance = std::min(choice.distance, distance);
+          choice.distance = 0;
         }
       }
       if (!metric.triggers.empty() && choice.triggers.empty() &&
@@ -431,14 +605,24 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
           (choice.guessed_noun == best->guessed_noun && choice.distance < best->distance))
         best = std::move(choice);
     }
-    // A figure without a noun of its own, with a role, is the previous count's: "around 2,000
-    // students in the first semester, maybe 20,000 later".
-    if (!best && pass == 2 && quantity.bound.family == "count" && !role.empty() && answer_context.last_count_metric &&
-        !used_metrics.count(used_key(*answer_context.last_count_metric))) {
-      best = Choice{};
-      best->metric = answer_context.last_count_metric;
+    if (pass == 0 && best && best->guessed_noun) continue;
+    if (pass == 1 && (!best || !best->guessed_noun || !best->noun)) continue;
+    // A figure with a role and no noun of its own is the previous figure's: "around 2,000
+    // students in the first semester, maybe 20,000 later"; "3,000 orders a day on Valentine's
+    // Day, normally 200"; so is a bounded one that fits no metric at all: "... that goes up to
+    // 25 000" (not "between six and eight", a time of day).
+    const bool bounded = quantity.direction_span.has_value();
+    if (pass == 2 && ((!best && bounded) || (!role.empty() && (!best || !best->noun || best->guessed_noun)))) {
+      const Figure* before = previous_figure(quantity.span.begin);
+      if (before && before->metric->family == quantity.bound.family &&
+          !used_metrics.count(used_key(*before->metric, role))) {
+        record(at, *before->metric, before->base_key, role, quantity.bound);
+        consumed.push_back(quantity.span);
+        if (quantity.direction_span) consumed.push_back(*quantity.direction_span);
+        continue;
+      }
     }
-    if (!best || (pass == 0 && best->guessed_noun)) continue;
+    if (!best) continue;
     const Metric& metric = *best->metric;
 
     std::string key = metric.key;
@@ -458,31 +642,24 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         }
       }
     }
-
-    if (!role_for(metric).empty()) key += "_" + role_for(metric);
-
-    Candidate candidate;
-    candidate.specification.category = metric.category;
-    candidate.specification.key = key;
-    candidate.specification.value = lexicon_.format_bound(quantity.bound);
-    candidate.specification.confidence = confidence;
-    candidate.origin = Origin::kMetric;
-    candidate.clause = clause;
-    candidate.label = lexicon_.label_of(metric.category, key);
-    candidate.bound = quantity.bound;
-    figures.emplace_back(quantity.span.begin, std::move(candidate));
+    record(at, metric, key, role, quantity.bound);
 
     consumed.push_back(quantity.span);
     if (quantity.direction_span) consumed.push_back(*quantity.direction_span);
     if (best->noun) consumed.push_back(*best->noun);
     if (qualifier_span) consumed.push_back(*qualifier_span);
     consumed.insert(consumed.end(), best->triggers.begin(), best->triggers.end());
-    used_metrics.insert(used_key(metric));
-    if (metric.family == "count") answer_context.last_count_metric = &metric;
   }
   // In the order said, whichever pass found them.
-  std::stable_sort(figures.begin(), figures.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& figure : figures) out.push_back(std::move(figure.second));
+  std::stable_sort(figures.begin(), figures.end(), [&](const Figure& a, const Figure& b) {
+    return quantities[a.at].span.begin < quantities[b.at].span.begin;
+  });
+  for (Figure& figure : figures) {
+    answer_context.roles.push_back({out.size(), figure.role});
+    out.push_back(figure.candidate);
+    figure.at = 0;  // positions of this clause mean nothing in the next
+    answer_context.figures.push_back(std::move(figure));
+  }
 
   // 4. Category keywords not used above.
   struct KeywordHit {

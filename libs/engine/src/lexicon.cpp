@@ -149,6 +149,28 @@ Lexicon Lexicon::parse(const nlohmann::json& document, std::string source) {
     lx.numbers_.words = number_map(node.member("words"));
     lx.numbers_.unit_only_words = number_map(node.member("unit_only_words"));
     lx.numbers_.multipliers = number_map(node.member("multipliers"));
+    lx.numbers_.joiners = phrases_or_empty(node, "joiners");
+    lx.numbers_.decimal_points = phrases_or_empty(node, "decimal_points");
+    if (const auto fractions = node.optional_member("fractions")) lx.numbers_.fractions = number_map(*fractions);
+    if (const auto nines = node.optional_member("nines")) {
+      lx.numbers_.nines = phrases(nines->member("words"));
+      lx.numbers_.nines_unit = detail::phrase_form(nines->member("unit").string());
+      bool known = false;
+      for (const auto& [family_name, family] : lx.unit_families_)
+        for (const Unit& unit : family.units)
+          known = known || std::find(unit.names.begin(), unit.names.end(), lx.numbers_.nines_unit) != unit.names.end();
+      if (!known) nines->member("unit").fail("'" + lx.numbers_.nines_unit + "' is no unit");
+    }
+    if (const auto ranges = node.optional_member("ranges")) {
+      lx.numbers_.range_starts = phrases_or_empty(*ranges, "starts");
+      lx.numbers_.range_joiners = phrases_or_empty(*ranges, "joiners");
+      lx.numbers_.range_not_after = phrases_or_empty(*ranges, "not_after");
+    }
+    if (const auto relative = node.optional_member("relative")) {
+      lx.numbers_.relative_words = number_map(relative->member("words"));
+      lx.numbers_.times = phrases_or_empty(*relative, "times");
+      lx.numbers_.relative_followers = phrases_or_empty(*relative, "followers");
+    }
     const auto duration = lx.unit_families_.find("duration");
     if (const auto frequencies = node.optional_member("frequencies")) {
       for (const Node& f : frequencies->elements()) {
@@ -189,6 +211,8 @@ Lexicon Lexicon::parse(const nlohmann::json& document, std::string source) {
     metric.nouns = detail::longest_first(phrases_or_empty(node, "nouns"));
     if (metric.family == "count" && metric.nouns.empty())
       node.fail("a count metric needs 'nouns': a bare number says nothing about what it counts");
+    metric.weak_nouns = detail::longest_first(phrases_or_empty(node, "weak_nouns"));
+    metric.markers = phrases_or_empty(node, "markers");
     metric.requires_any = phrases_or_empty(node, "requires_any");
     metric.not_followed_by = phrases_or_empty(node, "not_followed_by");
     if (const auto qualifiers = node.optional_member("qualifiers")) {
@@ -325,6 +349,15 @@ Lexicon Lexicon::parse(const nlohmann::json& document, std::string source) {
     if (const auto roles = node->optional_member("roles")) {
       u.later = phrases_or_empty(*roles, "later");
       u.peak = phrases_or_empty(*roles, "peak");
+      u.ordinary = phrases_or_empty(*roles, "ordinary");
+      u.role_not_after = phrases_or_empty(*roles, "not_after");
+      u.ahead = phrases_or_empty(*roles, "ahead");
+      if (const auto families = roles->optional_member("families")) {
+        u.role_families = families->strings();
+        for (const std::string& family : u.role_families)
+          if (family != "count" && !lx.unit_families_.count(family))
+            families->fail("unknown unit family '" + family + "'");
+      }
     }
   }
 

@@ -1,7 +1,10 @@
 #include "quantity.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <limits>
+#include <optional>
 
 namespace socrates::engine::detail {
 namespace {
@@ -108,11 +111,257 @@ void find_direction(std::string_view text, Quantity& q, const std::vector<Direct
   }
 }
 
+
+struct Reading {
+  double value = 0;
+  std::size_t end = 0;
+};
+
+std::optional<Reading> listed_at(std::string_view text, std::size_t pos,
+                                 const std::vector<std::pair<std::string, double>>& list) {
+  for (const auto& [phrase, amount] : list)
+    if (phrase_at(text, pos, phrase)) return Reading{amount, pos + phrase.size()};
+  return std::nullopt;
+}
+
+std::optional<std::size_t> any_at(std::string_view text, std::size_t pos, const std::vector<std::string>& list) {
+  for (const std::string& phrase : list)
+    if (phrase_at(text, pos, phrase)) return pos + phrase.size();
+  return std::nullopt;
+}
+
+bool is_whole(double value, double from, double to) {
+  return value >= from && value <= to && std::floor(value) == value;
+}
+
+// A spelled-out number below `limit`: "twenty five", "two hundred and fifty", "two thousand five
+// hundred", "ninety nine point five".
+std::optional<Reading> spelled(std::string_view text, std::size_t pos, const NumberWords& numbers, double limit) {
+  auto r = listed_at(text, pos, numbers.words);
+  if (!r) return std::nullopt;
+  if (is_whole(r->value / 10, 2, 9)) {
+    const auto unit = listed_at(text, skip_spaces(text, r->end), numbers.words);
+    if (unit && is_whole(unit->value, 1, 9)) r = Reading{r->value + unit->value, unit->end};
+  }
+  if (const auto point = any_at(text, skip_spaces(text, r->end), numbers.decimal_points)) {
+    double scale = 0.1;
+    double decimals = 0;
+    std::size_t end = *point;
+    for (auto digit = listed_at(text, skip_spaces(text, end), numbers.words); digit && is_whole(digit->value, 0, 9);
+         digit = listed_at(text, skip_spaces(text, end), numbers.words)) {
+      decimals += digit->value * scale;
+      scale /= 10;
+      end = digit->end;
+    }
+    if (end != *point) r = Reading{r->value + decimals, end};
+  }
+  const std::size_t next = skip_spaces(text, r->end);
+  for (const auto& [word, factor] : numbers.multipliers) {
+    if (factor < 100 || factor >= limit || word.size() < 2 || !phrase_at(text, next, word)) continue;
+    r = Reading{r->value * factor, next + word.size()};
+    std::size_t rest = skip_spaces(text, r->end);
+    if (const auto joined = any_at(text, rest, numbers.joiners)) rest = skip_spaces(text, *joined);
+    if (const auto smaller = spelled(text, rest, numbers, factor); smaller && smaller->value < factor)
+      r = Reading{r->value + smaller->value, smaller->end};
+    break;
+  }
+  return r;
+}
+
+// At the end of a phrase, or before one of `followers`: "double that", "twice as many".
+bool before_follower(std::string_view text, std::size_t pos, const std::vector<std::string>& followers) {
+  const std::size_t next = skip_spaces(text, pos);
+  if (next >= text.size() || !is_word_char(text[next])) return true;
+  return any_at(text, next, followers).has_value();
+}
+
+struct Scanner {
+  std::string_view text;
+  const Lexicon& lexicon;
+  const NumberWords& numbers;
+  std::vector<UnitName> names;
+
+  const UnitName* unit_at(std::size_t pos) const {
+    for (const UnitName& name : names)
+      if (phrase_at(text, pos, name.name)) return &name;
+    return nullptr;
+  }
+
+  Quantity relative(std::size_t begin, std::size_t end, double factor) const {
+    Quantity q;
+    q.span = Span{begin, end};
+    q.relative = true;
+    q.bound = Bound{factor, "", "relative", factor, BoundDirection::kApproximately};
+    return q;
+  }
+
+  // The figure starting at word start `i`: a number with its multiplier and unit, a relative
+  // figure, or nines; nullopt when none starts there.
+  std::optional<Quantity> figure_at(std::size_t i) const {
+    if (const auto word = listed_at(text, i, numbers.relative_words);
+        word && before_follower(text, word->end, numbers.relative_followers))
+      return relative(i, word->end, word->value);
+    double value = 0;
+    std::size_t pos = i;
+    bool needs_unit = false;
+    bool multiplied = false;
+    const UnitName* unit = nullptr;
+
+    if (is_digit(text[i])) {
+      std::size_t j = i;
+      std::string digits;
+      while (j < text.size() && is_digit(text[j])) digits += text[j++];
+      // Thousands separators: "10,000" but not "5,6" (a list) or "1,5" (a decimal comma).
+      while (j + 3 < text.size() && text[j] == ',' && is_digit(text[j + 1]) && is_digit(text[j + 2]) &&
+             is_digit(text[j + 3]) && (j + 4 >= text.size() || !is_digit(text[j + 4]))) {
+        digits.append(text.substr(j + 1, 3));
+        j += 4;
+      }
+      // "12 000": a space between groups of three, after a group of one to three digits.
+      if (digits.size() <= 3 && j == i + digits.size()) {
+        while (j + 3 < text.size() && text[j] == ' ' && is_digit(text[j + 1]) && is_digit(text[j + 2]) &&
+               is_digit(text[j + 3]) && (j + 4 >= text.size() || !is_word_char(text[j + 4]))) {
+          digits.append(text.substr(j + 1, 3));
+          j += 4;
+        }
+      }
+      if (j + 1 < text.size() && text[j] == '.' && is_digit(text[j + 1])) {
+        digits += '.';
+        ++j;
+        while (j < text.size() && is_digit(text[j])) digits += text[j++];
+      }
+      value = std::strtod(digits.c_str(), nullptr);
+      pos = j;
+      const std::string_view suffix = text.substr(j, word_end(text, j) - j);
+      if (!suffix.empty()) {
+        // "200ms", "2s", "10k", "10x"; anything else ("2fa", "3rd") is no quantity.
+        const auto named =
+            std::find_if(names.begin(), names.end(), [&](const UnitName& n) { return n.name == suffix; });
+        const auto multiplier = std::find_if(numbers.multipliers.begin(), numbers.multipliers.end(),
+                                             [&](const auto& m) { return m.first == suffix; });
+        const bool times = std::find(numbers.times.begin(), numbers.times.end(), suffix) != numbers.times.end();
+        if (named != names.end()) {
+          unit = &*named;
+        } else if (multiplier != numbers.multipliers.end()) {
+          value *= multiplier->second;
+          multiplied = true;
+        } else if (times && before_follower(text, j + suffix.size(), numbers.relative_followers)) {
+          return relative(i, j + suffix.size(), value);
+        } else {
+          return std::nullopt;
+        }
+        pos = j + suffix.size();
+      }
+    } else if (const auto number = spelled(text, i, numbers, std::numeric_limits<double>::infinity())) {
+      value = number->value;
+      pos = number->end;
+    } else if (const auto article = listed_at(text, i, numbers.unit_only_words)) {
+      value = article->value;
+      pos = article->end;
+      needs_unit = true;
+    } else {
+      return std::nullopt;
+    }
+
+    if (!unit && !needs_unit) {
+      // "ten times more", "three nines"
+      const std::size_t p = skip_spaces(text, pos);
+      if (const auto times = any_at(text, p, numbers.times);
+          times && before_follower(text, *times, numbers.relative_followers))
+        return relative(i, *times, value);
+      if (const auto nines = any_at(text, p, numbers.nines); nines && is_whole(value, 1, 9)) {
+        if (const UnitName* percent = find_unit(numbers.nines_unit)) {
+          const double amount = std::round((100 - std::pow(10.0, 2 - value)) * 1e6) / 1e6;
+          Quantity q;
+          q.span = Span{i, *nines};
+          q.bound = Bound{amount, display_of(*percent->unit, amount), percent->family->name,
+                          amount * percent->unit->factor, BoundDirection::kApproximately};
+          return q;
+        }
+      }
+    }
+    if (!unit && !multiplied) {
+      const std::size_t p = skip_spaces(text, pos);
+      for (const auto& [word, factor] : numbers.multipliers) {
+        if (phrase_at(text, p, word)) {
+          value *= factor;
+          pos = p + word.size();
+          multiplied = true;
+          break;
+        }
+      }
+    }
+    if (const auto fraction = listed_at(text, skip_spaces(text, pos), numbers.fractions); fraction && !needs_unit) {
+      value += fraction->value;  // "one and a half hours"
+      pos = fraction->end;
+    }
+    if (!unit) {
+      const std::size_t p = skip_spaces(text, pos);
+      unit = unit_at(p);
+      if (unit) pos = p + unit->name.size();
+      if (const auto fraction = listed_at(text, skip_spaces(text, pos), numbers.fractions); unit && fraction) {
+        value += fraction->value;  // "an hour and a half"
+        pos = fraction->end;
+      }
+    }
+    if (needs_unit && !unit && !multiplied) return std::nullopt;
+
+    Quantity q;
+    q.span = Span{i, pos};
+    q.bound = unit ? Bound{value, display_of(*unit->unit, value), unit->family->name, value * unit->unit->factor,
+                           BoundDirection::kApproximately}
+                   : Bound{value, "", "count", value, BoundDirection::kApproximately};
+    return q;
+  }
+
+  const UnitName* find_unit(std::string_view name) const {
+    for (const UnitName& n : names)
+      if (n.name == name) return &n;
+    return nullptr;
+  }
+
+  // "200 to 300 ms", "between 200 and 300 ms", "an hour or two": the upper figure, with the unit
+  // either side gave. `q` ends where the joiner may start.
+  void join_range(Quantity& q) const {
+    if (q.relative) return;
+    const std::size_t before = words_back(text, q.span.begin, 1);
+    if (before < q.span.begin && any_at(text, before, numbers.range_not_after) == q.span.begin - 1) return;
+    const bool started = before < q.span.begin && any_at(text, before, numbers.range_starts) == q.span.begin - 1;
+    const std::size_t p = skip_spaces(text, q.span.end);
+    auto joined = any_at(text, p, numbers.range_joiners);
+    if (!joined && started) joined = any_at(text, p, numbers.joiners);
+    if (!joined) return;
+    const std::size_t second = skip_spaces(text, *joined);
+    if (second >= text.size() || !is_word_char(text[second])) return;
+    auto upper = figure_at(second);
+    if (!upper || upper->relative) return;
+    Bound bound = upper->bound;
+    if (bound.family == "count" && q.bound.family != "count") {
+      // "an hour or two": the second figure has the first's unit.
+      bound.unit = q.bound.unit;
+      for (const UnitName& name : names)
+        if (name.family->name == q.bound.family &&
+            (name.unit->display == q.bound.unit || name.unit->display_plural == q.bound.unit))
+          bound.unit = display_of(*name.unit, bound.amount);
+      bound.family = q.bound.family;
+      bound.base_amount = bound.amount * (q.bound.base_amount / q.bound.amount);
+    } else if (bound.family != q.bound.family && q.bound.family != "count") {
+      return;
+    }
+    const double lower = q.bound.family == "count" && bound.family != "count"
+                             ? q.bound.amount * (bound.base_amount / bound.amount)
+                             : q.bound.base_amount;
+    if (!(bound.base_amount > lower)) return;
+    q.bound = bound;
+    q.span.end = upper->span.end;
+  }
+};
+
 }  // namespace
 
 std::vector<Quantity> scan_quantities(std::string_view text, const Lexicon& lexicon) {
   std::vector<Quantity> out;
-  const auto names = unit_names(lexicon);
+  const Scanner scanner{text, lexicon, lexicon.numbers(), unit_names(lexicon)};
   const NumberWords& numbers = lexicon.numbers();
   const UnitFamily* duration = nullptr;
   if (auto it = lexicon.unit_families().find("duration"); it != lexicon.unit_families().end()) duration = &it->second;
@@ -156,115 +405,15 @@ std::vector<Quantity> scan_quantities(std::string_view text, const Lexicon& lexi
       continue;
     }
     const std::size_t end_of_word = word_end(text, i);
-    if (in_frequency(i)) {
+    std::optional<Quantity> q = in_frequency(i) ? std::nullopt : scanner.figure_at(i);
+    if (!q) {
       i = end_of_word;
       continue;
     }
-    double value = 0;
-    std::size_t pos = i;
-    bool needs_unit = false;
-    bool multiplied = false;
-    const UnitName* unit = nullptr;
-
-    if (is_digit(text[i])) {
-      std::size_t j = i;
-      std::string digits;
-      while (j < text.size() && is_digit(text[j])) digits += text[j++];
-      // Thousands separators: "10,000" but not "5,6" (a list) or "1,5" (a decimal comma).
-      while (j + 3 < text.size() && text[j] == ',' && is_digit(text[j + 1]) && is_digit(text[j + 2]) &&
-             is_digit(text[j + 3]) && (j + 4 >= text.size() || !is_digit(text[j + 4]))) {
-        digits.append(text.substr(j + 1, 3));
-        j += 4;
-      }
-      if (j + 1 < text.size() && text[j] == '.' && is_digit(text[j + 1])) {
-        digits += '.';
-        ++j;
-        while (j < text.size() && is_digit(text[j])) digits += text[j++];
-      }
-      value = std::strtod(digits.c_str(), nullptr);
-      pos = j;
-      const std::string_view suffix = text.substr(j, word_end(text, j) - j);
-      if (!suffix.empty()) {
-        // "200ms", "2s", "10k"; anything else ("2fa", "3rd") is no quantity.
-        const auto named =
-            std::find_if(names.begin(), names.end(), [&](const UnitName& n) { return n.name == suffix; });
-        const auto multiplier = std::find_if(numbers.multipliers.begin(), numbers.multipliers.end(),
-                                             [&](const auto& m) { return m.first == suffix; });
-        if (named != names.end()) {
-          unit = &*named;
-        } else if (multiplier != numbers.multipliers.end()) {
-          value *= multiplier->second;
-          multiplied = true;
-        } else {
-          i = end_of_word;
-          continue;
-        }
-        pos = j + suffix.size();
-      }
-    } else {
-      bool matched = false;
-      for (const auto& [phrase, amount] : numbers.words) {
-        if (phrase_at(text, i, phrase)) {
-          value = amount;
-          pos = i + phrase.size();
-          matched = true;
-          break;
-        }
-      }
-      if (!matched) {
-        for (const auto& [phrase, amount] : numbers.unit_only_words) {
-          if (phrase_at(text, i, phrase)) {
-            value = amount;
-            pos = i + phrase.size();
-            needs_unit = true;
-            matched = true;
-            break;
-          }
-        }
-      }
-      if (!matched) {
-        i = end_of_word;
-        continue;
-      }
-    }
-
-    if (!unit && !multiplied) {
-      const std::size_t p = skip_spaces(text, pos);
-      for (const auto& [word, factor] : numbers.multipliers) {
-        if (phrase_at(text, p, word)) {
-          value *= factor;
-          pos = p + word.size();
-          multiplied = true;
-          break;
-        }
-      }
-    }
-    if (!unit) {
-      const std::size_t p = skip_spaces(text, pos);
-      for (const UnitName& name : names) {
-        if (phrase_at(text, p, name.name)) {
-          unit = &name;
-          pos = p + name.name.size();
-          break;
-        }
-      }
-    }
-    if (needs_unit && !unit && !multiplied) {
-      i = end_of_word;
-      continue;
-    }
-
-    Quantity q;
-    q.span = Span{i, pos};
-    if (unit) {
-      q.bound = Bound{value, display_of(*unit->unit, value), unit->family->name, value * unit->unit->factor,
-                      BoundDirection::kApproximately};
-    } else {
-      q.bound = Bound{value, "", "count", value, BoundDirection::kApproximately};
-    }
-    find_direction(text, q, before, after, lexicon.bounds());
-    out.push_back(q);
-    i = std::max(pos, i + 1);
+    scanner.join_range(*q);
+    if (!q->relative) find_direction(text, *q, before, after, lexicon.bounds());
+    out.push_back(*q);
+    i = std::max(q->span.end, i + 1);
   }
   std::sort(out.begin(), out.end(), [](const Quantity& a, const Quantity& b) { return a.span.begin < b.span.begin; });
   return out;

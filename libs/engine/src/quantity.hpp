@@ -19,6 +19,9 @@ struct Quantity {
   std::optional<Span> direction_span;  // "under", "or less"
   Bound bound;
   bool frequency = false;  // "nightly", "every week": a period without a number
+  // "double that", "ten times more": a factor (bound.amount, family "relative") of the figure said
+  // before it; no metric takes it as it is.
+  bool relative = false;
 };
 
 // Every quantity of `text`, which must be in match_form(), in text order.

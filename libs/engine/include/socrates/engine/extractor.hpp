@@ -61,8 +61,18 @@ class Extractor {
 
  private:
   // What one clause leaves to the next of the same answer.
+  // A figure that filled a metric: `at` its place among the clause's quantities, `base_key` its
+  // key without the role suffix, `role` "later", "peak", "ordinary" or empty.
+  struct Figure {
+    std::size_t at = 0;
+    Candidate candidate;
+    const Metric* metric = nullptr;
+    std::string base_key;
+    std::string role;
+  };
   struct AnswerContext {
-    const Metric* last_count_metric = nullptr;  // "2,000 students now, and maybe 20,000 later"
+    std::vector<Figure> figures;  // in the order said: "2,000 students now, and maybe 20,000 later"
+    std::vector<std::pair<std::size_t, std::string>> roles;  // each figure's place among the candidates, its role
   };
   // A data phrase as the lemma of each of its words, and what it stands for.
   struct LemmaPhrase {
@@ -88,6 +98,11 @@ class Extractor {
   std::vector<std::string> action_lemmas_;     // understanding().action_verbs, sorted
   std::vector<std::string> protection_lemmas_;
   std::vector<std::string> access_lemmas_;
+  struct TriggerLemma {
+    std::string lemma;  // "detect"
+    std::string stem;   // what an inflection starts with: "detect", "stor" (of "store")
+  };
+  std::vector<std::vector<TriggerLemma>> trigger_lemmas_;  // per metric: its one-word triggers
 };
 
 }  // namespace socrates::engine

@@ -78,6 +78,29 @@ struct NumberWords {
   std::vector<std::pair<std::string, double>> unit_only_words;  // "a" → 1, only before a unit ("a second")
   std::vector<std::pair<std::string, double>> multipliers;      // "k", "thousand" → 1000
   std::vector<Frequency> frequencies;
+  // Compound numbers: "twenty five", "two hundred and fifty", "ninety-nine point five", "one and
+  // a half": `joiners` ("and") join a smaller number after a multiplier, `decimal_points`
+  // ("point") start spelled-out decimals, `fractions` ("and a half" → 0.5) add to a number.
+  std::vector<std::string> joiners;
+  std::vector<std::string> decimal_points;
+  std::vector<std::pair<std::string, double>> fractions;
+  // "three nines" of availability: 99.9 in `nines_unit` (a unit name).
+  std::vector<std::string> nines;
+  std::string nines_unit;
+  // A range is read as its upper figure, the one a system must hold: "between 200 and 300 ms",
+  // "200 to 300 ms", "an hour or two". `range_joiners` ("to", "or") join two figures;
+  // `range_starts` ("between") allow `joiners` ("and") too; none after `range_not_after`
+  // ("from 5 to 50 stores" is growth, not a range).
+  std::vector<std::string> range_starts;
+  std::vector<std::string> range_joiners;
+  std::vector<std::string> range_not_after;
+  // A figure relative to the one said before it: "double that", "twice as many", "ten times
+  // more", "10x". `relative_words` ("double" → 2) stand alone; `times` ("times", "x") follow a
+  // number; either only before one of `relative_followers` ("that", "more", "by", …) or at the
+  // end of a phrase, so that "double booking" and "three times a day" stay what they are.
+  std::vector<std::pair<std::string, double>> relative_words;
+  std::vector<std::string> times;
+  std::vector<std::string> relative_followers;
 };
 
 struct BoundPhrases {
@@ -107,6 +130,13 @@ struct Metric {
   std::string family;                        // a unit family, or "count" for plain numbers
   std::vector<std::string> triggers;         // empty: the number (and noun) alone suffice
   std::vector<std::string> nouns;            // counts only: "users", "requests"
+  // Counts only: nouns that count only where no figure of the clause has one of `nouns`: "three
+  // schools, about 1,100 kids" — the kids are the users.
+  std::vector<std::string> weak_nouns;
+  // Markers that name the metric wherever they stand in the clause, for the figure nearest to
+  // them: "p99 of the tracking page under 800 ms" (a trigger nearer to the figure — "page" —
+  // names another metric).
+  std::vector<std::string> markers;
   std::vector<std::string> requires_any;     // besides a trigger, one of these must appear ("every")
   std::vector<std::string> not_followed_by;  // "95% of requests" is a percentile, not an availability
   std::vector<Qualifier> qualifiers;
@@ -190,8 +220,19 @@ struct UnderstandingRules {
   std::vector<std::string> usability;
   // The role of a further figure of one metric in a clause: a growth figure ("maybe 20,000
   // later": key `<metric>_later`) or a peak beside an ordinary one (`<metric>_peak`).
+  // `ordinary` ("normally", "on average") marks the ordinary figure: another figure of its metric
+  // in the answer without a role is then the peak ("3,000 orders on Valentine's Day, normally
+  // 200"). A role phrase right after one of `not_after` is none ("at once" is no "once"); roles
+  // apply to figures of `families` (a count, a data volume), not to durations or percentages.
+  // The phrase nearest to a figure decides its role (one across a comma only when no figure is
+  // on its side); "in two years", "within 18 months" (in, within + a duration in months or
+  // years) and "by 2027" are `later` too.
   std::vector<std::string> later;
   std::vector<std::string> peak;
+  std::vector<std::string> ordinary;
+  std::vector<std::string> role_not_after;
+  std::vector<std::string> role_families;
+  std::vector<std::string> ahead;  // "in", "within": before a duration, a time to come
 };
 
 // Choices that exclude each other even in different slots: "on-premises" against any cloud provider.
