@@ -11,6 +11,7 @@ void add_agent_routes(Router& router, ApiContext& api) {
       nlohmann::json params = std::move(std::get<nlohmann::json>(body));
       // The caller is who the token says; a body cannot speak for someone else.
       params["user_id"] = auth.caller.user_id;
+      params["caller_email"] = auth.email;
       // Public actions only: an agent's internal actions are for the host's own routes.
       sdk::Result result = api.orchestrator.route_public(
           request.path_param("agent"), request.path_param("action"), std::move(params), auth.caller);
