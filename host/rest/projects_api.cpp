@@ -26,6 +26,31 @@ void add_project_routes(Router& router, ApiContext& api) {
   router.add("PUT", "/api/v1/projects/{project_id}/plans/{kind}", agent_route(api, agent, "edit_plan", Body::kRequired));
   router.add("POST", "/api/v1/projects/{project_id}/plans/{kind}/regenerate",
              agent_route(api, agent, "regenerate_plan", Body::kNone));
+
+  // Members and invitations (docs/domain.md "Members and roles").
+  router.add("GET", "/api/v1/projects/{project_id}/members",
+             agent_route(api, agent, "members", Body::kNone, query_params({"limit", "offset"})));
+  router.add("PATCH", "/api/v1/projects/{project_id}/members/{member_id}",
+             agent_route(api, agent, "set_member_role", Body::kRequired));
+  router.add("DELETE", "/api/v1/projects/{project_id}/members/{member_id}",
+             agent_route(api, agent, "remove_member", Body::kNone));
+  router.add("POST", "/api/v1/projects/{project_id}/leave", agent_route(api, agent, "leave", Body::kNone));
+  router.add("POST", "/api/v1/projects/{project_id}/invitations", agent_route(api, agent, "invite", Body::kRequired));
+  router.add("GET", "/api/v1/projects/{project_id}/invitations",
+             agent_route(api, agent, "invitations", Body::kNone, query_params({"status", "limit", "offset"})));
+  router.add("DELETE", "/api/v1/projects/{project_id}/invitations/{invitation_id}",
+             agent_route(api, agent, "revoke_invitation", Body::kNone));
+  // The invited account accepts with the token: its email (from the access token, never the
+  // body) must be the invitation's.
+  router.add("POST", "/api/v1/invitations/accept", [&api](HttpRequest& request) {
+    return with_user(api, request, [&](const auth::AuthContext& auth) {
+      auto body = json_body(request);
+      if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
+      nlohmann::json params = std::move(std::get<nlohmann::json>(body));
+      params["caller_email"] = auth.email;
+      return respond(api.orchestrator.route("project_manager", "accept_invitation", std::move(params), auth.caller), request);
+    });
+  });
 }
 
 }  // namespace socrates::host::rest

@@ -47,35 +47,36 @@ double confidence(const nlohmann::json& params, double fallback) {
 // every write on one project is serialised and the row is read after the lock; an archived
 // project then answers PROJECT_ARCHIVED.
 sdk::Row owned_row(sdk::Db& db, const char* table, const char* columns, const std::string& id,
-                   const std::string& owner_id, bool lock, const char* missing, const std::string& noun) {
+                   const Access& caller, bool lock, const char* missing, const std::string& noun) {
   sdk::Batch batch;
   const std::size_t locked =
       lock ? batch.add(std::string("SELECT id::text AS id, status FROM projects WHERE id = (SELECT project_id FROM ") +
-                           table + " WHERE id = $1::uuid) AND owner_id = $2::uuid FOR UPDATE",
-                       {id, owner_id})
+                           table + " WHERE id = $1::uuid) AND EXISTS (SELECT 1 FROM project_members m WHERE "
+                           "m.project_id = projects.id AND m.user_id = $2::uuid) FOR UPDATE",
+                       {id, caller.user_id})
            : 0;
-  const std::size_t read = batch.add(std::string("SELECT ") + columns + " FROM " + table +
-                                         " t WHERE id = $1::uuid AND EXISTS (SELECT 1 FROM projects p WHERE p.id = "
-                                         "t.project_id AND p.owner_id = $2::uuid)",
-                                     {id, owner_id});
+  const std::size_t read = batch.add(std::string("SELECT ") + columns + ", member_role FROM " + table + " t" +
+                                         member_join("t.project_id", "$2") + " WHERE t.id = $1::uuid",
+                                     {id, caller.user_id});
   const std::vector<sdk::Rows> results = db.run(batch);
   const sdk::Rows& rows = results[read];
   if (rows.empty()) fail(missing, noun + " " + id + " does not exist", {{noun + "_id", id}});
+  require_role(caller, rows[0].str("member_role"), rows[0].str("project_id"));
   if (lock && !results[locked].empty()) require_writable(results[locked][0].str("id"), results[locked][0].str("status"));
   return rows[0];
 }
 
-sdk::Row spec_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock) {
-  return owned_row(db, "specifications", kSpecColumns, id, owner_id, lock, sdk::errc::kSpecificationNotFound,
+sdk::Row spec_row(sdk::Db& db, const std::string& id, const Access& caller, bool lock) {
+  return owned_row(db, "specifications", kSpecColumns, id, caller, lock, sdk::errc::kSpecificationNotFound,
                    "specification");
 }
 
-sdk::Row open_item_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock) {
-  return owned_row(db, "open_items", kOpenItemColumns, id, owner_id, lock, sdk::errc::kNotFound, "open_item");
+sdk::Row open_item_row(sdk::Db& db, const std::string& id, const Access& caller, bool lock) {
+  return owned_row(db, "open_items", kOpenItemColumns, id, caller, lock, sdk::errc::kNotFound, "open_item");
 }
 
-sdk::Row conflict_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock) {
-  return owned_row(db, "conflicts", kConflictColumns, id, owner_id, lock, sdk::errc::kConflictNotFound, "conflict");
+sdk::Row conflict_row(sdk::Db& db, const std::string& id, const Access& caller, bool lock) {
+  return owned_row(db, "conflicts", kConflictColumns, id, caller, lock, sdk::errc::kConflictNotFound, "conflict");
 }
 
 // A specification change checked against the current ones (except `except_id`): conflicts are
@@ -155,32 +156,33 @@ struct TurnRead {
 };
 
 TurnRead read_turn(sdk::Db& db, const engine::Engine& engine, const std::string& session_id,
-                   const std::string& owner_id, const std::optional<std::string>& question_param, bool is_message,
+                   const Access& caller, const std::optional<std::string>& question_param, bool is_message,
                    bool lock) {
   sdk::Batch reads;
   std::optional<std::size_t> lock_index;
-  if (lock) lock_index = add_lock_by_session(reads, session_id, owner_id);
+  if (lock) lock_index = add_lock_by_session(reads, session_id, caller);
   // The session with the question the answer is for (by id, else the one waiting) beside it: two
   // statements, so that each has a plan that goes straight to its row.
   std::size_t session_index = 0;
   if (is_message) {
-    session_index = add_session(reads, session_id, owner_id);
+    session_index = add_session(reads, session_id, caller);
   } else {
     const std::string joined = std::string("SELECT ") + kSessionColumns + ", " + kSessionProjectStatus +
-                               ", q.question_id, q.question_category, q.question_text FROM sessions LEFT JOIN LATERAL "
+                               ", member_role, q.question_id, q.question_category, q.question_text FROM sessions" +
+                               member_join("sessions.project_id", "$2") + " LEFT JOIN LATERAL "
                                "(SELECT id::text AS question_id, category AS question_category, text AS "
                                "question_text FROM questions WHERE session_id = sessions.id AND ";
     session_index = question_param
-                        ? reads.add(joined + "id = $3::uuid) q ON true WHERE id = $1::uuid AND owner_id = $2::uuid",
-                                    {session_id, owner_id, *question_param})
-                        : reads.add(joined + "NOT answered) q ON true WHERE id = $1::uuid AND owner_id = $2::uuid",
-                                    {session_id, owner_id});
+                        ? reads.add(joined + "id = $3::uuid) q ON true WHERE sessions.id = $1::uuid",
+                                    {session_id, caller.user_id, *question_param})
+                        : reads.add(joined + "NOT answered) q ON true WHERE sessions.id = $1::uuid",
+                                    {session_id, caller.user_id});
   }
-  const std::size_t specs_index = add_current_specs_by_session(reads, session_id, owner_id);
-  const std::size_t items_index = add_open_item_counts_by_session(reads, session_id, owner_id);
+  const std::size_t specs_index = add_current_specs_by_session(reads, session_id, caller);
+  const std::size_t items_index = add_open_item_counts_by_session(reads, session_id, caller);
   const std::vector<sdk::Rows> read = db.run(reads);
 
-  TurnRead turn{found_session(read[session_index], session_id), {}, 0, {}, {}, {}, current_from(read[specs_index]),
+  TurnRead turn{found_session(read[session_index], session_id, caller), {}, 0, {}, {}, {}, current_from(read[specs_index]),
                 open_item_counts_from(read[items_index])};
   require_active(turn.session);
   turn.project_id = turn.session.str("project_id");
@@ -243,7 +245,7 @@ std::vector<std::size_t> plan_open_items(sdk::Batch& writes, const engine::Engin
 }  // namespace
 
 Result ContextAgent::record(const sdk::Request& request, sdk::Services& services, bool is_message) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string session_id = validate::required_uuid(request.params, "session_id");
   const std::string text = is_message ? validate::required_string(request.params, "message", 0, kMaxTurnTextChars)
                                       : validate::required_string(request.params, "answer", 0, kMaxTurnTextChars);
@@ -259,7 +261,7 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
   if (sdk::LlmClient* llm = services.llm()) {
     TurnRead before = [&] {
       sdk::Db db(services, sdk::Database::kSpecs);
-      return read_turn(db, *engine_, session_id, owner_id, question_param, is_message, /*lock=*/false);
+      return read_turn(db, *engine_, session_id, caller, question_param, is_message, /*lock=*/false);
     }();
     found = llm_dialogue::extract(*llm, services, engine_->taxonomy(),
                                   {before.question_text, is_message ? "" : before.category, text, before.current.specs,
@@ -268,7 +270,7 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
 
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  const TurnRead turn = read_turn(db, *engine_, session_id, owner_id, question_param, is_message, /*lock=*/true);
+  const TurnRead turn = read_turn(db, *engine_, session_id, caller, question_param, is_message, /*lock=*/true);
   const engine::AnswerAnalysis analysis = found ? engine_->check_all(std::move(*found), turn.current.specs)
                                                 : engine_->analyse(text, turn.category, turn.current.specs);
 
@@ -278,11 +280,11 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
     writes.add("WITH answered AS (UPDATE questions SET answered = true, answered_at = clock_timestamp() WHERE id = "
                "$1::uuid AND NOT answered) INSERT INTO conversation_history (session_id, role, content, message_type, "
                "question_id, author_id) VALUES ($2::uuid, 'user', $3, 'answer', $1::uuid, $4::uuid)",
-               {*turn.question_id, session_id, text, owner_id});
+               {*turn.question_id, session_id, text, caller.user_id});
   else
-    add_history(writes, session_id, "user", text, "message", std::nullopt, owner_id);
+    add_history(writes, session_id, "user", text, "message", std::nullopt, caller.user_id);
   const RecordPlan plan = plan_record(writes, turn.project_id, turn.current, analysis,
-                                      Provenance{"extracted", turn.question_id, session_id, owner_id});
+                                      Provenance{"extracted", turn.question_id, session_id, caller.user_id});
   engine::OpenItemCounts open_items = turn.open_items;
   const std::vector<std::size_t> items =
       plan_open_items(writes, *engine_, turn, analysis, text, session_id, open_items);
@@ -307,7 +309,7 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
 }
 
 Result ContextAgent::create_specification(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string project_id = validate::required_uuid(request.params, "project_id");
   const std::string category = validate::required_string(request.params, "category", 1, 64);
   if (!engine_->taxonomy().find(category)) validate::fail("category", "unknown category '" + category + "'");
@@ -316,8 +318,8 @@ Result ContextAgent::create_specification(const sdk::Request& request, sdk::Serv
   const engine::Specification candidate{category, key, value, confidence(request.params, 0.9)};
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  writable_project_row(db, project_id, owner_id);
-  Provenance from{"user_input", std::nullopt, std::nullopt, owner_id};
+  writable_project_row(db, project_id, caller);
+  Provenance from{"user_input", std::nullopt, std::nullopt, caller.user_id};
   std::optional<std::string> duplicate;
   if (auto refused = check_manual(db, *engine_, project_id, candidate, from, "", &duplicate)) return *refused;
   if (duplicate) {
@@ -334,19 +336,19 @@ Result ContextAgent::create_specification(const sdk::Request& request, sdk::Serv
 }
 
 Result ContextAgent::update_specification(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string id = validate::required_uuid(request.params, "specification_id");
   const std::string value = validate::required_string(request.params, "value", 1, 2000);
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  const sdk::Row old = spec_row(db, id, owner_id, /*lock=*/true);
+  const sdk::Row old = spec_row(db, id, caller, /*lock=*/true);
   const std::string project_id = old.str("project_id");
   if (!old.boolean("is_current"))
     fail(sdk::errc::kSpecificationNotFound, "specification " + id + " is not current; edit its current version",
          {{"specification_id", id}});
   const engine::Specification candidate{old.str("category"), old.str("key"), value,
                                         confidence(request.params, old.f64("confidence"))};
-  Provenance from{"user_input", std::nullopt, std::nullopt, owner_id};
+  Provenance from{"user_input", std::nullopt, std::nullopt, caller.user_id};
   if (engine_->same_value(old.str("value"), value)) {
     db.commit();
     return Result::ok(spec_json(old));
@@ -361,11 +363,11 @@ Result ContextAgent::update_specification(const sdk::Request& request, sdk::Serv
 }
 
 Result ContextAgent::delete_specification(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string id = validate::required_uuid(request.params, "specification_id");
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  const sdk::Row row = spec_row(db, id, owner_id, /*lock=*/true);
+  const sdk::Row row = spec_row(db, id, caller, /*lock=*/true);
   const std::string project_id = row.str("project_id");
   if (!row.boolean("is_current"))
     fail(sdk::errc::kSpecificationNotFound, "specification " + id + " is not current", {{"specification_id", id}});
@@ -376,13 +378,13 @@ Result ContextAgent::delete_specification(const sdk::Request& request, sdk::Serv
 }
 
 Result ContextAgent::list_specifications(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string project_id = validate::required_uuid(request.params, "project_id");
   const auto category = validate::optional_string(request.params, "category", 0, 64);
   const bool history = flag(request.params, "history");
   const Page page = page_of(request.params);
   sdk::Db db(services, sdk::Database::kSpecs);
-  project_row(db, project_id, owner_id, false);
+  project_row(db, project_id, caller, false);
   return list_page(db,
                    {kSpecColumns,
                     "FROM specifications WHERE project_id = $1::uuid AND ($2::text IS NULL OR $2 = '' OR "
@@ -392,7 +394,7 @@ Result ContextAgent::list_specifications(const sdk::Request& request, sdk::Servi
 }
 
 Result ContextAgent::list_conflicts(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string project_id = validate::required_uuid(request.params, "project_id");
   const std::string status = validate::one_of(request.params, "status", {"open", "resolved", "ignored", "all"}, "open");
   // Conflicts between members apart from one person's change of mind (absent: both).
@@ -400,7 +402,7 @@ Result ContextAgent::list_conflicts(const sdk::Request& request, sdk::Services& 
   const sdk::Param between = by_kind ? sdk::Param(flag(request.params, "between_members")) : sdk::Param(nullptr);
   const Page page = page_of(request.params);
   sdk::Db db(services, sdk::Database::kSpecs);
-  project_row(db, project_id, owner_id, false);
+  project_row(db, project_id, caller, false);
   return list_page(db,
                    {kConflictColumns,
                     "FROM conflicts WHERE project_id = $1::uuid AND ($2 = 'all' OR status = $2) AND "
@@ -410,14 +412,14 @@ Result ContextAgent::list_conflicts(const sdk::Request& request, sdk::Services& 
 }
 
 Result ContextAgent::get_conflict(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string id = validate::required_uuid(request.params, "conflict_id");
   sdk::Db db(services, sdk::Database::kSpecs);
-  return Result::ok(conflict_json(conflict_row(db, id, owner_id, /*lock=*/false)));
+  return Result::ok(conflict_json(conflict_row(db, id, caller, /*lock=*/false)));
 }
 
 Result ContextAgent::resolve_conflict(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string id = validate::required_uuid(request.params, "conflict_id");
   const std::string resolution = validate::one_of(request.params, "resolution",
                                                   {"keep_existing", "use_proposed", "merge", "ignore"}, "");
@@ -427,7 +429,7 @@ Result ContextAgent::resolve_conflict(const sdk::Request& request, sdk::Services
   const auto notes = validate::optional_string(request.params, "notes", 0, 10000);
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  const sdk::Row row = conflict_row(db, id, owner_id, /*lock=*/true);
+  const sdk::Row row = conflict_row(db, id, caller, /*lock=*/true);
   const std::string project_id = row.str("project_id");
   if (row.str("status") != "open")
     fail(sdk::errc::kConflictAlreadyResolved, "conflict " + id + " is already " + row.str("status"),
@@ -444,7 +446,7 @@ Result ContextAgent::resolve_conflict(const sdk::Request& request, sdk::Services
     if (proposed.contains("session_id") && proposed["session_id"].is_string())
       from.session_id = proposed["session_id"].get<std::string>();
     // The version is the words of whoever said them: the proposal's author, or the one who merged.
-    from.author_id = owner_id;
+    from.author_id = caller.user_id;
     if (resolution == "use_proposed" && proposed.contains("author_id") && proposed["author_id"].is_string())
       from.author_id = proposed["author_id"].get<std::string>();
     std::vector<std::string> supersede;
@@ -455,20 +457,20 @@ Result ContextAgent::resolve_conflict(const sdk::Request& request, sdk::Services
   remember_caller(db, request);
   db.execute("UPDATE conflicts SET status = $2, resolution = $3, notes = $4, resolved_at = clock_timestamp(), "
              "resolved_by = $5::uuid WHERE id = $1::uuid",
-             {id, resolution == "ignore" ? "ignored" : "resolved", resolution, notes, owner_id});
+             {id, resolution == "ignore" ? "ignored" : "resolved", resolution, notes, caller.user_id});
   recompute_maturity(db, *engine_, project_id);
-  auto updated = conflict_row(db, id, owner_id, /*lock=*/false);
+  auto updated = conflict_row(db, id, caller, /*lock=*/false);
   nlohmann::json out = conflict_json(updated);
   db.commit();
   return Result::ok(std::move(out));
 }
 
 Result ContextAgent::clarity(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string project_id = validate::required_uuid(request.params, "project_id");
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();  // one snapshot for the specifications and the items
-  project_row(db, project_id, owner_id, false);
+  project_row(db, project_id, caller, false);
   sdk::Batch reads;
   const std::size_t specs = add_current_specs(reads, project_id);
   const std::size_t items = reads.add(std::string("SELECT ") + kOpenItemColumns +
@@ -500,13 +502,13 @@ Result ContextAgent::clarity(const sdk::Request& request, sdk::Services& service
 }
 
 Result ContextAgent::list_open_items(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string project_id = validate::required_uuid(request.params, "project_id");
   const std::string status =
       validate::one_of(request.params, "status", {"open", "resolved", "assumed", "all"}, "open");
   const Page page = page_of(request.params);
   sdk::Db db(services, sdk::Database::kSpecs);
-  project_row(db, project_id, owner_id, false);
+  project_row(db, project_id, caller, false);
   return list_page(db,
                    {kOpenItemColumns, "FROM open_items WHERE project_id = $1::uuid AND ($2 = 'all' OR status = $2)",
                     "ORDER BY open_items.created_at, open_items.id"},
@@ -518,24 +520,24 @@ Result ContextAgent::list_open_items(const sdk::Request& request, sdk::Services&
 // specification of source "assumed" at the assumption confidence, conflict-checked like one added
 // by hand; the item becomes "assumed" and points to it.
 Result ContextAgent::assume_open_item(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string id = validate::required_uuid(request.params, "open_item_id");
   const std::string value = validate::required_string(request.params, "value", 1, 2000);
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  const sdk::Row item = open_item_row(db, id, owner_id, /*lock=*/true);
+  const sdk::Row item = open_item_row(db, id, caller, /*lock=*/true);
   if (item.str("status") != "open")
     validate::fail("open_item_id", "open item " + id + " is " + item.str("status") +
                                        "; only an open item can be assumed (edit its specification instead)");
   const std::string project_id = item.str("project_id");
-  writable_project_row(db, project_id, owner_id);  // an archived project's items stay open
+  writable_project_row(db, project_id, caller);  // an archived project's items stay open
   const std::vector<engine::Candidate> candidates = engine_->extract(value, item.str("category"));
   if (candidates.empty())
     validate::fail("value", "the assumption states nothing that can be recorded (\"" + value + "\")");
   engine::Specification assumed = candidates.front().specification;
   assumed.confidence = std::min(assumed.confidence, kAssumptionConfidence);
   Provenance from{"assumed", item.is_null("question_id") ? std::nullopt : std::optional(item.str("question_id")),
-                  item.is_null("session_id") ? std::nullopt : std::optional(item.str("session_id")), owner_id};
+                  item.is_null("session_id") ? std::nullopt : std::optional(item.str("session_id")), caller.user_id};
   std::optional<std::string> duplicate;
   if (auto refused = check_manual(db, *engine_, project_id, assumed, from, "", &duplicate)) return *refused;
   remember_caller(db, request);
@@ -545,7 +547,7 @@ Result ContextAgent::assume_open_item(const sdk::Request& request, sdk::Services
              {id, value, specification_id});
   recompute_maturity(db, *engine_, project_id);
   const nlohmann::json out = {
-      {"open_item", open_item_json(open_item_row(db, id, owner_id, /*lock=*/false))},
+      {"open_item", open_item_json(open_item_row(db, id, caller, /*lock=*/false))},
       {"specification", spec_json(*db.query_one(std::string("SELECT ") + kSpecColumns +
                                                     " FROM specifications WHERE id = $1::uuid",
                                                 {specification_id}))}};

@@ -87,12 +87,12 @@ llm_dialogue::ProjectFacts facts_of(const sdk::Row& project) {
 
 std::optional<engine::DesignOutline> ProjectManagerAgent::outline_before_advance(sdk::Services& services,
                                                                                   const std::string& project_id,
-                                                                                  const std::string& owner_id) {
+                                                                                  const dialogue::Access& caller) {
   llm_dialogue::OutlineContext context;
   {
     sdk::Db db(services, sdk::Database::kSpecs);
     db.begin();  // one snapshot; no lock: the advance's transaction decides
-    const sdk::Row project = dialogue::project_row(db, project_id, owner_id, /*lock=*/false);
+    const sdk::Row project = dialogue::project_row(db, project_id, caller, /*lock=*/false);
     dialogue::require_writable(project_id, project.str("status"));
     const auto next = engine_->taxonomy().next_phase(project.str("current_phase"));
     if (!next || *next != dialogue::plan_phase("design")) return std::nullopt;
@@ -121,29 +121,29 @@ void ProjectManagerAgent::enter_phase(sdk::Db& db, const std::string& project_id
 }
 
 Result ProjectManagerAgent::baselines(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = dialogue::owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   const dialogue::Page page = dialogue::page_of(request.params);
   sdk::Db db(services, sdk::Database::kSpecs);
-  dialogue::project_row(db, id, owner_id, false);
+  dialogue::project_row(db, id, caller, false);
   return dialogue::list_page(db, {dialogue::kBaselineColumns, "FROM baselines WHERE project_id = $1::uuid", "ORDER BY number"},
                              {id}, page, dialogue::baseline_json);
 }
 
 Result ProjectManagerAgent::baseline(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = dialogue::owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   const long long number = number_param(request.params, "number", 1000000);
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  dialogue::project_row(db, id, owner_id, false);
+  dialogue::project_row(db, id, caller, false);
   nlohmann::json out = dialogue::baseline_json(dialogue::baseline_row(db, id, number));
   db.commit();
   return Result::ok(std::move(out));
 }
 
 Result ProjectManagerAgent::baseline_diff(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = dialogue::owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   const long long number = number_param(request.params, "number", 1000000);
   // `against`: another baseline's number, or "current" (the default): the requirements now.
@@ -151,7 +151,7 @@ Result ProjectManagerAgent::baseline_diff(const sdk::Request& request, sdk::Serv
   const long long against = current ? 0 : number_param(request.params, "against", 1000000);
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();  // one snapshot for both sides
-  dialogue::project_row(db, id, owner_id, false);
+  dialogue::project_row(db, id, caller, false);
   const sdk::Row from = dialogue::baseline_row(db, id, number);
   const auto before = dialogue::thawed(nlohmann::json::parse(from.str("requirements")));
   const auto after =
@@ -165,12 +165,12 @@ Result ProjectManagerAgent::baseline_diff(const sdk::Request& request, sdk::Serv
 }
 
 Result ProjectManagerAgent::plans(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = dialogue::owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   const std::string kind = validate::one_of(request.params, "kind", {"design", "tasks", "all"}, "all");
   const dialogue::Page page = dialogue::page_of(request.params);
   sdk::Db db(services, sdk::Database::kSpecs);
-  dialogue::project_row(db, id, owner_id, false);
+  dialogue::project_row(db, id, caller, false);
   return dialogue::list_page(db,
                              {dialogue::kPlanColumns,
                               "FROM plans WHERE project_id = $1::uuid AND ($2 = 'all' OR kind = $2)",
@@ -179,7 +179,7 @@ Result ProjectManagerAgent::plans(const sdk::Request& request, sdk::Services& se
 }
 
 Result ProjectManagerAgent::plan(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = dialogue::owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   const std::string kind = plan_kind(request.params);
   const std::optional<long long> version =
@@ -187,7 +187,7 @@ Result ProjectManagerAgent::plan(const sdk::Request& request, sdk::Services& ser
                                          : std::nullopt;
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  dialogue::project_row(db, id, owner_id, false);
+  dialogue::project_row(db, id, caller, false);
   const auto row = dialogue::plan_row(db, id, kind, version);
   if (!row)
     dialogue::fail(sdk::errc::kNotFound,
@@ -201,7 +201,7 @@ Result ProjectManagerAgent::plan(const sdk::Request& request, sdk::Services& ser
 }
 
 Result ProjectManagerAgent::regenerate_plan(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = dialogue::owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   const std::string kind = plan_kind(request.params);
   // With an LLM, the design outline is the model's: read, release, ask, then write below.
@@ -211,7 +211,7 @@ Result ProjectManagerAgent::regenerate_plan(const sdk::Request& request, sdk::Se
     {
       sdk::Db db(services, sdk::Database::kSpecs);
       db.begin();
-      const sdk::Row project = dialogue::project_row(db, id, owner_id, false);
+      const sdk::Row project = dialogue::project_row(db, id, caller, false);
       dialogue::require_writable(id, project.str("status"));
       require_plan_phase(engine_->taxonomy(), project, kind);
       context.project = facts_of(project);
@@ -223,7 +223,7 @@ Result ProjectManagerAgent::regenerate_plan(const sdk::Request& request, sdk::Se
   }
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  const sdk::Row project = dialogue::writable_project_row(db, id, owner_id);
+  const sdk::Row project = dialogue::writable_project_row(db, id, caller);
   require_plan_phase(engine_->taxonomy(), project, kind);
   const auto requirements = dialogue::requirements_of(dialogue::current_requirements(db, *engine_, id));
   const nlohmann::json content = kind == "design" ? outline_content(*plan_rules_, requirements, llm_outline)
@@ -235,14 +235,14 @@ Result ProjectManagerAgent::regenerate_plan(const sdk::Request& request, sdk::Se
 }
 
 Result ProjectManagerAgent::edit_plan(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = dialogue::owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   const std::string kind = plan_kind(request.params);
   const char* member = kind == "design" ? "sections" : "tasks";
   const nlohmann::json edited = {{member, request.params.contains(member) ? request.params[member] : nlohmann::json()}};
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  const sdk::Row project = dialogue::writable_project_row(db, id, owner_id);
+  const sdk::Row project = dialogue::writable_project_row(db, id, caller);
   require_plan_phase(engine_->taxonomy(), project, kind);
   const auto ids = dialogue::ids_of(dialogue::requirements_of(dialogue::current_requirements(db, *engine_, id)));
   std::vector<engine::PlanProblem> problems;
@@ -268,11 +268,11 @@ Result ProjectManagerAgent::edit_plan(const sdk::Request& request, sdk::Services
 }
 
 Result ProjectManagerAgent::export_tasks(const sdk::Request& request, sdk::Services& services, const std::string& format) {
-  const std::string owner_id = dialogue::owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  const sdk::Row project = dialogue::project_row(db, id, owner_id, false);
+  const sdk::Row project = dialogue::project_row(db, id, caller, false);
   const auto row = dialogue::plan_row(db, id, "tasks", std::nullopt);
   if (!row)
     dialogue::fail(sdk::errc::kNotFound, "the project has no task list yet: it comes with the implementation phase",

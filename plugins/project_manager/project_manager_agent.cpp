@@ -16,16 +16,10 @@ namespace validate = sdk::validate;
 using sdk::Result;
 
 using dialogue::kProjectColumns;
-using dialogue::project_json;
+using dialogue::member_project_json;
 
 Result not_found(const std::string& id) {
   return Result::fail(sdk::errc::kProjectNotFound, "project " + id + " does not exist", {{"project_id", id}});
-}
-
-std::string owner(const sdk::Request& request) {
-  if (!validate::is_uuid(request.caller.user_id))
-    throw sdk::AgentException(sdk::errc::kUnauthenticated, "this action needs an authenticated caller");
-  return request.caller.user_id;
 }
 
 }  // namespace
@@ -50,6 +44,7 @@ ProjectManagerAgent::ProjectManagerAgent(sdk::AgentInfo info) : BaseAgent(std::m
   register_action("plan", &ProjectManagerAgent::plan);
   register_action("regenerate_plan", &ProjectManagerAgent::regenerate_plan);
   register_action("edit_plan", &ProjectManagerAgent::edit_plan);
+  register_member_actions();
   // Internal: this agent's figures for GET /api/v1/admin/stats, every owner's (the host adds up
   // every agent's).
   register_action(
@@ -64,65 +59,79 @@ void ProjectManagerAgent::on_start(sdk::Services& services) {
   dialogue::require_schema(services);
   engine_ = dialogue::load_engine(services);
   plan_rules_ = dialogue::load_plan_rules(services, *engine_);
+  // 0 makes every invitation expire at once (the end-to-end tests use it; nobody waits for a clock).
+  const std::string ttl = services.setting("INVITATION_TTL_HOURS").value_or("168");
+  try {
+    std::size_t used = 0;
+    invitation_ttl_hours_ = std::stoi(ttl, &used);
+    if (used != ttl.size() || invitation_ttl_hours_ < 0 || invitation_ttl_hours_ > 24 * 365) throw std::out_of_range(ttl);
+  } catch (const std::logic_error&) {
+    throw std::runtime_error("INVITATION_TTL_HOURS must be a whole number of hours from 0 to 8760, not '" + ttl + "'");
+  }
 }
 
 Result ProjectManagerAgent::create(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const std::string owner_id = dialogue::owner(request);
   const std::string name = validate::required_string(request.params, "name", 1, 255);
   const std::string description = validate::optional_string(request.params, "description", 0, 10000).value_or("");
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  auto row = db.query_one(std::string("INSERT INTO projects (owner_id, name, description) VALUES ($1::uuid, $2, $3) "
-                                      "RETURNING ") +
-                              kProjectColumns,
+  // The project and its creator as its first owner, in one statement.
+  auto row = db.query_one(std::string("WITH made AS (INSERT INTO projects (owner_id, name, description) VALUES "
+                                      "($1::uuid, $2, $3) RETURNING *), member AS (INSERT INTO project_members "
+                                      "(project_id, user_id, role) SELECT id, owner_id, 'owner' FROM made) SELECT ") +
+                              kProjectColumns + ", 'owner' AS member_role FROM made",
                           {owner_id, name, description});
   dialogue::remember_caller(db, request);
   db.commit();
-  return Result::created(project_json(*row));
+  return Result::created(member_project_json(*row));
 }
 
 Result ProjectManagerAgent::get(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   sdk::Db db(services, sdk::Database::kSpecs);
-  auto row = dialogue::find_project(db, id, owner_id, /*lock=*/false);
+  auto row = dialogue::find_project(db, id, caller, /*lock=*/false);
   if (!row) return not_found(id);
-  return Result::ok(project_json(*row));
+  return Result::ok(member_project_json(*row));
 }
 
 Result ProjectManagerAgent::list(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const std::string user_id = dialogue::owner(request);
   const std::string status = validate::one_of(request.params, "status", {"active", "archived", "all"}, "active");
   sdk::Db db(services, sdk::Database::kSpecs);
+  // The caller's memberships (project_members_user_idx), each with its project by primary key.
   return dialogue::list_page(db,
-                             {kProjectColumns, "FROM projects WHERE owner_id = $1::uuid AND ($2 = 'all' OR status = $2)",
+                             {std::string(kProjectColumns) + ", member_role",
+                              "FROM (SELECT project_id, role AS member_role FROM project_members WHERE user_id = "
+                              "$1::uuid) m JOIN projects ON projects.id = m.project_id WHERE ($2 = 'all' OR status = $2)",
                               "ORDER BY projects.created_at DESC, projects.id DESC"},
-                             {owner_id, status}, dialogue::page_of(request.params), project_json);
+                             {user_id, status}, dialogue::page_of(request.params), member_project_json);
 }
 
 Result ProjectManagerAgent::update(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   const auto name = validate::optional_string(request.params, "name", 1, 255);
   const auto description = validate::optional_string(request.params, "description", 0, 10000);
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  dialogue::writable_project_row(db, id, owner_id);
+  const std::string role = dialogue::writable_project_row(db, id, caller).str("member_role");
   auto row = db.query_one(std::string("UPDATE projects SET name = COALESCE($3, name), "
                                       "description = COALESCE($4, description), updated_at = clock_timestamp() "
-                                      "WHERE id = $1::uuid AND owner_id = $2::uuid RETURNING ") +
-                              kProjectColumns,
-                          {id, owner_id, name, description});
+                                      "WHERE id = $1::uuid RETURNING ") +
+                              kProjectColumns + ", $2 AS member_role",
+                          {id, role, name, description});
   db.commit();
-  return Result::ok(project_json(*row));
+  return Result::ok(member_project_json(*row));
 }
 
 Result ProjectManagerAgent::archive(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  auto row = dialogue::find_project(db, id, owner_id, /*lock=*/true);
+  auto row = dialogue::find_project(db, id, caller, /*lock=*/true);
   if (!row) return not_found(id);
   if (row->str("status") != "archived")
     db.execute("UPDATE projects SET status = 'archived', updated_at = clock_timestamp() WHERE id = $1::uuid", {id});
@@ -131,25 +140,26 @@ Result ProjectManagerAgent::archive(const sdk::Request& request, sdk::Services& 
 }
 
 Result ProjectManagerAgent::restore(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
+  auto found = dialogue::find_project(db, id, caller, /*lock=*/true);
+  if (!found) return not_found(id);
   auto row = db.query_one(std::string("UPDATE projects SET status = 'active', updated_at = clock_timestamp() "
-                                      "WHERE id = $1::uuid AND owner_id = $2::uuid RETURNING ") +
-                              kProjectColumns,
-                          {id, owner_id});
-  if (!row) return not_found(id);
+                                      "WHERE id = $1::uuid RETURNING ") +
+                              kProjectColumns + ", $2 AS member_role",
+                          {id, found->str("member_role")});
   db.commit();
-  return Result::ok(project_json(*row));
+  return Result::ok(member_project_json(*row));
 }
 
 Result ProjectManagerAgent::maturity(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();  // one snapshot for the specifications and the conflicts
-  const sdk::Row project = dialogue::project_row(db, id, owner_id, false);
+  const sdk::Row project = dialogue::project_row(db, id, caller, false);
   const auto current = dialogue::current_specs(db, id);
   const int open = dialogue::open_conflicts(db, id);
   nlohmann::json out =
@@ -159,13 +169,13 @@ Result ProjectManagerAgent::maturity(const sdk::Request& request, sdk::Services&
 }
 
 Result ProjectManagerAgent::advance(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   const std::optional<engine::DesignOutline> outline =
-      services.llm() ? outline_before_advance(services, id, owner_id) : std::nullopt;
+      services.llm() ? outline_before_advance(services, id, caller) : std::nullopt;
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  const sdk::Row project = dialogue::writable_project_row(db, id, owner_id);
+  const sdk::Row project = dialogue::writable_project_row(db, id, caller);
   const std::string phase = project.str("current_phase");
   const auto next = engine_->taxonomy().next_phase(phase);
   if (!next)
@@ -185,12 +195,12 @@ Result ProjectManagerAgent::advance(const sdk::Request& request, sdk::Services& 
   }
   auto row = db.query_one(std::string("UPDATE projects SET current_phase = $2, updated_at = clock_timestamp() "
                                       "WHERE id = $1::uuid RETURNING ") +
-                              kProjectColumns,
-                          {id, *next});
-  enter_phase(db, id, *next, outline, owner_id);
+                              kProjectColumns + ", $3 AS member_role",
+                          {id, *next, project.str("member_role")});
+  enter_phase(db, id, *next, outline, caller.user_id);
   dialogue::remember_caller(db, request);
   db.commit();
-  return Result::ok(project_json(*row));
+  return Result::ok(member_project_json(*row));
 }
 
 Result ProjectManagerAgent::categories(const sdk::Request&, sdk::Services&) {
@@ -200,13 +210,13 @@ Result ProjectManagerAgent::categories(const sdk::Request&, sdk::Services&) {
 }
 
 Result ProjectManagerAgent::requirements(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   const auto category = validate::optional_string(request.params, "category", 0, 64);
   const dialogue::Page page = dialogue::page_of(request.params);
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();  // the project and its requirements from one snapshot
-  dialogue::project_row(db, id, owner_id, false);
+  dialogue::project_row(db, id, caller, false);
   const auto all = dialogue::current_requirements(db, *engine_, id);
   db.commit();
   // Paged in memory: the statements are written here, not stored, and a project has at most a few
@@ -222,14 +232,14 @@ Result ProjectManagerAgent::requirements(const sdk::Request& request, sdk::Servi
 }
 
 Result ProjectManagerAgent::reword_requirements(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   sdk::LlmClient* llm = services.llm();
   std::vector<dialogue::TracedRequirement> before;
   {
     sdk::Db db(services, sdk::Database::kSpecs);
     db.begin();
-    dialogue::require_writable(id, dialogue::project_row(db, id, owner_id, false).str("status"));
+    dialogue::require_writable(id, dialogue::project_row(db, id, caller, false).str("status"));
     before = dialogue::current_requirements(db, *engine_, id);
     db.commit();
   }
@@ -249,7 +259,7 @@ Result ProjectManagerAgent::reword_requirements(const sdk::Request& request, sdk
 
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  dialogue::writable_project_row(db, id, owner_id);
+  dialogue::writable_project_row(db, id, caller);
   // Stored per specification version: one edited in the meantime is current no more and keeps none.
   std::vector<std::pair<std::string, std::string>> statements;
   for (const auto& r : before)
@@ -264,7 +274,7 @@ Result ProjectManagerAgent::reword_requirements(const sdk::Request& request, sdk
 }
 
 Result ProjectManagerAgent::export_document(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const dialogue::Access caller = dialogue::access(request);
   const std::string id = validate::required_uuid(request.params, "project_id");
   const std::string format =
       validate::one_of(request.params, "format", {"markdown", "json", "spec-kit", "kiro", "tasks", "tasks-json"},
@@ -272,7 +282,7 @@ Result ProjectManagerAgent::export_document(const sdk::Request& request, sdk::Se
   if (format == "tasks" || format == "tasks-json") return export_tasks(request, services, format);
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();  // one snapshot for the whole document
-  dialogue::Document document = dialogue::build_document(db, *engine_, id, owner_id);
+  dialogue::Document document = dialogue::build_document(db, *engine_, id, caller);
   db.commit();
   if (format == "json") return Result::ok({{"format", "json"}, {"document", std::move(document.json)}});
   std::string text = format == "spec-kit" ? dialogue::render_spec_kit(document)

@@ -4,6 +4,7 @@
 // project gets behind its gates: baselines and plans (documents_actions.cpp).
 // Every query is scoped to the caller: another user's project answers exactly like a missing one.
 
+#include <socrates/dialogue/members.hpp>
 #include <socrates/engine/engine.hpp>
 #include <socrates/engine/plans.hpp>
 #include <socrates/sdk.hpp>
@@ -38,6 +39,17 @@ class ProjectManagerAgent final : public sdk::BaseAgent {
   // With an LLM provider: every current statement reworded in one call, checked, stored per version.
   sdk::Result reword_requirements(const sdk::Request& request, sdk::Services& services);
 
+  // Members and invitations (members_actions.cpp).
+  void register_member_actions();
+  static sdk::Result members(const sdk::Request& request, sdk::Services& services);
+  static sdk::Result set_member_role(const sdk::Request& request, sdk::Services& services);
+  static sdk::Result remove_member_action(const sdk::Request& request, sdk::Services& services);
+  static sdk::Result leave(const sdk::Request& request, sdk::Services& services);
+  sdk::Result invite(const sdk::Request& request, sdk::Services& services);
+  static sdk::Result invitations(const sdk::Request& request, sdk::Services& services);
+  static sdk::Result revoke_invitation(const sdk::Request& request, sdk::Services& services);
+  static sdk::Result accept_invitation(const sdk::Request& request, sdk::Services& services);
+
   // Baselines and plans (documents_actions.cpp).
   sdk::Result baselines(const sdk::Request& request, sdk::Services& services);
   sdk::Result baseline(const sdk::Request& request, sdk::Services& services);
@@ -53,7 +65,7 @@ class ProjectManagerAgent final : public sdk::BaseAgent {
   // transaction (no connection is held while the model thinks); nothing when the advance goes
   // elsewhere or its gate is closed (the transaction then answers the refusal).
   std::optional<engine::DesignOutline> outline_before_advance(sdk::Services& services, const std::string& project_id,
-                                                              const std::string& owner_id);
+                                                              const dialogue::Access& caller);
   // What entering `phase` adds to the advance's transaction (the project's row is locked): the
   // baseline of the requirements, and the plan the phase brings (design: the outline, the model's
   // when `llm_outline` holds one; implementation: the task list). `advanced_by`: the caller.
@@ -66,6 +78,7 @@ class ProjectManagerAgent final : public sdk::BaseAgent {
  private:
   std::shared_ptr<const engine::Engine> engine_;
   std::shared_ptr<const engine::PlanRules> plan_rules_;
+  int invitation_ttl_hours_ = 168;  // INVITATION_TTL_HOURS: how long an invitation may be accepted
 };
 
 }  // namespace socrates::agents

@@ -10,51 +10,51 @@ namespace {
 using namespace dialogue;
 
 Result create_session(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string project_id = validate::required_uuid(request.params, "project_id");
   const std::string mode = validate::one_of(request.params, "mode", {"socratic", "direct_chat"}, "socratic");
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  writable_project_row(db, project_id, owner_id);
+  writable_project_row(db, project_id, caller);
   auto row = db.query_one(std::string("INSERT INTO sessions (project_id, owner_id, mode) VALUES ($1::uuid, $2::uuid, "
                                       "$3) RETURNING ") +
                               kSessionColumns,
-                          {project_id, owner_id, mode});
+                          {project_id, caller.user_id, mode});
   remember_caller(db, request);  // who answers in it (attribution)
   db.commit();
   return Result::created(session_json(*row));
 }
 
 Result list_sessions(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string project_id = validate::required_uuid(request.params, "project_id");
   const std::string status =
       validate::one_of(request.params, "status", {"active", "paused", "completed", "all"}, "all");
   const Page page = page_of(request.params);
   sdk::Db db(services, sdk::Database::kSpecs);
-  project_row(db, project_id, owner_id, false);
+  project_row(db, project_id, caller, false);
   return list_page(db,
                    {kSessionColumns,
-                    "FROM sessions WHERE project_id = $1::uuid AND owner_id = $2::uuid AND ($3 = 'all' OR status = $3)",
+                    "FROM sessions WHERE project_id = $1::uuid AND ($2 = 'all' OR status = $2)",
                     "ORDER BY sessions.started_at DESC, sessions.id"},
-                   {project_id, owner_id, status}, page, session_json);
+                   {project_id, status}, page, session_json);
 }
 
 Result get_session(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string id = validate::required_uuid(request.params, "session_id");
   sdk::Db db(services, sdk::Database::kSpecs);
-  return Result::ok(session_json(session_row(db, id, owner_id, false)));
+  return Result::ok(session_json(session_row(db, id, caller, false)));
 }
 
 // Moves a session to `to` when its status is one of `from`; else SESSION_NOT_ACTIVE.
 Result transition(const sdk::Request& request, sdk::Services& services, std::initializer_list<const char*> from,
                   const std::string& to) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string id = validate::required_uuid(request.params, "session_id");
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  const sdk::Row session = session_row(db, id, owner_id, true);
+  const sdk::Row session = session_row(db, id, caller, true);
   const std::string status = session.str("status");
   bool allowed = status == to;
   for (const char* s : from) allowed = allowed || status == s;
@@ -71,13 +71,13 @@ Result transition(const sdk::Request& request, sdk::Services& services, std::ini
 }
 
 Result set_mode(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string id = validate::required_uuid(request.params, "session_id");
   const std::string mode = validate::one_of(request.params, "mode", {"socratic", "direct_chat"}, "");
   if (mode.empty()) validate::fail("mode", "'mode' is required");
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  session_row(db, id, owner_id, true);
+  session_row(db, id, caller, true);
   auto row = db.query_one(std::string("UPDATE sessions SET mode = $2 WHERE id = $1::uuid RETURNING ") +
                               kSessionColumns,
                           {id, mode});
@@ -86,11 +86,11 @@ Result set_mode(const sdk::Request& request, sdk::Services& services) {
 }
 
 Result history(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string id = validate::required_uuid(request.params, "session_id");
   const Page page = page_of(request.params);
   sdk::Db db(services, sdk::Database::kSpecs);
-  session_row(db, id, owner_id, false);
+  session_row(db, id, caller, false);
   return list_page(db,
                    {"id::text AS id, role, content, message_type, question_id::text AS question_id, "
                     "rfc3339(created_at) AS created_at, author_id::text AS author_id, "
@@ -155,9 +155,9 @@ void SocraticAgent::on_start(sdk::Services& services) {
 
 namespace {
 
-constexpr const char* kProjectFactsSql =
-    "SELECT name, description, current_phase, maturity_score FROM projects WHERE id = (SELECT project_id FROM "
-    "sessions WHERE id = $1::uuid AND owner_id = $2::uuid)";
+// The project of session $1 for an LLM's prompt, when the caller ($2) is a member.
+const std::string kProjectFactsSql =
+    std::string("SELECT name, description, current_phase, maturity_score FROM projects WHERE id = ") + kSessionProjectSql;
 
 // What one direct-chat message may have recorded, as socratic/reply takes it: more is not a
 // message's worth (the /message route passes at most this many).
@@ -213,7 +213,7 @@ llm_dialogue::ProjectFacts project_facts(const sdk::Rows& rows) {
 }  // namespace
 
 Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string id = validate::required_uuid(request.params, "session_id");
   sdk::LlmClient* llm = services.llm();
   // One round trip, no lock and no transaction: the session, its waiting question, the questions
@@ -222,7 +222,7 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   // race between two askers.
   std::vector<sdk::Rows> read;
   sdk::Batch reads;
-  const std::size_t session_index = add_session(reads, id, owner_id);
+  const std::size_t session_index = add_session(reads, id, caller, /*with_domain_role=*/true);
   const std::size_t pending_index = add_pending_question(reads, id);
   // Each question the project was asked, and for the latest engine::kRecordedLookback the
   // categories their answers recorded, so that the planner follows the person: a lookup each by
@@ -231,11 +231,11 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
       "SELECT q.text, q.category, q.answered, CASE WHEN q.back <= $3::int THEN coalesce((SELECT "
       "string_agg(s.category, ',' ORDER BY s.created_at) FROM specifications s WHERE s.question_id = q.id), '') "
       "ELSE '' END AS recorded FROM (SELECT id, text, category, answered, created_at, row_number() OVER (ORDER BY "
-      "created_at DESC, id DESC) AS back FROM questions WHERE project_id = (SELECT project_id FROM sessions WHERE "
-      "id = $1::uuid AND owner_id = $2::uuid)) q ORDER BY q.created_at, q.id",
-      {id, owner_id, std::to_string(engine::kRecordedLookback)});
-  const std::size_t specs_index = add_current_specs_by_session(reads, id, owner_id);
-  const std::size_t project_index = llm ? reads.add(kProjectFactsSql, {id, owner_id}) : reads.size();
+      "created_at DESC, id DESC) AS back FROM questions WHERE project_id = " + std::string(kSessionProjectSql) +
+          ") q ORDER BY q.created_at, q.id",
+      {id, caller.user_id, std::to_string(engine::kRecordedLookback)});
+  const std::size_t specs_index = add_current_specs_by_session(reads, id, caller);
+  const std::size_t project_index = llm ? reads.add(kProjectFactsSql, {id, caller.user_id}) : reads.size();
   // The built-in engine answers in microseconds: its question goes out on the same connection. A
   // model may think for seconds: no connection is held meanwhile.
   std::optional<sdk::Db> db;
@@ -243,7 +243,7 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   read = db->run(reads);
   if (llm) db.reset();
 
-  const sdk::Row& session = found_session(read[session_index], id);
+  const sdk::Row& session = found_session(read[session_index], id, caller);
   require_active(session);
   if (!read[pending_index].empty()) return Result::ok(question_json(read[pending_index][0]));
   std::vector<engine::AskedQuestion> asked_questions;
@@ -266,7 +266,8 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
       llm ? llm_dialogue::generate_question(*llm, services, *engine_,
                                             {project_facts(read[project_index]), current, asked,
                                              engine_->next_category(current).name, session.str("project_id")})
-          : engine_->next_question_after(current, asked_questions);
+          : engine_->next_question_after(current, asked_questions,
+                                         session.is_null("domain_role") ? "" : session.str("domain_role"));
 
   // One statement (atomic on its own): the question, if the session is still active, and its
   // line in the history.
@@ -296,7 +297,7 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
 }
 
 Result SocraticAgent::reply(const sdk::Request& request, sdk::Services& services) {
-  const std::string owner_id = owner(request);
+  const Access caller = access(request);
   const std::string id = validate::required_uuid(request.params, "session_id");
   engine::ReplyFacts facts;
   std::vector<engine::Specification> recorded;
@@ -313,14 +314,14 @@ Result SocraticAgent::reply(const sdk::Request& request, sdk::Services& services
   // Read (no lock: a reply changes no specification), release, reply, then write the history line.
   std::vector<sdk::Rows> read;
   sdk::Batch reads;
-  const std::size_t session_index = add_session(reads, id, owner_id);
-  const std::size_t specs_index = add_current_specs_by_session(reads, id, owner_id);
-  const std::size_t project_index = llm ? reads.add(kProjectFactsSql, {id, owner_id}) : reads.size();
+  const std::size_t session_index = add_session(reads, id, caller);
+  const std::size_t specs_index = add_current_specs_by_session(reads, id, caller);
+  const std::size_t project_index = llm ? reads.add(kProjectFactsSql, {id, caller.user_id}) : reads.size();
   {
     sdk::Db db(services, sdk::Database::kSpecs);
     read = db.run(reads);
   }
-  const std::string project_id = found_session(read[session_index], id).str("project_id");
+  const std::string project_id = found_session(read[session_index], id, caller).str("project_id");
   const std::vector<engine::Specification> current = current_from(read[specs_index]).specs;
   const std::string text =
       llm ? llm_dialogue::reply(*llm, services, engine_->taxonomy(),

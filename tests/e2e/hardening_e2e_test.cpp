@@ -3,11 +3,7 @@
 // requests, pipelined requests, too many connections and a full worker queue are each answered
 // the documented way, and the host keeps serving.
 #include "e2e/e2e_helpers.hpp"
-
-#include "host/app/service_container.hpp"
-#include "host/auth/account_service.hpp"
-#include "host/config/config.hpp"
-#include "host/rest/api.hpp"
+#include "e2e/route_table.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -22,18 +18,6 @@ namespace {
 using nlohmann::json;
 
 constexpr auto kWait = std::chrono::seconds(20);  // only catches hangs
-
-// The route table the host serves, built the way `serve` builds it (on the suite's databases).
-std::vector<std::pair<std::string, std::string>> route_table(const EnvMap& env) {
-  const auto config = host::load_config(host::Environment::from_map(env));
-  host::ServiceContainer container(config);
-  host::auth::AccountService accounts(container.auth_pool(), container.config());
-  host::rest::ApiContext api{container.orchestrator(), accounts, container.agents(), container};
-  std::vector<std::pair<std::string, std::string>> table;
-  const auto router = host::rest::build_router(api);
-  for (const auto& route : router->routes()) table.emplace_back(route.method, route.pattern);
-  return table;
-}
 
 // The routes that read no body (they ignore one). Every other route reads a JSON body; a route
 // added to the table lands in that group unless it is named here.
@@ -73,6 +57,11 @@ const std::set<std::string> kNoBody = {
     "GET /api/v1/projects/{project_id}/plans",
     "GET /api/v1/projects/{project_id}/plans/{kind}",
     "POST /api/v1/projects/{project_id}/plans/{kind}/regenerate",
+    "GET /api/v1/projects/{project_id}/members",
+    "DELETE /api/v1/projects/{project_id}/members/{member_id}",
+    "POST /api/v1/projects/{project_id}/leave",
+    "GET /api/v1/projects/{project_id}/invitations",
+    "DELETE /api/v1/projects/{project_id}/invitations/{invitation_id}",
 };
 
 class HardeningE2eTest : public ::testing::Test {
@@ -105,6 +94,10 @@ class HardeningE2eTest : public ::testing::Test {
       client.post(turn + "/next-question", json::object(), user_.access_token);
       const auto unsure = client.post(turn + "/answer", {{"answer", "I don't know"}}, user_.access_token).json();
       ids_["open_item_id"] = unsure["open_items"].empty() ? "" : unsure["open_items"][0].value("id", "");
+      ids_["member_id"] = user_.id;
+      const auto invitation = client.post("/api/v1/projects/" + ids_["project_id"] + "/invitations",
+                                          {{"email", "invited@example.com"}}, user_.access_token).json();
+      ids_["invitation_id"] = invitation.value("id", "");
       ids_["agent"] = "project_manager";
       ids_["action"] = "categories";
       ids_["id"] = "project_manager";

@@ -286,9 +286,10 @@ TEST_F(ProjectManagerTest, UnknownActionListsTheAvailableCapabilities) {
   sdk::Result result = route("delete_everything", json::object());
   ASSERT_EQ(test::code_of(result), sdk::errc::kUnsupportedAction);
   EXPECT_EQ(result.error().details.value("available_capabilities", json::array()),
-            json({"advance", "archive", "baseline", "baseline_diff", "baselines", "categories", "create", "edit_plan",
-                  "export", "get", "list", "maturity", "plan", "plans", "regenerate_plan", "requirements", "restore",
-                  "reword_requirements", "stats", "update"}))
+            json({"accept_invitation", "advance", "archive", "baseline", "baseline_diff", "baselines", "categories",
+                  "create", "edit_plan", "export", "get", "invitations", "invite", "leave", "list", "maturity",
+                  "members", "plan", "plans", "regenerate_plan", "remove_member", "requirements", "restore",
+                  "revoke_invitation", "reword_requirements", "set_member_role", "stats", "update"}))
       << "the host's own routes see internal actions too (stats)";
 }
 

@@ -110,9 +110,9 @@ std::string kiro_ears(std::string statement) {
 }  // namespace
 
 Document build_document(sdk::Db& db, const engine::Engine& engine, const std::string& project_id,
-                        const std::string& owner_id) {
+                        const Access& caller) {
   Document document;
-  const sdk::Row project = project_row(db, project_id, owner_id, /*lock=*/false);
+  const sdk::Row project = project_row(db, project_id, caller, /*lock=*/false);
   document.requirements = current_requirements(db, engine, project_id);
 
   json requirements = json::array();

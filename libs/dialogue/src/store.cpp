@@ -60,15 +60,17 @@ Page page_of(const nlohmann::json& params) {
   return {validate::integer(params, "limit", 1, 200, 50), validate::integer(params, "offset", 0, 1000000000, 0)};
 }
 
-std::optional<sdk::Row> find_project(sdk::Db& db, const std::string& id, const std::string& owner_id,
-                                     bool lock) {
-  return db.query_one(std::string("SELECT ") + kProjectColumns +
-                          " FROM projects WHERE id = $1::uuid AND owner_id = $2::uuid" + (lock ? " FOR UPDATE" : ""),
-                      {id, owner_id});
+std::optional<sdk::Row> find_project(sdk::Db& db, const std::string& id, const Access& caller, bool lock) {
+  auto row = db.query_one(std::string("SELECT ") + kProjectColumns + ", member_role FROM projects" +
+                              member_join("projects.id", "$2") + " WHERE projects.id = $1::uuid" +
+                              (lock ? " FOR UPDATE OF projects" : ""),
+                          {id, caller.user_id});
+  if (row) require_role(caller, row->str("member_role"), id);
+  return row;
 }
 
-sdk::Row project_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock) {
-  auto row = find_project(db, id, owner_id, lock);
+sdk::Row project_row(sdk::Db& db, const std::string& id, const Access& caller, bool lock) {
+  auto row = find_project(db, id, caller, lock);
   if (!row) fail(sdk::errc::kProjectNotFound, "project " + id + " does not exist", {{"project_id", id}});
   return *row;
 }
@@ -79,21 +81,27 @@ void require_writable(const std::string& project_id, const std::string& status) 
          {{"project_id", project_id}});
 }
 
-sdk::Row writable_project_row(sdk::Db& db, const std::string& id, const std::string& owner_id) {
-  sdk::Row row = project_row(db, id, owner_id, /*lock=*/true);
+sdk::Row writable_project_row(sdk::Db& db, const std::string& id, const Access& caller) {
+  sdk::Row row = project_row(db, id, caller, /*lock=*/true);
   require_writable(id, row.str("status"));
   return row;
 }
 
-std::size_t add_lock_by_session(sdk::Batch& batch, const std::string& session_id, const std::string& owner_id) {
-  return batch.add("SELECT maturity_score, current_phase FROM projects WHERE id = (SELECT project_id FROM sessions "
-                   "WHERE id = $1::uuid AND owner_id = $2::uuid) FOR UPDATE",
-                   {session_id, owner_id});
+std::size_t add_lock_by_session(sdk::Batch& batch, const std::string& session_id, const Access& caller) {
+  return batch.add(std::string("SELECT maturity_score, current_phase FROM projects WHERE id = ") + kSessionProjectSql +
+                       " FOR UPDATE",
+                   {session_id, caller.user_id});
 }
 
 nlohmann::json project_json(const sdk::Row& row) {
   return row_object(row, {"id", "name", "description", "owner_id", "current_phase", "status", "created_at", "updated_at"},
                     [&](auto& fields) { fields.emplace("maturity_score", row.i64("maturity_score")); });
+}
+
+nlohmann::json member_project_json(const sdk::Row& row) {
+  nlohmann::json out = project_json(row);
+  out.get_ref<nlohmann::json::object_t&>().emplace("role", row.str("member_role"));
+  return out;
 }
 
 nlohmann::json nullable(const sdk::Row& row, const char* column) {
@@ -105,22 +113,28 @@ nlohmann::json session_json(const sdk::Row& row) {
                     [&](auto& fields) { fields.emplace("ended_at", nullable(row, "ended_at")); });
 }
 
-std::size_t add_session(sdk::Batch& batch, const std::string& session_id, const std::string& owner_id) {
-  return batch.add(std::string("SELECT ") + kSessionColumns + ", " + kSessionProjectStatus +
-                       " FROM sessions WHERE id = $1::uuid AND owner_id = $2::uuid",
-                   {session_id, owner_id});
+std::size_t add_session(sdk::Batch& batch, const std::string& session_id, const Access& caller,
+                        bool with_domain_role) {
+  return batch.add(std::string("SELECT ") + kSessionColumns + ", " + kSessionProjectStatus + ", member_role" +
+                       (with_domain_role ? ", (SELECT d.domain_role FROM project_members d WHERE d.project_id = "
+                                           "sessions.project_id AND d.user_id = sessions.owner_id) AS domain_role"
+                                         : "") +
+                       " FROM sessions" + member_join("sessions.project_id", "$2") +
+                       " WHERE sessions.id = $1::uuid",
+                   {session_id, caller.user_id});
 }
 
-const sdk::Row& found_session(const sdk::Rows& rows, const std::string& id) {
+const sdk::Row& found_session(const sdk::Rows& rows, const std::string& id, const Access& caller) {
   if (rows.empty()) fail(sdk::errc::kSessionNotFound, "session " + id + " does not exist", {{"session_id", id}});
+  require_role(caller, rows[0].str("member_role"), rows[0].str("project_id"));
   return rows[0];
 }
 
-sdk::Row session_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock) {
+sdk::Row session_row(sdk::Db& db, const std::string& id, const Access& caller, bool lock) {
   sdk::Batch batch;
-  if (lock) add_lock_by_session(batch, id, owner_id);
-  const std::size_t session = add_session(batch, id, owner_id);
-  sdk::Row row = found_session(db.run(batch)[session], id);
+  if (lock) add_lock_by_session(batch, id, caller);
+  const std::size_t session = add_session(batch, id, caller);
+  sdk::Row row = found_session(db.run(batch)[session], id, caller);
   if (lock) require_writable(row.str("project_id"), row.str("project_status"));
   return row;
 }
@@ -171,12 +185,10 @@ std::size_t add_current_specs(sdk::Batch& batch, const std::string& project_id) 
                    {project_id});
 }
 
-std::size_t add_current_specs_by_session(sdk::Batch& batch, const std::string& session_id,
-                                         const std::string& owner_id) {
-  return batch.add(std::string("SELECT ") + kCurrentColumns +
-                       " FROM specifications WHERE project_id = (SELECT project_id FROM sessions WHERE id = $1::uuid "
-                       "AND owner_id = $2::uuid) AND is_current ORDER BY created_at, id",
-                   {session_id, owner_id});
+std::size_t add_current_specs_by_session(sdk::Batch& batch, const std::string& session_id, const Access& caller) {
+  return batch.add(std::string("SELECT ") + kCurrentColumns + " FROM specifications WHERE project_id = " +
+                       kSessionProjectSql + " AND is_current ORDER BY created_at, id",
+                   {session_id, caller.user_id});
 }
 
 CurrentSpecs current_from(const sdk::Rows& rows) {
@@ -312,10 +324,10 @@ std::size_t add_open_item_counts(sdk::Batch& batch, const std::string& project_i
 }
 
 std::size_t add_open_item_counts_by_session(sdk::Batch& batch, const std::string& session_id,
-                                            const std::string& owner_id) {
-  return batch.add("SELECT category, count(*) AS n FROM open_items WHERE project_id = (SELECT project_id FROM sessions "
-                   "WHERE id = $1::uuid AND owner_id = $2::uuid) AND status = 'open' GROUP BY category",
-                   {session_id, owner_id});
+                                            const Access& caller) {
+  return batch.add(std::string("SELECT category, count(*) AS n FROM open_items WHERE project_id = ") +
+                       kSessionProjectSql + " AND status = 'open' GROUP BY category",
+                   {session_id, caller.user_id});
 }
 
 engine::OpenItemCounts open_item_counts_from(const sdk::Rows& rows) {

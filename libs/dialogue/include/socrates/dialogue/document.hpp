@@ -8,6 +8,7 @@
 // `sections`. The renderers of spec-kit and Kiro read the members they know (`open_items`).
 // Part of libs/dialogue (socrates_dialogue).
 
+#include <socrates/dialogue/members.hpp>
 #include <socrates/dialogue/requirements.hpp>
 #include <socrates/engine/engine.hpp>
 #include <socrates/sdk.hpp>
@@ -34,7 +35,7 @@ struct Document {
 // Reads the caller's project (PROJECT_NOT_FOUND otherwise) and everything the document shows, in
 // one transaction.
 Document build_document(sdk::Db& db, const engine::Engine& engine, const std::string& project_id,
-                        const std::string& owner_id);
+                        const Access& caller);
 
 // The project's open items and assumptions (domain.md "Clarity and open items"):
 // `json["open_items"]` = {"open":[open item...],"assumptions":[open item...]} and the section

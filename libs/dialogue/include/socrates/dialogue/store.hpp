@@ -1,10 +1,12 @@
 #pragma once
 // What the socratic, context and project_manager agents share about the dialogue's tables:
-// the engine's loading, the caller's projects and sessions (scoped to the caller: another user's
-// row answers exactly like a missing one), specifications with their versions, conflicts, and the
+// the engine's loading, the caller's projects and sessions (scoped to the projects the caller is a
+// member of, members.hpp: anyone else's row answers exactly like a missing one, and a member whose
+// role is below what the action needs gets 403 FORBIDDEN), specifications with their versions, conflicts, and the
 // maturity recomputed inside the caller's transaction. Part of libs/dialogue (socrates_dialogue),
 // a static library each of the three agents links.
 
+#include <socrates/dialogue/members.hpp>
 #include <socrates/engine/engine.hpp>
 #include <socrates/sdk.hpp>
 
@@ -43,6 +45,7 @@ inline constexpr std::int64_t kSchemaVersion = 10;
 // before it loads any agent.
 void require_schema(sdk::Services& services);
 
+// The caller's user id (UNAUTHENTICATED without one). Access to a project is access() (members.hpp).
 std::string owner(const sdk::Request& request);
 
 // What an agent's internal `stats` action answers (GET /api/v1/admin/stats adds every agent's up):
@@ -98,12 +101,13 @@ constexpr const char* kProjectColumns =
     "id::text AS id, name, description, owner_id::text AS owner_id, current_phase, maturity_score, status, "
     "rfc3339(created_at) AS created_at, rfc3339(updated_at) AS updated_at";
 
-// The caller's project (locked FOR UPDATE when `lock`), or nothing.
-std::optional<sdk::Row> find_project(sdk::Db& db, const std::string& id, const std::string& owner_id,
-                                     bool lock);
+// The caller's project (locked FOR UPDATE when `lock`) with the caller's role as `member_role`, or
+// nothing when the caller is no member; FORBIDDEN when the role is below what `caller` needs. The
+// membership is read in the same statement (one lookup of project_members' primary key).
+std::optional<sdk::Row> find_project(sdk::Db& db, const std::string& id, const Access& caller, bool lock);
 
-// The caller's project (locked FOR UPDATE when `lock`), or PROJECT_NOT_FOUND.
-sdk::Row project_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock);
+// The caller's project as find_project reads it, or PROJECT_NOT_FOUND.
+sdk::Row project_row(sdk::Db& db, const std::string& id, const Access& caller, bool lock);
 
 // An archived project is read-only until it is restored: every write to it or to its sessions,
 // specifications, conflicts and plans answers 409 PROJECT_ARCHIVED. `status` is the project's
@@ -111,13 +115,19 @@ sdk::Row project_row(sdk::Db& db, const std::string& id, const std::string& owne
 // archive cannot slip in between): the check costs no round trip.
 void require_writable(const std::string& project_id, const std::string& status);
 
-// The caller's project locked FOR UPDATE for a write, or PROJECT_NOT_FOUND, or PROJECT_ARCHIVED.
-sdk::Row writable_project_row(sdk::Db& db, const std::string& id, const std::string& owner_id);
+// The caller's project locked FOR UPDATE for a write, or PROJECT_NOT_FOUND, FORBIDDEN or
+// PROJECT_ARCHIVED.
+sdk::Row writable_project_row(sdk::Db& db, const std::string& id, const Access& caller);
+
+// SQL: the id of the project of session $1 when the caller ($2) is one of its members, else NULL.
+constexpr const char* kSessionProjectSql =
+    "(SELECT s.project_id FROM sessions s WHERE s.id = $1::uuid AND EXISTS (SELECT 1 FROM project_members m "
+    "WHERE m.project_id = s.project_id AND m.user_id = $2::uuid))";
 
 // Locks the project of the caller's session: every write on a project is serialised by this lock,
 // and the statements after it (in the same batch) read what was committed before it. Its row is
-// the project's maturity and phase, or nothing when the session is not the caller's.
-std::size_t add_lock_by_session(sdk::Batch& batch, const std::string& session_id, const std::string& owner_id);
+// the project's maturity and phase, or nothing when the caller is no member of the session's project.
+std::size_t add_lock_by_session(sdk::Batch& batch, const std::string& session_id, const Access& caller);
 
 // ---- sessions
 
@@ -141,21 +151,31 @@ nlohmann::json row_object(const sdk::Row& row, std::initializer_list<const char*
   return out;
 }
 
+// The project object (without the caller's role: the export's form).
 nlohmann::json project_json(const sdk::Row& row);
+// The project object with "role", the caller's role (the row's `member_role`), as the projects'
+// routes answer it.
+nlohmann::json member_project_json(const sdk::Row& row);
 
 nlohmann::json nullable(const sdk::Row& row, const char* column);
 
 nlohmann::json session_json(const sdk::Row& row);
 
-std::size_t add_session(sdk::Batch& batch, const std::string& session_id, const std::string& owner_id);
+// The session (with kSessionProjectStatus and the caller's `member_role`) when the caller is a
+// member of its project; found_session reads the answer. `with_domain_role`: also the domain role
+// of the member who started the session (`domain_role`, null when none), whose questions it asks.
+std::size_t add_session(sdk::Batch& batch, const std::string& session_id, const Access& caller,
+                        bool with_domain_role = false);
 
-const sdk::Row& found_session(const sdk::Rows& rows, const std::string& id);
+// The session row of add_session's rows, or SESSION_NOT_FOUND; FORBIDDEN when the caller's role is
+// below what `caller` needs.
+const sdk::Row& found_session(const sdk::Rows& rows, const std::string& id, const Access& caller);
 
-// The caller's session (with kSessionProjectStatus), or SESSION_NOT_FOUND. With `lock`, its
+// The caller's session (with kSessionProjectStatus), or SESSION_NOT_FOUND, or FORBIDDEN. With `lock`, its
 // project row is locked first (in the same round trip) so that every write on one project is
 // serialised, and the session is read after the lock; a locked read is for a write, so an
 // archived project then answers PROJECT_ARCHIVED.
-sdk::Row session_row(sdk::Db& db, const std::string& id, const std::string& owner_id, bool lock);
+sdk::Row session_row(sdk::Db& db, const std::string& id, const Access& caller, bool lock);
 
 // A session that takes questions and answers: its project is not archived (PROJECT_ARCHIVED) and
 // it is active (SESSION_NOT_ACTIVE). `session` has kSessionProjectStatus.
@@ -200,8 +220,7 @@ constexpr const char* kCurrentColumns = "id::text AS id, category, key, value, c
 std::size_t add_current_specs(sdk::Batch& batch, const std::string& project_id);
 
 // The same for the project of the caller's session (no round trip needed to learn the project).
-std::size_t add_current_specs_by_session(sdk::Batch& batch, const std::string& session_id,
-                                         const std::string& owner_id);
+std::size_t add_current_specs_by_session(sdk::Batch& batch, const std::string& session_id, const Access& caller);
 
 CurrentSpecs current_from(const sdk::Rows& rows);
 
@@ -283,7 +302,7 @@ nlohmann::json open_item_json(const sdk::Row& row);
 // The project's open items per category: a statement whose rows open_item_counts_from reads.
 std::size_t add_open_item_counts(sdk::Batch& batch, const std::string& project_id);
 std::size_t add_open_item_counts_by_session(sdk::Batch& batch, const std::string& session_id,
-                                            const std::string& owner_id);
+                                            const Access& caller);
 engine::OpenItemCounts open_item_counts_from(const sdk::Rows& rows);
 engine::OpenItemCounts open_item_counts(sdk::Db& db, const std::string& project_id);
 
