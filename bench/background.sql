@@ -4,7 +4,7 @@
 -- the interview tables hold a few hundred seeded rows when analysed, the planner rightly picks
 -- sequential scans for tables that small, and the turns then grow them forty-fold within seconds:
 -- measured, PostgreSQL's CPU per turn rose from about 1.0 ms to 2.6-2.9 ms.
--- Each project has its own owner, as in a deployment with many users: one owner holding them all
+-- Each project has its own owner (and member), as in a deployment with many users: one owner holding them all
 -- would tell the planner that a user's projects are a large share of the table.
 --   psql URL -v projects=N -f bench/background.sql   (N projects, each with a completed session of
 --   20 answered questions, their history lines and 10 specifications)
@@ -13,6 +13,8 @@ WITH p AS (
   SELECT gen_random_uuid(), 'background project ' || g, 'a finished interview', 40
   FROM generate_series(1, :projects) g
   RETURNING id, owner_id
+), m AS (
+  INSERT INTO project_members (project_id, user_id, role) SELECT id, owner_id, 'owner' FROM p
 ), s AS (
   INSERT INTO sessions (project_id, owner_id, status, ended_at)
   SELECT id, owner_id, 'completed', clock_timestamp() FROM p

@@ -100,11 +100,14 @@ Result ProjectManagerAgent::list(const sdk::Request& request, sdk::Services& ser
   const std::string user_id = dialogue::owner(request);
   const std::string status = validate::one_of(request.params, "status", {"active", "archived", "all"}, "active");
   sdk::Db db(services, sdk::Database::kSpecs);
-  // The caller's memberships (project_members_user_idx), each with its project by primary key.
+  // The caller's memberships (project_members_user_idx, with their role in it), each with its
+  // project by primary key. OFFSET 0 keeps the project a lookup per membership: flattened into a
+  // join, a projects table of a few thousand rows is read in full (measured: 0.7 ms against 0.35).
   return dialogue::list_page(db,
                              {std::string(kProjectColumns) + ", member_role",
                               "FROM (SELECT project_id, role AS member_role FROM project_members WHERE user_id = "
-                              "$1::uuid) m JOIN projects ON projects.id = m.project_id WHERE ($2 = 'all' OR status = $2)",
+                              "$1::uuid) m CROSS JOIN LATERAL (SELECT * FROM projects p WHERE p.id = m.project_id "
+                              "OFFSET 0) projects WHERE ($2 = 'all' OR status = $2)",
                               "ORDER BY projects.created_at DESC, projects.id DESC"},
                              {user_id, status}, dialogue::page_of(request.params), member_project_json);
 }
