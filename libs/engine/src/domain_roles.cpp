@@ -1,25 +1,17 @@
 #include <socrates/engine/domain_roles.hpp>
 
 #include "json_reader.hpp"
+#include "text.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace socrates::engine {
 namespace {
 
 // "  Product Owner " → "product owner": roles are typed by people.
-std::string folded(std::string_view text) {
-  const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-  while (!text.empty() && space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && space(text.back())) text.remove_suffix(1);
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string folded(std::string_view text) { return detail::lower_ascii(detail::trim(text)); }
 
 }  // namespace
 
