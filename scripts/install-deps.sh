@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Socrates needs to build, run, test and benchmark.
 # Idempotent: packages already present are skipped, and apt is not touched when nothing is missing.
+# Then it installs the npm packages of package.json (exact versions from package-lock.json) into
+# node_modules/: only what the host serves (the reference page's renderer), unless `test` is named.
 # Optional groups, named as arguments, add what one tool needs beyond that:
+#   test   the test command's outside programs: Chromium (the web client's browser test), nginx (the
+#          deployment test), promtool (the metrics check), and the npm tools (linter, validator,
+#          browser driver, MCP client)
 #   fuzz   clang and libFuzzer, for bench/fuzz.sh (the test command replays the corpus without them)
 set -euo pipefail
 
@@ -12,16 +17,40 @@ PACKAGES=(
   libcpp-jwt-dev libssl-dev libsodium-dev libcrypt-dev libcurl4-openssl-dev uuid-dev
   libgtest-dev libgmock-dev googletest
   postgresql-15 postgresql-contrib postgresql-client-15
-  curl wrk gcovr procps binutils python3 python3-jsonschema
+  curl wrk gcovr procps binutils python3 python3-jsonschema nodejs
 )
+# Debian's nodejs comes without npm; a Node.js from elsewhere may bring its own.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
+TEST_PACKAGES=(chromium nginx prometheus)
 FUZZ_PACKAGES=(clang-15 libfuzzer-15-dev)
 
+npm_mode=runtime
 for group in "$@"; do
   case "$group" in
+    test) PACKAGES+=("${TEST_PACKAGES[@]}"); npm_mode=test ;;
     fuzz) PACKAGES+=("${FUZZ_PACKAGES[@]}") ;;
-    *) echo "install-deps: no package group '$group' (there is: fuzz)" >&2; exit 2 ;;
+    *) echo "install-deps: no package group '$group' (there is: test, fuzz)" >&2; exit 2 ;;
   esac
 done
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+# npm ci only when package-lock.json or the mode changed since the last install (a stamp in
+# node_modules/ says which); a test install also serves the runtime.
+npm_install() {
+  local stamp="$root/node_modules/.socrates-install" want
+  want="$(sha256sum "$root/package-lock.json" | cut -d' ' -f1) $npm_mode"
+  if [ -f "$stamp" ]; then
+    local have; have=$(cat "$stamp")
+    if [ "$have" = "$want" ] || { [ "$npm_mode" = runtime ] && [ "${have% *}" = "${want% *}" ]; }; then
+      return 0
+    fi
+  fi
+  local omit=(); [ "$npm_mode" = test ] || omit=(--omit=dev)
+  echo "install-deps: npm ci ${omit[*]}"
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error "${omit[@]}")
+  echo "$want" > "$stamp"
+}
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -32,6 +61,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
+  npm_install
   exit 0
 fi
 
@@ -46,3 +76,4 @@ export DEBIAN_FRONTEND=noninteractive
 # A fresh machine has no package lists yet; an old list may lack today's versions.
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+npm_install

@@ -10,7 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh test
 if [ -n "${COVERAGE:-}" ]; then
   [ -z "${SANITIZE:-}" ] || { echo "test.sh: COVERAGE and SANITIZE do not go together" >&2; exit 2; }
   source scripts/lib/coverage.sh
