@@ -6,6 +6,7 @@
 #include "host/db/migrator.hpp"
 #include "host/llm/llm_client.hpp"
 #include "host/log/json_log.hpp"
+#include "host/notify/webhook.hpp"
 #include "host/plugins/library_file.hpp"
 #include "host/rest/api.hpp"
 #include "host/rest/server.hpp"
@@ -150,7 +151,12 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
         if (!deleted.is_null()) log::info("expired logins, tokens and counters deleted", deleted);
       },
       std::chrono::seconds(config->cleanup_interval_s));
-  rest::ApiContext api{container->orchestrator(), accounts, container->agents(), *container};
+  std::unique_ptr<notify::WebhookSender> invitation_hook;
+  if (!config->invitation_hook_url.empty())
+    invitation_hook = std::make_unique<notify::WebhookSender>(
+        notify::WebhookOptions{config->invitation_hook_url, config->invitation_hook_secret},
+        std::make_shared<llm::CurlTransport>(64 * 1024));
+  rest::ApiContext api{container->orchestrator(), accounts, container->agents(), *container, invitation_hook.get()};
   rest::ServerOptions options;
   options.address = config->bind_address;
   options.port = static_cast<std::uint16_t>(config->port);

@@ -217,6 +217,15 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
               "; list proxy addresses or CIDR blocks separated by commas (e.g. 10.0.0.0/8,::1)");
   }
 
+  // The outbound hook of new invitations (host/notify/webhook.hpp).
+  c.invitation_hook_url = r.text("INVITATION_HOOK_URL", "");
+  c.invitation_hook_secret = r.text("INVITATION_HOOK_SECRET", "");
+  if (!c.invitation_hook_url.empty() && c.invitation_hook_url.rfind("http://", 0) != 0 &&
+      c.invitation_hook_url.rfind("https://", 0) != 0)
+    r.problem("INVITATION_HOOK_URL='" + c.invitation_hook_url + "' is not an http:// or https:// URL");
+  if (!c.invitation_hook_secret.empty() && c.invitation_hook_url.empty())
+    r.problem("INVITATION_HOOK_SECRET is set but INVITATION_HOOK_URL is not: set the URL the host posts invitations to");
+
   for (const auto& [name, value] : env.values())
     if (!is_secret(name)) c.public_settings[name] = value;
 

@@ -98,6 +98,10 @@ struct Config {
   std::size_t hash_queue = 32;
   std::vector<std::string> trusted_proxies;  // whose X-Forwarded-For is believed
 
+  // New invitations are POSTed here (with the token) when set; signed with the secret when set.
+  std::string invitation_hook_url;
+  std::string invitation_hook_secret;
+
   // Every setting by name, for sdk::Services::setting (secrets removed).
   std::map<std::string, std::string> public_settings;
 };

@@ -12,6 +12,10 @@
 #include <functional>
 #include <memory>
 
+namespace socrates::host::notify {
+class WebhookSender;
+}
+
 namespace socrates::host::rest {
 
 // What the routes reach, each outliving the router (the composition root, host/app, owns them).
@@ -20,6 +24,7 @@ struct ApiContext {
   auth::AccountService& accounts;  // sign-in, tokens, the caller of every request
   AgentAdmin& agents;              // the admin routes: list and reload agents
   SystemStatus& system;            // health and stats: databases, uptime, LLM usage
+  notify::WebhookSender* invitation_hook = nullptr;  // INVITATION_HOOK_URL, when set
 };
 
 std::shared_ptr<Router> build_router(ApiContext& api);

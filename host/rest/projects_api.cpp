@@ -1,6 +1,8 @@
 // /api/v1/projects* — each route is a call of the project_manager agent through the orchestrator.
 #include "host/rest/api.hpp"
 
+#include "host/notify/webhook.hpp"
+
 namespace socrates::host::rest {
 void add_project_routes(Router& router, ApiContext& api) {
   const std::string agent = "project_manager";
@@ -35,7 +37,16 @@ void add_project_routes(Router& router, ApiContext& api) {
   router.add("DELETE", "/api/v1/projects/{project_id}/members/{member_id}",
              agent_route(api, agent, "remove_member", Body::kNone));
   router.add("POST", "/api/v1/projects/{project_id}/leave", agent_route(api, agent, "leave", Body::kNone));
-  router.add("POST", "/api/v1/projects/{project_id}/invitations", agent_route(api, agent, "invite", Body::kRequired));
+  // A new invitation also goes to INVITATION_HOOK_URL when set: queued after the answer is made,
+  // so the hook never delays or fails the invitation.
+  router.add("POST", "/api/v1/projects/{project_id}/invitations",
+             [&api, invite = agent_route(api, agent, "invite", Body::kRequired)](HttpRequest& request) {
+               HttpResponse response = invite(request);
+               if (api.invitation_hook && response.status == 201)
+                 api.invitation_hook->send("invitation.created",
+                                           {{"invitation", nlohmann::json::parse(response.body, nullptr, false)}});
+               return response;
+             });
   router.add("GET", "/api/v1/projects/{project_id}/invitations",
              agent_route(api, agent, "invitations", Body::kNone, query_params({"status", "limit", "offset"})));
   router.add("DELETE", "/api/v1/projects/{project_id}/invitations/{invitation_id}",

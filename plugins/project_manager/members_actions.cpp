@@ -168,7 +168,7 @@ Result ProjectManagerAgent::invite(const sdk::Request& request, sdk::Services& s
   const auto domain = domain_role(request.params);
   sdk::Db db(services, sdk::Database::kSpecs);
   db.begin();
-  dialogue::project_row(db, id, caller, false);
+  const sdk::Row project = dialogue::project_row(db, id, caller, false);
   // The token: two random UUIDs' hex digits (244 random bits from PostgreSQL's strong random
   // source). Only its SHA-256 is stored; the token itself is answered this once.
   auto row = db.query_one("WITH t AS (SELECT replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '') AS "
@@ -180,6 +180,10 @@ Result ProjectManagerAgent::invite(const sdk::Request& request, sdk::Services& s
   db.commit();
   nlohmann::json out = invitation_json(*row);
   out["token"] = row->str("token");
+  // What a message to the invited person names: the project and who invites them.
+  out["project_name"] = project.str("name");
+  const auto inviter = request.params.find("caller_email");
+  out["invited_by_email"] = inviter != request.params.end() ? *inviter : nlohmann::json();
   return Result::created(std::move(out));
 }
 
