@@ -6,6 +6,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace socrates::host::rest {
 namespace {
@@ -75,9 +76,10 @@ TEST_F(StaticFilesTest, AFileOfTheDirectoryIsFound) {
 }
 
 TEST_F(StaticFilesTest, NamesThatCouldLeaveTheDirectoryAreRefused) {
-  for (const std::string name : {"../secret.txt", "..", ".", "..%2Fsecret.txt", "%2e%2e%2fsecret.txt",
-                                 "a/../app.js", "/etc/passwd", "..\\secret.txt", std::string("app.js\0.txt", 11),
-                                 "app.js%00.txt", ".hidden.txt", "", "app..js", "app.js ", "app.js?x=1"})
+  const std::vector<std::string> names = {"../secret.txt", "..", ".", "..%2Fsecret.txt", "%2e%2e%2fsecret.txt",
+                                          "a/../app.js", "/etc/passwd", "..\\secret.txt", std::string("app.js\0.txt", 11),
+                                          "app.js%00.txt", ".hidden.txt", "", "app..js", "app.js ", "app.js?x=1"};
+  for (const auto& name : names)
     EXPECT_EQ(resolve_static_file(site_, name), std::nullopt) << name;
   EXPECT_EQ(resolve_static_file(site_, std::string(300, 'a') + ".js"), std::nullopt);
 }
