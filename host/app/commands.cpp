@@ -156,7 +156,8 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
     invitation_hook = std::make_unique<notify::WebhookSender>(
         notify::WebhookOptions{config->invitation_hook_url, config->invitation_hook_secret},
         std::make_shared<llm::CurlTransport>(64 * 1024));
-  rest::ApiContext api{container->orchestrator(), accounts, container->agents(), *container, invitation_hook.get()};
+  rest::ApiContext api{container->orchestrator(), accounts, container->agents(), *container, invitation_hook.get(),
+                       config->web_dir};
   rest::ServerOptions options;
   options.address = config->bind_address;
   options.port = static_cast<std::uint16_t>(config->port);

@@ -9,6 +9,7 @@
 #include "host/rest/router.hpp"
 #include "host/rest/system_status.hpp"
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 
@@ -25,6 +26,7 @@ struct ApiContext {
   AgentAdmin& agents;              // the admin routes: list and reload agents
   SystemStatus& system;            // health and stats: databases, uptime, LLM usage
   notify::WebhookSender* invitation_hook = nullptr;  // INVITATION_HOOK_URL, when set
+  std::filesystem::path web_dir = {};  // the web client's files (WEB_DIR), served at `/`
 };
 
 std::shared_ptr<Router> build_router(ApiContext& api);
