@@ -217,6 +217,9 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
               "; list proxy addresses or CIDR blocks separated by commas (e.g. 10.0.0.0/8,::1)");
   }
 
+  c.docs_dir = r.text("DOCS_DIR", SOCRATES_DEFAULT_DOCS_DIR);
+  c.node_modules_dir = r.text("NODE_MODULES_DIR", SOCRATES_DEFAULT_NODE_MODULES_DIR);
+
   for (const auto& [name, value] : env.values())
     if (!is_secret(name)) c.public_settings[name] = value;
 

@@ -98,6 +98,12 @@ struct Config {
   std::size_t hash_queue = 32;
   std::vector<std::string> trusted_proxies;  // whose X-Forwarded-For is believed
 
+  // The API's reference: DOCS_DIR holds openapi.json (served at /openapi.json) and reference.html
+  // (at /docs); NODE_MODULES_DIR the npm packages the install script installs (Redoc's bundle,
+  // served at /docs/redoc.standalone.js).
+  std::filesystem::path docs_dir;
+  std::filesystem::path node_modules_dir;
+
   // Every setting by name, for sdk::Services::setting (secrets removed).
   std::map<std::string, std::string> public_settings;
 };
