@@ -198,6 +198,7 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
   c.plugin_copy_dir = r.text("PLUGIN_COPY_DIR", SOCRATES_DEFAULT_PLUGIN_COPY_DIR);
   c.migrations_dir = r.text("MIGRATIONS_DIR", SOCRATES_DEFAULT_MIGRATIONS_DIR);
   c.auto_migrate = r.boolean("AUTO_MIGRATE", true);
+  c.web_dir = r.text("WEB_DIR", SOCRATES_DEFAULT_WEB_DIR);
 
   c.login_max_failures = static_cast<int>(r.integer("LOGIN_MAX_FAILURES", 5, 1, 1000));
   c.login_window_s = static_cast<int>(r.integer("LOGIN_WINDOW_SECONDS", 900, 1, 86400));

@@ -81,6 +81,9 @@ struct Config {
   std::filesystem::path migrations_dir;
   bool auto_migrate = true;
 
+  // The web client's files (index.html and its scripts), served at `/` and `/web/{file}`.
+  std::filesystem::path web_dir;
+
   // Login throttling: after `login_max_failures` failed logins for one email within
   // `login_window_s`, further attempts are refused for `login_lockout_s`.
   int login_max_failures = 5;

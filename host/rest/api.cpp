@@ -2,6 +2,7 @@
 
 #include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
+#include "host/rest/static_files.hpp"
 
 #include <socrates/sdk/detail/guard.hpp>
 
@@ -18,6 +19,7 @@ std::shared_ptr<Router> build_router(ApiContext& api) {
   add_project_routes(*router, api);
   add_agent_routes(*router, api);
   add_dialogue_routes(*router, api);
+  add_web_routes(*router, api.web_dir);
   return router;
 }
 

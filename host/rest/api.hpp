@@ -9,6 +9,7 @@
 #include "host/rest/router.hpp"
 #include "host/rest/system_status.hpp"
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 
@@ -20,6 +21,7 @@ struct ApiContext {
   auth::AccountService& accounts;  // sign-in, tokens, the caller of every request
   AgentAdmin& agents;              // the admin routes: list and reload agents
   SystemStatus& system;            // health and stats: databases, uptime, LLM usage
+  std::filesystem::path web_dir = {};  // the web client's files (WEB_DIR), served at `/`
 };
 
 std::shared_ptr<Router> build_router(ApiContext& api);

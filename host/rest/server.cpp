@@ -468,7 +468,7 @@ void PistacheHandler::dispatch(const std::shared_ptr<Tcp::Peer>& peer, const std
       }
       r->query[std::move(name)] = std::move(value);
     }
-    for (const char* name : {"authorization", "content-type", "user-agent", "x-forwarded-for"})
+    for (const char* name : {"authorization", "content-type", "user-agent", "x-forwarded-for", "if-none-match"})
       if (auto value = header_value(request, name)) r->headers[name] = *value;
     r->remote_address = peer->address().host();
     if (!answered && request.body().size() > state->options.max_body_bytes) {

@@ -29,6 +29,10 @@ struct RouteRole {
 // generic agent route: its actions follow the roles as their own routes do, see below).
 const std::map<std::string, RouteRole> kRoleOf = {
     {"GET /health", {Need::kNoProject, nullptr}},
+    {"GET /", {Need::kNoProject, nullptr}},
+    {"HEAD /", {Need::kNoProject, nullptr}},
+    {"GET /web/{file}", {Need::kNoProject, nullptr}},
+    {"HEAD /web/{file}", {Need::kNoProject, nullptr}},
     {"GET /api/v1/admin/health", {Need::kNoProject, nullptr}},
     {"GET /api/v1/admin/stats", {Need::kNoProject, nullptr}},
     {"GET /api/v1/admin/agents", {Need::kNoProject, nullptr}},
