@@ -150,7 +150,8 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
         if (!deleted.is_null()) log::info("expired logins, tokens and counters deleted", deleted);
       },
       std::chrono::seconds(config->cleanup_interval_s));
-  rest::ApiContext api{container->orchestrator(), accounts, container->agents(), *container, config->web_dir};
+  rest::ApiContext api{container->orchestrator(), accounts, container->agents(), *container, config->web_dir,
+                       config->docs_dir, config->node_modules_dir};
   rest::ServerOptions options;
   options.address = config->bind_address;
   options.port = static_cast<std::uint16_t>(config->port);

@@ -121,12 +121,14 @@ for (const file of files) {
       else validated += 1;
       continue;
     }
-    if (!response.content[mediaType]) {
+    // The media type, else its range (`text/*`), else any (`*/*`).
+    const media = [mediaType, mediaType.split('/')[0] + '/*', '*/*'].find((m) => response.content[m]);
+    if (!media) {
       mismatch(where, `status ${record.status} answered ${mediaType || 'no content type'}; the document has ${Object.keys(response.content).join(', ')}`, record);
       continue;
     }
     if (body === null) { validated += 1; continue; }  // text: no schema beyond "a string"
-    if (validate(pointer(...base, 'content', mediaType, 'schema'), body, where, record)) validated += 1;
+    if (validate(pointer(...base, 'content', media, 'schema'), body, where, record)) validated += 1;
   }
 }
 
