@@ -8,6 +8,8 @@
 //    in IsApiError(response, 503, "DATABASE_UNAVAILABLE")).
 // The named tests themselves run in the same suite, so a listed test that stops triggering its
 // code fails there. It cannot pass on nothing: it fails when the contract's list cannot be read.
+#include "e2e/e2e_helpers.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
