@@ -157,7 +157,7 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
         notify::WebhookOptions{config->invitation_hook_url, config->invitation_hook_secret},
         std::make_shared<llm::CurlTransport>(64 * 1024));
   rest::ApiContext api{container->orchestrator(), accounts, container->agents(), *container, invitation_hook.get(),
-                       config->web_dir};
+                       config->web_dir, config->docs_dir, config->node_modules_dir};
   rest::ServerOptions options;
   options.address = config->bind_address;
   options.port = static_cast<std::uint16_t>(config->port);

@@ -226,6 +226,8 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
     r.problem("INVITATION_HOOK_URL='" + c.invitation_hook_url + "' is not an http:// or https:// URL");
   if (!c.invitation_hook_secret.empty() && c.invitation_hook_url.empty())
     r.problem("INVITATION_HOOK_SECRET is set but INVITATION_HOOK_URL is not: set the URL the host posts invitations to");
+  c.docs_dir = r.text("DOCS_DIR", SOCRATES_DEFAULT_DOCS_DIR);
+  c.node_modules_dir = r.text("NODE_MODULES_DIR", SOCRATES_DEFAULT_NODE_MODULES_DIR);
 
   for (const auto& [name, value] : env.values())
     if (!is_secret(name)) c.public_settings[name] = value;

@@ -104,6 +104,11 @@ struct Config {
   // New invitations are POSTed here (with the token) when set; signed with the secret when set.
   std::string invitation_hook_url;
   std::string invitation_hook_secret;
+  // The API's reference: DOCS_DIR holds openapi.json (served at /openapi.json) and reference.html
+  // (at /docs); NODE_MODULES_DIR the npm packages the install script installs (Redoc's bundle,
+  // served at /docs/redoc.standalone.js).
+  std::filesystem::path docs_dir;
+  std::filesystem::path node_modules_dir;
 
   // Every setting by name, for sdk::Services::setting (secrets removed).
   std::map<std::string, std::string> public_settings;

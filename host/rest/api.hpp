@@ -27,6 +27,8 @@ struct ApiContext {
   SystemStatus& system;            // health and stats: databases, uptime, LLM usage
   notify::WebhookSender* invitation_hook = nullptr;  // INVITATION_HOOK_URL, when set
   std::filesystem::path web_dir = {};  // the web client's files (WEB_DIR), served at `/`
+  std::filesystem::path docs_dir = {};          // openapi.json and reference.html (DOCS_DIR)
+  std::filesystem::path node_modules_dir = {};  // Redoc's bundle for /docs (NODE_MODULES_DIR)
 };
 
 std::shared_ptr<Router> build_router(ApiContext& api);
@@ -37,6 +39,8 @@ void add_project_routes(Router& router, ApiContext& api);
 void add_agent_routes(Router& router, ApiContext& api);
 // Sessions, answers, specifications, conflicts, maturity, advance, export, categories.
 void add_dialogue_routes(Router& router, ApiContext& api);
+// GET /openapi.json, GET /docs (Redoc) and its script.
+void add_reference_routes(Router& router, ApiContext& api);
 
 // ---- shared by the route files
 

@@ -14,10 +14,14 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <regex>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -175,6 +179,32 @@ inline bool is_rfc3339_utc(const nlohmann::json& value) {
   static const std::regex pattern(
       "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?Z$");
   return value.is_string() && std::regex_match(value.get<std::string>(), pattern);
+}
+
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The codes of docs/api.md: every `UPPER_CASE` name in backticks after "Error codes:" up to the
+// end of that list item (the next line that starts a new item or the end of the paragraph).
+inline std::vector<std::string> api_md_error_codes() {
+  const std::string api = read_file(std::filesystem::path(SOCRATES_SOURCE_DIR) / "docs" / "api.md");
+  const auto start = api.find("Error codes:");
+  if (start == std::string::npos) return {};
+  auto end = api.find("\n- ", start);
+  end = std::min(end, api.find("\n\n", start));
+  const std::string list = api.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  std::vector<std::string> codes;
+  static const std::regex span("`([^`]*)`");
+  static const std::regex code("[A-Z][A-Z_]*[A-Z]");
+  for (std::sregex_iterator it(list.begin(), list.end(), span), last; it != last; ++it) {
+    const std::string inside = (*it)[1];
+    for (std::sregex_iterator c(inside.begin(), inside.end(), code); c != last; ++c) codes.push_back(c->str());
+  }
+  return codes;
 }
 
 inline std::string describe(const Response& response) {

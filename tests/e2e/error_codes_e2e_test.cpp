@@ -8,6 +8,8 @@
 //    in IsApiError(response, 503, "DATABASE_UNAVAILABLE")).
 // The named tests themselves run in the same suite, so a listed test that stops triggering its
 // code fails there. It cannot pass on nothing: it fails when the contract's list cannot be read.
+#include "e2e/e2e_helpers.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -75,32 +77,6 @@ constexpr Trigger kTriggeredBy[] = {
     {"REQUEST_TIMEOUT", "HardeningE2eTest.AHeadThatStallsIs408AndTheConnectionIsClosed"},
 };
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// The codes of docs/api.md: every `UPPER_CASE` name in backticks after "Error codes:" up to the
-// end of that list item (the next line that starts a new item or the end of the paragraph).
-std::vector<std::string> contract_codes() {
-  const std::string api = read_file(fs::path(SOCRATES_SOURCE_DIR) / "docs" / "api.md");
-  const auto start = api.find("Error codes:");
-  if (start == std::string::npos) return {};
-  auto end = api.find("\n- ", start);
-  end = std::min(end, api.find("\n\n", start));
-  const std::string list = api.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  std::vector<std::string> codes;
-  static const std::regex span("`([^`]*)`");
-  static const std::regex code("[A-Z][A-Z_]*[A-Z]");
-  for (std::sregex_iterator it(list.begin(), list.end(), span), last; it != last; ++it) {
-    const std::string inside = (*it)[1];
-    for (std::sregex_iterator c(inside.begin(), inside.end(), code); c != last; ++c) codes.push_back(c->str());
-  }
-  return codes;
-}
-
 // From `open` (a '{') to its matching '}', skipping string, raw string and character literals and
 // comments, so that a brace or a code inside them neither ends the body early nor counts.
 // Comments are dropped from the text returned: a code named only in a comment asserts nothing.
@@ -164,7 +140,7 @@ std::map<std::string, std::string> e2e_test_bodies() {
 }
 
 TEST(ErrorCodesE2eTest, EveryContractCodeIsTriggeredByAnHttpTest) {
-  const auto codes = contract_codes();
+  const auto codes = api_md_error_codes();
   ASSERT_FALSE(codes.empty()) << "no error codes read from docs/api.md (the 'Error codes:' list moved?)";
   const std::set<std::string> contract(codes.begin(), codes.end());
   EXPECT_EQ(contract.size(), codes.size()) << "docs/api.md lists a code twice";

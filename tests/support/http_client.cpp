@@ -2,8 +2,12 @@
 
 #include <curl/curl.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -43,6 +47,24 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     (*headers)[lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
   }
   return size * count;
+}
+
+// With SOCRATES_RECORD_DIR set, every exchange is appended to <dir>/<pid>.jsonl (one JSON line:
+// method, path, status, content_type, body) for the contract test (tests/contract/), which
+// validates the host's real answers against docs/openapi.json.
+void record(const std::string& method, const std::string& path, const Response& response) {
+  static const char* dir = std::getenv("SOCRATES_RECORD_DIR");
+  if (!dir || !*dir) return;
+  static std::mutex mutex;
+  const nlohmann::json line = {{"method", method},
+                               {"path", path},
+                               {"status", response.status},
+                               {"content_type", response.header("content-type").value_or("")},
+                               {"body", response.body}};
+  const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  std::lock_guard<std::mutex> lock(mutex);
+  std::ofstream out(std::string(dir) + "/" + std::to_string(::getpid()) + ".jsonl", std::ios::app | std::ios::binary);
+  out << text;
 }
 
 }  // namespace
@@ -106,6 +128,7 @@ std::optional<Response> HttpClient::try_request(const std::string& method, const
   }
   if (curl_easy_perform(h) != CURLE_OK) return std::nullopt;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+  record(method, path, response);
   return response;
 }
 

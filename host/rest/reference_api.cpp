@@ -1,0 +1,15 @@
+// GET /openapi.json, GET /docs and the script of that page: the API's reference, served from
+// DOCS_DIR (the document and the page) and NODE_MODULES_DIR (Redoc's bundle), each also for HEAD.
+#include "host/rest/api.hpp"
+#include "host/rest/static_files.hpp"
+
+namespace socrates::host::rest {
+
+void add_reference_routes(Router& router, ApiContext& api) {
+  add_static_file(router, "/openapi.json", api.docs_dir, "openapi.json");
+  add_static_file(router, "/docs", api.docs_dir, "reference.html");
+  add_static_file(router, "/docs/redoc.standalone.js", api.node_modules_dir / "redoc" / "bundles",
+                  "redoc.standalone.js");
+}
+
+}  // namespace socrates::host::rest
