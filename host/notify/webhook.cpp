@@ -2,22 +2,12 @@
 
 #include "host/crypto/crypto_random.hpp"
 #include "host/log/json_log.hpp"
+#include "host/log/time_text.hpp"
 
 #include <sodium.h>
 
-#include <ctime>
-
 namespace socrates::host::notify {
 namespace {
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 bool worth_retrying(const llm::HttpReply& reply) {
   if (reply.outcome != llm::HttpReply::Outcome::kAnswered) return true;
@@ -45,7 +35,8 @@ WebhookSender::~WebhookSender() {
 
 bool WebhookSender::send(const std::string& event, nlohmann::json payload) {
   Delivery delivery{event, crypto::new_uuid(), {}};
-  nlohmann::json body = {{"event", event}, {"delivery_id", delivery.id}, {"sent_at", utc_now()}};
+  nlohmann::json body = {
+      {"event", event}, {"delivery_id", delivery.id}, {"sent_at", rfc3339(std::chrono::system_clock::now())}};
   body.update(payload);
   delivery.body = body.dump();
   {

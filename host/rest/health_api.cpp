@@ -1,5 +1,6 @@
 // GET /health, GET /api/v1/admin/health, /admin/stats, /admin/agents, POST /admin/agents/{id}/reload.
 #include "host/error_codes.hpp"
+#include "host/log/time_text.hpp"
 #include "host/rest/api.hpp"
 
 #include <cmath>
@@ -7,15 +8,6 @@
 
 namespace socrates::host::rest {
 namespace {
-
-std::string rfc3339(std::chrono::system_clock::time_point at) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(at);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 nlohmann::json database_health(const DatabaseStatus& status, bool* healthy) {
   if (!status.available()) *healthy = false;
