@@ -217,6 +217,12 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
               "; list proxy addresses or CIDR blocks separated by commas (e.g. 10.0.0.0/8,::1)");
   }
 
+  // GET /metrics: without a token, scrapes from loopback only (README "Metrics and health").
+  c.metrics_token = r.text("METRICS_TOKEN", "");
+  if (!c.metrics_token.empty() && c.metrics_token.size() < 16)
+    r.problem("METRICS_TOKEN is too short (" + std::to_string(c.metrics_token.size()) +
+              " characters); use at least 16 random characters, e.g. from `openssl rand -hex 24`");
+
   for (const auto& [name, value] : env.values())
     if (!is_secret(name)) c.public_settings[name] = value;
 

@@ -98,6 +98,10 @@ struct Config {
   std::size_t hash_queue = 32;
   std::vector<std::string> trusted_proxies;  // whose X-Forwarded-For is believed
 
+  // GET /metrics: when set, every scrape must send `Authorization: Bearer <metrics_token>`; when
+  // empty, only loopback clients that came through no proxy may scrape.
+  std::string metrics_token;
+
   // Every setting by name, for sdk::Services::setting (secrets removed).
   std::map<std::string, std::string> public_settings;
 };

@@ -18,6 +18,7 @@ std::shared_ptr<Router> build_router(ApiContext& api) {
   add_project_routes(*router, api);
   add_agent_routes(*router, api);
   add_dialogue_routes(*router, api);
+  add_operator_routes(*router, api);
   return router;
 }
 

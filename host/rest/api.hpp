@@ -30,6 +30,8 @@ void add_project_routes(Router& router, ApiContext& api);
 void add_agent_routes(Router& router, ApiContext& api);
 // Sessions, answers, specifications, conflicts, maturity, advance, export, categories.
 void add_dialogue_routes(Router& router, ApiContext& api);
+// GET /metrics (Prometheus text format), GET /health/live, GET /health/ready.
+void add_operator_routes(Router& router, ApiContext& api);
 
 // ---- shared by the route files
 

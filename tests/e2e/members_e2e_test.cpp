@@ -29,6 +29,9 @@ struct RouteRole {
 // generic agent route: its actions follow the roles as their own routes do, see below).
 const std::map<std::string, RouteRole> kRoleOf = {
     {"GET /health", {Need::kNoProject, nullptr}},
+    {"GET /health/live", {Need::kNoProject, nullptr}},
+    {"GET /health/ready", {Need::kNoProject, nullptr}},
+    {"GET /metrics", {Need::kNoProject, nullptr}},
     {"GET /api/v1/admin/health", {Need::kNoProject, nullptr}},
     {"GET /api/v1/admin/stats", {Need::kNoProject, nullptr}},
     {"GET /api/v1/admin/agents", {Need::kNoProject, nullptr}},
