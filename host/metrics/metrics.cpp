@@ -7,6 +7,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <map>
@@ -129,6 +130,7 @@ class CollectedGauges final : public Gauges {
     }
     prometheus::ClientMetric sample;
     for (const auto& [label, text] : labels) sample.label.push_back({label, text});
+    std::sort(sample.label.begin(), sample.label.end());  // by name, as the registry's own series are
     sample.gauge.value = value;
     families_[at->second].metric.push_back(std::move(sample));
   }

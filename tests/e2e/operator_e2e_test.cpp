@@ -119,12 +119,17 @@ TEST_F(OperatorE2eTest, LoginsFailuresAndLLMCallsAreCounted) {
   EXPECT_EQ(login(client(), user.email, "not the password").status, 401);
   const std::string project =
       client().post("/api/v1/projects", {{"name", "Metrics"}}, user.access_token).json().value("id", "");
-  const std::string session =
-      client().post("/api/v1/projects/" + project + "/sessions", json::object(), user.access_token).json().value("id", "");
+  auto ask = [&] {
+    const std::string session = client()
+                                    .post("/api/v1/projects/" + project + "/sessions", json::object(), user.access_token)
+                                    .json()
+                                    .value("id", "");
+    return client().post("/api/v1/sessions/" + session + "/next-question", json::object(), user.access_token).status;
+  };
   llm_->push(FakeLlmServer::openai_question("Who will use it, and why does that matter to them?", "requirements"));
-  EXPECT_EQ(client().post("/api/v1/sessions/" + session + "/next-question", json::object(), user.access_token).status, 201);
+  EXPECT_EQ(ask(), 201);
   llm_->push(FakeLlmServer::openai_error(401, "invalid_api_key", "bad key"));
-  EXPECT_EQ(client().post("/api/v1/sessions/" + session + "/next-question", json::object(), user.access_token).status, 502);
+  EXPECT_EQ(ask(), 502);
   const std::string after = scrape();
   auto moved = [&](const std::string& series) { return counter(after, series) - counter(before, series); };
   EXPECT_EQ(moved(R"(socrates_logins_total{outcome="success"})"), 1) << after;
