@@ -5,7 +5,8 @@
 # node_modules/: only what the host serves (the reference page's renderer), unless `test` is named.
 # Optional groups, named as arguments, add what one tool needs beyond that:
 #   test   the test command's outside programs: Chromium (the web client's browser test), nginx (the
-#          deployment test), promtool (the metrics check), and the npm tools (linter, validator,
+#          deployment test, with openssl for its certificate and systemd-analyze for the unit),
+#          promtool (the metrics check), and the npm tools (linter, validator,
 #          browser driver, MCP client)
 #   fuzz   clang and libFuzzer, for bench/fuzz.sh (the test command replays the corpus without them)
 set -euo pipefail
@@ -21,7 +22,7 @@ PACKAGES=(
 )
 # Debian's nodejs comes without npm; a Node.js from elsewhere may bring its own.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
-TEST_PACKAGES=(chromium nginx prometheus)
+TEST_PACKAGES=(chromium nginx prometheus openssl systemd)
 FUZZ_PACKAGES=(clang-15 libfuzzer-15-dev)
 
 npm_mode=runtime
