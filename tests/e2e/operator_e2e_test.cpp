@@ -142,6 +142,24 @@ TEST_F(OperatorE2eTest, LoginsFailuresAndLLMCallsAreCounted) {
   EXPECT_EQ(moved(R"(socrates_llm_call_duration_seconds_count{provider="openai",purpose="question"})"), 2);
 }
 
+TEST_F(OperatorE2eTest, ReloadsAreCountedByOutcomeAndTheInfoCarriesTheNewGeneration) {
+  const TestUser admin = make_admin(client(), host_->env);
+  const std::string ok = R"(socrates_plugin_reloads_total{agent="socratic",outcome="ok"})";
+  const std::string refused = R"(socrates_plugin_reloads_total{agent="socratic",outcome="refused"})";
+  const std::string before = scrape();
+  const auto reloaded = client().post("/api/v1/admin/agents/socratic/reload", json::object(), admin.access_token);
+  ASSERT_EQ(reloaded.status, 200) << describe(reloaded);
+  const std::string generation = std::to_string(reloaded.json().value("generation", 0));
+  EXPECT_TRUE(IsApiError(client().post("/api/v1/admin/agents/socratic/reload", {{"library", "/etc/passwd"}},
+                                       admin.access_token),
+                         422, "PLUGIN_INCOMPATIBLE"));
+  const std::string after = scrape();
+  EXPECT_EQ(counter(after, ok) - counter(before, ok), 1) << after;
+  EXPECT_EQ(counter(after, refused) - counter(before, refused), 1);
+  EXPECT_NE(after.find(R"(socrates_agent_info{agent="socratic",generation=")" + generation + "\""), std::string::npos)
+      << after;
+}
+
 // Without METRICS_TOKEN only a direct loopback client is answered: one that came through a proxy
 // (which connects from loopback too, and says so in X-Forwarded-For) is refused.
 TEST_F(OperatorE2eTest, AProxiedScrapeIsRefusedWithoutAToken) {
