@@ -135,12 +135,13 @@ struct Server::State {
       headers.add(std::make_shared<RawHeader>("Access-Control-Expose-Headers", kCorsExposed));
     }
     for (const auto& [name, value] : response.headers) headers.add(std::make_shared<RawHeader>(name, value));
+    // Counted before it is sent: a client that has its answer finds it counted.
+    metrics::process().http_request(request.route ? *request.route : kRouteRefused, request.method, response.status,
+                                    metrics::seconds_since(started));
     const auto code = static_cast<Http::Code>(response.status);
     auto sent = response.status == 204 || response.content_type.empty()
                     ? writer.send(code)
                     : writer.send(code, response.body, Http::Mime::MediaType::fromString(response.content_type));
-    metrics::process().http_request(request.route ? *request.route : kRouteRefused, request.method, response.status,
-                                    metrics::seconds_since(started));
     if (options.access_log) {
       const double latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
       log::info("request", {{"request_id", request.request_id},
