@@ -5,7 +5,8 @@
 # node_modules/: only what the host serves (the reference page's renderer), unless `test` is named.
 # Optional groups, named as arguments, add what one tool needs beyond that:
 #   test   the test command's outside programs: Chromium (the web client's browser test), nginx (the
-#          deployment test), promtool (the metrics check), and the npm tools (linter, validator,
+#          deployment test, with openssl for its certificate and systemd-analyze for the unit),
+#          promtool (the metrics check), and the npm tools (linter, validator,
 #          browser driver, MCP client)
 #   fuzz   clang and libFuzzer, for bench/fuzz.sh (the test command replays the corpus without them)
 set -euo pipefail
@@ -14,14 +15,14 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates
   libpistache-dev libsoci-dev libpq-dev libsqlite3-dev
   libboost-dev libboost-filesystem-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libcpp-jwt-dev libssl-dev libsodium-dev libcrypt-dev libcurl4-openssl-dev uuid-dev
+  libcpp-jwt-dev libssl-dev libsodium-dev libcrypt-dev libcurl4-openssl-dev uuid-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev googletest
   postgresql-15 postgresql-contrib postgresql-client-15
   curl wrk gcovr procps binutils python3 python3-jsonschema nodejs
 )
 # Debian's nodejs comes without npm; a Node.js from elsewhere may bring its own.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
-TEST_PACKAGES=(chromium nginx prometheus)
+TEST_PACKAGES=(chromium nginx prometheus openssl systemd)
 FUZZ_PACKAGES=(clang-15 libfuzzer-15-dev)
 
 npm_mode=runtime

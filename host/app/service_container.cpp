@@ -1,5 +1,7 @@
 #include "host/app/service_container.hpp"
 
+#include "host/db/migrator.hpp"
+
 #include "host/llm/llm_client.hpp"
 #include "host/llm/usage_recorder.hpp"
 #include "host/log/json_log.hpp"
@@ -20,6 +22,21 @@ ServiceContainer::ServiceContainer(Config config)
   llm_ = llm::make_llm_client(config_, usage_);
   if (llm_) log::info("llm provider", {{"provider", llm_->provider()}, {"base_url", llm::options_from(config_).base_url},
                                        {"model", llm::options_from(config_).model}});
+  metrics_source_ = metrics::process().add_source([this](metrics::Gauges& gauges) {
+    for (const ConnectionPool* pool : {auth_pool_.get(), specs_pool_.get()}) {
+      const PoolStats stats = pool->stats();
+      gauges.set("socrates_db_connections", "Connections of the pool (DB_POOL_SIZE_*)", {{"pool", pool->name()}},
+                 static_cast<double>(stats.size));
+      gauges.set("socrates_db_connections_in_use", "Connections of the pool leased right now",
+                 {{"pool", pool->name()}}, static_cast<double>(stats.size - stats.idle));
+    }
+    for (const auto& generation : agents_.list())
+      gauges.set("socrates_agent_info", "The generation each agent serves now (it grows with every reload); always 1",
+                 {{"agent", generation->plugin.info.agent_id},
+                  {"version", generation->plugin.info.agent_version},
+                  {"generation", std::to_string(generation->generation)}},
+                 1);
+  });
 }
 
 ServiceContainer::~ServiceContainer() = default;
@@ -68,5 +85,38 @@ rest::DatabaseStatus ServiceContainer::database(rest::HostDatabase which) noexce
 }
 
 std::int64_t ServiceContainer::llm_calls_today() { return usage_->calls_today_total(); }
+
+std::vector<rest::ReadinessCheck> ServiceContainer::readiness() noexcept {
+  std::vector<rest::ReadinessCheck> checks;
+  try {
+    for (ConnectionPool* pool : {auth_pool_.get(), specs_pool_.get()}) {
+      const bool reachable = pool->ping_ms() >= 0;
+      checks.push_back({pool->name() + "_database", reachable, reachable ? "" : "the database does not answer"});
+      rest::ReadinessCheck migrations{pool->name() + "_migrations", false, "not checked: the database does not answer"};
+      if (reachable) {
+        try {
+          const MigrationStatus status = Migrator(*pool, config_.migrations_dir / pool->name()).status();
+          migrations.ok = status.up_to_date();
+          migrations.detail = migrations.ok ? ""
+                                            : std::to_string(status.pending.size()) + " pending and " +
+                                                  std::to_string(status.changed.size()) +
+                                                  " changed migration(s): run `socrates-host migrate`";
+        } catch (const std::exception& e) {
+          log::warn("readiness: the migrations could not be checked", {{"database", pool->name()}, {"error", e.what()}});
+          migrations.detail = "the migrations could not be checked";
+        }
+      }
+      checks.push_back(std::move(migrations));
+    }
+    const auto missing = agents_.missing_required();
+    std::string names;
+    for (const auto& id : missing) names += (names.empty() ? "" : ", ") + id;
+    checks.push_back({"agents", missing.empty(), missing.empty() ? "" : "required agents not loaded: " + names});
+  } catch (const std::exception& e) {
+    log::error("readiness check failed", {{"error", e.what()}});
+    checks.push_back({"host", false, "the checks could not be completed"});
+  }
+  return checks;
+}
 
 }  // namespace socrates::host

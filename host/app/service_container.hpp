@@ -7,6 +7,7 @@
 
 #include "host/config/config.hpp"
 #include "host/db/connection_pool.hpp"
+#include "host/metrics/metrics.hpp"
 #include "host/orchestrator/agent_admin.hpp"
 #include "host/orchestrator/orchestrator.hpp"
 #include "host/rest/system_status.hpp"
@@ -38,6 +39,8 @@ class ServiceContainer final : public sdk::Services, public rest::SystemStatus {
   std::chrono::steady_clock::duration uptime() const noexcept override;
   rest::DatabaseStatus database(rest::HostDatabase which) noexcept override;
   std::int64_t llm_calls_today() override;
+  std::vector<rest::ReadinessCheck> readiness() noexcept override;
+  const std::string& metrics_token() const noexcept override { return config_.metrics_token; }
 
   const Config& config() const noexcept { return config_; }
   // The accounts pool is the host's alone (open_database never hands it to an agent).
@@ -57,6 +60,8 @@ class ServiceContainer final : public sdk::Services, public rest::SystemStatus {
   // After what the agents use, so that they (and their libraries) go first.
   AgentAdmin agents_;
   Orchestrator orchestrator_;
+  // Last: the pools' and agents' gauges stop being read before anything they read goes.
+  metrics::SourceHandle metrics_source_;
 };
 
 }  // namespace socrates::host

@@ -3,6 +3,7 @@
 #include "host/crypto/crypto_random.hpp"
 #include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
+#include "host/metrics/metrics.hpp"
 
 #include <socrates/sdk/validate.hpp>
 
@@ -119,6 +120,31 @@ Result AccountService::register_user(const nlohmann::json& body, const std::stri
 }
 
 Result AccountService::login(const nlohmann::json& credentials, const std::string& address) {
+  using metrics::LoginOutcome;
+  auto outcome = LoginOutcome::kError;
+  try {
+    Result result = attempt_login(credentials, address);
+    if (result.is_ok()) {
+      outcome = LoginOutcome::kSuccess;
+    } else {
+      const std::string& code = result.error().code;
+      outcome = code == errc::kInvalidCredentials ? LoginOutcome::kInvalidCredentials
+                : code == errc::kAccountInactive  ? LoginOutcome::kInactive
+                : code == errc::kTooManyAttempts  ? LoginOutcome::kLocked
+                                                  : LoginOutcome::kRateLimited;
+    }
+    metrics::process().login(outcome);
+    return result;
+  } catch (const sdk::AgentException&) {
+    metrics::process().login(LoginOutcome::kInvalidRequest);
+    throw;
+  } catch (...) {
+    metrics::process().login(LoginOutcome::kError);
+    throw;
+  }
+}
+
+Result AccountService::attempt_login(const nlohmann::json& credentials, const std::string& address) {
   const std::string email = sdk::validate::required_string(credentials, "email", 1, 320);
   const std::string password = sdk::validate::required_string(credentials, "password", 1, 1024);
 

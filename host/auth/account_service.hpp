@@ -76,6 +76,8 @@ class AccountService {
   static bool is_valid_email(const std::string& email);
 
  private:
+  // login() without its count in socrates_logins_total.
+  sdk::Result attempt_login(const nlohmann::json& credentials, const std::string& address);
   nlohmann::json issue_tokens(class sdk::Db& db, const std::string& user_id, const std::string& login_id);
   // On the hashing pool; nullopt when its queue is full.
   std::optional<std::string> pooled_hash(const std::string& password);

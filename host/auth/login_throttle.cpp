@@ -3,6 +3,7 @@
 #include "host/auth/client_address.hpp"
 #include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
+#include "host/metrics/metrics.hpp"
 
 #include <algorithm>
 
@@ -40,7 +41,9 @@ std::optional<Result> LoginThrottle::refusal(sdk::Db& db, const std::optional<st
       {email.value_or(""), throttle_key(address)});
   if (!row) return std::nullopt;
   const auto retry_after = std::max<std::int64_t>(1, row->i64("retry_after_s"));
-  if (row->str("kind") == "address")
+  const bool by_address = row->str("kind") == "address";
+  metrics::process().auth_throttled(by_address ? errc::kRateLimited : errc::kTooManyAttempts);
+  if (by_address)
     return Result::fail(errc::kRateLimited, "too many failed attempts from this address; try again later",
                         {{"retry_after_s", retry_after}});
   return Result::fail(errc::kTooManyAttempts, "too many failed logins for this account; try again later",
@@ -49,6 +52,7 @@ std::optional<Result> LoginThrottle::refusal(sdk::Db& db, const std::optional<st
 
 void LoginThrottle::record_failure(sdk::Db& db, const std::optional<std::string>& email,
                                    const std::string& address) const {
+  metrics::process().auth_failure();
   const std::string key = throttle_key(address);
   auto by_address = db.query_one(with_window("INSERT INTO address_throttles AS t (address, failures, window_started_at) "
                                              "VALUES ($1, 1, now()) ON CONFLICT (address) DO UPDATE SET " +

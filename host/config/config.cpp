@@ -228,6 +228,11 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
     r.problem("INVITATION_HOOK_SECRET is set but INVITATION_HOOK_URL is not: set the URL the host posts invitations to");
   c.docs_dir = r.text("DOCS_DIR", SOCRATES_DEFAULT_DOCS_DIR);
   c.node_modules_dir = r.text("NODE_MODULES_DIR", SOCRATES_DEFAULT_NODE_MODULES_DIR);
+  // GET /metrics: without a token, scrapes from loopback only (README "Metrics and health").
+  c.metrics_token = r.text("METRICS_TOKEN", "");
+  if (!c.metrics_token.empty() && c.metrics_token.size() < 16)
+    r.problem("METRICS_TOKEN is too short (" + std::to_string(c.metrics_token.size()) +
+              " characters); use at least 16 random characters, e.g. from `openssl rand -hex 24`");
 
   for (const auto& [name, value] : env.values())
     if (!is_secret(name)) c.public_settings[name] = value;

@@ -109,6 +109,9 @@ struct Config {
   // served at /docs/redoc.standalone.js).
   std::filesystem::path docs_dir;
   std::filesystem::path node_modules_dir;
+  // GET /metrics: when set, every scrape must send `Authorization: Bearer <metrics_token>`; when
+  // empty, only loopback clients that came through no proxy may scrape.
+  std::string metrics_token;
 
   // Every setting by name, for sdk::Services::setting (secrets removed).
   std::map<std::string, std::string> public_settings;

@@ -1,5 +1,7 @@
 #include "host/db/connection_pool.hpp"
 
+#include "host/metrics/metrics.hpp"
+
 #include <libpq-fe.h>
 #include <soci/connection-pool.h>
 #include <soci/postgresql/soci-postgresql.h>
@@ -149,7 +151,10 @@ sdk::Db ConnectionPool::open() {
 std::unique_ptr<PooledSession> ConnectionPool::lease(sdk::DbStatus* status) noexcept {
   try {
     std::size_t slot = 0;
-    if (!pool_->try_lease(slot, static_cast<int>(lease_timeout_.count()))) {
+    const auto asked = std::chrono::steady_clock::now();
+    const bool leased = pool_->try_lease(slot, static_cast<int>(lease_timeout_.count()));
+    metrics::process().db_lease(name_, metrics::seconds_since(asked), leased);
+    if (!leased) {
       set_status(status, Kind::kUnavailable,
                  "no free connection in the " + name_ + " pool within " + std::to_string(lease_timeout_.count()) + " ms");
       return nullptr;

@@ -3,6 +3,7 @@
 #include "host/concurrency/managed_blocking.hpp"
 #include "host/config/config.hpp"
 #include "host/log/json_log.hpp"
+#include "host/metrics/metrics.hpp"
 
 #include <socrates/sdk/validate.hpp>
 
@@ -286,6 +287,8 @@ bool HttpLlmClient::run(const std::string& project_id, const sdk::LlmRequest& re
     if (!ok)
       log::warn("llm call failed",
                 {{"provider", usage.provider}, {"error", failure.message}, {"detail", detail.empty() ? failure.message : detail}});
+    metrics::process().llm_call(usage.provider, usage.purpose, ok ? "ok" : failure.code, usage.input_tokens,
+                                usage.output_tokens, static_cast<double>(latency_ms) / 1000);
     // After the call: the lease for this INSERT is the only one, and it is short.
     if (usage_) usage_->record(usage);
   } catch (...) {

@@ -1,6 +1,7 @@
 #include "host/orchestrator/agent_admin.hpp"
 
 #include "host/log/json_log.hpp"
+#include "host/metrics/metrics.hpp"
 
 namespace socrates::host {
 
@@ -24,6 +25,7 @@ void AgentAdmin::load_configured() {
       LoadedPlugin plugin = start(loader_.load(spec.library));
       const std::string id = plugin.info.agent_id, version = plugin.info.agent_version;
       registry_.add(std::move(plugin));
+      if (spec.required) required_ids_.push_back(id);
       log::info("agent loaded", {{"agent", id}, {"version", version}, {"library", spec.library.string()}});
     } catch (const std::exception& e) {
       if (spec.required) throw;
@@ -31,6 +33,13 @@ void AgentAdmin::load_configured() {
       registry_.add_failed(FailedAgent{spec.library.stem().string(), spec.library, e.what()});
     }
   }
+}
+
+std::vector<std::string> AgentAdmin::missing_required() const {
+  std::vector<std::string> missing;
+  for (const auto& id : required_ids_)
+    if (!registry_.find(id)) missing.push_back(id);
+  return missing;
 }
 
 bool AgentAdmin::is_configured(const std::filesystem::path& library) const {
@@ -49,7 +58,20 @@ std::shared_ptr<const AgentGeneration> AgentAdmin::reload(const std::string& id,
   std::lock_guard<std::mutex> lock(reload_mutex_);
   auto current = registry_.find(id);
   if (!current) throw RegistryError("no agent '" + id + "' is loaded");
-  std::filesystem::path path = library ? *library : current->plugin.library;
+  try {
+    auto generation = swap_in(*current, library);
+    metrics::process().plugin_reload(id, true);
+    return generation;
+  } catch (...) {
+    metrics::process().plugin_reload(id, false);
+    throw;
+  }
+}
+
+std::shared_ptr<const AgentGeneration> AgentAdmin::swap_in(const AgentGeneration& current,
+                                                           const std::optional<std::filesystem::path>& library) {
+  const std::string& id = current.plugin.info.agent_id;
+  std::filesystem::path path = library ? *library : current.plugin.library;
   if (path.is_relative()) path = plugin_dir_ / path;
   // A library listed in PLUGINS is the operator's own choice; anything else must come from
   // PLUGIN_DIR, so that an admin token alone cannot make the host load a file from anywhere.

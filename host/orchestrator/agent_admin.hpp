@@ -45,6 +45,10 @@ class AgentAdmin {
   // generation keeps serving.
   void reload_all();
 
+  // Agents of required PLUGINS entries (loaded by load_configured()) that the registry does not
+  // serve now: empty on a host that is ready (GET /health/ready).
+  std::vector<std::string> missing_required() const;
+
   std::vector<std::shared_ptr<const AgentGeneration>> list() const { return registry_.list(); }
   std::vector<FailedAgent> failed() const { return registry_.failed(); }
 
@@ -56,11 +60,15 @@ class AgentAdmin {
   bool is_configured(const std::filesystem::path& library) const;
   // Runs the agent's start-up hook; throws PluginError when it refuses.
   LoadedPlugin start(LoadedPlugin plugin);
+  // reload() once the agent is known to be loaded (reload_mutex_ held).
+  std::shared_ptr<const AgentGeneration> swap_in(const AgentGeneration& current,
+                                                 const std::optional<std::filesystem::path>& library);
 
   std::vector<PluginSpec> plugins_;
   std::filesystem::path plugin_dir_;
   sdk::Services& services_;
   PluginLoader loader_;
+  std::vector<std::string> required_ids_;  // written by load_configured() before serving, then read only
   std::mutex reload_mutex_;  // one swap at a time, so generations stay in request order
   // After the loader: the agents (and their libraries, whose private copies the loader's
   // directory holds) go first.

@@ -2,6 +2,7 @@
 
 #include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
+#include "host/metrics/metrics.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -18,6 +19,17 @@ std::int64_t now_ms() {
 bool is_agent_failure(const std::string& code) {
   return code == sdk::errc::kAgentError || code == sdk::errc::kInternal || code == sdk::errc::kDatabaseUnavailable ||
          code == sdk::errc::kLlmError || code == sdk::errc::kLlmUnavailable;
+}
+
+// The action as a metrics label: one the agent declares, or "<unknown>" (the generic route takes any
+// name from the path; a label must not).
+std::string_view action_label(const AgentGeneration& generation, const std::string& action) {
+  const auto declared = [&](const std::vector<std::string>& actions) {
+    return std::find(actions.begin(), actions.end(), action) != actions.end();
+  };
+  return declared(generation.capabilities) || declared(generation.internal_capabilities)
+             ? std::string_view(action)
+             : std::string_view("<unknown>");
 }
 
 }  // namespace
@@ -65,6 +77,7 @@ sdk::Result Orchestrator::dispatch(Audience audience, const std::string& agent_i
       return sdk::Result::fail(host::errc::kUnknownAgent, "no agent '" + agent_id + "' is loaded",
                                {{"agent", agent_id}, {"available_agents", available}});
     }
+    const auto started = std::chrono::steady_clock::now();
     AgentStats& stats = *generation->stats;
     stats.requests.fetch_add(1, std::memory_order_relaxed);
     stats.last_activity_ms.store(now_ms(), std::memory_order_relaxed);
@@ -72,10 +85,12 @@ sdk::Result Orchestrator::dispatch(Audience audience, const std::string& agent_i
     if (audience == Audience::kPublic) {
       const auto& visible = generation->capabilities;
       // The same words and details BaseAgent::handle gives an unknown action, with the public list.
-      if (std::find(visible.begin(), visible.end(), action) == visible.end())
+      if (std::find(visible.begin(), visible.end(), action) == visible.end()) {
+        metrics::process().agent_call(agent_id, "<unknown>", false, metrics::seconds_since(started));
         return sdk::Result::fail(sdk::errc::kUnsupportedAction,
                                  "agent '" + agent_id + "' has no action '" + action + "'",
                                  {{"agent", agent_id}, {"action", action}, {"available_capabilities", visible}});
+      }
     }
 
     // The caller's id goes with the agent and action: the LLM client records it with each call's
@@ -93,7 +108,9 @@ sdk::Result Orchestrator::dispatch(Audience audience, const std::string& agent_i
     context.agent = previous_agent;
     context.action = previous_action;
     context.user_id = previous_user;
-    if (!result.is_ok() && is_agent_failure(result.error().code)) stats.errors.fetch_add(1, std::memory_order_relaxed);
+    const bool failed = !result.is_ok() && is_agent_failure(result.error().code);
+    if (failed) stats.errors.fetch_add(1, std::memory_order_relaxed);
+    metrics::process().agent_call(agent_id, action_label(*generation, action), failed, metrics::seconds_since(started));
     return result;
   } catch (const std::exception& e) {
     log::error("orchestrator failed", {{"agent", agent_id}, {"action", action}, {"error", e.what()}});

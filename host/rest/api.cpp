@@ -21,6 +21,7 @@ std::shared_ptr<Router> build_router(ApiContext& api) {
   add_dialogue_routes(*router, api);
   add_web_routes(*router, api.web_dir);
   add_reference_routes(*router, api);
+  add_operator_routes(*router, api);
   return router;
 }
 

@@ -41,6 +41,8 @@ void add_agent_routes(Router& router, ApiContext& api);
 void add_dialogue_routes(Router& router, ApiContext& api);
 // GET /openapi.json, GET /docs (Redoc) and its script.
 void add_reference_routes(Router& router, ApiContext& api);
+// GET /metrics (Prometheus text format), GET /health/live, GET /health/ready.
+void add_operator_routes(Router& router, ApiContext& api);
 
 // ---- shared by the route files
 

@@ -24,6 +24,10 @@ struct HttpRequest {
   std::string request_id;
   std::string remote_address;
   std::map<std::string, std::string> path_params;  // filled by the router
+  // The matched route's pattern ("/api/v1/projects/{id}"), or a fixed word in angle brackets when
+  // none matched; set by the server before the handler runs (metrics label routes by it). Points
+  // into the router's table or at a constant, both outliving the request.
+  const std::string* route = nullptr;
 
   std::optional<std::string> header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

@@ -3,6 +3,7 @@
 #include "host/crypto/crypto_random.hpp"
 #include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
+#include "host/metrics/metrics.hpp"
 #include "host/rest/pistache_headers.hpp"
 #include "host/rest/request_framing.hpp"
 
@@ -51,6 +52,11 @@ bool acceptable_request_id(const std::string& id) {
 const char* const kCorsHeaders = "Authorization, Content-Type, X-Request-Id";
 const char* const kCorsExposed = "X-Request-Id, Retry-After";
 const char* const kConnectionKey = "__Conn";  // short: looked up on every read, kept in SSO
+
+// The route label of requests no route of the table answered (metrics stay bounded: never a raw path).
+const std::string kRouteRefused = "<refused>";      // refused before routing: framing, timeouts, connection cap
+const std::string kRouteUnmatched = "<unmatched>";  // 404 and 405
+const std::string kRoutePreflight = "<preflight>";  // CORS preflight, answered by the server itself
 
 // How often the reactor threads look for connections past their deadline.
 constexpr auto kSweepInterval = std::chrono::milliseconds(250);
@@ -129,6 +135,9 @@ struct Server::State {
       headers.add(std::make_shared<RawHeader>("Access-Control-Expose-Headers", kCorsExposed));
     }
     for (const auto& [name, value] : response.headers) headers.add(std::make_shared<RawHeader>(name, value));
+    // Counted before it is sent: a client that has its answer finds it counted.
+    metrics::process().http_request(request.route ? *request.route : kRouteRefused, request.method, response.status,
+                                    metrics::seconds_since(started));
     const auto code = static_cast<Http::Code>(response.status);
     auto sent = response.status == 204 || response.content_type.empty()
                     ? writer.send(code)
@@ -208,6 +217,7 @@ class PistacheHandler : public Http::Handler {
   void onConnection(const std::shared_ptr<Tcp::Peer>& peer) override {
     auto conn = std::make_shared<Connection>(state_->max_request_bytes());
     peer->putData(kConnectionKey, conn);
+    metrics::process().http_connection_accepted();
     if (state_->connections.fetch_add(1) >= state_->options.max_connections) {
       log::warn("connection refused: too many open connections",
                 {{"max_connections", state_->options.max_connections}});
@@ -485,7 +495,9 @@ void PistacheHandler::dispatch(const std::shared_ptr<Tcp::Peer>& peer, const std
   if (answered) return answer(early);
 
   auto match = state->router->match(r->method, r->path);
+  r->route = match.route ? &match.route->pattern : &kRouteUnmatched;
   if (r->method == "OPTIONS" && !match.allowed_methods.empty()) {
+    r->route = &kRoutePreflight;
     // CORS preflight: answered here, never by a handler.
     HttpResponse preflight = HttpResponse::no_content();
     std::string methods;
@@ -602,11 +614,23 @@ void Server::start() {
   listener_->setHandler(handler);
   listener_->bind();
   listener_->runThreaded();
+  // The figures only this server knows, read at each scrape.
+  metrics_source_ = metrics::process().add_source([state](metrics::Gauges& gauges) {
+    gauges.set("socrates_worker_queue_depth", "Requests waiting for a worker (WORKER_QUEUE is the limit)", {},
+               static_cast<double>(state->workers.queued()));
+    gauges.set("socrates_worker_threads", "Worker threads, compensating ones for blocked tasks included", {},
+               static_cast<double>(state->workers.live_threads()));
+    gauges.set("socrates_worker_blocked_tasks", "Tasks blocked in an LLM call (LLM_CONCURRENCY is the limit)", {},
+               static_cast<double>(state->workers.blocked()));
+    gauges.set("socrates_http_connections_open", "Open client connections (MAX_CONNECTIONS is the limit)", {},
+               static_cast<double>(state->connections.load()));
+  });
 }
 
 std::uint16_t Server::port() const { return listener_ ? static_cast<std::uint16_t>(listener_->getPort()) : 0; }
 
 void Server::shutdown() {
+  metrics_source_ = metrics::SourceHandle();
   // Work already queued finishes and is answered while the reactors still run (they write the
   // answers); only then do the reactors, their transports and handlers go.
   state_->workers.stop();

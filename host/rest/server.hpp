@@ -5,6 +5,7 @@
 // inline or on the worker pool, writes the answer and logs one line with its latency. Requests on
 // one connection are answered one at a time, in order.
 
+#include "host/metrics/metrics.hpp"
 #include "host/rest/router.hpp"
 #include "host/rest/worker_pool.hpp"
 
@@ -57,6 +58,7 @@ class Server {
   ServerOptions options_;
   std::shared_ptr<State> state_;
   std::unique_ptr<Pistache::Tcp::Listener> listener_;
+  metrics::SourceHandle metrics_source_;  // the worker queue and connections, while serving
 };
 
 }  // namespace socrates::host::rest

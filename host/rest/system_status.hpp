@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace socrates::host::rest {
 
@@ -19,6 +21,13 @@ struct DatabaseStatus {
   bool available() const noexcept { return latency_ms >= 0; }
 };
 
+// One check of GET /health/ready.
+struct ReadinessCheck {
+  std::string name;    // auth_database, specs_database, auth_migrations, specs_migrations, agents
+  bool ok = false;
+  std::string detail;  // why not, in words fit for anyone who can reach the route (no driver messages)
+};
+
 class SystemStatus {
  public:
   virtual ~SystemStatus() = default;
@@ -29,6 +38,12 @@ class SystemStatus {
   // LLM calls recorded since the start of the current day, every caller's. Throws
   // sdk::DatabaseError when they cannot be counted.
   virtual std::int64_t llm_calls_today() = 0;
+  // Whether this host should get traffic: both databases answer, their migrations are current
+  // (none pending, none changed), and every agent of a required PLUGINS entry is loaded. Runs a
+  // few short statements on each database. Never throws.
+  virtual std::vector<ReadinessCheck> readiness() noexcept = 0;
+  // METRICS_TOKEN (empty when unset): what GET /metrics asks for.
+  virtual const std::string& metrics_token() const noexcept = 0;
 };
 
 }  // namespace socrates::host::rest

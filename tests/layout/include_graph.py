@@ -22,6 +22,8 @@ RULES = [
      lambda n: n.startswith(("host/db/", "host/app/", "plugins/", "socrates/dialogue/"))),
     ("host/db", "the database layer knows nothing of accounts",
      lambda n: n.startswith("host/auth/")),
+    ("host/metrics", "the metrics know no other part of the host: the parts call them",
+     lambda n: n.startswith("host/") and not n.startswith("host/metrics/")),
     ("sdk", "the SDK includes only the standard library, nlohmann/json, Boost.DLL and itself",
      lambda n: not (standard(n) or n.startswith(("nlohmann/", "boost/dll/", "socrates/sdk/")))),
     ("libs/engine", "the engine knows no SDK, host or database",

@@ -82,14 +82,11 @@ Headers bearer(const std::string& access_token, Headers others) {
   return others;
 }
 
-std::optional<Response> HttpClient::try_request(const std::string& method, const std::string& path,
-                                                const std::string& body, const Headers& headers,
-                                                std::chrono::milliseconds timeout) const {
-  global_init();
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-  if (!curl) return std::nullopt;
-  CURL* h = curl.get();
-  const std::string url = base_url_ + path;
+namespace {
+
+// One request on `h`; `reuse`: leave the connection open for the handle's next request.
+std::optional<Response> perform(CURL* h, const std::string& url, const std::string& method, const std::string& body,
+                                const Headers& headers, std::chrono::milliseconds timeout, bool reuse) {
   Response response;
 
   curl_slist* list = nullptr;
@@ -114,7 +111,8 @@ std::optional<Response> HttpClient::try_request(const std::string& method, const
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
-  curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+  curl_easy_setopt(h, CURLOPT_FORBID_REUSE, reuse ? 0L : 1L);
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, nullptr);
   if (method == "GET" && body.empty()) {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
   } else {
@@ -124,12 +122,47 @@ std::optional<Response> HttpClient::try_request(const std::string& method, const
     if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    } else {
+      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
     }
   }
-  if (curl_easy_perform(h) != CURLE_OK) return std::nullopt;
+  const CURLcode done = curl_easy_perform(h);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);  // the list goes now; the handle may live on
+  if (done != CURLE_OK) return std::nullopt;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
   record(method, path, response);
   return response;
+}
+
+}  // namespace
+
+std::optional<Response> HttpClient::try_request(const std::string& method, const std::string& path,
+                                                const std::string& body, const Headers& headers,
+                                                std::chrono::milliseconds timeout) const {
+  global_init();
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+  if (!curl) return std::nullopt;
+  return perform(curl.get(), base_url_ + path, method, body, headers, timeout, /*reuse=*/false);
+}
+
+KeepAliveClient::KeepAliveClient(std::string base_url, std::string ca_file)
+    : base_url_(std::move(base_url)), handle_(nullptr, &curl_easy_cleanup) {
+  global_init();
+  handle_.reset(curl_easy_init());
+  if (!handle_) throw std::runtime_error("curl_easy_init failed");
+  curl_easy_setopt(handle_.get(), CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  if (!ca_file.empty()) curl_easy_setopt(handle_.get(), CURLOPT_CAINFO, ca_file.c_str());
+}
+
+Response KeepAliveClient::request(const std::string& method, const std::string& path, const std::string& body,
+                                  const Headers& headers, std::chrono::milliseconds timeout) {
+  auto response = perform(handle_.get(), base_url_ + path, method, body, headers, timeout, /*reuse=*/true);
+  if (!response) throw std::runtime_error("no HTTP answer to " + method + " " + base_url_ + path);
+  long connects = 0;
+  curl_easy_getinfo(handle_.get(), CURLINFO_NUM_CONNECTS, &connects);
+  reused_ = connects == 0;
+  return *response;
 }
 
 Response HttpClient::request(const std::string& method, const std::string& path, const std::string& body,

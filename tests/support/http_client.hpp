@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -47,6 +48,24 @@ class HttpClient {
 
  private:
   std::string base_url_;
+};
+
+// One connection kept open across requests (HTTP/1.1 keep-alive), as a browser keeps one: for
+// tests of what a proxy does with kept-alive connections. `ca_file`: the PEM certificate(s) an
+// https:// server must be signed by (a test's own self-signed one). Not thread-safe.
+class KeepAliveClient {
+ public:
+  KeepAliveClient(std::string base_url, std::string ca_file = "");
+  // Throws std::runtime_error when no HTTP answer arrives.
+  Response request(const std::string& method, const std::string& path, const std::string& body = "",
+                   const Headers& headers = {}, std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // Whether the last request went out on the connection an earlier one opened.
+  bool reused_connection() const noexcept { return reused_; }
+
+ private:
+  std::string base_url_;
+  std::unique_ptr<void, void (*)(void*)> handle_;  // the CURL easy handle, which owns the connection
+  bool reused_ = false;
 };
 
 // Percent-encoding for form bodies and query strings.
