@@ -85,9 +85,11 @@ Headers bearer(const std::string& access_token, Headers others) {
 namespace {
 
 // One request on `h`; `reuse`: leave the connection open for the handle's next request.
-std::optional<Response> perform(CURL* h, const std::string& url, const std::string& method, const std::string& body,
-                                const Headers& headers, std::chrono::milliseconds timeout, bool reuse) {
+std::optional<Response> perform(CURL* h, const std::string& base_url, const std::string& path, const std::string& method,
+                                const std::string& body, const Headers& headers, std::chrono::milliseconds timeout,
+                                bool reuse) {
   Response response;
+  const std::string url = base_url + path;
 
   curl_slist* list = nullptr;
   bool has_content_type = false;
@@ -143,7 +145,7 @@ std::optional<Response> HttpClient::try_request(const std::string& method, const
   global_init();
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
   if (!curl) return std::nullopt;
-  return perform(curl.get(), base_url_ + path, method, body, headers, timeout, /*reuse=*/false);
+  return perform(curl.get(), base_url_, path, method, body, headers, timeout, /*reuse=*/false);
 }
 
 KeepAliveClient::KeepAliveClient(std::string base_url, std::string ca_file)
@@ -157,7 +159,7 @@ KeepAliveClient::KeepAliveClient(std::string base_url, std::string ca_file)
 
 Response KeepAliveClient::request(const std::string& method, const std::string& path, const std::string& body,
                                   const Headers& headers, std::chrono::milliseconds timeout) {
-  auto response = perform(handle_.get(), base_url_ + path, method, body, headers, timeout, /*reuse=*/true);
+  auto response = perform(handle_.get(), base_url_, path, method, body, headers, timeout, /*reuse=*/true);
   if (!response) throw std::runtime_error("no HTTP answer to " + method + " " + base_url_ + path);
   long connects = 0;
   curl_easy_getinfo(handle_.get(), CURLINFO_NUM_CONNECTS, &connects);
