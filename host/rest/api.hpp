@@ -30,6 +30,8 @@ void add_project_routes(Router& router, ApiContext& api);
 void add_agent_routes(Router& router, ApiContext& api);
 // Sessions, answers, specifications, conflicts, maturity, advance, export, categories.
 void add_dialogue_routes(Router& router, ApiContext& api);
+// The MCP server's Streamable HTTP transport: POST and DELETE /mcp (host/mcp).
+void add_mcp_routes(Router& router, ApiContext& api);
 
 // ---- shared by the route files
 
@@ -46,8 +48,10 @@ bool is_json_media_type(const std::string& content_type);
 HttpResponse unsupported_media_type(const HttpRequest& request, const std::string& accepted);
 
 // Authenticates, then runs `fn` with the caller; every exception becomes the API's error shape.
+// REST routes take access tokens only; /mcp takes personal access tokens too.
 HttpResponse with_user(ApiContext& api, HttpRequest& request,
-                       const std::function<HttpResponse(const auth::AuthContext&)>& fn);
+                       const std::function<HttpResponse(const auth::AuthContext&)>& fn,
+                       auth::Credentials accepted = auth::Credentials::kAccessToken);
 HttpResponse with_admin(ApiContext& api, HttpRequest& request,
                         const std::function<HttpResponse(const auth::AuthContext&)>& fn);
 
