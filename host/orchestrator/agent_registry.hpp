@@ -46,6 +46,8 @@ struct AgentGeneration {
 // Whether a plugin's BaseAgent has the internal-action member (SDK 1.2 and later); an older one's
 // actions are all public.
 bool knows_internal_actions(const PluginInfo& info) noexcept;
+// Whether a plugin's BaseAgent has the tool declarations member (SDK 1.4 and later).
+bool declares_tools(const PluginInfo& info) noexcept;
 
 // A configured library that could not be loaded (an optional plugin); reported by health.
 struct FailedAgent {

@@ -16,6 +16,14 @@ class McpE2eTest : public HostSuite {
  protected:
   McpE2eTest() : HostSuite("mcp") {}
 
+  // The real agents, and a fixture agent that declares one of its actions an MCP tool (SDK 1.4).
+  static void SetUpTestSuite() {
+    const std::string plugins = std::string(SOCRATES_PLUGIN_DIR) + "/libproject_manager_agent.so," +
+                                SOCRATES_PLUGIN_DIR + "/libsocratic_agent.so," + SOCRATES_PLUGIN_DIR +
+                                "/libcontext_agent.so," + SOCRATES_FIXTURE_DIR + "/libfixture_tools.so";
+    host_ = new HostUnderTest({{"PLUGINS", plugins}});
+  }
+
   // A POST of `body` (text) to /mcp with `token`, `headers` added.
   Response mcp(const std::string& body, const std::string& token, Headers headers = {}) const {
     headers.emplace("content-type", "application/json");
@@ -159,6 +167,31 @@ TEST_F(McpE2eTest, AToolCallThatChangesASubscribedResourceAnswersAsAnEventStream
   const auto result = streamed.body.find("\"id\":3");
   EXPECT_NE(first, std::string::npos) << streamed.body;
   EXPECT_LT(first, result) << "the notification comes before the result";
+}
+
+TEST_F(McpE2eTest, APluginActionDeclaredAToolIsListedAndCalledThroughTheOrchestrator) {
+  const std::string id = session(token());
+  const Headers in_session = {{"mcp-session-id", id}};
+  const auto listed = mcp(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", token(), in_session).json();
+  json tool;
+  for (const auto& each : listed["result"]["tools"])
+    if (each["name"] == "fixture_tools.word_count") tool = each;
+  ASSERT_TRUE(tool.is_object()) << listed.dump();
+  EXPECT_EQ(tool["inputSchema"]["required"], json({"text"}));
+  EXPECT_NE(tool["description"].get<std::string>().find("Counts the words"), std::string::npos);
+  for (const auto& each : listed["result"]["tools"]) EXPECT_NE(each["name"], "fixture_tools.tally") << "not declared a tool";
+
+  const json call_tool = {{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"},
+                          {"params", {{"name", "fixture_tools.word_count"},
+                                      {"arguments", {{"text", "one two three"}, {"user_id", "forged"}}}}}};
+  const auto called = mcp(call_tool.dump(), token(), in_session).json();
+  const json value = called["result"]["structuredContent"];
+  EXPECT_EQ(value["words"], 3) << called.dump();
+  EXPECT_EQ(value["caller"], user_.id) << "the caller is the token's";
+  EXPECT_EQ(value["params"]["user_id"], user_.id) << "a model cannot speak for someone else";
+  const auto tally = mcp(R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"fixture_tools.tally"}})",
+                         token(), in_session).json();
+  EXPECT_EQ(tally["error"]["code"], -32602) << tally.dump();
 }
 
 // The official client, over both transports, through a whole interview (tests/mcp/mcp_client_test.mjs).

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <string>
@@ -246,6 +247,44 @@ TEST_F(McpServerTest, ReadsResourcesAndThePrompt) {
   const std::string text = prompt["result"]["messages"][0]["content"]["text"];
   EXPECT_NE(text.find(kProject), std::string::npos);
   EXPECT_NE(text.find("one question at a time"), std::string::npos);
+}
+
+// An agent with one action declared a tool (SDK 1.4) and one not.
+class ToolAgent final : public sdk::BaseAgent {
+ public:
+  ToolAgent() : BaseAgent(sdk::AgentInfo{"helper", "helper", "1.0.0"}) {
+    register_action("shout", [](const sdk::Request& r, sdk::Services&) { return sdk::Result::ok(r.params); },
+                    sdk::ToolSpec{"Shouts the text back.", {{"type", "object"}, {"properties", {{"text", {{"type", "string"}}}}}}});
+    register_action("hidden", [](const sdk::Request& r, sdk::Services&) { return sdk::Result::ok(r.params); });
+  }
+};
+
+TEST_F(McpServerTest, PluginActionsDeclaredToolsAreListedOnlyForSdk14Plugins) {
+  for (int minor : {3, 4}) {
+    AgentRegistry registry;
+    Orchestrator orchestrator{registry, services_};
+    McpServer server{orchestrator, "test"};
+    LoadedPlugin plugin;
+    plugin.info.agent_id = "helper";
+    plugin.info.sdk_major = 1;
+    plugin.info.sdk_minor = minor;
+    plugin.agent = std::make_shared<ToolAgent>();
+    registry.add(std::move(plugin));
+    std::vector<std::string> names;
+    for (const auto& tool : server.tools()) names.push_back(tool.name);
+    const bool listed = std::find(names.begin(), names.end(), "helper.shout") != names.end();
+    EXPECT_EQ(listed, minor >= 4) << "SDK 1." << minor << ": a plugin older than 1.4 has no tools member";
+    EXPECT_EQ(std::find(names.begin(), names.end(), "helper.hidden"), names.end());
+    if (!listed) continue;
+    auto session = server.open_session(alice().caller.user_id);
+    auto init = McpServer::parse(json({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", {{"protocolVersion", kLatestProtocolVersion}}}}).dump());
+    server.handle(*session, std::get<Message>(init), alice());
+    auto call = McpServer::parse(json({{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/call"},
+                                       {"params", {{"name", "helper.shout"}, {"arguments", {{"text", "hi"}, {"other", 1}}}}}}).dump());
+    auto reply = server.handle(*session, std::get<Message>(call), alice());
+    EXPECT_EQ((*reply)["result"]["structuredContent"],
+              (json{{"text", "hi"}, {"user_id", alice().caller.user_id}, {"caller_email", "alice@example.com"}}));
+  }
 }
 
 TEST_F(McpServerTest, SessionsBelongToTheirAccount) {
