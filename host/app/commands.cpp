@@ -6,6 +6,7 @@
 #include "host/db/migrator.hpp"
 #include "host/llm/llm_client.hpp"
 #include "host/log/json_log.hpp"
+#include "host/mcp/stdio_transport.hpp"
 #include "host/notify/webhook.hpp"
 #include "host/plugins/library_file.hpp"
 #include "host/rest/api.hpp"
@@ -38,6 +39,9 @@ const char* const kUsage =
     "  doctor         check configuration, databases, the secret, the LLM provider and every plugin;\n"
     "                 print each fix\n"
     "  plugin-check   PATH: check and load a plugin library as serve would and print its descriptor\n"
+    "  mcp            the MCP server on standard input/output (newline-delimited JSON-RPC) for an\n"
+    "                 assistant that starts a local process; authenticated by the personal access\n"
+    "                 token in SOCRATES_TOKEN (POST /api/v1/auth/tokens); logs go to standard error\n"
     "\n"
     "Configuration is the environment (and an optional .env file, or ENV_FILE): DATABASE_URL_AUTH,\n"
     "DATABASE_URL_SPECS, SECRET_KEY, PORT, THREADS, WORKERS, PLUGINS, LLM_PROVIDER, LOG_LEVEL, ...\n"
@@ -192,6 +196,47 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
   log::info("shutting down", {{"signal", signal}});
   server.shutdown();
   return 0;
+}
+
+int mcp_stdio(const Environment& env, std::istream& in, std::ostream& out, std::ostream& err) {
+  const auto token = env.get("SOCRATES_TOKEN");
+  if (!token || token->empty()) {
+    err << "socrates-host mcp: SOCRATES_TOKEN is not set\n  fix: create a personal access token (POST "
+           "/api/v1/auth/tokens, docs/mcp.md) and give it to the assistant's MCP configuration as SOCRATES_TOKEN\n";
+    return 2;
+  }
+  auto config = load(env, RequiredFor::kServe, err);
+  if (!config) return 2;
+  log::init(config->log_level);  // standard error: standard output carries the protocol alone
+  auto container = open_container(*config, err);
+  if (!container) return 1;
+  if (!migrate_all(*container, config->auto_migrate, err, err)) return 1;
+  try {
+    container->agents().load_configured();
+  } catch (const std::exception& e) {
+    err << "socrates-host: a required plugin failed to load: " << e.what() << "\n";
+    return 1;
+  }
+  auth::AccountService accounts(container->auth_pool(), container->config());
+  const std::string authorization = "Bearer " + *token;
+  mcp::Authenticator authenticate = [&] {
+    try {
+      return accounts.authenticate(authorization, "stdio", auth::Credentials::kAccessOrPersonalToken);
+    } catch (const std::exception& e) {  // the accounts database is unreachable: refuse this message
+      log::error("authentication failed", {{"error", e.what()}});
+      return std::variant<auth::AuthContext, sdk::Error>(
+          sdk::Error{sdk::errc::kDatabaseUnavailable, "the accounts database is unavailable", {}});
+    }
+  };
+  auto first = authenticate();
+  if (auto* refused = std::get_if<sdk::Error>(&first)) {
+    err << "socrates-host mcp: SOCRATES_TOKEN was refused (" << refused->code << ": " << refused->message
+        << ")\n  fix: create a new personal access token (POST /api/v1/auth/tokens)\n";
+    return 1;
+  }
+  mcp::McpServer server(container->orchestrator(), SOCRATES_VERSION);
+  log::info("MCP server on standard input/output", {{"user_id", std::get<auth::AuthContext>(first).caller.user_id}});
+  return mcp::run_stdio(server, std::get<auth::AuthContext>(first), authenticate, in, out, config->max_body_bytes);
 }
 
 int migrate(const Environment& env, std::ostream& out, std::ostream& err) {
@@ -476,6 +521,7 @@ int run_command(const std::vector<std::string>& args, const Environment& base_en
   if (name == "serve") return serve(env, out, err);
   if (name == "migrate") return migrate(env, out, err);
   if (name == "doctor") return doctor(env, out, err);
+  if (name == "mcp") return mcp_stdio(env, std::cin, out, err);
   if (name == "create-admin") {
     if (options->count("password")) {
       err << "socrates-host: --password is refused: every local user can read a command's arguments (`ps`), "

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 namespace socrates::host::auth {
 namespace {
@@ -374,13 +375,20 @@ nlohmann::json AccountService::delete_expired() {
 }
 
 std::variant<AuthContext, sdk::Error> AccountService::authenticate(const std::optional<std::string>& authorization,
-                                                                   const std::string& request_id) {
+                                                                   const std::string& request_id,
+                                                                   Credentials accepted) {
   auto refuse = [](const std::string& message) { return sdk::Error{errc::kUnauthenticated, message, {}}; };
   if (!authorization || authorization->empty()) return refuse("an access token is required (Authorization: Bearer …)");
   const std::string& header = *authorization;
   if (header.size() < 8 || lower(header.substr(0, 7)) != "bearer ") return refuse("the Authorization header must be 'Bearer <access_token>'");
   std::string token = header.substr(7);
   token.erase(0, token.find_first_not_of(' '));
+  if (token.rfind(kPersonalTokenPrefix, 0) == 0) {
+    if (accepted != Credentials::kAccessOrPersonalToken)
+      return refuse("a personal access token is accepted only by the MCP server (/mcp, socrates-host mcp); "
+                    "sign in for an access token");
+    return authenticate_personal_token(token, request_id);
+  }
   std::string reason;
   auto claims = signer_.verify(token, &reason);
   if (!claims) {
@@ -403,6 +411,90 @@ std::variant<AuthContext, sdk::Error> AccountService::authenticate(const std::op
   context.login_id = claims->login_id;
   context.email = row->str("email");
   return context;
+}
+
+std::variant<AuthContext, sdk::Error> AccountService::authenticate_personal_token(const std::string& token,
+                                                                                  const std::string& request_id) {
+  Db db = accounts_.open();
+  // last_used_at is written at most once a minute per token, not on every request.
+  auto row = db.query_one(
+      "WITH used AS (UPDATE personal_access_tokens SET last_used_at = now() WHERE token_hash = $1 "
+      "  AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) "
+      "  AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')) "
+      "SELECT t.id::text AS id, u.id::text AS user_id, u.role, u.status, u.email FROM personal_access_tokens t "
+      "JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
+      "AND (t.expires_at IS NULL OR t.expires_at > now())",
+      {crypto::sha256_hex(token)});
+  if (!row) return sdk::Error{errc::kUnauthenticated, "the personal access token is invalid, expired or revoked", {}};
+  if (row->str("status") != "active")
+    return sdk::Error{errc::kAccountInactive, "this account is not active; contact an administrator", {}};
+  AuthContext context;
+  context.caller = sdk::Caller{row->str("user_id"), row->str("role"), request_id};
+  context.email = row->str("email");
+  context.personal_token_id = row->str("id");
+  return context;
+}
+
+namespace {
+
+constexpr const char* kTokenColumns =
+    "id::text AS id, name, rfc3339(created_at) AS created_at, rfc3339(expires_at) AS expires_at, "
+    "rfc3339(last_used_at) AS last_used_at";
+
+nlohmann::json token_json(const sdk::Row& row) {
+  auto optional = [&](const char* column) { return row.is_null(column) ? nlohmann::json(nullptr) : nlohmann::json(row.str(column)); };
+  return {{"id", row.str("id")},
+          {"name", row.str("name")},
+          {"created_at", row.str("created_at")},
+          {"expires_at", optional("expires_at")},
+          {"last_used_at", optional("last_used_at")}};
+}
+
+}  // namespace
+
+Result AccountService::create_personal_token(const AuthContext& auth, const nlohmann::json& body) {
+  const std::string name = sdk::validate::required_string(body, "name", 1, 100);
+  const long long days = sdk::validate::integer(body, "expires_in_days", 1, 3650, 0);
+  const std::string token = kPersonalTokenPrefix + crypto::random_token(32);
+  Db db = accounts_.open();
+  auto row = db.query_one(std::string("INSERT INTO personal_access_tokens (user_id, name, token_hash, expires_at) "
+                                      "VALUES ($1::uuid, $2, $3, CASE WHEN $4::int > 0 THEN now() + make_interval(days => $4::int) END) "
+                                      "RETURNING ") + kTokenColumns,
+                          {auth.caller.user_id, name, crypto::sha256_hex(token), days});
+  nlohmann::json answer = token_json(*row);
+  answer["token"] = token;
+  log::info("personal access token created", {{"user_id", auth.caller.user_id}, {"token_id", answer["id"]}});
+  return Result::created(std::move(answer));
+}
+
+Result AccountService::list_personal_tokens(const AuthContext& auth, const nlohmann::json& query) {
+  const long long limit = sdk::validate::integer(query, "limit", 1, 200, 50);
+  const long long offset = sdk::validate::integer(query, "offset", 0, std::numeric_limits<int>::max(), 0);
+  Db db = accounts_.open();
+  auto rows = db.query(std::string("SELECT ") + kTokenColumns + ", count(*) OVER () AS total FROM personal_access_tokens "
+                           "WHERE user_id = $1::uuid AND revoked_at IS NULL ORDER BY personal_access_tokens.created_at DESC, id LIMIT $2 OFFSET $3",
+                       {auth.caller.user_id, limit, offset});
+  nlohmann::json items = nlohmann::json::array();
+  std::int64_t total = 0;
+  for (const auto& row : rows) {
+    items.push_back(token_json(row));
+    total = row.i64("total");
+  }
+  if (rows.empty() && offset > 0)  // a page past the end still tells the real total
+    total = db.query_one("SELECT count(*) AS n FROM personal_access_tokens WHERE user_id = $1::uuid AND revoked_at IS NULL",
+                         {auth.caller.user_id})->i64("n");
+  return Result::ok({{"items", std::move(items)}, {"total", total}, {"limit", limit}, {"offset", offset}});
+}
+
+Result AccountService::revoke_personal_token(const AuthContext& auth, const std::string& token_id) {
+  if (!sdk::validate::is_uuid(token_id)) return Result::fail(sdk::validation_error("token_id", "'token_id' must be a UUID"));
+  Db db = accounts_.open();
+  const auto revoked = db.execute(
+      "UPDATE personal_access_tokens SET revoked_at = now() WHERE id = $1::uuid AND user_id = $2::uuid AND revoked_at IS NULL",
+      {token_id, auth.caller.user_id});
+  if (revoked == 0) return Result::fail(errc::kNotFound, "no such personal access token", {{"token_id", token_id}});
+  log::info("personal access token revoked", {{"user_id", auth.caller.user_id}, {"token_id", token_id}});
+  return Result::no_content();
 }
 
 bool AccountService::account_exists(ConnectionPool& accounts, const std::string& email) {

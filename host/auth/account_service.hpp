@@ -27,9 +27,17 @@ namespace socrates::host::auth {
 // An authenticated request: the caller, and the login its token belongs to.
 struct AuthContext {
   sdk::Caller caller;
-  std::string login_id;
+  std::string login_id;             // empty for a personal access token
   std::string email;
+  std::string personal_token_id;    // the personal access token presented, if that was one
 };
+
+// The credentials a request may present: REST takes access tokens only; the MCP server (/mcp and
+// `socrates-host mcp`) takes personal access tokens too, which are for its tools and nothing else.
+enum class Credentials { kAccessToken, kAccessOrPersonalToken };
+
+// Personal access tokens start with this, so they are told from access tokens without a lookup.
+inline constexpr const char* kPersonalTokenPrefix = "socpat_";
 
 class AccountService {
  public:
@@ -60,9 +68,20 @@ class AccountService {
 
   const TrustedProxies& trusted_proxies() const noexcept { return trusted_proxies_; }
 
-  // From an Authorization header value: the caller, or UNAUTHENTICATED / ACCOUNT_INACTIVE.
+  // From an Authorization header value: the caller, or UNAUTHENTICATED / ACCOUNT_INACTIVE. A
+  // personal access token where `accepted` is kAccessToken is UNAUTHENTICATED (its message says
+  // where such a token is accepted).
   std::variant<AuthContext, sdk::Error> authenticate(const std::optional<std::string>& authorization,
-                                                     const std::string& request_id);
+                                                     const std::string& request_id,
+                                                     Credentials accepted = Credentials::kAccessToken);
+
+  // Personal access tokens (POST/GET/DELETE /api/v1/auth/tokens). create: body {"name" (1..100),
+  // "expires_in_days"? (1..3650; absent: until revoked)}, 201 with "token", the only time it is
+  // answered. list: the caller's tokens not revoked, newest first, without secrets (limit, offset).
+  // revoke: 204; NOT_FOUND for a token that is not the caller's or was revoked already.
+  sdk::Result create_personal_token(const AuthContext& auth, const nlohmann::json& body);
+  sdk::Result list_personal_tokens(const AuthContext& auth, const nlohmann::json& query);
+  sdk::Result revoke_personal_token(const AuthContext& auth, const std::string& token_id);
 
   // create-admin: a new admin account; an email that exists already is refused (EMAIL_TAKEN), as
   // silently promoting whoever registered it first would hand admin powers to a squatter.
@@ -78,6 +97,7 @@ class AccountService {
  private:
   // login() without its count in socrates_logins_total.
   sdk::Result attempt_login(const nlohmann::json& credentials, const std::string& address);
+  std::variant<AuthContext, sdk::Error> authenticate_personal_token(const std::string& token, const std::string& request_id);
   nlohmann::json issue_tokens(class sdk::Db& db, const std::string& user_id, const std::string& login_id);
   // On the hashing pool; nullopt when its queue is full.
   std::optional<std::string> pooled_hash(const std::string& password);

@@ -81,6 +81,30 @@ void add_account_routes(Router& router, ApiContext& api) {
                                                                     client_of(api, request)); });
     });
   });
+
+  // Personal access tokens, for the MCP server (docs/mcp.md). Managed with an access token only:
+  // a personal access token cannot mint or list others.
+  router.add("POST", "/api/v1/auth/tokens", [&api](HttpRequest& request) {
+    return with_user(api, request, [&](const auth::AuthContext& auth) {
+      auto body = json_body(request);
+      if (auto* refused = std::get_if<HttpResponse>(&body)) return *refused;
+      return not_stored(guarded_response(
+          request, [&] { return api.accounts.create_personal_token(auth, std::get<nlohmann::json>(body)); }));
+    });
+  });
+  router.add("GET", "/api/v1/auth/tokens", [&api](HttpRequest& request) {
+    return with_user(api, request, [&](const auth::AuthContext& auth) {
+      nlohmann::json query = nlohmann::json::object();
+      for (const char* name : {"limit", "offset"}) copy_query_param(request, name, query);
+      return guarded_response(request, [&] { return api.accounts.list_personal_tokens(auth, query); });
+    });
+  });
+  router.add("DELETE", "/api/v1/auth/tokens/{token_id}", [&api](HttpRequest& request) {
+    return with_user(api, request, [&](const auth::AuthContext& auth) {
+      return guarded_response(request,
+                              [&] { return api.accounts.revoke_personal_token(auth, request.path_param("token_id")); });
+    });
+  });
 }
 
 }  // namespace socrates::host::rest

@@ -1,6 +1,7 @@
 #include "host/rest/api.hpp"
 
 #include "host/error_codes.hpp"
+#include "host/json/checked_parse.hpp"
 #include "host/log/json_log.hpp"
 #include "host/rest/static_files.hpp"
 
@@ -22,37 +23,9 @@ std::shared_ptr<Router> build_router(ApiContext& api) {
   add_web_routes(*router, api.web_dir);
   add_reference_routes(*router, api);
   add_operator_routes(*router, api);
+  add_mcp_routes(*router, api);
   return router;
 }
-
-namespace {
-
-// Nesting deeper than this is refused while parsing, before anything is built from it.
-constexpr int kMaxJsonDepth = 64;
-
-struct TooDeep {};
-
-// The JSON pointer of the first string or key in `value` that holds a NUL character, if any.
-// `value` is at most kMaxJsonDepth deep, so the recursion is bounded.
-std::optional<std::string> nul_field(const nlohmann::json& value, const std::string& pointer) {
-  if (value.is_string()) {
-    if (value.get_ref<const std::string&>().find('\0') != std::string::npos) return pointer;
-  } else if (value.is_object()) {
-    for (const auto& [key, member] : value.items()) {
-      std::string escaped;  // RFC 6901: ~ is ~0, / is ~1
-      for (char c : key) escaped += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
-      const std::string path = pointer + "/" + escaped;
-      if (key.find('\0') != std::string::npos) return path;
-      if (auto found = nul_field(member, path)) return found;
-    }
-  } else if (value.is_array()) {
-    for (std::size_t i = 0; i < value.size(); ++i)
-      if (auto found = nul_field(value[i], pointer + "/" + std::to_string(i))) return found;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 bool is_json_media_type(const std::string& content_type) {
   std::string type = content_type.substr(0, content_type.find(';'));
@@ -73,29 +46,18 @@ HttpResponse unsupported_media_type(const HttpRequest& request, const std::strin
 }
 
 std::variant<nlohmann::json, HttpResponse> parse_json_object(const std::string& text, const std::string& request_id) {
-  nlohmann::json body;
-  try {
-    body = nlohmann::json::parse(
-        text,
-        [](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
-          // `depth` counts the containers around the event; a container's start is one deeper.
-          if ((event == nlohmann::json::parse_event_t::object_start ||
-               event == nlohmann::json::parse_event_t::array_start) &&
-              depth >= kMaxJsonDepth)
-            throw TooDeep{};
-          return true;
-        },
-        /*allow_exceptions=*/false);
-  } catch (const TooDeep&) {
-    return HttpResponse::error(
-        sdk::validation_error("body", "the body is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"),
-        request_id);
-  }
-  if (body.is_discarded())
+  auto parsed = untrusted::parse_limited(text);
+  if (auto* problem = std::get_if<untrusted::ParseProblem>(&parsed)) {
+    if (*problem == untrusted::ParseProblem::kTooDeep)
+      return HttpResponse::error(
+          sdk::validation_error("body", "the body is nested deeper than " + std::to_string(untrusted::kMaxJsonDepth) + " levels"),
+          request_id);
     return HttpResponse::error(sdk::validation_error("body", "the body is not valid JSON"), request_id);
+  }
+  nlohmann::json body = std::move(std::get<nlohmann::json>(parsed));
   if (!body.is_object())
     return HttpResponse::error(sdk::validation_error("body", "the body must be a JSON object"), request_id);
-  if (auto field = nul_field(body, "")) {
+  if (auto field = untrusted::nul_pointer(body)) {
     // Named like every other field (`name`), nested ones by their JSON pointer path (`items/0/value`).
     auto error = sdk::validation_error(field->substr(1), "a NUL character (\\u0000) is not allowed");
     return HttpResponse::error(error, request_id);
@@ -161,10 +123,10 @@ HttpResponse guarded_response(const HttpRequest& request, const std::function<sd
 }
 
 HttpResponse with_user(ApiContext& api, HttpRequest& request,
-                       const std::function<HttpResponse(const auth::AuthContext&)>& fn) {
+                       const std::function<HttpResponse(const auth::AuthContext&)>& fn, auth::Credentials accepted) {
   std::optional<auth::AuthContext> context;
   HttpResponse refused = guarded_response(request, [&]() -> sdk::Result {
-    auto outcome = api.accounts.authenticate(request.header("authorization"), request.request_id);
+    auto outcome = api.accounts.authenticate(request.header("authorization"), request.request_id, accepted);
     if (auto* error = std::get_if<sdk::Error>(&outcome)) return sdk::Result::fail(*error);
     context = std::get<auth::AuthContext>(std::move(outcome));
     return sdk::Result::ok(nullptr);

@@ -43,6 +43,8 @@ void add_dialogue_routes(Router& router, ApiContext& api);
 void add_reference_routes(Router& router, ApiContext& api);
 // GET /metrics (Prometheus text format), GET /health/live, GET /health/ready.
 void add_operator_routes(Router& router, ApiContext& api);
+// The MCP server's Streamable HTTP transport: POST and DELETE /mcp (host/mcp).
+void add_mcp_routes(Router& router, ApiContext& api);
 
 // ---- shared by the route files
 
@@ -59,8 +61,10 @@ bool is_json_media_type(const std::string& content_type);
 HttpResponse unsupported_media_type(const HttpRequest& request, const std::string& accepted);
 
 // Authenticates, then runs `fn` with the caller; every exception becomes the API's error shape.
+// REST routes take access tokens only; /mcp takes personal access tokens too.
 HttpResponse with_user(ApiContext& api, HttpRequest& request,
-                       const std::function<HttpResponse(const auth::AuthContext&)>& fn);
+                       const std::function<HttpResponse(const auth::AuthContext&)>& fn,
+                       auth::Credentials accepted = auth::Credentials::kAccessToken);
 HttpResponse with_admin(ApiContext& api, HttpRequest& request,
                         const std::function<HttpResponse(const auth::AuthContext&)>& fn);
 

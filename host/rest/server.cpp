@@ -49,8 +49,8 @@ bool acceptable_request_id(const std::string& id) {
   });
 }
 
-const char* const kCorsHeaders = "Authorization, Content-Type, X-Request-Id";
-const char* const kCorsExposed = "X-Request-Id, Retry-After";
+const char* const kCorsHeaders = "Authorization, Content-Type, X-Request-Id, Mcp-Session-Id, MCP-Protocol-Version";
+const char* const kCorsExposed = "X-Request-Id, Retry-After, Mcp-Session-Id, WWW-Authenticate";
 const char* const kConnectionKey = "__Conn";  // short: looked up on every read, kept in SSO
 
 // The route label of requests no route of the table answered (metrics stay bounded: never a raw path).
@@ -478,7 +478,8 @@ void PistacheHandler::dispatch(const std::shared_ptr<Tcp::Peer>& peer, const std
       }
       r->query[std::move(name)] = std::move(value);
     }
-    for (const char* name : {"authorization", "content-type", "user-agent", "x-forwarded-for", "if-none-match"})
+    for (const char* name : {"authorization", "content-type", "user-agent", "x-forwarded-for", "if-none-match", "accept",
+                             "mcp-session-id", "mcp-protocol-version"})
       if (auto value = header_value(request, name)) r->headers[name] = *value;
     r->remote_address = peer->address().host();
     if (!answered && request.body().size() > state->options.max_body_bytes) {

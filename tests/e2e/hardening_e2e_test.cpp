@@ -75,7 +75,14 @@ const std::set<std::string> kNoBody = {
     "POST /api/v1/projects/{project_id}/leave",
     "GET /api/v1/projects/{project_id}/invitations",
     "DELETE /api/v1/projects/{project_id}/invitations/{invitation_id}",
+    "GET /api/v1/auth/tokens",
+    "DELETE /api/v1/auth/tokens/{token_id}",
+    "DELETE /mcp",
 };
+
+// Routes that read a JSON-RPC body (docs/mcp.md): the same input is refused there too, with
+// JSON-RPC errors instead of the API's error shape (McpEndpointRefusesTheSameBodiesInJsonRpc).
+const std::set<std::string> kJsonRpc = {"POST /mcp"};
 
 class HardeningE2eTest : public ::testing::Test {
  protected:
@@ -145,7 +152,8 @@ class HardeningE2eTest : public ::testing::Test {
   static std::vector<std::pair<std::string, std::string>> body_routes() {
     std::vector<std::pair<std::string, std::string>> routes;
     for (const auto& [method, pattern] : table_)
-      if (!kNoBody.count(method + " " + pattern)) routes.emplace_back(method, pattern);
+      if (!kNoBody.count(method + " " + pattern) && !kJsonRpc.count(method + " " + pattern))
+        routes.emplace_back(method, pattern);
     return routes;
   }
 
@@ -205,6 +213,23 @@ TEST_F(HardeningE2eTest, ANulCharacterIsRefusedOnEveryRouteThatReadsABody) {
         host_->client().request(method, path_of(pattern), R"({"zzz":"a\u0000b"})", auth_for(pattern));
     EXPECT_TRUE(IsValidationError(response, "zzz")) << method << " " << pattern;
   }
+}
+
+TEST_F(HardeningE2eTest, McpEndpointRefusesTheSameBodiesInJsonRpc) {
+  for (const auto& route : kJsonRpc) {
+    const std::string method = route.substr(0, route.find(' '));
+    const std::string path = route.substr(route.find(' ') + 1);
+    const std::string deep = "{\"answer\":\"x\",\"p\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+    const auto too_deep = host_->client().request(method, path, deep, auth_for(path));
+    EXPECT_EQ(too_deep.status, 400) << describe(too_deep);
+    EXPECT_EQ(too_deep.json()["error"]["code"], -32700) << describe(too_deep);
+    const auto nul = host_->client().request(method, path, R"({"zzz":"a\u0000b"})", auth_for(path));
+    EXPECT_EQ(nul.status, 400) << describe(nul);
+    EXPECT_EQ(nul.json()["error"]["data"]["field"], "zzz") << describe(nul);
+    EXPECT_TRUE(IsApiError(host_->client().request(method, path, "{}", auth_for(path, {{"Content-Type", "text/plain"}})), 415,
+                           "UNSUPPORTED_MEDIA_TYPE"));
+  }
+  ASSERT_TRUE(host_->process->alive());
 }
 
 TEST_F(HardeningE2eTest, ANulCharacterInAQueryParameterIsRefusedOnEveryRoute) {

@@ -57,6 +57,12 @@ const std::map<std::string, RouteRole> kRoleOf = {
     {"GET /api/v1/categories", {Need::kNoProject, nullptr}},
     {"POST /api/v1/agents/{agent}/{action}", {Need::kNoProject, nullptr}},
     {"POST /api/v1/invitations/accept", {Need::kNoProject, nullptr}},
+    {"POST /api/v1/auth/tokens", {Need::kNoProject, nullptr}},
+    {"GET /api/v1/auth/tokens", {Need::kNoProject, nullptr}},
+    {"DELETE /api/v1/auth/tokens/{token_id}", {Need::kNoProject, nullptr}},
+    // The MCP server: its tools call the actions of the routes above, which apply their roles.
+    {"POST /mcp", {Need::kNoProject, nullptr}},
+    {"DELETE /mcp", {Need::kNoProject, nullptr}},
     // Reads and exports: any member.
     {"GET /api/v1/projects/{project_id}", {Need::kViewer, nullptr}},
     {"GET /api/v1/projects/{project_id}/maturity", {Need::kViewer, nullptr}},

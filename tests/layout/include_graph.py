@@ -20,6 +20,8 @@ def standard(name):
 RULES = [
     ("host/rest", "REST reaches no database, no composition root and no agent",
      lambda n: n.startswith(("host/db/", "host/app/", "plugins/", "socrates/dialogue/"))),
+    ("host/mcp", "the MCP server is transport-independent: no HTTP, no database, no composition root, no agent",
+     lambda n: n.startswith(("host/rest/", "host/db/", "host/app/", "plugins/", "socrates/dialogue/", "pistache/"))),
     ("host/db", "the database layer knows nothing of accounts",
      lambda n: n.startswith("host/auth/")),
     ("host/metrics", "the metrics know no other part of the host: the parts call them",

@@ -46,6 +46,16 @@ struct Caller {
 // as an action that does not exist. The default is public.
 enum class ActionVisibility { kPublic, kInternal };
 
+// An action offered to AI assistants as a tool of the host's MCP server (SDK 1.4), listed there as
+// "<agent id>.<action>" and called like POST /api/v1/agents/{agent}/{action}: public, with the
+// caller the host authenticated. Declare it with register_action(name, handler, ToolSpec{...}).
+struct ToolSpec {
+  std::string description;  // for a model: what the action does, what it answers, when to use it
+  // JSON Schema (2020-12) of the action's params, of type "object". When it names "properties",
+  // only those reach the action (the host adds user_id and caller_email).
+  nlohmann::json input_schema = nlohmann::json{{"type", "object"}};
+};
+
 struct Request {
   std::string action;
   nlohmann::json params = nlohmann::json::object();
@@ -85,6 +95,9 @@ class BaseAgent {
     return names;
   }
   std::vector<std::string> internal_capabilities() const { return {internal_.begin(), internal_.end()}; }
+  // The public actions declared MCP tools (SDK 1.4), by name. The host reads it only from a plugin
+  // whose descriptor declares SDK 1.4 or later.
+  std::map<std::string, ToolSpec> tools() const { return tools_; }
   bool is_internal(const std::string& action) const { return internal_.count(action) != 0; }
 
   // Called once by the host after loading and before the first request (and again for every new
@@ -142,7 +155,25 @@ class BaseAgent {
     } else {
       internal_.erase(action);
     }
+    tools_.erase(action);
     handlers_[std::move(action)] = std::move(handler);
+  }
+
+  // Since SDK 1.4: a public action that is also an MCP tool (see ToolSpec), e.g.
+  //   register_action("greet", &HelloAgent::greet, sdk::ToolSpec{"Greets the user by name.", schema});
+  void register_action(std::string action, Handler handler, ToolSpec tool) {
+    register_action(action, std::move(handler));
+    tools_[std::move(action)] = std::move(tool);
+  }
+  template <typename Agent>
+  void register_action(std::string action, Result (Agent::*method)(const Request&, Services&), ToolSpec tool) {
+    register_action(action, method);
+    tools_[std::move(action)] = std::move(tool);
+  }
+  template <typename Agent>
+  void register_action(std::string action, Result (Agent::*method)(const Request&, Services&) const, ToolSpec tool) {
+    register_action(action, method);
+    tools_[std::move(action)] = std::move(tool);
   }
 
   // Since SDK 1.3: an action that is a member function of the agent, without a lambda around it:
@@ -177,6 +208,8 @@ class BaseAgent {
   // Since SDK 1.2. Appended after every older member, so that a host reading info_ and handlers_
   // finds them where a plugin of SDK 1.0/1.1 put them.
   std::set<std::string> internal_;
+  // Since SDK 1.4, appended likewise: a host reads it only from a plugin of 1.4 or later.
+  std::map<std::string, ToolSpec> tools_;
 };
 
 }  // namespace socrates::sdk
