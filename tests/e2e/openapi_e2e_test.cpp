@@ -116,5 +116,17 @@ TEST_F(OpenApiE2eTest, TheReferencePageLoadsRedocFromTheHostAndPointsItAtTheDocu
   EXPECT_TRUE(script.body == installed) << "the script served is not redoc's bundle";
 }
 
+// HEAD answers a GET's headers without its body: a proxy or a link checker can look cheaply.
+TEST_F(OpenApiE2eTest, HeadOfTheReferenceAnswersTheHeadersOfGetWithoutABody) {
+  for (const std::string path : {"/openapi.json", "/docs", "/docs/redoc.standalone.js"}) {
+    const auto get = client().get(path);
+    const auto head = client().request("HEAD", path);
+    ASSERT_EQ(head.status, 200) << path << ": " << describe(head);
+    EXPECT_TRUE(head.body.empty()) << path;
+    EXPECT_EQ(head.header("content-type"), get.header("content-type")) << path;
+    EXPECT_EQ(head.header("etag"), get.header("etag")) << path;
+  }
+}
+
 }  // namespace
 }  // namespace socrates::test::e2e

@@ -63,6 +63,10 @@ TEST_F(StaticFilesE2eTest, ACurrentETagIsAnswered304AndHeadHasNoBody) {
   EXPECT_EQ(head.status, 200) << describe(head);
   EXPECT_TRUE(head.body.empty());
   EXPECT_EQ(head.header("etag").value_or(""), etag);
+  const auto index_head = host_->client().request("HEAD", "/");
+  EXPECT_EQ(index_head.status, 200) << describe(index_head);
+  EXPECT_TRUE(index_head.body.empty());
+  EXPECT_EQ(index_head.header("content-type").value_or(""), "text/html; charset=utf-8");
 }
 
 TEST_F(StaticFilesE2eTest, NoPathLeavesTheDirectory) {
