@@ -139,6 +139,8 @@ struct Server::State {
     metrics::process().http_request(request.route ? *request.route : kRouteRefused, request.method, response.status,
                                     metrics::seconds_since(started));
     const auto code = static_cast<Http::Code>(response.status);
+    // A HEAD answer is a GET's headers without its body, refusals included (RFC 9110 §9.3.2).
+    if (request.method == "HEAD") response.body.clear();
     auto sent = response.status == 204 || response.content_type.empty()
                     ? writer.send(code)
                     : writer.send(code, response.body, Http::Mime::MediaType::fromString(response.content_type));

@@ -235,7 +235,12 @@ TEST_F(HardeningE2eTest, McpEndpointRefusesTheSameBodiesInJsonRpc) {
 TEST_F(HardeningE2eTest, ANulCharacterInAQueryParameterIsRefusedOnEveryRoute) {
   for (const auto& [method, pattern] : table_) {
     const auto response = host_->client().request(method, path_of(pattern) + "?zzz=a%00b", "", auth_for(pattern));
-    EXPECT_TRUE(IsValidationError(response, "zzz")) << method << " " << pattern;
+    if (method == "HEAD") {  // the refusal's status and headers, never a body
+      EXPECT_EQ(response.status, 400) << method << " " << pattern;
+      EXPECT_TRUE(response.body.empty()) << method << " " << pattern << ": " << response.body;
+    } else {
+      EXPECT_TRUE(IsValidationError(response, "zzz")) << method << " " << pattern;
+    }
   }
 }
 

@@ -37,8 +37,8 @@ async function newPage(options = {}) {
   return page;
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+async function shot(page, name, { fullPage = true } = {}) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
 }
 
 // The REST API directly, for what a scenario sets up around the browser (never what it checks).
@@ -336,6 +336,34 @@ const scenarios = {
     assert.equal((await refreshed).status(), 200);
     // The new token works.
     await createProject(page, 'After refresh');
+    await page.context().close();
+  },
+
+  // The API's reference at /docs: Redoc renders docs/openapi.json, everything from the host itself.
+  async referenceDocs() {
+    const page = await newPage();
+    const elsewhere = [];  // requests that left for another origin
+    const refused = [];    // ... and those the page's Content-Security-Policy stopped in the browser
+    page.on('request', (request) => {
+      if (!request.url().startsWith(base) && !/^(data|blob):/.test(request.url())) elsewhere.push(request.url());
+    });
+    page.on('requestfailed', (request) => {
+      if (request.failure()?.errorText === 'csp') refused.push(request.url());
+    });
+    await page.goto('/docs');
+    await page.getByRole('heading', { level: 1, name: /Socrates REST API/ }).waitFor();
+    // An operation of each door's group is rendered, with its summary from the document.
+    const summaries = ['Log in', 'One MCP message (Streamable HTTP)', 'Prometheus metrics'];
+    await page.waitForFunction((wanted) => {
+      const shown = new Set([...document.querySelectorAll('h2')].map((h) => h.textContent.trim()));
+      return wanted.every((summary) => shown.has(summary));
+    }, summaries);
+    // Redoc's footer asks for Redocly's logo from their CDN; the page's policy refuses it (that
+    // refusal is the one console error expected here), and nothing else goes anywhere.
+    assert.deepEqual(elsewhere.filter((url) => !refused.includes(url)), [], 'the reference page loads nothing from elsewhere');
+    const refusal = /image 'https:\/\/cdn\.redoc\.ly\/[^']*' violates the following Content Security Policy/;
+    for (let i = problems.length - 1; i >= 0; --i) if (refusal.test(problems[i])) problems.splice(i, 1);
+    await shot(page, 'reference-docs', { fullPage: false });
     await page.context().close();
   },
 };
