@@ -4,6 +4,8 @@
 #include <socrates/dialogue/store.hpp>
 #include <socrates/dialogue/llm.hpp>
 
+#include <algorithm>
+
 namespace socrates::agents {
 namespace {
 
@@ -224,16 +226,13 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   sdk::Batch reads;
   const std::size_t session_index = add_session(reads, id, caller, /*with_domain_role=*/true);
   const std::size_t pending_index = add_pending_question(reads, id);
-  // Each question the project was asked, and for the latest engine::kRecordedLookback the
-  // categories their answers recorded, so that the planner follows the person: a lookup each by
-  // specifications_question_idx, whatever the length of the interview.
+  // Each question the project was asked, with the categories its answer recorded (kept on the
+  // question by a trigger, migration 012), so that the planner follows the person: one index range
+  // (questions_project_idx), whatever the length of the interview.
   const std::size_t asked_index = reads.add(
-      "SELECT q.text, q.category, q.answered, CASE WHEN q.back <= $3::int THEN coalesce((SELECT "
-      "string_agg(s.category, ',' ORDER BY s.created_at) FROM specifications s WHERE s.question_id = q.id), '') "
-      "ELSE '' END AS recorded FROM (SELECT id, text, category, answered, created_at, row_number() OVER (ORDER BY "
-      "created_at DESC, id DESC) AS back FROM questions WHERE project_id = " + std::string(kSessionProjectSql) +
-          ") q ORDER BY q.created_at, q.id",
-      {id, caller.user_id, std::to_string(engine::kRecordedLookback)});
+      "SELECT text, category, answered, recorded_categories AS recorded FROM questions WHERE project_id = " +
+          std::string(kSessionProjectSql) + " ORDER BY created_at, id",
+      {id, caller.user_id});
   const std::size_t specs_index = add_current_specs_by_session(reads, id, caller);
   const std::size_t project_index = llm ? reads.add(kProjectFactsSql, {id, caller.user_id}) : reads.size();
   // The built-in engine answers in microseconds: its question goes out on the same connection. A
@@ -250,9 +249,14 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   std::vector<std::string> asked;
   asked_questions.reserve(read[asked_index].size());
   asked.reserve(read[asked_index].size());
-  for (const auto& row : read[asked_index]) {
+  const sdk::Rows& asked_rows = read[asked_index];
+  // The planner reads what the latest engine::kRecordedLookback answers recorded, no more.
+  const std::size_t lookback_from = asked_rows.size() - std::min(asked_rows.size(), engine::kRecordedLookback);
+  for (std::size_t index = 0; index < asked_rows.size(); ++index) {
+    const sdk::Row& row = asked_rows[index];
     engine::AskedQuestion question{row.str("text"), row.str("category"), row.boolean("answered"), {}};
-    const std::string& recorded = row.str("recorded");
+    static const std::string kNothing;
+    const std::string& recorded = index >= lookback_from ? row.str("recorded") : kNothing;
     for (std::size_t start = 0; start < recorded.size();) {
       const std::size_t comma = std::min(recorded.find(',', start), recorded.size());
       question.recorded_categories.push_back(recorded.substr(start, comma - start));

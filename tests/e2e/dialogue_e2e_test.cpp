@@ -201,6 +201,29 @@ TEST_F(DialogueE2eTest, NextQuestionIsPendingUntilAnsweredAndTheAnswerIsRecorded
                          "WRONG_MODE"));
 }
 
+// The planner follows the person (docs/domain.md): an answer that recorded two specifications of a
+// category other than the question's makes the next question that category's, with its reason.
+// The host reads what each answer recorded from the question (migration 012's trigger).
+TEST_F(DialogueE2eTest, AnAnswerRichInACategoryIsFollowedUpInThatCategory) {
+  const std::string project = new_project();
+  const std::string session = new_session(project);
+  const auto first = client().post("/api/v1/sessions/" + session + "/next-question", nlohmann::json::object(), token());
+  ASSERT_EQ(first.status, 201) << describe(first);
+  ASSERT_EQ(first.json()["category"], "goals");
+  const auto answered = client().post(
+      "/api/v1/sessions/" + session + "/answer",
+      {{"answer", "We will use PostgreSQL as the database, Python for the backend and React for the frontend."}},
+      token());
+  ASSERT_EQ(answered.status, 200) << describe(answered);
+  const auto body = answered.json();
+  std::size_t tech = 0;
+  for (const auto& spec : body["specifications"]) tech += spec["category"] == "tech_stack" ? 1 : 0;
+  ASSERT_GE(tech, 2u) << body.dump();
+  ASSERT_TRUE(body["next_question"].is_object()) << body.dump();
+  EXPECT_EQ(body["next_question"]["category"], "tech_stack") << body.dump();
+  EXPECT_EQ(body["next_question"]["context"].get<std::string>().rfind("following the person: ", 0), 0u) << body.dump();
+}
+
 TEST_F(DialogueE2eTest, DirectChatRepliesAndRecords) {
   const std::string project = new_project();
   const std::string session = new_session(project, "direct_chat");

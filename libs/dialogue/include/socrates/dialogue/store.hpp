@@ -36,7 +36,7 @@ std::shared_ptr<const engine::Engine> load_engine(sdk::Services& services);
 
 // The schema of the specifications database this data layer was written for: the number of the
 // last migration in migrations/specs it knows. Raise it with every migration of that directory.
-inline constexpr std::int64_t kSchemaVersion = 11;
+inline constexpr std::int64_t kSchemaVersion = 12;
 
 // Refuses (throws, so the agent does not start and a reload keeps the running generation) when
 // the specifications database is migrated to any other version: this layer's SQL would read or
