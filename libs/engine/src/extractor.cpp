@@ -61,6 +61,8 @@ struct TermHit {
 // "React", "Docker Swarm" over "Docker"), then the earliest.
 std::vector<TermHit> find_terms(const std::string& match, const std::string& cased, const Lexicon& lexicon) {
   std::vector<TermHit> hits;
+  const detail::WordStarts match_starts(match);
+  const detail::WordStarts cased_starts(cased);
   for (const Term& term : lexicon.terms()) {
     auto add = [&](const std::vector<Span>& spans) {
       for (const Span& span : spans) {
@@ -70,8 +72,10 @@ std::vector<TermHit> find_terms(const std::string& match, const std::string& cas
         if (!false_friend) hits.push_back({span, &term});
       }
     };
-    for (const std::string& alias : term.aliases) add(detail::find_phrase(match, alias));
-    for (const std::string& alias : term.case_sensitive_aliases) add(detail::find_phrase(cased, alias));
+    for (const std::string& alias : term.aliases)
+      if (match_starts.may_contain(alias)) add(detail::find_phrase(match, alias));
+    for (const std::string& alias : term.case_sensitive_aliases)
+      if (cased_starts.may_contain(alias)) add(detail::find_phrase(cased, alias));
   }
   std::stable_sort(hits.begin(), hits.end(), [](const TermHit& a, const TermHit& b) {
     if (a.span.size() != b.span.size()) return a.span.size() > b.span.size();

@@ -132,6 +132,25 @@ bool phrase_at(std::string_view text, std::size_t pos, std::string_view phrase) 
   return boundary_ok(text, pos, pos + phrase.size(), phrase);
 }
 
+WordStarts::WordStarts(std::string_view text) : pairs_(256 * 256, false), singles_(256, false) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!is_word_char(text[i]) || (i > 0 && is_word_char(text[i - 1]))) continue;
+    const auto first = static_cast<unsigned char>(text[i]);
+    if (i + 1 < text.size())
+      pairs_[pair(first, static_cast<unsigned char>(text[i + 1]))] = true;
+    singles_[first] = true;  // a phrase of one byte needs only this
+  }
+}
+
+bool WordStarts::may_contain(std::string_view phrase) const noexcept {
+  if (phrase.empty()) return false;
+  // A phrase that starts with another character (".net") is not bound to a word's start.
+  if (!is_word_char(phrase.front())) return true;
+  const auto first = static_cast<unsigned char>(phrase[0]);
+  if (phrase.size() == 1) return singles_[first];
+  return pairs_[pair(first, static_cast<unsigned char>(phrase[1]))];
+}
+
 std::vector<Word> split_words(std::string_view text) {
   std::vector<Word> words;
   std::size_t i = 0;

@@ -54,6 +54,21 @@ bool contains_any(std::string_view text, const std::vector<std::string>& phrases
 // `phrase` at exactly `pos`, with word boundaries.
 bool phrase_at(std::string_view text, std::size_t pos, std::string_view phrase);
 
+// The first two bytes of every word of a text: a phrase that starts with a letter or digit can
+// only be found where a word starts, so one whose first two bytes start no word of the text is
+// not searched for at all (find_terms tries every alias of the lexicon on every clause).
+class WordStarts {
+ public:
+  explicit WordStarts(std::string_view text);
+  // False only when find_phrase(text, phrase) is certainly empty.
+  bool may_contain(std::string_view phrase) const noexcept;
+
+ private:
+  static std::size_t pair(unsigned char first, unsigned char second) noexcept { return first * 256u + second; }
+  std::vector<bool> pairs_;  // pair(first byte, second byte) of a word that has two
+  std::vector<bool> singles_;  // the first byte of a word of one byte
+};
+
 struct Word {
   std::string_view text;
   std::size_t begin = 0;
