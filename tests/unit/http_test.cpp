@@ -43,6 +43,10 @@ const CodeStatus kCodeStatus[] = {
     {"CONFLICT_ALREADY_RESOLVED", 409},
     {"PHASE_GATE", 409},
     {"PROJECT_ARCHIVED", 409},
+    {"LAST_OWNER", 409},
+    {"INVITATION_USED", 409},
+    {"INVITATION_EXPIRED", 410},
+    {"INVITATION_REVOKED", 410},
     {"REQUEST_TIMEOUT", 408},
     {"PAYLOAD_TOO_LARGE", 413},
     {"UNSUPPORTED_MEDIA_TYPE", 415},
@@ -63,17 +67,17 @@ TEST(HttpStatusTest, EveryApiErrorCodeHasItsStatus) {
 }
 
 TEST(HttpStatusTest, TheTableCoversEveryCodeOfTheApiExactlyOnce) {
-  // docs/api.md lists 36 codes; a code added there without a row here would silently answer 422.
+  // docs/api.md lists 40 codes; a code added there without a row here would silently answer 422.
   std::set<std::string> codes;
   for (const auto& row : kCodeStatus) EXPECT_TRUE(codes.insert(row.code).second) << "duplicate row " << row.code;
-  EXPECT_EQ(codes.size(), 36u);
+  EXPECT_EQ(codes.size(), 40u);
   namespace e = host::errc;
   for (const char* code :
        {e::kValidation, e::kUnauthenticated, e::kAccountInactive, e::kForbidden, e::kNotFound, e::kUserNotFound,
         e::kProjectNotFound, e::kSessionNotFound, e::kQuestionNotFound, e::kSpecificationNotFound,
         e::kConflictNotFound, e::kEmailTaken, e::kInvalidCredentials, e::kTokenReused, e::kTooManyAttempts,
         e::kSessionNotActive, e::kWrongMode, e::kConflictDetected, e::kConflictAlreadyResolved, e::kPhaseGate,
-        e::kProjectArchived,
+        e::kProjectArchived, e::kLastOwner, e::kInvitationUsed, e::kInvitationExpired, e::kInvitationRevoked,
         e::kUnknownAgent, e::kUnsupportedAction, e::kAgentError, e::kPluginIncompatible, e::kLlmError,
         e::kLlmUnavailable, e::kPayloadTooLarge, e::kMethodNotAllowed, e::kDatabaseUnavailable, e::kInternal,
         e::kUnsupportedMediaType, e::kHeadersTooLarge, e::kRateLimited, e::kServerBusy,
