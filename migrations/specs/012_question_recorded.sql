@@ -29,3 +29,7 @@ UPDATE questions q
   FROM (SELECT question_id, string_agg(category, ',' ORDER BY created_at, id) AS categories
           FROM specifications WHERE question_id IS NOT NULL GROUP BY question_id) r
  WHERE r.question_id = q.id;
+
+-- Migration 008's index served only the lookups this column replaces; it would cost every new
+-- specification an index entry for nothing.
+DROP INDEX specifications_question_idx;
