@@ -122,6 +122,20 @@ bool migrate_all(ServiceContainer& c, bool apply, std::ostream& out, std::ostrea
   return true;
 }
 
+// What serving needs, for `serve` and `mcp` alike: the container, both databases migrated (or
+// checked, without AUTO_MIGRATE) and the configured agents loaded; nothing, said on `err`, otherwise.
+std::unique_ptr<ServiceContainer> serving_container(const Config& config, std::ostream& out, std::ostream& err) {
+  auto container = open_container(config, err);
+  if (!container || !migrate_all(*container, config.auto_migrate, out, err)) return nullptr;
+  try {
+    container->agents().load_configured();
+  } catch (const std::exception& e) {
+    err << "socrates-host: a required plugin failed to load: " << e.what() << "\n";
+    return nullptr;
+  }
+  return container;
+}
+
 volatile std::sig_atomic_t g_stop = 0;
 
 }  // namespace
@@ -139,15 +153,8 @@ int serve(const Environment& env, std::ostream& out, std::ostream& err) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  auto container = open_container(*config, err);
+  auto container = serving_container(*config, out, err);
   if (!container) return 1;
-  if (!migrate_all(*container, config->auto_migrate, out, err)) return 1;
-  try {
-    container->agents().load_configured();
-  } catch (const std::exception& e) {
-    err << "socrates-host: a required plugin failed to load: " << e.what() << "\n";
-    return 1;
-  }
   auth::AccountService accounts(container->auth_pool(), container->config());
   auth::ExpirySweeper sweeper(
       [&accounts] {
@@ -208,15 +215,8 @@ int mcp_stdio(const Environment& env, std::istream& in, std::ostream& out, std::
   auto config = load(env, RequiredFor::kServe, err);
   if (!config) return 2;
   log::init(config->log_level);  // standard error: standard output carries the protocol alone
-  auto container = open_container(*config, err);
+  auto container = serving_container(*config, err, err);
   if (!container) return 1;
-  if (!migrate_all(*container, config->auto_migrate, err, err)) return 1;
-  try {
-    container->agents().load_configured();
-  } catch (const std::exception& e) {
-    err << "socrates-host: a required plugin failed to load: " << e.what() << "\n";
-    return 1;
-  }
   auth::AccountService accounts(container->auth_pool(), container->config());
   const std::string authorization = "Bearer " + *token;
   mcp::Authenticator authenticate = [&] {

@@ -145,7 +145,7 @@ HttpResponse serve_static_file(const HttpRequest& request, const fs::path& direc
   }
   response.status = 200;
   response.content_type = *static_content_type(name);
-  // HEAD: no body. (Pistache writes the Content-Length of what it sends, 0, and allows no other.)
+  // The transport sends no body for HEAD (Pistache then writes Content-Length 0); the copy is spared.
   if (request.method != "HEAD") response.body = *loaded->content;
   return response;
 }

@@ -252,10 +252,10 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   const sdk::Rows& asked_rows = read[asked_index];
   // The planner reads what the latest engine::kRecordedLookback answers recorded, no more.
   const std::size_t lookback_from = asked_rows.size() - std::min(asked_rows.size(), engine::kRecordedLookback);
+  static const std::string kNothing;
   for (std::size_t index = 0; index < asked_rows.size(); ++index) {
     const sdk::Row& row = asked_rows[index];
     engine::AskedQuestion question{row.str("text"), row.str("category"), row.boolean("answered"), {}};
-    static const std::string kNothing;
     const std::string& recorded = index >= lookback_from ? row.str("recorded") : kNothing;
     for (std::size_t start = 0; start < recorded.size();) {
       const std::size_t comma = std::min(recorded.find(',', start), recorded.size());

@@ -3,6 +3,7 @@
 // what the test scripted; the flow is run by name as every transport runs it.
 #include "host/error_codes.hpp"
 #include "host/orchestrator/orchestrator.hpp"
+#include "support/scripted_agents.hpp"
 
 #include <socrates/sdk/testing.hpp>
 
@@ -21,62 +22,22 @@ using nlohmann::json;
 
 sdk::Caller caller() { return sdk::Caller{"0b7e4a52-3c1d-4f7a-9a55-8d2e6f1c0a11", "user", "req-flows"}; }
 
-// A call an agent received: "agent/action" and its params.
-struct Call {
-  std::string name;
-  json params;
-};
-
-using Script = std::function<sdk::Result(const json& params)>;
-
-// An agent whose actions answer from `scripts`; `internal` ones are registered internal. Every call
-// is appended to `calls`.
-class ScriptedAgent final : public sdk::BaseAgent {
- public:
-  ScriptedAgent(const std::string& id, std::map<std::string, Script> scripts, const std::vector<std::string>& internal,
-                std::vector<Call>& calls)
-      : BaseAgent(sdk::AgentInfo{id, id, "1.0.0"}) {
-    for (auto& [action, script] : scripts) {
-      const bool is_internal = std::find(internal.begin(), internal.end(), action) != internal.end();
-      register_action(
-          action,
-          [&calls, id, action = action, script = script](const sdk::Request& request, sdk::Services&) {
-            calls.push_back({id + "/" + action, request.params});
-            return script(request.params);
-          },
-          is_internal ? sdk::ActionVisibility::kInternal : sdk::ActionVisibility::kPublic);
-    }
-  }
-};
-
 class FlowsTest : public ::testing::Test {
  protected:
-  // Serves an agent `id` answering `scripts` (a plugin of SDK 1.2, so internal actions are known).
-  void serve(const std::string& id, std::map<std::string, Script> scripts, const std::vector<std::string>& internal = {}) {
-    LoadedPlugin plugin;
-    plugin.info.agent_id = id;
-    plugin.info.agent_name = id;
-    plugin.info.agent_version = "1.0.0";
-    plugin.info.sdk_major = 1;
-    plugin.info.sdk_minor = 2;
-    plugin.agent = std::make_shared<ScriptedAgent>(id, std::move(scripts), internal, calls_);
-    registry_.add(std::move(plugin));
+  void serve(const std::string& id, std::map<std::string, test::Script> scripts,
+             const std::vector<std::string>& internal = {}) {
+    agents_.serve(id, std::move(scripts), internal);
   }
 
   sdk::Result run(const std::string& flow, json params = json::object()) {
     return orchestrator_.run_flow(flow, std::move(params), caller());
   }
 
-  std::vector<std::string> call_names() const {
-    std::vector<std::string> names;
-    for (const auto& call : calls_) names.push_back(call.name);
-    return names;
-  }
+  std::vector<std::string> call_names() const { return agents_.call_names(); }
 
-  std::vector<Call> calls_;
-  sdk::testing::FakeServices services_;
-  AgentRegistry registry_;
-  Orchestrator orchestrator_{registry_, services_};
+  test::ScriptedAgents agents_;
+  std::vector<test::Call>& calls_ = agents_.calls;
+  Orchestrator& orchestrator_ = agents_.orchestrator;
 };
 
 json specifications(std::size_t n) {

@@ -2,6 +2,7 @@
 // the JSON-RPC error they deserve, the lifecycle is enforced, and tool calls reach in-process
 // stand-ins of the agents through the real orchestrator and its flows, as every transport does.
 #include "host/mcp/mcp_server.hpp"
+#include "support/scripted_agents.hpp"
 
 #include <socrates/sdk/testing.hpp>
 
@@ -20,24 +21,6 @@ using nlohmann::json;
 
 constexpr const char* kProject = "5f0c2b1e-8a7d-4c3b-9e21-0d4f6a7b8c9d";
 constexpr const char* kSession = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
-
-struct Call {
-  std::string name;
-  json params;
-};
-using Script = std::function<sdk::Result(const json& params)>;
-
-class ScriptedAgent final : public sdk::BaseAgent {
- public:
-  ScriptedAgent(const std::string& id, std::map<std::string, Script> scripts, std::vector<Call>& calls)
-      : BaseAgent(sdk::AgentInfo{id, id, "1.0.0"}) {
-    for (auto& [action, script] : scripts)
-      register_action(action, [&calls, id, action = action, script = script](const sdk::Request& r, sdk::Services&) {
-        calls.push_back({id + "/" + action, r.params});
-        return script(r.params);
-      });
-  }
-};
 
 auth::AuthContext alice() {
   auth::AuthContext context;
@@ -65,15 +48,8 @@ class McpServerTest : public ::testing::Test {
                         }}});
   }
 
-  void serve(const std::string& id, std::map<std::string, Script> scripts) {
-    LoadedPlugin plugin;
-    plugin.info.agent_id = id;
-    plugin.info.agent_name = id;
-    plugin.info.agent_version = "1.0.0";
-    plugin.info.sdk_major = 1;
-    plugin.info.sdk_minor = 2;
-    plugin.agent = std::make_shared<ScriptedAgent>(id, std::move(scripts), calls_);
-    registry_.add(std::move(plugin));
+  void serve(const std::string& id, std::map<std::string, test::Script> scripts) {
+    agents_.serve(id, std::move(scripts));
   }
 
   // The text as one message of `session`: the parse error, or what handle() answers.
@@ -93,11 +69,10 @@ class McpServerTest : public ::testing::Test {
   }
   static int error_code(const json& reply) { return reply.at("error").at("code").get<int>(); }
 
-  std::vector<Call> calls_;
-  sdk::testing::FakeServices services_;
-  AgentRegistry registry_;
-  Orchestrator orchestrator_{registry_, services_};
-  McpServer server_{orchestrator_, "test"};
+  test::ScriptedAgents agents_;
+  std::vector<test::Call>& calls_ = agents_.calls;
+  sdk::testing::FakeServices& services_ = agents_.services;
+  McpServer server_{agents_.orchestrator, "test"};
   int next_id_ = 0;
 };
 
