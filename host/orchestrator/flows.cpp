@@ -21,11 +21,34 @@ json session_of(const json& params) {
   return it == params.end() ? json(nullptr) : *it;
 }
 
+bool has_internal(Orchestrator& orchestrator, const std::string& agent, const std::string& action) {
+  const auto generation = orchestrator.registry().find(agent);
+  if (!generation) return false;
+  const auto& internal = generation->internal_capabilities;
+  return std::find(internal.begin(), internal.end(), action) != internal.end();
+}
+
 sdk::Result answer(Orchestrator& orchestrator, json params, const sdk::Caller& caller) {
   json session_id = session_of(params);
+  // The answer's agent hands back what the turn left (the project and its current specifications),
+  // and the next question is planned on it: no second read of what the first has just read. An
+  // agent of an older build (a swap) without that part is asked as a client would ask it.
+  params["with_state"] = true;
   sdk::Result recorded = orchestrator.route("context", "record_answer", std::move(params), caller);
   if (!recorded.is_ok()) return recorded;
-  sdk::Result next = orchestrator.route("socratic", "next_question", {{"session_id", std::move(session_id)}}, caller);
+  json state;
+  if (auto it = recorded.value().find("state"); it != recorded.value().end()) {
+    state = std::move(*it);
+    recorded.value().erase(it);
+  }
+  sdk::Result next =
+      state.is_object() && has_internal(orchestrator, "socratic", "next_question_in_turn")
+          ? orchestrator.route("socratic", "next_question_in_turn",
+                               {{"session_id", std::move(session_id)},
+                                {"project_id", std::move(state["project_id"])},
+                                {"specifications", std::move(state["specifications"])}},
+                               caller)
+          : orchestrator.route("socratic", "next_question", {{"session_id", std::move(session_id)}}, caller);
   if (!next.is_ok())
     log::warn("the answer is recorded; its follow-up question could not be asked",
               {{"code", next.error().code}, {"error", next.error().message}});

@@ -144,7 +144,7 @@ namespace {
 
 // What an answer or a message is recorded against, read in one round trip: the session, the
 // question (answers), the current specifications and, when `lock`, the project's lock first (the
-// rest is then read after it) with its maturity.
+// rest is then read after it) with its maturity and open items.
 struct TurnRead {
   sdk::Row session;
   std::string project_id;
@@ -179,17 +179,19 @@ TurnRead read_turn(sdk::Db& db, const engine::Engine& engine, const std::string&
                                     {session_id, caller.user_id});
   }
   const std::size_t specs_index = add_current_specs_by_session(reads, session_id, caller);
-  const std::size_t items_index = add_open_item_counts_by_session(reads, session_id, caller);
   const std::vector<sdk::Rows> read = db.run(reads);
 
   TurnRead turn{found_session(read[session_index], session_id, caller), {}, 0, {}, {}, {}, current_from(read[specs_index]),
-                open_item_counts_from(read[items_index])};
+                {}};
   require_active(turn.session);
   turn.project_id = turn.session.str("project_id");
   if (is_message && turn.session.str("mode") != "direct_chat")
     fail(sdk::errc::kWrongMode, "messages are for direct_chat sessions; this one is " + turn.session.str("mode"),
          {{"session_id", session_id}, {"mode", turn.session.str("mode")}});
-  if (lock_index) turn.maturity_before = static_cast<int>(read[*lock_index][0].i64("maturity_score"));
+  if (lock_index) {
+    turn.maturity_before = static_cast<int>(read[*lock_index][0].i64("maturity_score"));
+    turn.open_items = open_item_counts_of(read[*lock_index]);
+  }
   if (!is_message) {
     if (turn.session.is_null("question_id"))
       fail(sdk::errc::kQuestionNotFound,
@@ -301,6 +303,14 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
   if (is_message) {
     out["duplicates"] = saved.duplicates;
   } else {
+    // For the host's answer flow (`with_state`, which takes it out again): what the turn left, so
+    // that the next question is planned on it without reading it again. Arrays: the list is long.
+    if (flag(request.params, "with_state")) {
+      nlohmann::json specs = nlohmann::json::array();
+      specs.get_ref<nlohmann::json::array_t&>().reserve(plan.after.size());
+      for (const auto& spec : plan.after) specs.push_back({spec.category, spec.key, spec.value, spec.confidence});
+      out["state"] = {{"project_id", turn.project_id}, {"specifications", std::move(specs)}};
+    }
     out["open_items"] = nlohmann::json::array();
     for (std::size_t index : items)
       if (!results.at(index).empty()) out["open_items"].push_back(open_item_json(results[index][0]));

@@ -135,6 +135,9 @@ SocraticAgent::SocraticAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
     return transition(r, s, {"active", "paused"}, "completed");
   });
   register_action("next_question", &SocraticAgent::next_question);
+  // Internal: the next question of an answer's turn (the host's answer flow), planned on the
+  // specifications the answer just left (its parameters), which a client must not make up.
+  register_action("next_question_in_turn", &SocraticAgent::next_question_in_turn, sdk::ActionVisibility::kInternal);
   // Internal: its parameters are what the context agent recorded for the message (the host's
   // /message route passes them on), which a client must not be able to make up; and each call is
   // an LLM call with a prompt of the caller's choosing.
@@ -214,70 +217,44 @@ llm_dialogue::ProjectFacts project_facts(const sdk::Rows& rows) {
 
 }  // namespace
 
-Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& services) {
-  const Access caller = access(request);
-  const std::string id = validate::required_uuid(request.params, "session_id");
-  sdk::LlmClient* llm = services.llm();
-  // One round trip, no lock and no transaction: the session, its waiting question, the questions
-  // the project was asked and its current specifications (and the project, for an LLM's prompt).
-  // A question changes no specification, and the one-waiting-question-per-session index settles a
-  // race between two askers.
-  std::vector<sdk::Rows> read;
-  sdk::Batch reads;
-  const std::size_t session_index = add_session(reads, id, caller, /*with_domain_role=*/true);
-  const std::size_t pending_index = add_pending_question(reads, id);
-  // Each question the project was asked, with the categories its answer recorded (kept on the
-  // question by a trigger, migration 012), so that the planner follows the person: one index range
-  // (questions_project_idx), whatever the length of the interview.
-  const std::size_t asked_index = reads.add(
-      "SELECT text, category, answered, recorded_categories AS recorded FROM questions WHERE project_id = " +
-          std::string(kSessionProjectSql) + " ORDER BY created_at, id",
-      {id, caller.user_id});
-  const std::size_t specs_index = add_current_specs_by_session(reads, id, caller);
-  const std::size_t project_index = llm ? reads.add(kProjectFactsSql, {id, caller.user_id}) : reads.size();
-  // The built-in engine answers in microseconds: its question goes out on the same connection. A
-  // model may think for seconds: no connection is held meanwhile.
-  std::optional<sdk::Db> db;
-  db.emplace(services, sdk::Database::kSpecs);
-  read = db->run(reads);
-  if (llm) db.reset();
+namespace {
 
-  const sdk::Row& session = found_session(read[session_index], id, caller);
-  require_active(session);
-  if (!read[pending_index].empty()) return Result::ok(question_json(read[pending_index][0]));
-  std::vector<engine::AskedQuestion> asked_questions;
-  std::vector<std::string> asked;
-  asked_questions.reserve(read[asked_index].size());
-  asked.reserve(read[asked_index].size());
-  const sdk::Rows& asked_rows = read[asked_index];
+// The questions a project was asked, oldest first, with the categories each answer recorded (kept
+// on the question by a trigger, migration 012), so that the planner follows the person: one index
+// range (questions_project_idx), whatever the length of the interview. `project` is SQL for the
+// project's id.
+std::string asked_sql(const std::string& project) {
+  return "SELECT text, category, answered, recorded_categories AS recorded FROM questions WHERE project_id = " +
+         project + " ORDER BY created_at, id";
+}
+
+std::vector<engine::AskedQuestion> asked_from(const sdk::Rows& rows) {
+  std::vector<engine::AskedQuestion> out;
+  out.reserve(rows.size());
   // The planner reads what the latest engine::kRecordedLookback answers recorded, no more.
-  const std::size_t lookback_from = asked_rows.size() - std::min(asked_rows.size(), engine::kRecordedLookback);
-  static const std::string kNothing;
-  for (std::size_t index = 0; index < asked_rows.size(); ++index) {
-    const sdk::Row& row = asked_rows[index];
+  const std::size_t lookback_from = rows.size() - std::min(rows.size(), engine::kRecordedLookback);
+  for (std::size_t index = 0; index < rows.size(); ++index) {
+    const sdk::Row& row = rows[index];
     engine::AskedQuestion question{row.str("text"), row.str("category"), row.boolean("answered"), {}};
-    const std::string& recorded = index >= lookback_from ? row.str("recorded") : kNothing;
-    for (std::size_t start = 0; start < recorded.size();) {
-      const std::size_t comma = std::min(recorded.find(',', start), recorded.size());
-      question.recorded_categories.push_back(recorded.substr(start, comma - start));
-      start = comma + 1;
+    if (index >= lookback_from) {
+      const std::string& recorded = row.str("recorded");
+      for (std::size_t start = 0; start < recorded.size();) {
+        const std::size_t comma = std::min(recorded.find(',', start), recorded.size());
+        question.recorded_categories.push_back(recorded.substr(start, comma - start));
+        start = comma + 1;
+      }
     }
-    asked.push_back(question.text);
-    asked_questions.push_back(std::move(question));
+    out.push_back(std::move(question));
   }
-  const std::vector<engine::Specification> current = current_from(read[specs_index]).specs;
-  const engine::Question question =
-      llm ? llm_dialogue::generate_question(*llm, services, *engine_,
-                                            {project_facts(read[project_index]), current, asked,
-                                             engine_->next_category(current).name, session.str("project_id")})
-          : engine_->next_question_after(current, asked_questions,
-                                         session.is_null("domain_role") ? "" : session.str("domain_role"));
+  return out;
+}
 
-  // One statement (atomic on its own): the question, if the session is still active, and its
-  // line in the history.
-  if (!db) db.emplace(services, sdk::Database::kSpecs);
+// The question, if the session is still active, and its line in the history: one statement
+// (atomic on its own). When another request asked at the same moment, its question is the one
+// waiting (the one-waiting-question-per-session index settles the race).
+Result insert_question(sdk::Db& db, const std::string& id, const engine::Question& question) {
   try {
-    auto row = db->query_one(
+    auto row = db.query_one(
         std::string("WITH asked AS (INSERT INTO questions (session_id, project_id, text, category, context, "
                     "quality_score) SELECT id, project_id, $2, $3, $4, $5 FROM sessions WHERE id = $1::uuid AND "
                     "status = 'active' AND (SELECT p.status FROM projects p WHERE p.id = sessions.project_id) = "
@@ -292,12 +269,97 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   } catch (const sdk::DatabaseError& e) {
     if (!e.is_unique_violation("questions_one_pending_idx")) throw;
   }
-  // Another request asked at the same moment: its question is the one waiting.
   sdk::Batch again;
   add_pending_question(again, id);
-  const sdk::Rows pending = db->run(again)[0];
+  const sdk::Rows pending = db.run(again)[0];
   if (pending.empty()) fail(sdk::errc::kSessionNotActive, "session " + id + " has no waiting question", {{"session_id", id}});
   return Result::ok(question_json(pending[0]));
+}
+
+// next_question_in_turn's "specifications": the project's current specifications as the answer
+// just left them, each [category, key, value, confidence] (arrays: the list is long and built on
+// every turn).
+std::vector<engine::Specification> turn_specifications(const nlohmann::json& params) {
+  const auto it = params.find("specifications");
+  if (it == params.end() || !it->is_array()) validate::fail("specifications", "'specifications' must be an array");
+  std::vector<engine::Specification> out;
+  out.reserve(it->size());
+  for (const nlohmann::json& item : *it) {
+    if (!item.is_array() || item.size() != 4 || !item[0].is_string() || !item[1].is_string() || !item[2].is_string() ||
+        !item[3].is_number())
+      validate::fail("specifications", "each of 'specifications' must be [category, key, value, confidence]");
+    out.push_back({item[0].get<std::string>(), item[1].get<std::string>(), item[2].get<std::string>(),
+                   item[3].get<double>()});
+  }
+  return out;
+}
+
+}  // namespace
+
+Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& services) {
+  const Access caller = access(request);
+  const std::string id = validate::required_uuid(request.params, "session_id");
+  sdk::LlmClient* llm = services.llm();
+  // One round trip, no lock and no transaction: the session, its waiting question, the questions
+  // the project was asked and its current specifications (and the project, for an LLM's prompt).
+  // A question changes no specification, and the one-waiting-question-per-session index settles a
+  // race between two askers.
+  std::vector<sdk::Rows> read;
+  sdk::Batch reads;
+  const std::size_t session_index = add_session(reads, id, caller, /*with_domain_role=*/true);
+  const std::size_t pending_index = add_pending_question(reads, id);
+  const std::size_t asked_index = reads.add(asked_sql(kSessionProjectSql), {id, caller.user_id});
+  const std::size_t specs_index = add_current_specs_by_session(reads, id, caller);
+  const std::size_t project_index = llm ? reads.add(kProjectFactsSql, {id, caller.user_id}) : reads.size();
+  // The built-in engine answers in microseconds: its question goes out on the same connection. A
+  // model may think for seconds: no connection is held meanwhile.
+  std::optional<sdk::Db> db;
+  db.emplace(services, sdk::Database::kSpecs);
+  read = db->run(reads);
+  if (llm) db.reset();
+
+  const sdk::Row& session = found_session(read[session_index], id, caller);
+  require_active(session);
+  if (!read[pending_index].empty()) return Result::ok(question_json(read[pending_index][0]));
+  const std::vector<engine::AskedQuestion> asked_questions = asked_from(read[asked_index]);
+  const std::vector<engine::Specification> current = current_from(read[specs_index]).specs;
+  engine::Question question;
+  if (llm) {
+    std::vector<std::string> asked;
+    asked.reserve(asked_questions.size());
+    for (const auto& q : asked_questions) asked.push_back(q.text);
+    question = llm_dialogue::generate_question(*llm, services, *engine_,
+                                               {project_facts(read[project_index]), current, asked,
+                                                engine_->next_category(current).name, session.str("project_id")});
+  } else {
+    question = engine_->next_question_after(current, asked_questions,
+                                            session.is_null("domain_role") ? "" : session.str("domain_role"));
+  }
+  if (!db) db.emplace(services, sdk::Database::kSpecs);
+  return insert_question(*db, id, question);
+}
+
+Result SocraticAgent::next_question_in_turn(const sdk::Request& request, sdk::Services& services) {
+  // A model's question reads the project's facts too: the public path reads everything.
+  if (services.llm()) return next_question(request, services);
+  const std::string id = validate::required_uuid(request.params, "session_id");
+  const std::string project_id = validate::required_uuid(request.params, "project_id");
+  const std::vector<engine::Specification> current = turn_specifications(request.params);
+  // The caller's membership and the session's state were checked by the answer a moment ago (and
+  // the insert checks the state again); what is left to read: the questions asked, and the domain
+  // role of the member who started the session.
+  sdk::Batch reads;
+  const std::size_t asked_index = reads.add(asked_sql("$1::uuid"), {project_id});
+  const std::size_t role_index =
+      reads.add("SELECT d.domain_role FROM sessions s JOIN project_members d ON d.project_id = s.project_id AND "
+                "d.user_id = s.owner_id WHERE s.id = $1::uuid",
+                {id});
+  sdk::Db db(services, sdk::Database::kSpecs);
+  const std::vector<sdk::Rows> read = db.run(reads);
+  const sdk::Rows& role = read[role_index];
+  const engine::Question question = engine_->next_question_after(
+      current, asked_from(read[asked_index]), role.empty() || role[0].is_null(0) ? "" : role[0].str(0));
+  return insert_question(db, id, question);
 }
 
 Result SocraticAgent::reply(const sdk::Request& request, sdk::Services& services) {

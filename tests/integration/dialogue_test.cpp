@@ -236,6 +236,55 @@ TEST_F(DialogueTest, TheAnswerFlowRecordsWithContextThenAsksWithSocratic) {
   EXPECT_EQ(count("SELECT count(*) FROM questions"), 2);
 }
 
+// The answer flow plans the next question on the state the answer handed back (no second read);
+// a client asking next-question reads that state from the database. Two interviews given the same
+// answers, one asked each way, must be asked the same questions, and the state handed back must
+// be the project's current specifications as the database keeps them.
+TEST_F(DialogueTest, TheTurnsQuestionIsTheOneAClientAskingNextWouldGet) {
+  const std::string by_flow = session(project());
+  const std::string by_client = session(project());
+  ok("socratic", "next_question", {{"session_id", by_flow}});
+  ok("socratic", "next_question", {{"session_id", by_client}});
+  const std::vector<std::string> answers = {
+      "Bakeries take orders online so nobody has to phone at six in the morning.",
+      "We will use PostgreSQL and the backend is written in Go.",
+      "Customers and bakers log in with email and password; passwords must be hashed.",
+      "I don't know yet.",
+      "About 300 bakeries at launch, maybe 3,000 within two years.",
+      "Search must answer within 200 ms at the 95th percentile.",
+      "Bakers publish the menu, customers order and pay online.",
+      "Nightly backups kept for 30 days.",
+      "Actually we will use MySQL.",
+      "No idea.",
+      "Errors go to Sentry and we want an alert when checkout fails."};
+  for (const std::string& answer : answers) {
+    sdk::Result turn = flow("answer", {{"session_id", by_flow}, {"answer", answer}});
+    ASSERT_TRUE(turn.is_ok()) << test::code_of(turn);
+    EXPECT_FALSE(turn.value().contains("state")) << "the state is the flow's, not the client's";
+    ok("context", "record_answer", {{"session_id", by_client}, {"answer", answer}});
+    const json asked = ok("socratic", "next_question", {{"session_id", by_client}});
+    ASSERT_TRUE(turn.value()["next_question"].is_object()) << turn.value().dump();
+    EXPECT_EQ(turn.value()["next_question"]["text"], asked["text"]) << "after: " << answer;
+    EXPECT_EQ(turn.value()["next_question"]["category"], asked["category"]) << "after: " << answer;
+  }
+
+  const json state = ok("context", "record_answer",
+                        {{"session_id", by_flow}, {"answer", "Orders must be kept for ten years."}, {"with_state", true}})
+                         .at("state");
+  const std::string project_id = ok("socratic", "get_session", {{"session_id", by_flow}}).at("project_id");
+  EXPECT_EQ(state.at("project_id"), project_id);
+  const json listed = ok("context", "list_specifications", {{"project_id", project_id}, {"limit", 200}}).at("items");
+  ASSERT_EQ(state.at("specifications").size(), listed.size()) << state.dump();
+  std::multiset<std::string> kept, handed;
+  for (const json& spec : listed)
+    kept.insert(spec.at("category").get<std::string>() + "/" + spec.at("key").get<std::string>() + "=" +
+                spec.at("value").get<std::string>());
+  for (const json& spec : state.at("specifications"))
+    handed.insert(spec.at(0).get<std::string>() + "/" + spec.at(1).get<std::string>() + "=" +
+                  spec.at(2).get<std::string>());
+  EXPECT_EQ(handed, kept);
+}
+
 TEST_F(DialogueTest, TheMessageFlowRecordsWithContextThenRepliesWithSocratic) {
   const std::string s =
       ok("socratic", "create_session", {{"project_id", project()}, {"mode", "direct_chat"}}).value("id", "");

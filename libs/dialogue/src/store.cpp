@@ -88,8 +88,8 @@ sdk::Row writable_project_row(sdk::Db& db, const std::string& id, const Access& 
 }
 
 std::size_t add_lock_by_session(sdk::Batch& batch, const std::string& session_id, const Access& caller) {
-  return batch.add(std::string("SELECT maturity_score, current_phase FROM projects WHERE id = ") + kSessionProjectSql +
-                       " FOR UPDATE",
+  return batch.add(std::string("SELECT maturity_score, current_phase, ") + kOpenItemCountsColumn +
+                       " FROM projects WHERE id = " + kSessionProjectSql + " FOR UPDATE",
                    {session_id, caller.user_id});
 }
 
@@ -303,7 +303,7 @@ int recompute_maturity(sdk::Db& db, const engine::Engine& engine, const std::str
   const std::size_t specs = add_current_specs(reads, project_id);
   const std::size_t items = add_open_item_counts(reads, project_id);
   const auto read = db.run(reads);
-  const int score = engine.maturity_score(current_from(read[specs]).specs, open_item_counts_from(read[items]));
+  const int score = engine.maturity_score(current_from(read[specs]).specs, open_item_counts_of(read[items]));
   db.execute("UPDATE projects SET maturity_score = $2, updated_at = clock_timestamp() WHERE id = $1::uuid",
              {project_id, score});
   return score;
@@ -318,28 +318,21 @@ nlohmann::json open_item_json(const sdk::Row& row) {
 }
 
 std::size_t add_open_item_counts(sdk::Batch& batch, const std::string& project_id) {
-  return batch.add("SELECT category, count(*) AS n FROM open_items WHERE project_id = $1::uuid AND status = 'open' "
-                   "GROUP BY category",
-                   {project_id});
+  return batch.add(std::string("SELECT ") + kOpenItemCountsColumn + " FROM projects WHERE id = $1::uuid", {project_id});
 }
 
-std::size_t add_open_item_counts_by_session(sdk::Batch& batch, const std::string& session_id,
-                                            const Access& caller) {
-  return batch.add(std::string("SELECT category, count(*) AS n FROM open_items WHERE project_id = ") +
-                       kSessionProjectSql + " AND status = 'open' GROUP BY category",
-                   {session_id, caller.user_id});
-}
-
-engine::OpenItemCounts open_item_counts_from(const sdk::Rows& rows) {
+engine::OpenItemCounts open_item_counts_of(const sdk::Rows& rows) {
   engine::OpenItemCounts out;
-  for (const auto& row : rows) out[row.str("category")] = static_cast<int>(row.i64("n"));
+  if (rows.empty()) return out;
+  const nlohmann::json counts = nlohmann::json::parse(rows[0].str("open_item_counts"));
+  for (const auto& [category, n] : counts.items()) out[category] = n.get<int>();
   return out;
 }
 
 engine::OpenItemCounts open_item_counts(sdk::Db& db, const std::string& project_id) {
   sdk::Batch batch;
   add_open_item_counts(batch, project_id);
-  return open_item_counts_from(db.run(batch)[0]);
+  return open_item_counts_of(db.run(batch)[0]);
 }
 
 RecordPlan plan_record(sdk::Batch& batch, const std::string& project_id, const CurrentSpecs& current,

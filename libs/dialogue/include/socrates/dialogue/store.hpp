@@ -36,7 +36,7 @@ std::shared_ptr<const engine::Engine> load_engine(sdk::Services& services);
 
 // The schema of the specifications database this data layer was written for: the number of the
 // last migration in migrations/specs it knows. Raise it with every migration of that directory.
-inline constexpr std::int64_t kSchemaVersion = 12;
+inline constexpr std::int64_t kSchemaVersion = 13;
 
 // Refuses (throws, so the agent does not start and a reload keeps the running generation) when
 // the specifications database is migrated to any other version: this layer's SQL would read or
@@ -126,7 +126,8 @@ constexpr const char* kSessionProjectSql =
 
 // Locks the project of the caller's session: every write on a project is serialised by this lock,
 // and the statements after it (in the same batch) read what was committed before it. Its row is
-// the project's maturity and phase, or nothing when the caller is no member of the session's project.
+// the project's maturity, phase and open items per category (`open_item_counts`, read by
+// open_item_counts_of), or nothing when the caller is no member of the session's project.
 std::size_t add_lock_by_session(sdk::Batch& batch, const std::string& session_id, const Access& caller);
 
 // ---- sessions
@@ -299,11 +300,12 @@ constexpr const char* kOpenItemColumns =
 
 nlohmann::json open_item_json(const sdk::Row& row);
 
-// The project's open items per category: a statement whose rows open_item_counts_from reads.
+// The project's open items per category, as its row keeps them (migration 013): a statement whose
+// row open_item_counts_of reads; open_item_counts_of reads them off any row with the projects'
+// `open_item_counts` column (kOpenItemCountsColumn).
+constexpr const char* kOpenItemCountsColumn = "open_item_counts::text AS open_item_counts";
 std::size_t add_open_item_counts(sdk::Batch& batch, const std::string& project_id);
-std::size_t add_open_item_counts_by_session(sdk::Batch& batch, const std::string& session_id,
-                                            const Access& caller);
-engine::OpenItemCounts open_item_counts_from(const sdk::Rows& rows);
+engine::OpenItemCounts open_item_counts_of(const sdk::Rows& rows);
 engine::OpenItemCounts open_item_counts(sdk::Db& db, const std::string& project_id);
 
 // ---- an answer or a message: extract, check, save, open conflicts
