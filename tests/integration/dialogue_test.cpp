@@ -283,6 +283,13 @@ TEST_F(DialogueTest, TheTurnsQuestionIsTheOneAClientAskingNextWouldGet) {
     handed.insert(spec.at(0).get<std::string>() + "/" + spec.at(1).get<std::string>() + "=" +
                   spec.at(2).get<std::string>());
   EXPECT_EQ(handed, kept);
+
+  // The open items each project's row keeps (migration 013) are the items open in it.
+  EXPECT_GT(count("SELECT count(*) FROM projects WHERE open_item_counts <> '{}'"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM projects p WHERE open_item_counts <> (SELECT COALESCE(jsonb_object_agg("
+                  "category, n), '{}') FROM (SELECT category, count(*) AS n FROM open_items WHERE project_id = p.id "
+                  "AND status = 'open' GROUP BY category) c)"),
+            0);
 }
 
 TEST_F(DialogueTest, TheMessageFlowRecordsWithContextThenRepliesWithSocratic) {
