@@ -16,6 +16,10 @@
 namespace socrates::engine {
 namespace {
 
+// The text of an asked question, as either list of asked questions holds it.
+std::string_view text_of(const std::string& text) { return text; }
+std::string_view text_of(const AskedQuestion& question) { return question.text; }
+
 // Questions compare by their words: "What problem…?" and "what  problem …" were the same question.
 std::string words_of(std::string_view text) {
   std::string out;
@@ -57,6 +61,18 @@ std::string QuestionPlanner::comparable(std::string_view text) const {
   return form;
 }
 
+template <typename Texts>
+QuestionPlanner::AskedTexts QuestionPlanner::asked_texts(const Texts& texts) const {
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(texts.size());
+  AskedTexts out;
+  for (const auto& text : texts) {
+    const std::string_view raw = text_of(text);
+    if (seen.insert(raw).second) out.insert(comparable(raw));
+  }
+  return out;
+}
+
 const char* to_string(QuestionSource source) noexcept {
   switch (source) {
     case QuestionSource::kBank:
@@ -85,6 +101,10 @@ std::string QuestionPlanner::quote(const Specification& specification) const {
 
 Question QuestionPlanner::next_question(const std::vector<Specification>& current,
                                         const std::vector<std::string>& asked) const {
+  return next_question(current, asked_texts(asked));
+}
+
+Question QuestionPlanner::next_question(const std::vector<Specification>& current, const AskedTexts& asked) const {
   const Category& category = least_covered_category(taxonomy_, current, {clarity_, {}});
   if (auto sharpen = sharpening_question(category, current, asked)) return *std::move(sharpen);
   Question question = question_for(category, current, asked);
@@ -95,6 +115,12 @@ Question QuestionPlanner::next_question(const std::vector<Specification>& curren
 std::optional<Question> QuestionPlanner::sharpening_question(const Category& category,
                                                              const std::vector<Specification>& current,
                                                              const std::vector<std::string>& asked) const {
+  return sharpening_question(category, current, asked_texts(asked));
+}
+
+std::optional<Question> QuestionPlanner::sharpening_question(const Category& category,
+                                                             const std::vector<Specification>& current,
+                                                             const AskedTexts& asked_texts) const {
   if (!clarity_) return std::nullopt;
   struct Vague {
     const Specification* specification;
@@ -118,8 +144,6 @@ std::optional<Question> QuestionPlanner::sharpening_question(const Category& cat
       return a.specification->confidence > b.specification->confidence;
     return a.order > b.order;  // the latest
   });
-  std::unordered_set<std::string> asked_texts;
-  for (const auto& text : asked) asked_texts.insert(comparable(text));
   for (const Vague& v : vague) {
     const bool sharpened = std::any_of(v.findings.begin(), v.findings.end(), [&](const ClarityFinding& finding) {
       return asked_texts.count(comparable(finding.question)) > 0;
@@ -147,9 +171,7 @@ std::optional<Question> QuestionPlanner::sharpening_question(const Category& cat
 Question QuestionPlanner::next_question_after(const std::vector<Specification>& current,
                                               const std::vector<AskedQuestion>& asked,
                                               const std::vector<std::string>& role_categories) const {
-  std::vector<std::string> texts;
-  texts.reserve(asked.size());
-  for (const AskedQuestion& question : asked) texts.push_back(question.text);
+  const AskedTexts texts = asked_texts(asked);
   const Aim aim = follow_the_person(current, asked, role_categories);
   if (!aim.category) return next_question(current, texts);
   if (auto sharpen = sharpening_question(*aim.category, current, texts)) return *sharpen;
@@ -232,9 +254,11 @@ QuestionPlanner::Aim QuestionPlanner::follow_the_person(const std::vector<Specif
 
 Question QuestionPlanner::question_for(const Category& category, const std::vector<Specification>& current,
                                        const std::vector<std::string>& asked) const {
-  std::unordered_set<std::string> asked_texts;
-  asked_texts.reserve(asked.size());
-  for (const auto& text : asked) asked_texts.insert(comparable(text));
+  return question_for(category, current, asked_texts(asked));
+}
+
+Question QuestionPlanner::question_for(const Category& category, const std::vector<Specification>& current,
+                                       const AskedTexts& asked_texts) const {
 
   double sum = 0;
   for (const auto& spec : current)

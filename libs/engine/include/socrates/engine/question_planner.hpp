@@ -37,6 +37,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace socrates::engine {
@@ -110,6 +111,16 @@ class QuestionPlanner {
   // A text compared by its words ("What  problem…?" is "what problem …"), from the cache when the
   // text was seen before: each choice compares against every question the project was asked.
   std::string comparable(std::string_view text) const;
+  // The comparable forms of the texts asked, made once per choice and once per distinct text (a
+  // long interview asks the bank's questions many times over).
+  using AskedTexts = std::unordered_set<std::string>;
+  template <typename Texts>
+  AskedTexts asked_texts(const Texts& texts) const;
+  std::optional<Question> sharpening_question(const Category& category, const std::vector<Specification>& current,
+                                              const AskedTexts& asked) const;
+  Question question_for(const Category& category, const std::vector<Specification>& current,
+                        const AskedTexts& asked) const;
+  Question next_question(const std::vector<Specification>& current, const AskedTexts& asked) const;
   // The category the person's answers, and then their role, point to (see the header comment),
   // with why ("following the person: "), or no category for step 1's.
   struct Aim {
