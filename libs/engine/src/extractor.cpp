@@ -9,6 +9,7 @@
 #include <optional>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace socrates::engine {
 namespace {
@@ -121,6 +122,19 @@ bool refused_after(const std::string& match, std::size_t end, const NegationRule
                      [&](const std::string& phrase) { return detail::phrase_at(match, end, phrase); });
 }
 
+// A unit's name: "hours", "days".
+bool unit_name(const Lexicon& lexicon, std::string_view word) {
+  for (const auto& [name, family] : lexicon.unit_families())
+    for (const Unit& unit : family.units)
+      if (listed(unit.names, word)) return true;
+  return false;
+}
+
+// A plural word: "trucks", "policyholders"; not "class", "bus" or a stop word.
+bool plural_word(std::string_view word, const std::vector<std::string>& stop_words) {
+  return word.size() > 3 && word.back() == 's' && word[word.size() - 2] != 's' && !listed(stop_words, word);
+}
+
 // The noun a count is about, among the next few words: "10,000 concurrent users".
 std::optional<Span> noun_after(const std::string& match, std::size_t pos, const std::vector<std::string>& nouns) {
   constexpr std::size_t kMaxWordsBetween = 3;
@@ -152,11 +166,35 @@ std::optional<Span> plural_after(const std::string& match, std::size_t pos, cons
     if (i >= match.size() || !detail::is_word_char(match[i]) || detail::is_digit(match[i])) return std::nullopt;
     std::size_t end = i;
     while (end < match.size() && detail::is_word_char(match[end])) ++end;
-    const std::string word = match.substr(i, end - i);
+    const std::string_view word = std::string_view(match).substr(i, end - i);
     if (listed(stop_words, word)) return std::nullopt;
-    if (word.size() > 3 && word.back() == 's' && word[word.size() - 2] != 's') return Span{i, end};
+    if (plural_word(word, stop_words)) return Span{i, end};
     i = end;
   }
+  return std::nullopt;
+}
+
+// The noun a count names in a heading before it: "Teachers: 28", "Dentists using the portal: 140",
+// "Candidates with a profile: roughly 40k". Only across a colon right before the figure (its bound
+// words aside), within the heading's first few words: one of `nouns`, or, when `any_plural`, the
+// first plural word.
+std::optional<Span> heading_noun(const std::string& match, std::size_t figure_begin, const std::vector<std::string>& nouns,
+                                 bool any_plural, const std::vector<std::string>& stop_words) {
+  constexpr std::size_t kMaxHeadingWords = 5;
+  std::size_t colon = figure_begin;
+  while (colon > 0 && match[colon - 1] == ' ') --colon;
+  if (colon == 0 || match[colon - 1] != ':') return std::nullopt;
+  --colon;
+  std::size_t start = colon;
+  while (start > 0 && std::string_view(".;:!?(").find(match[start - 1]) == std::string_view::npos) --start;
+  const auto words = detail::split_words(std::string_view(match).substr(start, colon - start));
+  if (words.empty() || words.size() > kMaxHeadingWords) return std::nullopt;
+  for (const detail::Word& word : words)
+    for (const std::string& noun : nouns)
+      if (detail::phrase_at(match, start + word.begin, noun)) return Span{start + word.begin, start + word.begin + noun.size()};
+  if (!any_plural) return std::nullopt;
+  for (const detail::Word& word : words)
+    if (plural_word(word.text, stop_words)) return Span{start + word.begin, start + word.end};
   return std::nullopt;
 }
 
@@ -198,10 +236,11 @@ std::size_t gap(const Span& a, const Span& b) {
   return a.end <= b.begin ? b.begin - a.end : b.end <= a.begin ? a.begin - b.end : 0;
 }
 
-// "by 2027", "in 2030": a year to come marks a growth figure like "later" does.
+// "by 2027", "in 2030", "projected for 2028", "end of 2027": a year to come marks a growth figure
+// like "later" does.
 std::vector<Span> year_phrases(const std::string& match) {
   std::vector<Span> out;
-  for (const char* word : {"by", "in", "until", "around"}) {
+  for (const char* word : {"by", "in", "until", "around", "for", "before", "end of"}) {
     for (const Span& span : detail::find_phrase(match, word)) {
       const std::size_t year = span.end + 1;
       if (year + 4 > match.size() || match[span.end] != ' ' || match.compare(year, 2, "20") != 0) continue;
@@ -269,16 +308,22 @@ std::vector<RolePhrase> role_phrases(const std::string& match, const std::vector
   return kept;
 }
 
-// How far a role phrase is from a figure: across a comma, a semicolon or a colon it is farther
-// than any figure on its own side.
+// True when punctuation, or a conjunction that starts another part ("and", "but"), stands between
+// two spans: "1,800 requests per second in the morning rush and a tenth of that at night".
+bool across_parts(const std::string& match, const Span& a, const Span& b) {
+  const std::size_t from = std::min(a.end, b.end);
+  const std::size_t to = std::max(a.begin, b.begin);
+  if (from >= to) return false;
+  const std::string_view between = std::string_view(match).substr(from, to - from);
+  return between.find_first_of(",;:()!?") != std::string_view::npos || detail::contains_phrase(between, "and") ||
+         detail::contains_phrase(between, "but");
+}
+
+// How far a role phrase is from a figure: in another part of the clause it is farther than any
+// figure on its own side.
 std::size_t role_distance(const std::string& match, const Span& figure, const Span& phrase) {
   constexpr std::size_t kAcrossPunctuation = 100000;
-  const std::size_t from = std::min(figure.end, phrase.end);
-  const std::size_t to = std::max(figure.begin, phrase.begin);
-  std::size_t distance = gap(figure, phrase);
-  if (from < to && std::string_view(match).substr(from, to - from).find_first_of(",;:()!?") != std::string_view::npos)
-    distance += kAcrossPunctuation;
-  return distance;
+  return gap(figure, phrase) + (across_parts(match, figure, phrase) ? kAcrossPunctuation : 0);
 }
 
 // The role of the figure `at` among the clause's figures: that of the role phrase (not used
@@ -503,8 +548,30 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     if (role == "ordinary" || (role == "peak" && metric.key.find("peak") != std::string::npos)) return std::string();
     return role.empty() ? role : "_" + role;
   };
-  auto used_key = [&](const Metric& metric, const std::string& role) {
-    return metric.category + "/" + metric.key + "/" + (suffix_of(metric, role).empty() && role != "ordinary" ? "" : role);
+  // A metric is used once per role and key: "invoices 10 years, raw telemetry 18 months" has two
+  // retention periods, one qualified and one not.
+  auto used_key = [&](const Metric& metric, const std::string& base_key, const std::string& role) {
+    return metric.category + "/" + base_key + "/" + (suffix_of(metric, role).empty() && role != "ordinary" ? "" : role);
+  };
+  // The metric's key for what the clause names, and where it names it: "audit log" makes
+  // `audit_logs_retention_period`. By lemma: "order history" is the "orders" qualifier.
+  auto qualified = [&](const Metric& metric) {
+    std::pair<std::string, std::optional<Span>> named{metric.key, std::nullopt};
+    for (const Qualifier& qualifier : metric.qualifiers) {
+      for (const std::string& phrase : qualifier.phrases) {
+        for (const Span& lemma_span : detail::find_phrase(lemmas.text, detail::lemma_phrase(phrase))) {
+          const Span span = lemmas.original(lemma_span);
+          if (overlaps_any(consumed, span)) continue;
+          const bool better = !named.second || span.begin < named.second->begin ||
+                              (span.begin == named.second->begin && span.size() > named.second->size());
+          if (better) {
+            named.second = span;
+            named.first = detail::render(metric.qualified_key, {{"qualifier", qualifier.name}});
+          }
+        }
+      }
+    }
+    return named;
   };
   auto record = [&](std::size_t at, const Metric& metric, const std::string& base_key, const std::string& role,
                     const Bound& bound) {
@@ -518,7 +585,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     candidate.label = lexicon_.label_of(metric.category, candidate.specification.key);
     candidate.bound = bound;
     figures.push_back({at, std::move(candidate), &metric, base_key, role});
-    used_metrics.insert(used_key(metric, role));
+    used_metrics.insert(used_key(metric, base_key, role));
   };
   for (int pass = 0; pass < 3; ++pass)
   for (std::size_t order = 0; order < quantities.size(); ++order) {
@@ -531,8 +598,9 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     if (quantity.relative) {
       // "double that by next year": the figure before, times the factor; growth unless said otherwise.
       const Figure* base = pass == 2 ? previous_figure(quantity.span.begin) : nullptr;
-      const std::string relative_role = role.empty() ? "later" : role;
-      if (!base || used_metrics.count(used_key(*base->metric, relative_role))) continue;
+      // (A part of it — "a tenth of that at night" — is no growth.)
+      const std::string relative_role = !role.empty() ? role : quantity.bound.amount > 1 ? "later" : "";
+      if (!base || used_metrics.count(used_key(*base->metric, base->base_key, relative_role))) continue;
       Bound bound = *base->candidate.bound;
       bound.amount *= quantity.bound.amount;
       bound.base_amount *= quantity.bound.amount;
@@ -547,6 +615,8 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
       std::size_t distance = 0;
       std::optional<Span> noun;
       std::vector<Span> triggers;
+      std::string key;
+      std::optional<Span> qualifier;
     };
     constexpr std::size_t kNoTrigger = static_cast<std::size_t>(-1) / 4;
     constexpr std::size_t kQuestionDefault = static_cast<std::size_t>(-1) / 2;
@@ -555,19 +625,29 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     std::optional<Choice> best;
     for (std::size_t m = 0; m < lexicon_.metrics().size(); ++m) {
       const Metric& metric = lexicon_.metrics()[m];
-      if (used_metrics.count(used_key(metric, role))) continue;
       if (metric.family != quantity.bound.family) continue;
       if (quantity.frequency && !metric.accepts_frequency) continue;
       if (metric.max_base && quantity.bound.base_amount > *metric.max_base) continue;
-      if (!metric.not_followed_by.empty()) {
+      if (!metric.not_followed_by.empty() || !metric.not_followed_by_plural.empty()) {
         std::size_t next = quantity.span.end;
         while (next < match.size() && match[next] == ' ') ++next;
         if (std::any_of(metric.not_followed_by.begin(), metric.not_followed_by.end(),
                         [&](const std::string& phrase) { return detail::phrase_at(match, next, phrase); }))
           continue;
+        // "for 99% of submissions": a share of things (not of hours or days), not this metric.
+        if (std::any_of(metric.not_followed_by_plural.begin(), metric.not_followed_by_plural.end(),
+                        [&](const std::string& phrase) {
+                          if (!detail::phrase_at(match, next, phrase)) return false;
+                          const auto noun = plural_after(match, next + phrase.size(), lexicon_.keys().stop_words);
+                          return noun && !unit_name(lexicon_, std::string_view(match).substr(noun->begin, noun->size()));
+                        }))
+          continue;
       }
       Choice choice;
       choice.metric = &metric;
+      choice.key = metric.key;
+      if (!metric.qualifiers.empty()) std::tie(choice.key, choice.qualifier) = qualified(metric);
+      if (used_metrics.count(used_key(metric, choice.key, role))) continue;
       const bool asked = metric.any_noun_when_asked && question_category == metric.category;
       if (metric.family == "count") {
         choice.noun = noun_after(match, quantity.span.end, metric.nouns);
@@ -579,14 +659,30 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
           choice.noun = plural_after(match, quantity.span.end, lexicon_.keys().stop_words);
           choice.guessed_noun = true;
         }
+        // "Teachers: 28": the noun of a heading before the figure.
+        if (!choice.noun) {
+          choice.noun = heading_noun(match, figure.begin, metric.nouns, false, lexicon_.keys().stop_words);
+          choice.guessed_noun = false;
+        }
+        if (!choice.noun) {
+          choice.noun = heading_noun(match, figure.begin, metric.weak_nouns, asked, lexicon_.keys().stop_words);
+          choice.guessed_noun = true;
+        }
         if (!choice.noun && !(asked && !metric.triggers.empty())) continue;
       }
       choice.distance = metric.triggers.empty() ? kNoTrigger : kQuestionDefault;
+      // A trigger is as near as it is to the figure with its noun: in "peak 14k tickets a day",
+      // "a day" is as near as "peak".
+      Span named = figure;
+      if (choice.noun && choice.noun->begin >= figure.end) named.end = choice.noun->end;
       for (const Span& span : trigger_spans(m)) {
         if (span.overlaps(quantity.span) || overlaps_any(consumed, span) || (choice.noun && span.overlaps(*choice.noun)))
           continue;
+        // A bare count takes its meaning from its own part of the clause: in "peak 14k tickets a
+        // day, winter around 2k", "peak" says nothing about the 2k.
+        if (metric.family == "count" && !choice.noun && across_parts(match, figure, span)) continue;
         choice.triggers.push_back(span);
-        choice.distance = std::min(choice.distance, gap(figure, span));
+        choice.distance = std::min(choice.distance, gap(named, span));
       }
       for (const std::string& marker : metric.markers) {
         for (const Span& span : detail::find_phrase(match, marker)) {
@@ -616,10 +712,15 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     // Day, normally 200"; so is a bounded one that fits no metric at all: "... that goes up to
     // 25 000" (not "between six and eight", a time of day).
     const bool bounded = quantity.direction_span.has_value();
-    if (pass == 2 && ((!best && bounded) || (!role.empty() && (!best || !best->noun || best->guessed_noun)))) {
-      const Figure* before = previous_figure(quantity.span.begin);
+    // So is a bare count right after a figure of this clause that fits no metric of its own:
+    // "52k per day on average, 80k on holiday departure days".
+    const Figure* before = pass == 2 ? previous_figure(quantity.span.begin) : nullptr;
+    const bool bare_after_figure = !best && quantity.bound.family == "count" && before &&
+                                   std::any_of(figures.begin(), figures.end(), [&](const Figure& f) { return &f == before; });
+    if (pass == 2 && ((!best && (bounded || bare_after_figure)) ||
+                      (!role.empty() && (!best || !best->noun || best->guessed_noun)))) {
       if (before && before->metric->family == quantity.bound.family &&
-          !used_metrics.count(used_key(*before->metric, role))) {
+          !used_metrics.count(used_key(*before->metric, before->base_key, role))) {
         record(at, *before->metric, before->base_key, role, quantity.bound);
         consumed.push_back(quantity.span);
         if (quantity.direction_span) consumed.push_back(*quantity.direction_span);
@@ -627,31 +728,12 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
       }
     }
     if (!best) continue;
-    const Metric& metric = *best->metric;
-
-    std::string key = metric.key;
-    std::optional<Span> qualifier_span;
-    for (const Qualifier& qualifier : metric.qualifiers) {
-      for (const std::string& phrase : qualifier.phrases) {
-        // By lemma: "order history" is the "orders" qualifier.
-        for (const Span& lemma_span : detail::find_phrase(lemmas.text, detail::lemma_phrase(phrase))) {
-          const Span span = lemmas.original(lemma_span);
-          if (overlaps_any(consumed, span)) continue;
-          const bool better = !qualifier_span || span.begin < qualifier_span->begin ||
-                              (span.begin == qualifier_span->begin && span.size() > qualifier_span->size());
-          if (better) {
-            qualifier_span = span;
-            key = detail::render(metric.qualified_key, {{"qualifier", qualifier.name}});
-          }
-        }
-      }
-    }
-    record(at, metric, key, role, quantity.bound);
+    record(at, *best->metric, best->key, role, quantity.bound);
 
     consumed.push_back(quantity.span);
     if (quantity.direction_span) consumed.push_back(*quantity.direction_span);
     if (best->noun) consumed.push_back(*best->noun);
-    if (qualifier_span) consumed.push_back(*qualifier_span);
+    if (best->qualifier) consumed.push_back(*best->qualifier);
     consumed.insert(consumed.end(), best->triggers.begin(), best->triggers.end());
   }
   // In the order said, whichever pass found them.

@@ -181,6 +181,17 @@ struct Scanner {
   const NumberWords& numbers;
   std::vector<UnitName> names;
 
+  // "an ordinary one": a word of 1 after an article (and at most one word between) that no unit
+  // follows.
+  bool pronoun(std::size_t begin, std::size_t end) const {
+    if (numbers.pronoun_after.empty() || unit_at(skip_spaces(text, end))) return false;
+    std::size_t from = words_back(text, begin, 2);
+    for (const auto& word : split_words(text.substr(from, begin - from)))
+      if (std::find(numbers.pronoun_after.begin(), numbers.pronoun_after.end(), word.text) != numbers.pronoun_after.end())
+        return true;
+    return false;
+  }
+
   const UnitName* unit_at(std::size_t pos) const {
     for (const UnitName& name : names)
       if (phrase_at(text, pos, name.name)) return &name;
@@ -253,6 +264,7 @@ struct Scanner {
         pos = j + suffix.size();
       }
     } else if (const auto number = spelled(text, i, numbers, std::numeric_limits<double>::infinity())) {
+      if (number->value == 1 && pronoun(i, number->end)) return std::nullopt;
       value = number->value;
       pos = number->end;
     } else if (const auto article = listed_at(text, i, numbers.unit_only_words)) {
