@@ -329,11 +329,18 @@ std::size_t role_distance(const std::string& match, const Span& figure, const Sp
 // The role of the figure `at` among the clause's figures: that of the role phrase (not used
 // otherwise) nearest to it, if no other figure is nearer to that phrase (figures inside the
 // phrase — "in two years" — aside); empty for none. Only figures of the roles' families have one.
+// A count of things no metric counts ("two new wings") takes a role phrase from no other figure:
+// in "in five years, with the two new wings, we expect around 5,500 staff", the staff grow.
 std::string role_of(const std::string& match, const std::vector<detail::Quantity>& quantities, std::size_t at,
-                    const std::vector<RolePhrase>& phrases, const std::vector<Span>& consumed,
-                    const UnderstandingRules& rules) {
+                    const std::vector<bool>& things, const std::vector<RolePhrase>& phrases,
+                    const std::vector<Span>& consumed, const UnderstandingRules& rules) {
+  // Only figures of the roles' families take a role, or stand nearer to one: "a second" in "50
+  // requests a second on a normal afternoon" is part of a rate.
+  auto eligible = [&](std::size_t i) {
+    return quantities[i].relative || rules.role_families.empty() || listed(rules.role_families, quantities[i].bound.family);
+  };
   const detail::Quantity& figure = quantities[at];
-  if (!figure.relative && !rules.role_families.empty() && !listed(rules.role_families, figure.bound.family)) return {};
+  if (!eligible(at)) return {};
   const RolePhrase* best = nullptr;
   std::size_t best_distance = 0;
   for (const RolePhrase& phrase : phrases) {
@@ -341,8 +348,8 @@ std::string role_of(const std::string& match, const std::vector<detail::Quantity
     const std::size_t distance = role_distance(match, figure.span, phrase.span);
     bool nearest = true;
     for (std::size_t i = 0; i < quantities.size() && nearest; ++i)
-      if (i != at && !quantities[i].span.overlaps(phrase.span) && !quantities[i].frequency &&
-          role_distance(match, quantities[i].span, phrase.span) < distance)
+      if (i != at && !quantities[i].span.overlaps(phrase.span) && !quantities[i].frequency && eligible(i) &&
+          (!things[i] || things[at]) && role_distance(match, quantities[i].span, phrase.span) < distance)
         nearest = false;
     if (nearest && (!best || distance < best_distance)) {
       best = &phrase;
@@ -428,7 +435,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   const std::string cased = detail::case_form(clause);
 
   // 1. Nothing said. A figure with its unit is said even beside a shrug: "Coverage, no idea, maybe 60%?"
-  const std::vector<detail::Quantity> quantities = detail::scan_quantities(match, lexicon_);
+  std::vector<detail::Quantity> quantities = detail::scan_quantities(match, lexicon_);
   const bool unit_figure = std::any_of(quantities.begin(), quantities.end(), [](const detail::Quantity& q) {
     return !q.frequency && q.bound.family != "count" && q.bound.family != "relative";
   });
@@ -528,8 +535,42 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
       }
     return spans;
   };
+  // "Uptime 99.9", "coverage: 80": a count right after a trigger of a percentage metric is that
+  // percentage, its sign left out.
+  for (detail::Quantity& quantity : quantities) {
+    if (quantity.bound.family != "count" || quantity.relative || quantity.bound.amount <= 0 ||
+        quantity.bound.amount > 100)
+      continue;
+    std::size_t end = quantity.span.begin;
+    while (end > 0 && (match[end - 1] == ' ' || match[end - 1] == ':')) --end;
+    for (std::size_t m = 0; m < lexicon_.metrics().size() && quantity.bound.family == "count"; ++m) {
+      const Metric& metric = lexicon_.metrics()[m];
+      const auto family = lexicon_.unit_families().find(metric.family);
+      if (family == lexicon_.unit_families().end() || family->second.base != "%" || family->second.units.empty()) continue;
+      for (const Span& span : trigger_spans(m)) {
+        if (span.end != end) continue;
+        const Unit& unit = family->second.units.front();
+        quantity.bound = Bound{quantity.bound.amount, unit.display, family->first, quantity.bound.amount * unit.factor,
+                               quantity.bound.direction};
+        break;
+      }
+    }
+  }
   // "by 2027" is a year, not a count.
   const std::vector<Span> years = year_phrases(match);
+  // Counts of things no metric counts: a plural noun after them, none a metric's (role_of); only
+  // needed where a role phrase was said.
+  std::vector<bool> things(quantities.size(), false);
+  if (!role_spans.empty()) {
+    for (std::size_t i = 0; i < quantities.size(); ++i) {
+      if (quantities[i].bound.family != "count" || quantities[i].relative ||
+          !plural_after(match, quantities[i].span.end, lexicon_.keys().stop_words))
+        continue;
+      things[i] = std::none_of(lexicon_.metrics().begin(), lexicon_.metrics().end(), [&](const Metric& metric) {
+        return metric.family == "count" && noun_after(match, quantities[i].span.end, metric.nouns).has_value();
+      });
+    }
+  }
   std::vector<std::size_t> by_size(quantities.size());
   for (std::size_t i = 0; i < by_size.size(); ++i) by_size[i] = i;
   std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t a, std::size_t b) {
@@ -556,22 +597,22 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   // The metric's key for what the clause names, and where it names it: "audit log" makes
   // `audit_logs_retention_period`. By lemma: "order history" is the "orders" qualifier.
   auto qualified = [&](const Metric& metric) {
-    std::pair<std::string, std::optional<Span>> named{metric.key, std::nullopt};
+    std::pair<std::string, std::optional<Span>> keyed{metric.key, std::nullopt};
     for (const Qualifier& qualifier : metric.qualifiers) {
       for (const std::string& phrase : qualifier.phrases) {
         for (const Span& lemma_span : detail::find_phrase(lemmas.text, detail::lemma_phrase(phrase))) {
           const Span span = lemmas.original(lemma_span);
           if (overlaps_any(consumed, span)) continue;
-          const bool better = !named.second || span.begin < named.second->begin ||
-                              (span.begin == named.second->begin && span.size() > named.second->size());
+          const bool better = !keyed.second || span.begin < keyed.second->begin ||
+                              (span.begin == keyed.second->begin && span.size() > keyed.second->size());
           if (better) {
-            named.second = span;
-            named.first = detail::render(metric.qualified_key, {{"qualifier", qualifier.name}});
+            keyed.second = span;
+            keyed.first = detail::render(metric.qualified_key, {{"qualifier", qualifier.name}});
           }
         }
       }
     }
-    return named;
+    return keyed;
   };
   auto record = [&](std::size_t at, const Metric& metric, const std::string& base_key, const std::string& role,
                     const Bound& bound) {
@@ -594,7 +635,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     if (overlaps_any(consumed, quantity.span)) continue;
     if (quantity.bound.family == "count" && overlaps_any(years, quantity.span)) continue;
     // "maybe 20,000 later": a growth figure beside today's; "peak" beside an ordinary figure.
-    const std::string role = role_of(match, quantities, at, role_spans, consumed, understanding);
+    const std::string role = role_of(match, quantities, at, things, role_spans, consumed, understanding);
     if (quantity.relative) {
       // "double that by next year": the figure before, times the factor; growth unless said otherwise.
       const Figure* base = pass == 2 ? previous_figure(quantity.span.begin) : nullptr;
@@ -673,8 +714,8 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
       choice.distance = metric.triggers.empty() ? kNoTrigger : kQuestionDefault;
       // A trigger is as near as it is to the figure with its noun: in "peak 14k tickets a day",
       // "a day" is as near as "peak".
-      Span named = figure;
-      if (choice.noun && choice.noun->begin >= figure.end) named.end = choice.noun->end;
+      Span with_noun = figure;
+      if (choice.noun && choice.noun->begin >= figure.end) with_noun.end = choice.noun->end;
       for (const Span& span : trigger_spans(m)) {
         if (span.overlaps(quantity.span) || overlaps_any(consumed, span) || (choice.noun && span.overlaps(*choice.noun)))
           continue;
@@ -682,7 +723,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         // day, winter around 2k", "peak" says nothing about the 2k.
         if (metric.family == "count" && !choice.noun && across_parts(match, figure, span)) continue;
         choice.triggers.push_back(span);
-        choice.distance = std::min(choice.distance, gap(named, span));
+        choice.distance = std::min(choice.distance, gap(with_noun, span));
       }
       for (const std::string& marker : metric.markers) {
         for (const Span& span : detail::find_phrase(match, marker)) {

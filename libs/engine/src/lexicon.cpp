@@ -152,6 +152,8 @@ Lexicon Lexicon::parse(const nlohmann::json& document, std::string source) {
     lx.numbers_.joiners = phrases_or_empty(node, "joiners");
     lx.numbers_.decimal_points = phrases_or_empty(node, "decimal_points");
     lx.numbers_.pronoun_after = phrases_or_empty(node, "pronoun_after");
+    lx.numbers_.unit_adjectives = phrases_or_empty(node, "unit_adjectives");
+    lx.numbers_.period_before = phrases_or_empty(node, "period_before");
     if (const auto fractions = node.optional_member("fractions")) lx.numbers_.fractions = number_map(*fractions);
     if (const auto nines = node.optional_member("nines")) {
       lx.numbers_.nines = phrases(nines->member("words"));

@@ -306,10 +306,26 @@ struct Scanner {
     if (const auto fraction = listed_at(text, skip_spaces(text, pos), numbers.fractions); fraction && !needs_unit) {
       value += fraction->value;  // "one and a half hours"
       pos = fraction->end;
+      if (!unit && !multiplied) {
+        // "two and a half thousand"
+        const std::size_t p = skip_spaces(text, pos);
+        for (const auto& [word, factor] : numbers.multipliers) {
+          if (word.size() < 2 || !phrase_at(text, p, word)) continue;
+          value *= factor;
+          pos = p + word.size();
+          multiplied = true;
+          break;
+        }
+      }
     }
     if (!unit) {
-      const std::size_t p = skip_spaces(text, pos);
+      std::size_t p = skip_spaces(text, pos);
       unit = unit_at(p);
+      // "two school years", "a whole day"
+      if (const auto adjective = any_at(text, p, numbers.unit_adjectives); !unit && adjective) {
+        p = skip_spaces(text, *adjective);
+        unit = unit_at(p);
+      }
       if (unit) pos = p + unit->name.size();
       if (const auto fraction = listed_at(text, skip_spaces(text, pos), numbers.fractions); unit && fraction) {
         value += fraction->value;  // "an hour and a half"
@@ -424,6 +440,11 @@ std::vector<Quantity> scan_quantities(std::string_view text, const Lexicon& lexi
     }
     scanner.join_range(*q);
     if (!q->relative) find_direction(text, *q, before, after, lexicon.bounds());
+    // "every 30 seconds" is a period, as "nightly" is.
+    if (q->bound.family == "duration" && !q->direction_span) {
+      const std::size_t word = words_back(text, q->span.begin, 1);
+      q->frequency = word < q->span.begin && any_at(text, word, numbers.period_before) == q->span.begin - 1;
+    }
     out.push_back(*q);
     i = std::max(q->span.end, i + 1);
   }

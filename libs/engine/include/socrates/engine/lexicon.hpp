@@ -104,6 +104,11 @@ struct NumberWords {
   // "an ordinary one", "the new one": a number word of 1 after one of these, next to it or with one
   // word between, is a pronoun, not a figure.
   std::vector<std::string> pronoun_after;
+  // Words that may stand between a number and its unit: "two school years", "30 working days",
+  // "a whole day".
+  std::vector<std::string> unit_adjectives;
+  // Before a figure with a unit they make it a period, like "nightly": "every 30 seconds".
+  std::vector<std::string> period_before;
 };
 
 struct BoundPhrases {
