@@ -174,8 +174,8 @@ std::optional<Span> plural_after(const std::string& match, std::size_t pos, cons
   return std::nullopt;
 }
 
-// The noun a count names in a heading before it: "Teachers: 28", "Dentists using the portal: 140",
-// "Candidates with a profile: roughly 40k". Only across a colon right before the figure (its bound
+// The noun a count names in a heading before it: "Nurses: 450", "Members of the club: 2,300",
+// "Pharmacists with an account: roughly 900". Only across a colon right before the figure (its bound
 // words aside), within the heading's first few words: one of `nouns`, or, when `any_plural`, the
 // first plural word.
 std::optional<Span> heading_noun(const std::string& match, std::size_t figure_begin, const std::vector<std::string>& nouns,
@@ -309,7 +309,7 @@ std::vector<RolePhrase> role_phrases(const std::string& match, const std::vector
 }
 
 // True when punctuation, or a conjunction that starts another part ("and", "but"), stands between
-// two spans: "1,800 requests per second in the morning rush and a tenth of that at night".
+// two spans: "600 requests per second at the evening peak and a tenth of that before dawn".
 bool across_parts(const std::string& match, const Span& a, const Span& b) {
   const std::size_t from = std::min(a.end, b.end);
   const std::size_t to = std::max(a.begin, b.begin);
@@ -329,8 +329,8 @@ std::size_t role_distance(const std::string& match, const Span& figure, const Sp
 // The role of the figure `at` among the clause's figures: that of the role phrase (not used
 // otherwise) nearest to it, if no other figure is nearer to that phrase (figures inside the
 // phrase — "in two years" — aside); empty for none. Only figures of the roles' families have one.
-// A count of things no metric counts ("two new wings") takes a role phrase from no other figure:
-// in "in five years, with the two new wings, we expect around 5,500 staff", the staff grow.
+// A count of things no metric counts ("two new depots") takes a role phrase from no other figure:
+// in "next year, with two new depots, about 700 drivers", the drivers grow.
 std::string role_of(const std::string& match, const std::vector<detail::Quantity>& quantities, std::size_t at,
                     const std::vector<bool>& things, const std::vector<RolePhrase>& phrases,
                     const std::vector<Span>& consumed, const UnderstandingRules& rules) {
@@ -589,7 +589,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     if (role == "ordinary" || (role == "peak" && metric.key.find("peak") != std::string::npos)) return std::string();
     return role.empty() ? role : "_" + role;
   };
-  // A metric is used once per role and key: "invoices 10 years, raw telemetry 18 months" has two
+  // A metric is used once per role and key: "receipts 6 years, raw sensor data 3 months" has two
   // retention periods, one qualified and one not.
   auto used_key = [&](const Metric& metric, const std::string& base_key, const std::string& role) {
     return metric.category + "/" + base_key + "/" + (suffix_of(metric, role).empty() && role != "ordinary" ? "" : role);
@@ -675,7 +675,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         if (std::any_of(metric.not_followed_by.begin(), metric.not_followed_by.end(),
                         [&](const std::string& phrase) { return detail::phrase_at(match, next, phrase); }))
           continue;
-        // "for 99% of submissions": a share of things (not of hours or days), not this metric.
+        // "for 99% of users": a share of things (not of hours or days), not this metric.
         if (std::any_of(metric.not_followed_by_plural.begin(), metric.not_followed_by_plural.end(),
                         [&](const std::string& phrase) {
                           if (!detail::phrase_at(match, next, phrase)) return false;
@@ -687,8 +687,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
       Choice choice;
       choice.metric = &metric;
       choice.key = metric.key;
-      if (!metric.qualifiers.empty()) std::tie(choice.key, choice.qualifier) = qualified(metric);
-      if (used_metrics.count(used_key(metric, choice.key, role))) continue;
+      if (metric.qualifiers.empty() && used_metrics.count(used_key(metric, choice.key, role))) continue;
       const bool asked = metric.any_noun_when_asked && question_category == metric.category;
       if (metric.family == "count") {
         choice.noun = noun_after(match, quantity.span.end, metric.nouns);
@@ -700,7 +699,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
           choice.noun = plural_after(match, quantity.span.end, lexicon_.keys().stop_words);
           choice.guessed_noun = true;
         }
-        // "Teachers: 28": the noun of a heading before the figure.
+        // "Nurses: 450": the noun of a heading before the figure.
         if (!choice.noun) {
           choice.noun = heading_noun(match, figure.begin, metric.nouns, false, lexicon_.keys().stop_words);
           choice.guessed_noun = false;
@@ -712,15 +711,15 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         if (!choice.noun && !(asked && !metric.triggers.empty())) continue;
       }
       choice.distance = metric.triggers.empty() ? kNoTrigger : kQuestionDefault;
-      // A trigger is as near as it is to the figure with its noun: in "peak 14k tickets a day",
+      // A trigger is as near as it is to the figure with its noun: in "peak 8k parcels a day",
       // "a day" is as near as "peak".
       Span with_noun = figure;
       if (choice.noun && choice.noun->begin >= figure.end) with_noun.end = choice.noun->end;
       for (const Span& span : trigger_spans(m)) {
         if (span.overlaps(quantity.span) || overlaps_any(consumed, span) || (choice.noun && span.overlaps(*choice.noun)))
           continue;
-        // A bare count takes its meaning from its own part of the clause: in "peak 14k tickets a
-        // day, winter around 2k", "peak" says nothing about the 2k.
+        // A bare count takes its meaning from its own part of the clause: in "peak 9k tickets a
+        // day, off season around 1k", "peak" says nothing about the 1k.
         if (metric.family == "count" && !choice.noun && across_parts(match, figure, span)) continue;
         choice.triggers.push_back(span);
         choice.distance = std::min(choice.distance, gap(with_noun, span));
@@ -742,6 +741,11 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         continue;
       if (!metric.requires_any.empty() && !quantity.frequency && !detail::contains_any(match, metric.requires_any))
         continue;
+      // The data kind is looked for only once the metric fits otherwise.
+      if (!metric.qualifiers.empty()) {
+        std::tie(choice.key, choice.qualifier) = qualified(metric);
+        if (used_metrics.count(used_key(metric, choice.key, role))) continue;
+      }
       if (!best || choice.guessed_noun < best->guessed_noun ||
           (choice.guessed_noun == best->guessed_noun && choice.distance < best->distance))
         best = std::move(choice);
@@ -754,7 +758,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     // 25 000" (not "between six and eight", a time of day).
     const bool bounded = quantity.direction_span.has_value();
     // So is a bare count right after a figure of this clause that fits no metric of its own:
-    // "52k per day on average, 80k on holiday departure days".
+    // "300 bookings per day on average, 900 on bank holidays".
     const Figure* before = pass == 2 ? previous_figure(quantity.span.begin) : nullptr;
     const bool bare_after_figure = !best && quantity.bound.family == "count" && before &&
                                    std::any_of(figures.begin(), figures.end(), [&](const Figure& f) { return &f == before; });
