@@ -24,6 +24,7 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -52,8 +53,18 @@ struct Miss {
   std::size_t weight() const { return missed.size() * 2 + spurious.size(); }
 };
 
+// Why a quantity label was not found, the first that applies: a candidate carries its amount and
+// unit under the label's metric with another role (or none), under another key of its category, or
+// in another category; else a candidate of its category and slot has another amount, or the same
+// amount in another unit; else no candidate carries it. Counts only, printed for both halves: they
+// tell which stage fails to generalise without showing a held sentence.
+enum class MissKind { kNoCandidate, kWrongCategory, kWrongSlot, kRole, kWrongValue, kWrongUnit, kCount };
+constexpr const char* kMissKindNames[] = {"no candidate", "wrong category", "wrong slot key",
+                                          "role missing/wrong", "wrong value", "wrong unit"};
+
 struct Scores {
   Ratio category, slot, value, quantity, precision, recall, sentences_exact;
+  int quantity_misses[static_cast<int>(MissKind::kCount)] = {};
   int violations = 0;
   std::map<std::string, Ratio> recall_by_category, precision_by_category;
   std::vector<Miss> misses;
@@ -90,14 +101,16 @@ std::string unit_form(std::string unit) {
   return unit;
 }
 
+bool same_amount(const Candidate& candidate, const json& label) {
+  if (!candidate.bound) return false;
+  const double want = label.at("value").get<double>();
+  return std::fabs(candidate.bound->amount - want) <= 1e-9 * std::max(1.0, std::fabs(want));
+}
+
 bool value_matches(const Engine& engine, const Candidate& candidate, const json& label) {
   const json& value = label.at("value");
-  if (value.is_number()) {
-    if (!candidate.bound) return false;
-    const double want = value.get<double>();
-    if (std::fabs(candidate.bound->amount - want) > 1e-9 * std::max(1.0, std::fabs(want))) return false;
-    return unit_form(candidate.bound->unit) == unit_form(label.value("unit", ""));
-  }
+  if (value.is_number())
+    return same_amount(candidate, label) && unit_form(candidate.bound->unit) == unit_form(label.value("unit", ""));
   const std::string want = value.get<std::string>();
   // A list in one clause ("Kotlin, Swift") holds each of its items.
   const std::string& got = candidate.specification.value;
@@ -111,6 +124,40 @@ bool value_matches(const Engine& engine, const Candidate& candidate, const json&
     start = comma + 1;
   }
   return false;
+}
+
+// A metric key without its role: "total_users_later" is "total_users".
+std::string without_role(const std::string& key) {
+  for (const std::string_view role : {std::string_view("_later"), std::string_view("_peak")})
+    if (key.size() > role.size() && std::string_view(key).substr(key.size() - role.size()) == role)
+      return key.substr(0, key.size() - role.size());
+  return key;
+}
+
+MissKind miss_kind(const Engine& engine, const std::vector<Candidate>& candidates, const json& label) {
+  const std::string category = label.at("category").get<std::string>();
+  const std::string slot = label.value("slot", "");
+  auto in_category = [&](const Candidate& c) { return c.specification.category == category; };
+  auto in_slot = [&](const Candidate& c) {
+    return in_category(c) && (slot.empty() || key_matches(engine, category, c.specification.key, slot));
+  };
+  std::vector<const Candidate*> carrying;
+  for (const Candidate& c : candidates)
+    if (value_matches(engine, c, label)) carrying.push_back(&c);
+  if (std::any_of(carrying.begin(), carrying.end(), [&](const Candidate* c) {
+        return in_category(*c) && without_role(c->specification.key) == without_role(slot);
+      }))
+    return MissKind::kRole;
+  if (std::any_of(carrying.begin(), carrying.end(), [&](const Candidate* c) { return in_category(*c); }))
+    return MissKind::kWrongSlot;
+  if (!carrying.empty()) return MissKind::kWrongCategory;
+  bool slot_filled = false;
+  for (const Candidate& c : candidates) {
+    if (!in_slot(c) || !c.bound) continue;
+    if (same_amount(c, label)) return MissKind::kWrongUnit;
+    slot_filled = true;
+  }
+  return slot_filled ? MissKind::kWrongValue : MissKind::kNoCandidate;
 }
 
 std::string describe_label(const json& label) {
@@ -155,7 +202,10 @@ void score_sentence(const Engine& engine, const std::string& interview, const st
     }
     const bool found = std::any_of(candidates.begin(), candidates.end(), [&](const Candidate& c) { return fully(c, label); });
     if (label.contains("value")) scores.value.add(found);
-    if (label.contains("value") && label.at("value").is_number()) scores.quantity.add(found);
+    if (label.contains("value") && label.at("value").is_number()) {
+      scores.quantity.add(found);
+      if (!found) ++scores.quantity_misses[static_cast<int>(miss_kind(engine, candidates, label))];
+    }
     scores.recall.add(found);
     scores.recall_by_category[category].add(found);
     if (!found) miss.missed.push_back(describe_label(label));
@@ -205,6 +255,10 @@ void print(const std::string& half, const Scores& s, std::size_t misses_to_show)
   row("recall", s.recall);
   row("sentences exact", s.sentences_exact);
   std::printf("  %-22s %d\n", "'not' violations", s.violations);
+  std::printf("  quantity misses by kind:");
+  for (int k = 0; k < static_cast<int>(MissKind::kCount); ++k)
+    std::printf("%s %s %d", k == 0 ? "" : ",", kMissKindNames[k], s.quantity_misses[k]);
+  std::printf("\n");
   std::printf("  by category             recall      precision\n");
   std::map<std::string, int> names;
   for (const auto& [c, r] : s.recall_by_category) names[c] = 1;

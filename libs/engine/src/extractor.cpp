@@ -9,6 +9,7 @@
 #include <optional>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace socrates::engine {
 namespace {
@@ -121,6 +122,19 @@ bool refused_after(const std::string& match, std::size_t end, const NegationRule
                      [&](const std::string& phrase) { return detail::phrase_at(match, end, phrase); });
 }
 
+// A unit's name: "hours", "days".
+bool unit_name(const Lexicon& lexicon, std::string_view word) {
+  for (const auto& [name, family] : lexicon.unit_families())
+    for (const Unit& unit : family.units)
+      if (listed(unit.names, word)) return true;
+  return false;
+}
+
+// A plural word: "trucks", "policyholders"; not "class", "bus" or a stop word.
+bool plural_word(std::string_view word, const std::vector<std::string>& stop_words) {
+  return word.size() > 3 && word.back() == 's' && word[word.size() - 2] != 's' && !listed(stop_words, word);
+}
+
 // The noun a count is about, among the next few words: "10,000 concurrent users".
 std::optional<Span> noun_after(const std::string& match, std::size_t pos, const std::vector<std::string>& nouns) {
   constexpr std::size_t kMaxWordsBetween = 3;
@@ -152,11 +166,35 @@ std::optional<Span> plural_after(const std::string& match, std::size_t pos, cons
     if (i >= match.size() || !detail::is_word_char(match[i]) || detail::is_digit(match[i])) return std::nullopt;
     std::size_t end = i;
     while (end < match.size() && detail::is_word_char(match[end])) ++end;
-    const std::string word = match.substr(i, end - i);
+    const std::string_view word = std::string_view(match).substr(i, end - i);
     if (listed(stop_words, word)) return std::nullopt;
-    if (word.size() > 3 && word.back() == 's' && word[word.size() - 2] != 's') return Span{i, end};
+    if (plural_word(word, stop_words)) return Span{i, end};
     i = end;
   }
+  return std::nullopt;
+}
+
+// The noun a count names in a heading before it: "Nurses: 450", "Members of the club: 2,300",
+// "Pharmacists with an account: roughly 900". Only across a colon right before the figure (its bound
+// words aside), within the heading's first few words: one of `nouns`, or, when `any_plural`, the
+// first plural word.
+std::optional<Span> heading_noun(const std::string& match, std::size_t figure_begin, const std::vector<std::string>& nouns,
+                                 bool any_plural, const std::vector<std::string>& stop_words) {
+  constexpr std::size_t kMaxHeadingWords = 5;
+  std::size_t colon = figure_begin;
+  while (colon > 0 && match[colon - 1] == ' ') --colon;
+  if (colon == 0 || match[colon - 1] != ':') return std::nullopt;
+  --colon;
+  std::size_t start = colon;
+  while (start > 0 && std::string_view(".;:!?(").find(match[start - 1]) == std::string_view::npos) --start;
+  const auto words = detail::split_words(std::string_view(match).substr(start, colon - start));
+  if (words.empty() || words.size() > kMaxHeadingWords) return std::nullopt;
+  for (const detail::Word& word : words)
+    for (const std::string& noun : nouns)
+      if (detail::phrase_at(match, start + word.begin, noun)) return Span{start + word.begin, start + word.begin + noun.size()};
+  if (!any_plural) return std::nullopt;
+  for (const detail::Word& word : words)
+    if (plural_word(word.text, stop_words)) return Span{start + word.begin, start + word.end};
   return std::nullopt;
 }
 
@@ -198,10 +236,11 @@ std::size_t gap(const Span& a, const Span& b) {
   return a.end <= b.begin ? b.begin - a.end : b.end <= a.begin ? a.begin - b.end : 0;
 }
 
-// "by 2027", "in 2030": a year to come marks a growth figure like "later" does.
+// "by 2027", "in 2030", "projected for 2028", "end of 2027": a year to come marks a growth figure
+// like "later" does.
 std::vector<Span> year_phrases(const std::string& match) {
   std::vector<Span> out;
-  for (const char* word : {"by", "in", "until", "around"}) {
+  for (const char* word : {"by", "in", "until", "around", "for", "before", "end of"}) {
     for (const Span& span : detail::find_phrase(match, word)) {
       const std::size_t year = span.end + 1;
       if (year + 4 > match.size() || match[span.end] != ' ' || match.compare(year, 2, "20") != 0) continue;
@@ -269,26 +308,39 @@ std::vector<RolePhrase> role_phrases(const std::string& match, const std::vector
   return kept;
 }
 
-// How far a role phrase is from a figure: across a comma, a semicolon or a colon it is farther
-// than any figure on its own side.
+// True when punctuation, or a conjunction that starts another part ("and", "but"), stands between
+// two spans: "600 requests per second at the evening peak and a tenth of that before dawn".
+bool across_parts(const std::string& match, const Span& a, const Span& b) {
+  const std::size_t from = std::min(a.end, b.end);
+  const std::size_t to = std::max(a.begin, b.begin);
+  if (from >= to) return false;
+  const std::string_view between = std::string_view(match).substr(from, to - from);
+  return between.find_first_of(",;:()!?") != std::string_view::npos || detail::contains_phrase(between, "and") ||
+         detail::contains_phrase(between, "but");
+}
+
+// How far a role phrase is from a figure: in another part of the clause it is farther than any
+// figure on its own side.
 std::size_t role_distance(const std::string& match, const Span& figure, const Span& phrase) {
   constexpr std::size_t kAcrossPunctuation = 100000;
-  const std::size_t from = std::min(figure.end, phrase.end);
-  const std::size_t to = std::max(figure.begin, phrase.begin);
-  std::size_t distance = gap(figure, phrase);
-  if (from < to && std::string_view(match).substr(from, to - from).find_first_of(",;:()!?") != std::string_view::npos)
-    distance += kAcrossPunctuation;
-  return distance;
+  return gap(figure, phrase) + (across_parts(match, figure, phrase) ? kAcrossPunctuation : 0);
 }
 
 // The role of the figure `at` among the clause's figures: that of the role phrase (not used
 // otherwise) nearest to it, if no other figure is nearer to that phrase (figures inside the
 // phrase — "in two years" — aside); empty for none. Only figures of the roles' families have one.
+// A count of things no metric counts ("two new depots") takes a role phrase from no other figure:
+// in "next year, with two new depots, about 700 drivers", the drivers grow.
 std::string role_of(const std::string& match, const std::vector<detail::Quantity>& quantities, std::size_t at,
-                    const std::vector<RolePhrase>& phrases, const std::vector<Span>& consumed,
-                    const UnderstandingRules& rules) {
+                    const std::vector<bool>& things, const std::vector<RolePhrase>& phrases,
+                    const std::vector<Span>& consumed, const UnderstandingRules& rules) {
+  // Only figures of the roles' families take a role, or stand nearer to one: "a second" in "50
+  // requests a second on a normal afternoon" is part of a rate.
+  auto eligible = [&](std::size_t i) {
+    return quantities[i].relative || rules.role_families.empty() || listed(rules.role_families, quantities[i].bound.family);
+  };
   const detail::Quantity& figure = quantities[at];
-  if (!figure.relative && !rules.role_families.empty() && !listed(rules.role_families, figure.bound.family)) return {};
+  if (!eligible(at)) return {};
   const RolePhrase* best = nullptr;
   std::size_t best_distance = 0;
   for (const RolePhrase& phrase : phrases) {
@@ -296,8 +348,8 @@ std::string role_of(const std::string& match, const std::vector<detail::Quantity
     const std::size_t distance = role_distance(match, figure.span, phrase.span);
     bool nearest = true;
     for (std::size_t i = 0; i < quantities.size() && nearest; ++i)
-      if (i != at && !quantities[i].span.overlaps(phrase.span) && !quantities[i].frequency &&
-          role_distance(match, quantities[i].span, phrase.span) < distance)
+      if (i != at && !quantities[i].span.overlaps(phrase.span) && !quantities[i].frequency && eligible(i) &&
+          (!things[i] || things[at]) && role_distance(match, quantities[i].span, phrase.span) < distance)
         nearest = false;
     if (nearest && (!best || distance < best_distance)) {
       best = &phrase;
@@ -383,7 +435,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   const std::string cased = detail::case_form(clause);
 
   // 1. Nothing said. A figure with its unit is said even beside a shrug: "Coverage, no idea, maybe 60%?"
-  const std::vector<detail::Quantity> quantities = detail::scan_quantities(match, lexicon_);
+  std::vector<detail::Quantity> quantities = detail::scan_quantities(match, lexicon_);
   const bool unit_figure = std::any_of(quantities.begin(), quantities.end(), [](const detail::Quantity& q) {
     return !q.frequency && q.bound.family != "count" && q.bound.family != "relative";
   });
@@ -483,8 +535,42 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
       }
     return spans;
   };
+  // "Uptime 99.9", "coverage: 80": a count right after a trigger of a percentage metric is that
+  // percentage, its sign left out.
+  for (detail::Quantity& quantity : quantities) {
+    if (quantity.bound.family != "count" || quantity.relative || quantity.bound.amount <= 0 ||
+        quantity.bound.amount > 100)
+      continue;
+    std::size_t end = quantity.span.begin;
+    while (end > 0 && (match[end - 1] == ' ' || match[end - 1] == ':')) --end;
+    for (std::size_t m = 0; m < lexicon_.metrics().size() && quantity.bound.family == "count"; ++m) {
+      const Metric& metric = lexicon_.metrics()[m];
+      const auto family = lexicon_.unit_families().find(metric.family);
+      if (family == lexicon_.unit_families().end() || family->second.base != "%" || family->second.units.empty()) continue;
+      for (const Span& span : trigger_spans(m)) {
+        if (span.end != end) continue;
+        const Unit& unit = family->second.units.front();
+        quantity.bound = Bound{quantity.bound.amount, unit.display, family->first, quantity.bound.amount * unit.factor,
+                               quantity.bound.direction};
+        break;
+      }
+    }
+  }
   // "by 2027" is a year, not a count.
   const std::vector<Span> years = year_phrases(match);
+  // Counts of things no metric counts: a plural noun after them, none a metric's (role_of); only
+  // needed where a role phrase was said.
+  std::vector<bool> things(quantities.size(), false);
+  if (!role_spans.empty()) {
+    for (std::size_t i = 0; i < quantities.size(); ++i) {
+      if (quantities[i].bound.family != "count" || quantities[i].relative ||
+          !plural_after(match, quantities[i].span.end, lexicon_.keys().stop_words))
+        continue;
+      things[i] = std::none_of(lexicon_.metrics().begin(), lexicon_.metrics().end(), [&](const Metric& metric) {
+        return metric.family == "count" && noun_after(match, quantities[i].span.end, metric.nouns).has_value();
+      });
+    }
+  }
   std::vector<std::size_t> by_size(quantities.size());
   for (std::size_t i = 0; i < by_size.size(); ++i) by_size[i] = i;
   std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t a, std::size_t b) {
@@ -503,8 +589,30 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     if (role == "ordinary" || (role == "peak" && metric.key.find("peak") != std::string::npos)) return std::string();
     return role.empty() ? role : "_" + role;
   };
-  auto used_key = [&](const Metric& metric, const std::string& role) {
-    return metric.category + "/" + metric.key + "/" + (suffix_of(metric, role).empty() && role != "ordinary" ? "" : role);
+  // A metric is used once per role and key: "receipts 6 years, raw sensor data 3 months" has two
+  // retention periods, one qualified and one not.
+  auto used_key = [&](const Metric& metric, const std::string& base_key, const std::string& role) {
+    return metric.category + "/" + base_key + "/" + (suffix_of(metric, role).empty() && role != "ordinary" ? "" : role);
+  };
+  // The metric's key for what the clause names, and where it names it: "audit log" makes
+  // `audit_logs_retention_period`. By lemma: "order history" is the "orders" qualifier.
+  auto qualified = [&](const Metric& metric) {
+    std::pair<std::string, std::optional<Span>> keyed{metric.key, std::nullopt};
+    for (const Qualifier& qualifier : metric.qualifiers) {
+      for (const std::string& phrase : qualifier.phrases) {
+        for (const Span& lemma_span : detail::find_phrase(lemmas.text, detail::lemma_phrase(phrase))) {
+          const Span span = lemmas.original(lemma_span);
+          if (overlaps_any(consumed, span)) continue;
+          const bool better = !keyed.second || span.begin < keyed.second->begin ||
+                              (span.begin == keyed.second->begin && span.size() > keyed.second->size());
+          if (better) {
+            keyed.second = span;
+            keyed.first = detail::render(metric.qualified_key, {{"qualifier", qualifier.name}});
+          }
+        }
+      }
+    }
+    return keyed;
   };
   auto record = [&](std::size_t at, const Metric& metric, const std::string& base_key, const std::string& role,
                     const Bound& bound) {
@@ -518,7 +626,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     candidate.label = lexicon_.label_of(metric.category, candidate.specification.key);
     candidate.bound = bound;
     figures.push_back({at, std::move(candidate), &metric, base_key, role});
-    used_metrics.insert(used_key(metric, role));
+    used_metrics.insert(used_key(metric, base_key, role));
   };
   for (int pass = 0; pass < 3; ++pass)
   for (std::size_t order = 0; order < quantities.size(); ++order) {
@@ -527,12 +635,13 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     if (overlaps_any(consumed, quantity.span)) continue;
     if (quantity.bound.family == "count" && overlaps_any(years, quantity.span)) continue;
     // "maybe 20,000 later": a growth figure beside today's; "peak" beside an ordinary figure.
-    const std::string role = role_of(match, quantities, at, role_spans, consumed, understanding);
+    const std::string role = role_of(match, quantities, at, things, role_spans, consumed, understanding);
     if (quantity.relative) {
       // "double that by next year": the figure before, times the factor; growth unless said otherwise.
       const Figure* base = pass == 2 ? previous_figure(quantity.span.begin) : nullptr;
-      const std::string relative_role = role.empty() ? "later" : role;
-      if (!base || used_metrics.count(used_key(*base->metric, relative_role))) continue;
+      // (A part of it — "a tenth of that at night" — is no growth.)
+      const std::string relative_role = !role.empty() ? role : quantity.bound.amount > 1 ? "later" : "";
+      if (!base || used_metrics.count(used_key(*base->metric, base->base_key, relative_role))) continue;
       Bound bound = *base->candidate.bound;
       bound.amount *= quantity.bound.amount;
       bound.base_amount *= quantity.bound.amount;
@@ -547,6 +656,8 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
       std::size_t distance = 0;
       std::optional<Span> noun;
       std::vector<Span> triggers;
+      std::string key;
+      std::optional<Span> qualifier;
     };
     constexpr std::size_t kNoTrigger = static_cast<std::size_t>(-1) / 4;
     constexpr std::size_t kQuestionDefault = static_cast<std::size_t>(-1) / 2;
@@ -555,19 +666,28 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     std::optional<Choice> best;
     for (std::size_t m = 0; m < lexicon_.metrics().size(); ++m) {
       const Metric& metric = lexicon_.metrics()[m];
-      if (used_metrics.count(used_key(metric, role))) continue;
       if (metric.family != quantity.bound.family) continue;
       if (quantity.frequency && !metric.accepts_frequency) continue;
       if (metric.max_base && quantity.bound.base_amount > *metric.max_base) continue;
-      if (!metric.not_followed_by.empty()) {
+      if (!metric.not_followed_by.empty() || !metric.not_followed_by_plural.empty()) {
         std::size_t next = quantity.span.end;
         while (next < match.size() && match[next] == ' ') ++next;
         if (std::any_of(metric.not_followed_by.begin(), metric.not_followed_by.end(),
                         [&](const std::string& phrase) { return detail::phrase_at(match, next, phrase); }))
           continue;
+        // "for 99% of users": a share of things (not of hours or days), not this metric.
+        if (std::any_of(metric.not_followed_by_plural.begin(), metric.not_followed_by_plural.end(),
+                        [&](const std::string& phrase) {
+                          if (!detail::phrase_at(match, next, phrase)) return false;
+                          const auto noun = plural_after(match, next + phrase.size(), lexicon_.keys().stop_words);
+                          return noun && !unit_name(lexicon_, std::string_view(match).substr(noun->begin, noun->size()));
+                        }))
+          continue;
       }
       Choice choice;
       choice.metric = &metric;
+      choice.key = metric.key;
+      if (metric.qualifiers.empty() && used_metrics.count(used_key(metric, choice.key, role))) continue;
       const bool asked = metric.any_noun_when_asked && question_category == metric.category;
       if (metric.family == "count") {
         choice.noun = noun_after(match, quantity.span.end, metric.nouns);
@@ -579,14 +699,30 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
           choice.noun = plural_after(match, quantity.span.end, lexicon_.keys().stop_words);
           choice.guessed_noun = true;
         }
+        // "Nurses: 450": the noun of a heading before the figure.
+        if (!choice.noun) {
+          choice.noun = heading_noun(match, figure.begin, metric.nouns, false, lexicon_.keys().stop_words);
+          choice.guessed_noun = false;
+        }
+        if (!choice.noun) {
+          choice.noun = heading_noun(match, figure.begin, metric.weak_nouns, asked, lexicon_.keys().stop_words);
+          choice.guessed_noun = true;
+        }
         if (!choice.noun && !(asked && !metric.triggers.empty())) continue;
       }
       choice.distance = metric.triggers.empty() ? kNoTrigger : kQuestionDefault;
+      // A trigger is as near as it is to the figure with its noun: in "peak 8k parcels a day",
+      // "a day" is as near as "peak".
+      Span with_noun = figure;
+      if (choice.noun && choice.noun->begin >= figure.end) with_noun.end = choice.noun->end;
       for (const Span& span : trigger_spans(m)) {
         if (span.overlaps(quantity.span) || overlaps_any(consumed, span) || (choice.noun && span.overlaps(*choice.noun)))
           continue;
+        // A bare count takes its meaning from its own part of the clause: in "peak 9k tickets a
+        // day, off season around 1k", "peak" says nothing about the 1k.
+        if (metric.family == "count" && !choice.noun && across_parts(match, figure, span)) continue;
         choice.triggers.push_back(span);
-        choice.distance = std::min(choice.distance, gap(figure, span));
+        choice.distance = std::min(choice.distance, gap(with_noun, span));
       }
       for (const std::string& marker : metric.markers) {
         for (const Span& span : detail::find_phrase(match, marker)) {
@@ -605,6 +741,11 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         continue;
       if (!metric.requires_any.empty() && !quantity.frequency && !detail::contains_any(match, metric.requires_any))
         continue;
+      // The data kind is looked for only once the metric fits otherwise.
+      if (!metric.qualifiers.empty()) {
+        std::tie(choice.key, choice.qualifier) = qualified(metric);
+        if (used_metrics.count(used_key(metric, choice.key, role))) continue;
+      }
       if (!best || choice.guessed_noun < best->guessed_noun ||
           (choice.guessed_noun == best->guessed_noun && choice.distance < best->distance))
         best = std::move(choice);
@@ -616,10 +757,15 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     // Day, normally 200"; so is a bounded one that fits no metric at all: "... that goes up to
     // 25 000" (not "between six and eight", a time of day).
     const bool bounded = quantity.direction_span.has_value();
-    if (pass == 2 && ((!best && bounded) || (!role.empty() && (!best || !best->noun || best->guessed_noun)))) {
-      const Figure* before = previous_figure(quantity.span.begin);
+    // So is a bare count right after a figure of this clause that fits no metric of its own:
+    // "300 bookings per day on average, 900 on bank holidays".
+    const Figure* before = pass == 2 ? previous_figure(quantity.span.begin) : nullptr;
+    const bool bare_after_figure = !best && quantity.bound.family == "count" && before &&
+                                   std::any_of(figures.begin(), figures.end(), [&](const Figure& f) { return &f == before; });
+    if (pass == 2 && ((!best && (bounded || bare_after_figure)) ||
+                      (!role.empty() && (!best || !best->noun || best->guessed_noun)))) {
       if (before && before->metric->family == quantity.bound.family &&
-          !used_metrics.count(used_key(*before->metric, role))) {
+          !used_metrics.count(used_key(*before->metric, before->base_key, role))) {
         record(at, *before->metric, before->base_key, role, quantity.bound);
         consumed.push_back(quantity.span);
         if (quantity.direction_span) consumed.push_back(*quantity.direction_span);
@@ -627,31 +773,12 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
       }
     }
     if (!best) continue;
-    const Metric& metric = *best->metric;
-
-    std::string key = metric.key;
-    std::optional<Span> qualifier_span;
-    for (const Qualifier& qualifier : metric.qualifiers) {
-      for (const std::string& phrase : qualifier.phrases) {
-        // By lemma: "order history" is the "orders" qualifier.
-        for (const Span& lemma_span : detail::find_phrase(lemmas.text, detail::lemma_phrase(phrase))) {
-          const Span span = lemmas.original(lemma_span);
-          if (overlaps_any(consumed, span)) continue;
-          const bool better = !qualifier_span || span.begin < qualifier_span->begin ||
-                              (span.begin == qualifier_span->begin && span.size() > qualifier_span->size());
-          if (better) {
-            qualifier_span = span;
-            key = detail::render(metric.qualified_key, {{"qualifier", qualifier.name}});
-          }
-        }
-      }
-    }
-    record(at, metric, key, role, quantity.bound);
+    record(at, *best->metric, best->key, role, quantity.bound);
 
     consumed.push_back(quantity.span);
     if (quantity.direction_span) consumed.push_back(*quantity.direction_span);
     if (best->noun) consumed.push_back(*best->noun);
-    if (qualifier_span) consumed.push_back(*qualifier_span);
+    if (best->qualifier) consumed.push_back(*best->qualifier);
     consumed.insert(consumed.end(), best->triggers.begin(), best->triggers.end());
   }
   // In the order said, whichever pass found them.

@@ -151,6 +151,9 @@ Lexicon Lexicon::parse(const nlohmann::json& document, std::string source) {
     lx.numbers_.multipliers = number_map(node.member("multipliers"));
     lx.numbers_.joiners = phrases_or_empty(node, "joiners");
     lx.numbers_.decimal_points = phrases_or_empty(node, "decimal_points");
+    lx.numbers_.pronoun_after = phrases_or_empty(node, "pronoun_after");
+    lx.numbers_.unit_adjectives = phrases_or_empty(node, "unit_adjectives");
+    lx.numbers_.period_before = phrases_or_empty(node, "period_before");
     if (const auto fractions = node.optional_member("fractions")) lx.numbers_.fractions = number_map(*fractions);
     if (const auto nines = node.optional_member("nines")) {
       lx.numbers_.nines = phrases(nines->member("words"));
@@ -215,6 +218,7 @@ Lexicon Lexicon::parse(const nlohmann::json& document, std::string source) {
     metric.markers = phrases_or_empty(node, "markers");
     metric.requires_any = phrases_or_empty(node, "requires_any");
     metric.not_followed_by = phrases_or_empty(node, "not_followed_by");
+    metric.not_followed_by_plural = phrases_or_empty(node, "not_followed_by_plural");
     if (const auto qualifiers = node.optional_member("qualifiers")) {
       for (const Node& q : qualifiers->elements()) {
         Qualifier qualifier;

@@ -181,6 +181,17 @@ struct Scanner {
   const NumberWords& numbers;
   std::vector<UnitName> names;
 
+  // "an ordinary one": a word of 1 after an article (and at most one word between) that no unit
+  // follows.
+  bool pronoun(std::size_t begin, std::size_t end) const {
+    if (numbers.pronoun_after.empty() || unit_at(skip_spaces(text, end))) return false;
+    std::size_t from = words_back(text, begin, 2);
+    for (const auto& word : split_words(text.substr(from, begin - from)))
+      if (std::find(numbers.pronoun_after.begin(), numbers.pronoun_after.end(), word.text) != numbers.pronoun_after.end())
+        return true;
+    return false;
+  }
+
   const UnitName* unit_at(std::size_t pos) const {
     for (const UnitName& name : names)
       if (phrase_at(text, pos, name.name)) return &name;
@@ -253,6 +264,7 @@ struct Scanner {
         pos = j + suffix.size();
       }
     } else if (const auto number = spelled(text, i, numbers, std::numeric_limits<double>::infinity())) {
+      if (number->value == 1 && pronoun(i, number->end)) return std::nullopt;
       value = number->value;
       pos = number->end;
     } else if (const auto article = listed_at(text, i, numbers.unit_only_words)) {
@@ -294,10 +306,26 @@ struct Scanner {
     if (const auto fraction = listed_at(text, skip_spaces(text, pos), numbers.fractions); fraction && !needs_unit) {
       value += fraction->value;  // "one and a half hours"
       pos = fraction->end;
+      if (!unit && !multiplied) {
+        // "two and a half thousand"
+        const std::size_t p = skip_spaces(text, pos);
+        for (const auto& [word, factor] : numbers.multipliers) {
+          if (word.size() < 2 || !phrase_at(text, p, word)) continue;
+          value *= factor;
+          pos = p + word.size();
+          multiplied = true;
+          break;
+        }
+      }
     }
     if (!unit) {
-      const std::size_t p = skip_spaces(text, pos);
+      std::size_t p = skip_spaces(text, pos);
       unit = unit_at(p);
+      // "two school years", "a whole day"
+      if (const auto adjective = any_at(text, p, numbers.unit_adjectives); !unit && adjective) {
+        p = skip_spaces(text, *adjective);
+        unit = unit_at(p);
+      }
       if (unit) pos = p + unit->name.size();
       if (const auto fraction = listed_at(text, skip_spaces(text, pos), numbers.fractions); unit && fraction) {
         value += fraction->value;  // "an hour and a half"
@@ -412,6 +440,11 @@ std::vector<Quantity> scan_quantities(std::string_view text, const Lexicon& lexi
     }
     scanner.join_range(*q);
     if (!q->relative) find_direction(text, *q, before, after, lexicon.bounds());
+    // "every 30 seconds" is a period, as "nightly" is.
+    if (q->bound.family == "duration" && !q->direction_span) {
+      const std::size_t word = words_back(text, q->span.begin, 1);
+      q->frequency = word < q->span.begin && any_at(text, word, numbers.period_before) == q->span.begin - 1;
+    }
     out.push_back(*q);
     i = std::max(q->span.end, i + 1);
   }

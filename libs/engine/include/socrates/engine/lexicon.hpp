@@ -101,6 +101,14 @@ struct NumberWords {
   std::vector<std::pair<std::string, double>> relative_words;
   std::vector<std::string> times;
   std::vector<std::string> relative_followers;
+  // "an ordinary one", "the new one": a number word of 1 after one of these, next to it or with one
+  // word between, is a pronoun, not a figure.
+  std::vector<std::string> pronoun_after;
+  // Words that may stand between a number and its unit: "two school years", "30 working days",
+  // "a whole day".
+  std::vector<std::string> unit_adjectives;
+  // Before a figure with a unit they make it a period, like "nightly": "every 30 seconds".
+  std::vector<std::string> period_before;
 };
 
 struct BoundPhrases {
@@ -139,6 +147,9 @@ struct Metric {
   std::vector<std::string> markers;
   std::vector<std::string> requires_any;     // besides a trigger, one of these must appear ("every")
   std::vector<std::string> not_followed_by;  // "95% of requests" is a percentile, not an availability
+  // Followed by a plural noun (not a unit's name), these rule the metric out too: "99% of
+  // submissions" is a share of things, "99.9% of working hours" still an availability.
+  std::vector<std::string> not_followed_by_plural;
   std::vector<Qualifier> qualifiers;
   std::optional<double> max_base;  // larger numbers are not this metric (a latency of 3 days)
   bool question_default = false;   // no trigger needed when answering a question of the category
