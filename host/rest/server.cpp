@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
 
 namespace socrates::host::rest {
 
@@ -82,7 +83,7 @@ struct Connection {
   Phase phase = Phase::kHead;
   Clock::time_point since = Clock::now();  // when the phase began
   bool pumping = false;                    // a thread is cutting and dispatching requests
-  bool gone = false;                       // the client disconnected
+  bool gone = false;                       // disconnected: its fd is (being) closed, may be reused
   Http::RequestParser parser;              // parses one cut-out request at a time
 };
 
@@ -224,7 +225,7 @@ class PistacheHandler : public Http::Handler {
       log::warn("connection refused: too many open connections",
                 {{"max_connections", state_->options.max_connections}});
       const std::string id = crypto::new_uuid();
-      refuse(peer, *conn,
+      refuse(peer, conn,
              HttpResponse::error(host::errc::kServerBusy, "the server has too many open connections; try again shortly",
                                  id, {{"max_connections", state_->options.max_connections}}),
              id, std::nullopt);
@@ -269,35 +270,43 @@ class PistacheHandler : public Http::Handler {
   void onRequest(const Http::Request&, Http::ResponseWriter) override {}  // requests go through pump()
 
   // Sends a refusal in the API's error shape and closes the connection once it is written.
-  void refuse(const std::shared_ptr<Tcp::Peer>& peer, Connection& conn, HttpResponse response,
+  void refuse(const std::shared_ptr<Tcp::Peer>& peer, const std::shared_ptr<Connection>& conn, HttpResponse response,
               const std::string& request_id, const std::optional<std::string>& origin) {
-    {
-      std::lock_guard<std::mutex> lock(conn.mutex);
-      conn.phase = Connection::Phase::kClosing;
-      conn.since = Clock::now();
-      conn.pending.clear();
-    }
     HttpRequest described;
     described.request_id = request_id;
     log::warn("request refused before routing", {{"request_id", described.request_id}, {"status", response.status}});
-    Http::ResponseWriter writer(Http::Version::Http11, transport(), this, peer);
-    writer.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
-    close_after(state_->send(writer, response, described, state_->allowed_origin(origin), Clock::now()), peer);
+    std::optional<Async::Promise<ssize_t>> sent;
+    {
+      std::lock_guard<std::mutex> lock(conn->mutex);
+      if (conn->gone) return;  // see close_after: its fd may be another client's by now
+      conn->phase = Connection::Phase::kClosing;
+      conn->since = Clock::now();
+      conn->pending.clear();
+      Http::ResponseWriter writer(Http::Version::Http11, transport(), this, peer);
+      writer.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
+      sent.emplace(state_->send(writer, response, described, state_->allowed_origin(origin), Clock::now()));
+    }
+    close_after(std::move(*sent), conn, peer->fd());
   }
 
  private:
   // Once `sent` is written, the connection's write side is shut down: the client sees the end of
   // the answer, closes, and the transport then drops the connection (or the linger timeout does).
-  static void close_after(Async::Promise<ssize_t> sent, const std::shared_ptr<Tcp::Peer>& peer) {
-    const int fd = peer->fd();
-    std::weak_ptr<Tcp::Peer> weak = peer;
-    sent.then(
-        [fd, weak](ssize_t) {
-          if (weak.lock()) ::shutdown(fd, SHUT_WR);
-        },
-        [fd, weak](std::exception_ptr) {
-          if (weak.lock()) ::shutdown(fd, SHUT_WR);
-        });
+  //
+  // A socket is known to the transport only by its fd, and the reactor thread closes it (the client
+  // closed, or a timeout) without waiting for anyone: the fd can then be reused at once by the next
+  // accepted connection. So whatever a thread does with a connection's fd (queue an answer on it,
+  // shut it down) it does under the connection's mutex while the connection is not `gone`: the
+  // transport always calls onDisconnection, which takes that mutex and sets `gone`, before it closes
+  // the fd. (The callback below may run on a worker thread, at once, when the answer was written
+  // before `then` was called; a shutdown there once hit the next client's connection, which then
+  // lost its answer.)
+  static void close_after(Async::Promise<ssize_t> sent, const std::shared_ptr<Connection>& conn, int fd) {
+    auto shut_down = [conn, fd] {
+      std::lock_guard<std::mutex> lock(conn->mutex);
+      if (!conn->gone) ::shutdown(fd, SHUT_WR);
+    };
+    sent.then([shut_down](ssize_t) { shut_down(); }, [shut_down](std::exception_ptr) { shut_down(); });
   }
 
   // Cuts complete requests out of the connection's bytes and answers them one at a time. Runs on
@@ -392,7 +401,7 @@ void PistacheHandler::refuse_framing(const std::shared_ptr<Tcp::Peer>& peer, con
       response = HttpResponse::error(sdk::errc::kValidation, "the request is not valid HTTP/1.1: " + frame.reason, id);
       break;
   }
-  refuse(peer, *conn, std::move(response), id, raw_header(head, "origin"));
+  refuse(peer, conn, std::move(response), id, raw_header(head, "origin"));
 }
 
 void PistacheHandler::dispatch(const std::shared_ptr<Tcp::Peer>& peer, const std::shared_ptr<Connection>& conn,
@@ -440,30 +449,29 @@ void PistacheHandler::dispatch(const std::shared_ptr<Tcp::Peer>& peer, const std
                  weak_peer = std::weak_ptr<Tcp::Peer>(peer)](HttpResponse& response) {
     auto live = weak_peer.lock();
     if (!live) return;
-    bool closing = !keep_alive;
-    {
-      // A client that sent more than a request's worth meanwhile was cut off (onInput): closed too.
-      std::lock_guard<std::mutex> lock(conn->mutex);
-      closing = closing || conn->phase == Connection::Phase::kClosing;
-    }
-    Http::ResponseWriter writer(version, transport, handler, live);
-    writer.headers().add<Http::Header::Connection>(closing ? Http::ConnectionControl::Close
-                                                           : Http::ConnectionControl::KeepAlive);
-    auto sent = state->send(writer, response, *r, cors_origin, started);
+    std::optional<Async::Promise<ssize_t>> sent;
+    bool closing = false;
     bool next = false;
     {
+      // Queued under the mutex while the connection is open (see close_after).
       std::lock_guard<std::mutex> lock(conn->mutex);
+      if (conn->gone) return;
+      // A client that sent more than a request's worth meanwhile was cut off (onInput): closed too.
+      closing = !keep_alive || conn->phase == Connection::Phase::kClosing;
+      Http::ResponseWriter writer(version, transport, handler, live);
+      writer.headers().add<Http::Header::Connection>(closing ? Http::ConnectionControl::Close
+                                                             : Http::ConnectionControl::KeepAlive);
+      sent.emplace(state->send(writer, response, *r, cors_origin, started));
       conn->since = Clock::now();
-      closing = closing || conn->phase == Connection::Phase::kClosing;
       if (closing) {
         conn->phase = Connection::Phase::kClosing;
         conn->pending.clear();
       } else {
         conn->phase = conn->pending.empty() ? Connection::Phase::kIdle : Connection::Phase::kHead;
-        if (!conn->pumping && !conn->pending.empty() && !conn->gone) next = conn->pumping = true;
+        if (!conn->pumping && !conn->pending.empty()) next = conn->pumping = true;
       }
     }
-    if (closing) PistacheHandler::close_after(std::move(sent), live);
+    if (closing) PistacheHandler::close_after(std::move(*sent), conn, live->fd());
     if (next) static_cast<PistacheHandler*>(handler)->pump(live, conn);
   };
 
@@ -595,7 +603,7 @@ void HttpTransport::sweep() {
     const std::string id = crypto::new_uuid();
     HttpResponse response = HttpResponse::error(host::errc::kRequestTimeout,
                                                 "the request did not arrive in time; the connection is closed", id);
-    handler->refuse(peer, *conn, std::move(response), id, std::nullopt);
+    handler->refuse(peer, conn, std::move(response), id, std::nullopt);
   }
   for (auto& peer : to_close)
     if (peers.count(peer->fd())) close_now(peer);
