@@ -398,16 +398,17 @@ TEST_F(PluginPlatformE2eTest, ReloadRefusesIncompatibleLibrariesAndTheOldGenerat
   PlatformHost& host = start_host();
   const std::string old_version = host.socratic_version();
   const auto before = host.admin_entry("socratic");
-  const std::string host_sdk = before["sdk_version"];
+  const std::string host_abi = before["sdk_version"];
 
   struct Case {
     std::string library;
     std::vector<std::string> message_parts;  // the host's value and the plugin's value
   };
   const std::vector<Case> cases = {
-      {"libfixture_future_sdk.so", {"host SDK " + host_sdk, "plugin built for SDK 2."}},
-      {"libfixture_other_compiler.so", {"compiler mismatch", "host built with \"", "plugin built with \"msvc 19\""}},
-      {"libfixture_no_descriptor.so", {"not a Socrates agent plugin", "socrates_agent_descriptor"}},
+      {"libfixture_future_abi.so", {"host ABI " + host_abi, "plugin built for ABI 3.", "major version"}},
+      {"libfixture_newer_minor.so", {"host ABI " + host_abi, "plugin built for ABI 2.99", "newer"}},
+      {"libfixture_sdk1.so", {"built for SDK 1.x", "C++ objects", "rebuild"}},
+      {"libfixture_no_descriptor.so", {"not a Socrates agent plugin", "socrates_plugin"}},
       {"libfixture_not_a_plugin.so", {"not a shared library", "ELF"}},
   };
   for (const auto& c : cases) {
