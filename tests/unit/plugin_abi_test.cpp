@@ -106,7 +106,7 @@ TEST_F(PluginAbiTest, AnAgentWrittenInCAnswersThroughTheHost) {
 
 TEST_F(PluginAbiTest, APluginBuiltForTheFirstMinorLoadsAndHotSwapsWithANewerOne) {
   AgentAdmin& admin = serve({"fixture_c_abi20"});
-  const auto old_minor = admin.registry().find("fixture_c");
+  auto old_minor = admin.registry().find("fixture_c");
   ASSERT_TRUE(old_minor);
   EXPECT_EQ(old_minor->plugin.info.abi_version(), std::to_string(SOCRATES_ABI_VERSION_MAJOR) + ".0");
   EXPECT_EQ(old_minor->plugin.info.built_with, "") << "a 2.0 descriptor has no built_with: the host must not read it";
@@ -123,6 +123,7 @@ TEST_F(PluginAbiTest, APluginBuiltForTheFirstMinorLoadsAndHotSwapsWithANewerOne)
   EXPECT_EQ(call_public("fixture_c", "echo", {{"again", true}}).value(), (json{{"again", true}}));
 
   // The first generation had no request left: destroyed, unloaded, its copy removed.
+  old_minor.reset();
   EXPECT_FALSE(is_mapped(old_copy));
   EXPECT_FALSE(fs::exists(old_copy));
 }
@@ -159,7 +160,8 @@ TEST_F(PluginAbiTest, AnAgentBuiltWithClangAndLibcxxAnswersThroughTheHost) {
   const sdk::Result sum = call_public("fixture_libcxx", "sum");
   ASSERT_FALSE(sum.is_ok());
   EXPECT_EQ(sum.error().code, sdk::errc::kDatabaseUnavailable);
-  EXPECT_EQ(call_public("fixture_libcxx", "fly").error().details.at("available_capabilities"),
+  // The plugin's own answer to an unknown action (the host's routes reach it) lists every action.
+  EXPECT_EQ(call("fixture_libcxx", "fly").error().details.at("available_capabilities"),
             (json{"built_with", "greet", "secret", "setting", "sum", "throws"}));
 }
 
