@@ -6,8 +6,9 @@
 # Optional groups, named as arguments, add what one tool needs beyond that:
 #   test   the test command's outside programs: Chromium (the web client's browser test), nginx (the
 #          deployment test, with openssl for its certificate and systemd-analyze for the unit),
-#          promtool (the metrics check), and the npm tools (linter, validator,
-#          browser driver, MCP client)
+#          promtool (the metrics check), the npm tools (linter, validator,
+#          browser driver, MCP client), and clang 15 with libc++ (a fixture plugin built with
+#          another compiler and standard library than the host, docs/plugins.md)
 #   fuzz   clang and libFuzzer, for bench/fuzz.sh (the test command replays the corpus without them)
 set -euo pipefail
 
@@ -22,7 +23,7 @@ PACKAGES=(
 )
 # Debian's nodejs comes without npm; a Node.js from elsewhere may bring its own.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
-TEST_PACKAGES=(chromium nginx prometheus openssl systemd)
+TEST_PACKAGES=(chromium nginx prometheus openssl systemd clang-15 libc++-15-dev libc++abi-15-dev)
 FUZZ_PACKAGES=(clang-15 libfuzzer-15-dev)
 
 npm_mode=runtime

@@ -343,17 +343,15 @@ int plugin_check(const std::string& library, const Environment& env, std::ostrea
         << "  id:           " << info.agent_id << "\n"
         << "  name:         " << info.agent_name << "\n"
         << "  version:      " << info.agent_version << "\n"
-        << "  sdk:          " << info.sdk_version() << " (host " << SOCRATES_SDK_VERSION_MAJOR << "."
-        << SOCRATES_SDK_VERSION_MINOR << ")\n"
-        << "  compiler:     " << info.compiler << "\n"
-        << "  stdlib:       " << info.stdlib << "\n"
+        << "  abi:          " << info.abi_version() << " (host " << SOCRATES_ABI_VERSION_MAJOR << "."
+        << SOCRATES_ABI_VERSION_MINOR << ")\n"
+        << "  built with:   " << (info.built_with.empty() ? "(not said)" : info.built_with) << " (never checked)\n"
         << "  capabilities:";
-    const bool internal = knows_internal_actions(info);
-    const auto capabilities = internal ? plugin.agent->public_capabilities() : plugin.agent->capabilities();
+    const auto capabilities = plugin.agent->public_capabilities();
     if (capabilities.empty()) out << " (none)";
     for (const auto& c : capabilities) out << " " << c;
     out << "\n";
-    if (internal && !plugin.agent->internal_capabilities().empty()) {
+    if (!plugin.agent->internal_capabilities().empty()) {
       out << "  internal:    ";
       for (const auto& c : plugin.agent->internal_capabilities()) out << " " << c;
       out << "\n";

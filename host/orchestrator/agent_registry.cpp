@@ -4,32 +4,17 @@
 
 namespace socrates::host {
 
-bool knows_internal_actions(const PluginInfo& info) noexcept {
-  return info.sdk_major > 1 || (info.sdk_major == 1 && info.sdk_minor >= 2);
-}
-
-bool declares_tools(const PluginInfo& info) noexcept {
-  return info.sdk_major > 1 || (info.sdk_major == 1 && info.sdk_minor >= 4);
-}
-
 std::shared_ptr<const AgentGeneration> AgentRegistry::make(LoadedPlugin plugin, std::shared_ptr<AgentStats> stats) {
   auto generation = std::make_shared<AgentGeneration>();
   // Read once here: every request then checks the generation's lists, not the plugin's object.
-  if (knows_internal_actions(plugin.info)) {
-    generation->capabilities = plugin.agent->public_capabilities();
-    generation->internal_capabilities = plugin.agent->internal_capabilities();
-  } else {
-    generation->capabilities = plugin.agent->capabilities();
-  }
-  if (declares_tools(plugin.info)) {
-    for (auto& [action, spec] : plugin.agent->tools()) {
-      // Only a public action is a tool, and only with a schema of type object (what MCP requires).
-      const bool is_public = std::find(generation->capabilities.begin(), generation->capabilities.end(), action) !=
-                             generation->capabilities.end();
-      const bool object_schema = spec.input_schema.is_object() && spec.input_schema.value("type", "") == "object";
-      if (is_public && object_schema)
-        generation->tools.push_back(DeclaredTool{action, std::move(spec.description), std::move(spec.input_schema)});
-    }
+  generation->capabilities = plugin.agent->public_capabilities();
+  generation->internal_capabilities = plugin.agent->internal_capabilities();
+  for (const auto& [action, spec] : plugin.agent->tools()) {
+    // Only a public action is a tool, and only with a schema of type object (what MCP requires).
+    const bool is_public = std::find(generation->capabilities.begin(), generation->capabilities.end(), action) !=
+                           generation->capabilities.end();
+    const bool object_schema = spec.input_schema.is_object() && spec.input_schema.value("type", "") == "object";
+    if (is_public && object_schema) generation->tools.push_back(DeclaredTool{action, spec.description, spec.input_schema});
   }
   generation->plugin = std::move(plugin);
   generation->generation = next_generation_++;

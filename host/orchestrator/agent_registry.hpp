@@ -26,8 +26,8 @@ struct AgentStats {
   std::atomic<std::int64_t> last_activity_ms{0};  // Unix time in ms; 0 = never
 };
 
-// An action its plugin declared an MCP tool (sdk::ToolSpec, SDK 1.4): the MCP server lists it as
-// the tool "<agent>.<action>".
+// An action its plugin declared an MCP tool (sdk::ToolSpec; "tool" in the plugin's description of
+// its actions): the MCP server lists it as the tool "<agent>.<action>".
 struct DeclaredTool {
   std::string action;
   std::string description;
@@ -38,16 +38,10 @@ struct AgentGeneration {
   LoadedPlugin plugin;
   std::uint64_t generation = 0;
   std::vector<std::string> capabilities;           // public: what the generic route answers
-  std::vector<std::string> internal_capabilities;  // for the host's own routes only (SDK 1.2)
-  std::vector<DeclaredTool> tools;                 // public actions declared MCP tools (SDK 1.4)
+  std::vector<std::string> internal_capabilities;  // for the host's own routes only
+  std::vector<DeclaredTool> tools;                 // public actions declared MCP tools
   std::shared_ptr<AgentStats> stats;
 };
-
-// Whether a plugin's BaseAgent has the internal-action member (SDK 1.2 and later); an older one's
-// actions are all public.
-bool knows_internal_actions(const PluginInfo& info) noexcept;
-// Whether a plugin's BaseAgent has the tool declarations member (SDK 1.4 and later).
-bool declares_tools(const PluginInfo& info) noexcept;
 
 // A configured library that could not be loaded (an optional plugin); reported by health.
 struct FailedAgent {

@@ -7,6 +7,7 @@
 #include "host/orchestrator/flows.hpp"
 
 #include <socrates/sdk/base_agent.hpp>
+#include <socrates/sdk/services.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 #include "host/plugins/plugin_loader.hpp"
 
-#include <socrates/sdk/plugin.hpp>
-#include <socrates/sdk/version.hpp>
+#include <socrates/abi.h>
+#include <socrates/sdk/detail/abi_bytes.hpp>
 
 #include "host/plugins/library_file.hpp"
 
@@ -58,23 +58,12 @@ class PrivateLibrary {
   boost::dll::shared_library library_;
 };
 
-// Deleting the agent runs the plugin's destructor, so the library is released only afterwards.
-// It is released here rather than left to the control block, because a weak_ptr to the agent would
-// keep the control block (and with it a mapped library and its file) alive indefinitely.
-struct AgentDeleter {
-  std::shared_ptr<PrivateLibrary> library;
-  void operator()(sdk::BaseAgent* agent) noexcept {
-    delete agent;
-    library.reset();
-  }
-};
-
 std::string quoted(const fs::path& path) { return "\"" + path.string() + "\""; }
 
 std::string version_text(int major, int minor) { return std::to_string(major) + "." + std::to_string(minor); }
 
-const std::string& host_sdk() {
-  static const std::string text = version_text(SOCRATES_SDK_VERSION_MAJOR, SOCRATES_SDK_VERSION_MINOR);
+const std::string& host_abi() {
+  static const std::string text = version_text(SOCRATES_ABI_VERSION_MAJOR, SOCRATES_ABI_VERSION_MINOR);
   return text;
 }
 
@@ -193,87 +182,79 @@ void open_copy(const fs::path& library, PrivateLibrary& copy) {
                     ") — check that it was built for this platform and that the libraries it needs are installed");
 }
 
-const void* alias_target(boost::dll::shared_library& library, const char* name) {
-  if (!library.has(name)) return nullptr;
-  return library.get<const void*>(name);
-}
+// The descriptor of the first ABI minor: every plugin of this major has at least its fields.
+constexpr std::size_t kFirstDescriptorSize = offsetof(socrates_plugin_descriptor, api) + sizeof(const void*);
+// The entry points of the first ABI minor, which every plugin of this major has.
+constexpr std::size_t kFirstApiSize = offsetof(socrates_plugin_api, handle) + sizeof(void*);
 
-// Reads and checks the descriptor before the host calls a single function of the plugin: until the
-// compiler and standard library are known to match, only the plain C fields may be touched. (The
-// library's static initialisers have run already, inside dlopen; this check cannot prevent that.)
-PluginInfo check_descriptor(const fs::path& library, boost::dll::shared_library& loaded) {
-  const auto* descriptor = static_cast<const sdk::PluginDescriptor*>(alias_target(loaded, sdk::kDescriptorSymbol));
-  if (!descriptor)
-    throw PluginError(quoted(library) + " is not a Socrates agent plugin: it exports no " +
-                      sdk::kDescriptorSymbol + " — declare the agent with SOCRATES_DECLARE_AGENT");
-
+// Reads and checks the descriptor before the host calls a single function of the plugin: only its
+// ABI version decides (compiler and standard library are the plugin's business, since only C types
+// cross). The library's static initialisers have run already, inside dlopen; this check cannot
+// prevent that.
+PluginInfo check_descriptor(const fs::path& library, boost::dll::shared_library& loaded,
+                            const socrates_plugin_api** api) {
   const std::string prefix = "cannot load plugin " + quoted(library) + ": ";
-  if (descriptor->magic != sdk::kDescriptorMagic)
-    throw PluginError(prefix + "its " + sdk::kDescriptorSymbol + " is not a Socrates plugin descriptor (magic " +
-                      hex32(descriptor->magic) + ", expected " + hex32(sdk::kDescriptorMagic) +
-                      ") — declare the agent with SOCRATES_DECLARE_AGENT instead of defining the symbol by hand");
+  const std::string rebuild = "rebuild the plugin against SocratesSDK " + host_abi();
+  if (!loaded.has(SOCRATES_DESCRIPTOR_SYMBOL)) {
+    // What SDK 1.x plugins exported: their boundary was C++ objects, which this host no longer takes.
+    if (loaded.has("socrates_agent_descriptor"))
+      throw PluginError(prefix + "it was built for SDK 1.x, whose plugins exchanged C++ objects with the host; "
+                        "this host speaks the plugin ABI " + host_abi() + " (only C types cross) — " + rebuild +
+                        " (its source needs no change)");
+    throw PluginError(quoted(library) + " is not a Socrates agent plugin: it exports no " SOCRATES_DESCRIPTOR_SYMBOL
+                      " — declare the agent with SOCRATES_DECLARE_AGENT, or define the descriptor of "
+                      "<socrates/abi.h> in C");
+  }
+  const auto& descriptor = loaded.get<const socrates_plugin_descriptor>(SOCRATES_DESCRIPTOR_SYMBOL);
+  if (descriptor.magic != SOCRATES_ABI_MAGIC)
+    throw PluginError(prefix + "its " SOCRATES_DESCRIPTOR_SYMBOL " is not a Socrates plugin descriptor (magic " +
+                      hex32(descriptor.magic) + ", expected " + hex32(SOCRATES_ABI_MAGIC) +
+                      ") — declare the agent with SOCRATES_DECLARE_AGENT, or start the descriptor with "
+                      "SOCRATES_ABI_MAGIC");
 
-  constexpr std::size_t kVersionedSize = offsetof(sdk::PluginDescriptor, sdk_minor) + sizeof(std::int32_t);
-  if (descriptor->size < kVersionedSize)
-    throw PluginError(prefix + "its plugin descriptor is truncated (" + std::to_string(descriptor->size) +
-                      " bytes, not even an SDK version) — rebuild the plugin against SocratesSDK " +
-                      std::to_string(SOCRATES_SDK_VERSION_MAJOR) + ".x");
+  constexpr std::size_t kVersionedSize = offsetof(socrates_plugin_descriptor, abi_minor) + sizeof(std::int32_t);
+  if (descriptor.size < kVersionedSize)
+    throw PluginError(prefix + "its plugin descriptor is truncated (" + std::to_string(descriptor.size) +
+                      " bytes, not even an ABI version) — " + rebuild);
 
-  const std::string plugin_sdk = version_text(descriptor->sdk_major, descriptor->sdk_minor);
-  if (descriptor->sdk_major != SOCRATES_SDK_VERSION_MAJOR)
-    throw PluginError(prefix + "SDK version mismatch: host SDK " + host_sdk() + ", plugin built for SDK " +
-                      plugin_sdk + " — rebuild the plugin against SocratesSDK " +
-                      std::to_string(SOCRATES_SDK_VERSION_MAJOR) + ".x");
-  if (descriptor->sdk_minor > SOCRATES_SDK_VERSION_MINOR)
-    throw PluginError(prefix + "SDK version mismatch: host SDK " + host_sdk() + ", plugin built for SDK " +
-                      plugin_sdk + ", which is newer — rebuild the plugin against SocratesSDK " + host_sdk() +
-                      " or upgrade the host");
+  const std::string plugin_abi = version_text(descriptor.abi_major, descriptor.abi_minor);
+  if (descriptor.abi_major != SOCRATES_ABI_VERSION_MAJOR)
+    throw PluginError(prefix + "ABI version mismatch: host ABI " + host_abi() + ", plugin built for ABI " +
+                      plugin_abi + " (the major version must be the same) — " + rebuild);
+  if (descriptor.abi_minor > SOCRATES_ABI_VERSION_MINOR)
+    throw PluginError(prefix + "ABI version mismatch: host ABI " + host_abi() + ", plugin built for ABI " +
+                      plugin_abi + ", which is newer — " + rebuild + " (or with SOCRATES_ABI_TARGET_MINOR=" +
+                      std::to_string(SOCRATES_ABI_VERSION_MINOR) + "), or upgrade the host");
+  if (descriptor.abi_minor < 0)
+    throw PluginError(prefix + "its plugin descriptor declares ABI " + plugin_abi + ", which does not exist — " +
+                      rebuild);
 
-  // Fields are only appended, so every plugin of this major has at least the first release's fields.
-  if (descriptor->size < sizeof(sdk::PluginDescriptor))
-    throw PluginError(prefix + "its plugin descriptor is truncated (" + std::to_string(descriptor->size) +
-                      " bytes, SDK " + host_sdk() + " descriptors have at least " +
-                      std::to_string(sizeof(sdk::PluginDescriptor)) +
-                      ") — declare the agent with SOCRATES_DECLARE_AGENT and rebuild it");
-
-  const std::string compiler = text_or(descriptor->compiler, "(none)");
-  if (compiler != SOCRATES_SDK_COMPILER_ID)
-    throw PluginError(prefix + "compiler mismatch: host built with \"" SOCRATES_SDK_COMPILER_ID
-                               "\", plugin built with \"" +
-                      compiler +
-                      "\" — C++ objects cross the plugin boundary, so rebuild the plugin "
-                      "with " SOCRATES_SDK_COMPILER_ID);
-  const std::string stdlib = text_or(descriptor->stdlib, "(none)");
-  if (stdlib != SOCRATES_SDK_STDLIB_ID)
-    throw PluginError(prefix + "C++ standard library mismatch: host uses \"" SOCRATES_SDK_STDLIB_ID
-                               "\", plugin uses \"" +
-                      stdlib +
-                      "\" — C++ objects cross the plugin boundary, so rebuild the plugin "
-                      "against " SOCRATES_SDK_STDLIB_ID);
+  // Fields are only appended, so every plugin of this major has at least the first minor's fields.
+  if (descriptor.size < kFirstDescriptorSize)
+    throw PluginError(prefix + "its plugin descriptor is truncated (" + std::to_string(descriptor.size) +
+                      " bytes, ABI " + std::to_string(SOCRATES_ABI_VERSION_MAJOR) + ".x descriptors have at least " +
+                      std::to_string(kFirstDescriptorSize) + ") — " + rebuild);
+  const socrates_plugin_api* entry = descriptor.api;
+  if (!entry || entry->size < kFirstApiSize || !entry->create || !entry->destroy || !entry->describe ||
+      !entry->start || !entry->handle)
+    throw PluginError(prefix + "its plugin descriptor has no complete table of entry points (create, destroy, "
+                      "describe, start, handle) — declare the agent with SOCRATES_DECLARE_AGENT, or fill "
+                      "socrates_plugin_api as <socrates/abi.h> says");
 
   PluginInfo info;
-  info.agent_id = text_or(descriptor->agent_id, "");
-  info.agent_name = text_or(descriptor->agent_name, "");
-  info.agent_version = text_or(descriptor->agent_version, "");
-  info.sdk_major = descriptor->sdk_major;
-  info.sdk_minor = descriptor->sdk_minor;
-  info.compiler = compiler;
-  info.stdlib = stdlib;
+  info.agent_id = text_or(descriptor.agent_id, "");
+  info.agent_name = text_or(descriptor.agent_name, "");
+  info.agent_version = text_or(descriptor.agent_version, "");
+  info.abi_major = descriptor.abi_major;
+  info.abi_minor = descriptor.abi_minor;
+  if (SOCRATES_ABI_HAS(&descriptor, socrates_plugin_descriptor, built_with))
+    info.built_with = text_or(descriptor.built_with, "");
   if (!is_agent_id(info.agent_id))
     throw PluginError(prefix + "its agent id \"" + info.agent_id +
                       "\" is not a lower_snake_case word (a-z, 0-9, _; at most 64 characters) — it is the "
                       "agent's name in request paths, so pick one that is");
+  *api = entry;
   return info;
-}
-
-sdk::AgentFactory find_factory(const fs::path& library, boost::dll::shared_library& loaded, const PluginInfo& info) {
-  const void* target = alias_target(loaded, sdk::kFactorySymbol);
-  if (!target)
-    throw PluginError("cannot load plugin " + quoted(library) + ": it declares agent '" + info.agent_id +
-                      "' but exports no " + sdk::kFactorySymbol +
-                      " — declare the agent with SOCRATES_DECLARE_AGENT");
-  // BOOST_DLL_ALIAS stored the function's address through intptr_t; undo it the same way.
-  return reinterpret_cast<sdk::AgentFactory>(reinterpret_cast<std::intptr_t>(target));
 }
 
 }  // namespace
@@ -332,20 +313,21 @@ LoadedPlugin PluginLoader::load(const std::filesystem::path& library,
   open_copy(library, *copy);
 
   LoadedPlugin plugin;
-  plugin.info = check_descriptor(library, copy->library());
-  const sdk::AgentFactory factory = find_factory(library, copy->library(), plugin.info);
+  const socrates_plugin_api* api = nullptr;
+  plugin.info = check_descriptor(library, copy->library(), &api);
 
-  std::string error;
-  sdk::BaseAgent* raw = factory(&error);
-  if (!raw)
-    throw PluginError("cannot load plugin " + quoted(library) + ": agent '" + plugin.info.agent_id +
-                      "' could not be created: " + (error.empty() ? "its factory gave no reason" : error));
-  plugin.agent = std::shared_ptr<sdk::BaseAgent>(raw, AgentDeleter{copy});
-
-  if (plugin.agent->id() != plugin.info.agent_id)
-    throw PluginError("cannot load plugin " + quoted(library) + ": its descriptor declares agent '" +
-                      plugin.info.agent_id + "', but the agent it created calls itself '" + plugin.agent->id() +
-                      "' — construct the agent from the AgentInfo that SOCRATES_DECLARE_AGENT passes in");
+  const std::string prefix = "cannot load plugin " + quoted(library) + ": ";
+  sdk::detail::abi::OwnedBuffer error;
+  socrates_agent* agent = api->create(error.get());
+  if (!agent)
+    throw PluginError(prefix + "agent '" + plugin.info.agent_id + "' could not be created: " +
+                      (error.text().empty() ? std::string("its factory gave no reason") : std::string(error.text())));
+  try {
+    // The agent owns the library from here: it is released (and the copy removed) after the agent.
+    plugin.agent = std::make_shared<PluginAgent>(plugin.info.agent_id, api, agent, copy);
+  } catch (const std::exception& e) {
+    throw PluginError(prefix + e.what());
+  }
 
   plugin.library = library;
   plugin.loaded_from = copy->path();

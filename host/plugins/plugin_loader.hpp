@@ -1,17 +1,17 @@
 #pragma once
 // Loads agent plugins: the library's file is checked (host/plugins/library_file.hpp), copied into a
-// private directory and loaded from that copy's descriptor; its descriptor is checked against this
-// host's SDK and build identity before the host calls any of its functions, then its factory is
-// called.
+// private directory and loaded from that copy's descriptor; its plugin descriptor
+// (<socrates/abi.h>) is checked against this host's ABI version before the host calls any of its
+// functions, then its `create` entry point is called and the agent describes its actions.
 //
 // What the descriptor check cannot prevent: dlopen itself runs the library's static initialisers
 // (constructors of globals, __attribute__((constructor)) functions) before the host can read the
 // descriptor. A library that is not a Socrates plugin, or one built against another ABI, has run
 // that code by the time it is refused. This is why only files that the host's user or root wrote
 // are loaded at all; the descriptor check keeps the host from calling into an incompatible
-// library (its factory, its virtual functions), it is not a sandbox.
+// library, it is not a sandbox.
 
-#include <socrates/sdk/base_agent.hpp>
+#include "host/plugins/plugin_agent.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -28,20 +28,19 @@ struct PluginInfo {
   std::string agent_id;
   std::string agent_name;
   std::string agent_version;
-  int sdk_major = 0;
-  int sdk_minor = 0;
-  std::string compiler;
-  std::string stdlib;
-  std::string sdk_version() const { return std::to_string(sdk_major) + "." + std::to_string(sdk_minor); }
+  int abi_major = 0;
+  int abi_minor = 0;
+  std::string built_with;  // what the plugin says it was built with (ABI 2.1); never checked
+  std::string abi_version() const { return std::to_string(abi_major) + "." + std::to_string(abi_minor); }
 };
 
 struct LoadedPlugin {
   PluginInfo info;
   std::filesystem::path library;      // the path that was asked for
   std::filesystem::path loaded_from;  // the private copy that was loaded
-  // Deleting the agent runs plugin code, so its deleter owns the library and releases it (and
-  // removes the private copy) only after the agent is gone.
-  std::shared_ptr<sdk::BaseAgent> agent;
+  // Destroying the agent runs plugin code, so it owns the library and releases it (and removes the
+  // private copy) only after the agent is gone.
+  std::shared_ptr<PluginAgent> agent;
   std::chrono::system_clock::time_point loaded_at;
 };
 

@@ -27,7 +27,7 @@ nlohmann::json agent_json(const AgentGeneration& g) {
           {"capabilities", g.capabilities},
           {"internal_capabilities", g.internal_capabilities},
           {"library", g.plugin.library.string()},
-          {"sdk_version", info.sdk_version()},
+          {"sdk_version", info.abi_version()},
           {"generation", g.generation},
           {"loaded_at", rfc3339(g.plugin.loaded_at)},
           {"stats",

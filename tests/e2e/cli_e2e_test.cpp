@@ -4,6 +4,8 @@
 #include "support/fake_llm_server.hpp"
 #include "support/integration_fixture.hpp"
 
+#include <socrates/sdk/version.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -287,7 +289,9 @@ TEST(CliE2eTest, PluginCheckPrintsTheDescriptorOfARealAgent) {
   EXPECT_NE(result.out.find("project_manager"), std::string::npos) << output(result);
   for (const char* capability : {"archive", "create", "get", "list", "restore", "update"})
     EXPECT_NE(result.out.find(capability), std::string::npos) << capability << "\n" << output(result);
-  EXPECT_NE(result.out.find("sdk"), std::string::npos) << output(result);
+  EXPECT_NE(result.out.find("abi:          " + std::to_string(SOCRATES_ABI_VERSION_MAJOR) + "."), std::string::npos)
+      << output(result);
+  EXPECT_NE(result.out.find("built with:   " SOCRATES_SDK_BUILT_WITH), std::string::npos) << output(result);
 }
 
 TEST(CliE2eTest, PluginCheckListsInternalActionsApart) {

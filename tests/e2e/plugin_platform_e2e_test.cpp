@@ -5,6 +5,8 @@
 #include "e2e/e2e_helpers.hpp"
 #include "support/gate.hpp"
 
+#include <socrates/abi.h>
+
 #include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -334,15 +336,85 @@ TEST_F(PluginPlatformE2eTest, APluginAskingForTheAccountsDatabaseIsRefused) {
   EXPECT_EQ(host.client().get("/api/v1/projects", host.user().access_token).status, 200);
 }
 
-// Every agent library the project builds can be unloaded (the real ones, the reload fixture).
+// Every agent library the project builds can be unloaded (the real ones, the reload fixture, the
+// plugins built with clang/libc++ and in C).
 TEST_F(PluginPlatformE2eTest, AgentLibrariesExportNoUniqueSymbols) {
   for (const fs::path& library : {kPluginDir / "libproject_manager_agent.so", kSocratic,
-                                  kPluginDir / "libcontext_agent.so", kSocraticNext}) {
+                                  kPluginDir / "libcontext_agent.so", kSocraticNext,
+                                  kFixtureDir / "libfixture_libcxx.so", kFixtureDir / "libfixture_c.so"}) {
     SCOPED_TRACE(library.string());
     const auto symbols = shell("readelf -W --dyn-syms " + shell_quote(library.string()));
     ASSERT_EQ(symbols.exit_code, 0) << symbols.output;
     EXPECT_EQ(symbols.output.find("UNIQUE"), std::string::npos) << symbols.output;
   }
+}
+
+// Plugins the host's compiler did not build, through the real binary: an agent of the C++ SDK built
+// with clang 15 and libc++, and one in plain C, answer over HTTP with the real database; the C one
+// is hot-swapped for its build of the ABI's first minor, and SIGHUP reloads them all; each old
+// generation is unloaded.
+TEST_F(PluginPlatformE2eTest, PluginsOfAnotherCompilerAndInCAnswerReloadAndUnload) {
+  const fs::path libcxx = kFixtureDir / "libfixture_libcxx.so";
+  const fs::path c_agent = kFixtureDir / "libfixture_c.so";
+  ASSERT_TRUE(fs::exists(libcxx)) << "built with clang++-15 (scripts/install-deps.sh test)";
+  PlatformHost& host = start_host({{"PLUGINS", real_plugins() + "," + libcxx.string() + "," + c_agent.string()},
+                                   {"FIXTURE_C_SETTING", "set by the operator"}});
+  const std::string token = host.user().access_token;
+  auto post = [&](const std::string& path, const nlohmann::json& body) {
+    return host.client().post("/api/v1/agents/" + path, body, token);
+  };
+
+  // The database, through the C table from both.
+  const auto c_sum = post("fixture_c/sum", {{"a", 40}, {"b", 2}});
+  ASSERT_EQ(c_sum.status, 200) << describe(c_sum);
+  EXPECT_EQ(c_sum.json()["result"], (nlohmann::json{{"sum", "42"}}));
+  const auto cxx_sum = post("fixture_libcxx/sum", {{"a", 1}, {"b", 2}});
+  ASSERT_EQ(cxx_sum.status, 200) << describe(cxx_sum);
+  EXPECT_EQ(cxx_sum.json()["result"], (nlohmann::json{{"sum", 3}}));
+
+  const auto greeting = post("fixture_libcxx/greet", {{"name", "Ann"}});
+  ASSERT_EQ(greeting.status, 200) << describe(greeting);
+  EXPECT_EQ(greeting.json()["result"]["greeting"], "Hello, Ann");
+  EXPECT_EQ(greeting.json()["result"]["caller"], host.user().id);
+  EXPECT_TRUE(IsValidationError(post("fixture_libcxx/greet", nlohmann::json::object()), "name"));
+  EXPECT_TRUE(IsApiError(post("fixture_libcxx/throws", nlohmann::json::object()), 500, "AGENT_ERROR"));
+  EXPECT_EQ(post("fixture_c/setting", nlohmann::json::object()).json()["result"]["value"], "set by the operator");
+  const auto whoami = post("fixture_c/whoami", nlohmann::json::object());
+  ASSERT_EQ(whoami.status, 200) << describe(whoami);
+  EXPECT_EQ(whoami.json()["result"]["user_id"], host.user().id);
+  EXPECT_TRUE(IsApiError(post("fixture_c/refuse", nlohmann::json::object()), 400, "UNSUPPORTED_ACTION"))
+      << "an internal action of a C plugin is not on the generic route";
+  EXPECT_EQ(host.admin_entry("fixture_libcxx")["sdk_version"],
+            std::to_string(SOCRATES_ABI_VERSION_MAJOR) + "." + std::to_string(SOCRATES_ABI_VERSION_MINOR));
+
+  // Hot swap: the C agent for its build of the ABI's first minor, which this host still loads.
+  const auto c_copies = host.mapped("libfixture_c.");
+  ASSERT_EQ(c_copies.size(), 1u);
+  const auto swapped = host.reload("fixture_c", {{"library", "libfixture_c_abi20.so"}});
+  ASSERT_EQ(swapped.status, 200) << describe(swapped);
+  EXPECT_EQ(swapped.json()["sdk_version"], std::to_string(SOCRATES_ABI_VERSION_MAJOR) + ".0");
+  EXPECT_EQ(swapped.json()["version"], "0.2.0-abi20");
+  EXPECT_EQ(post("fixture_c/whoami", nlohmann::json::object()).json()["result"]["abi_minor"], 0);
+  EXPECT_EQ(post("fixture_c/sum", nlohmann::json::object()).json()["result"]["sum"], "42");
+  EXPECT_TRUE(wait_until_unmapped(host.process().pid(), *c_copies.begin()));
+
+  // SIGHUP: every agent from its configured library again, the clang/libc++ one included.
+  const auto cxx_before = host.admin_entry("fixture_libcxx");
+  const auto cxx_copies = host.mapped("libfixture_libcxx.");
+  ASSERT_EQ(cxx_copies.size(), 1u);
+  ASSERT_EQ(::kill(host.process().pid(), SIGHUP), 0);
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (host.admin_entry("fixture_libcxx")["generation"] == cxx_before["generation"] && Clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_GT(host.admin_entry("fixture_libcxx")["generation"].get<long long>(),
+            cxx_before["generation"].get<long long>());
+  EXPECT_TRUE(wait_until_unmapped(host.process().pid(), *cxx_copies.begin()));
+  EXPECT_EQ(post("fixture_libcxx/sum", nlohmann::json::object()).json()["result"]["sum"], 42);
+  // The C agent again from the library it now comes from, the first minor's build.
+  const auto c_after = host.admin_entry("fixture_c");
+  EXPECT_GT(c_after["generation"].get<long long>(), swapped.json()["generation"].get<long long>());
+  EXPECT_EQ(c_after["library"], (kFixtureDir / "libfixture_c_abi20.so").string());
+  EXPECT_EQ(post("fixture_c/whoami", nlohmann::json::object()).json()["result"]["abi_minor"], 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,16 +470,17 @@ TEST_F(PluginPlatformE2eTest, ReloadRefusesIncompatibleLibrariesAndTheOldGenerat
   PlatformHost& host = start_host();
   const std::string old_version = host.socratic_version();
   const auto before = host.admin_entry("socratic");
-  const std::string host_sdk = before["sdk_version"];
+  const std::string host_abi = before["sdk_version"];
 
   struct Case {
     std::string library;
     std::vector<std::string> message_parts;  // the host's value and the plugin's value
   };
   const std::vector<Case> cases = {
-      {"libfixture_future_sdk.so", {"host SDK " + host_sdk, "plugin built for SDK 2."}},
-      {"libfixture_other_compiler.so", {"compiler mismatch", "host built with \"", "plugin built with \"msvc 19\""}},
-      {"libfixture_no_descriptor.so", {"not a Socrates agent plugin", "socrates_agent_descriptor"}},
+      {"libfixture_future_abi.so", {"host ABI " + host_abi, "plugin built for ABI 3.", "major version"}},
+      {"libfixture_newer_minor.so", {"host ABI " + host_abi, "plugin built for ABI 2.99", "newer"}},
+      {"libfixture_sdk1.so", {"built for SDK 1.x", "C++ objects", "rebuild"}},
+      {"libfixture_no_descriptor.so", {"not a Socrates agent plugin", "socrates_plugin"}},
       {"libfixture_not_a_plugin.so", {"not a shared library", "ELF"}},
   };
   for (const auto& c : cases) {

@@ -5,6 +5,7 @@
 
 #include "host/orchestrator/agent_registry.hpp"
 #include "host/orchestrator/orchestrator.hpp"
+#include "support/in_process_agent.hpp"
 
 #include <socrates/sdk/testing.hpp>
 
@@ -47,15 +48,15 @@ class ScriptedAgent final : public sdk::BaseAgent {
 
 // The registry and orchestrator the scripted agents are served by, with the calls they received.
 struct ScriptedAgents {
-  // Serves an agent `id` answering `scripts` (a plugin of SDK 1.2, so internal actions are known).
+  // Serves an agent `id` answering `scripts`, through the plugin ABI.
   void serve(const std::string& id, std::map<std::string, Script> scripts, const std::vector<std::string>& internal = {}) {
     host::LoadedPlugin plugin;
     plugin.info.agent_id = id;
     plugin.info.agent_name = id;
     plugin.info.agent_version = "1.0.0";
-    plugin.info.sdk_major = 1;
-    plugin.info.sdk_minor = 2;
-    plugin.agent = std::make_shared<ScriptedAgent>(id, std::move(scripts), internal, calls);
+    plugin.info.abi_major = SOCRATES_ABI_VERSION_MAJOR;
+    plugin.info.abi_minor = SOCRATES_ABI_VERSION_MINOR;
+    plugin.agent = in_process(std::make_unique<ScriptedAgent>(id, std::move(scripts), internal, calls));
     registry.add(std::move(plugin));
   }
 

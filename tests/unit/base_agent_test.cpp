@@ -127,9 +127,11 @@ TEST(BaseAgentTest, FakeServicesHasNoDatabaseAndTheLlmATestGivesIt) {
   }
 }
 
-TEST(BaseAgentTest, TheSdkIsVersionOneThree) {
-  EXPECT_EQ(kVersionMajor, 1);
-  EXPECT_GE(kVersionMinor, 3);
+TEST(BaseAgentTest, TheSdkIsTheVersionOfThePluginAbiItSpeaks) {
+  EXPECT_EQ(kVersionMajor, 2);
+  EXPECT_GE(kVersionMinor, 1);
+  EXPECT_EQ(kVersionMajor, SOCRATES_ABI_VERSION_MAJOR);
+  EXPECT_EQ(kVersionMinor, SOCRATES_ABI_VERSION_MINOR);
 }
 
 }  // namespace

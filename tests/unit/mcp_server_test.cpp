@@ -224,7 +224,7 @@ TEST_F(McpServerTest, ReadsResourcesAndThePrompt) {
   EXPECT_NE(text.find("one question at a time"), std::string::npos);
 }
 
-// An agent with one action declared a tool (SDK 1.4) and one not.
+// An agent with one action declared a tool and one not.
 class ToolAgent final : public sdk::BaseAgent {
  public:
   ToolAgent() : BaseAgent(sdk::AgentInfo{"helper", "helper", "1.0.0"}) {
@@ -234,23 +234,21 @@ class ToolAgent final : public sdk::BaseAgent {
   }
 };
 
-TEST_F(McpServerTest, PluginActionsDeclaredToolsAreListedOnlyForSdk14Plugins) {
-  for (int minor : {3, 4}) {
+TEST_F(McpServerTest, PluginActionsDeclaredToolsAreListed) {
+  {
     AgentRegistry registry;
     Orchestrator orchestrator{registry, services_};
     McpServer server{orchestrator, "test"};
     LoadedPlugin plugin;
     plugin.info.agent_id = "helper";
-    plugin.info.sdk_major = 1;
-    plugin.info.sdk_minor = minor;
-    plugin.agent = std::make_shared<ToolAgent>();
+    plugin.info.abi_major = SOCRATES_ABI_VERSION_MAJOR;
+    plugin.info.abi_minor = SOCRATES_ABI_VERSION_MINOR;
+    plugin.agent = test::in_process(std::make_unique<ToolAgent>());
     registry.add(std::move(plugin));
     std::vector<std::string> names;
     for (const auto& tool : server.tools()) names.push_back(tool.name);
-    const bool listed = std::find(names.begin(), names.end(), "helper.shout") != names.end();
-    EXPECT_EQ(listed, minor >= 4) << "SDK 1." << minor << ": a plugin older than 1.4 has no tools member";
+    EXPECT_NE(std::find(names.begin(), names.end(), "helper.shout"), names.end());
     EXPECT_EQ(std::find(names.begin(), names.end(), "helper.hidden"), names.end());
-    if (!listed) continue;
     auto session = server.open_session(alice().caller.user_id);
     auto init = McpServer::parse(json({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", {{"protocolVersion", kLatestProtocolVersion}}}}).dump());
     server.handle(*session, std::get<Message>(init), alice());

@@ -3,6 +3,7 @@
 #include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
 #include "host/rest/http.hpp"
+#include "support/in_process_agent.hpp"
 
 #include <socrates/sdk/testing.hpp>
 
@@ -231,10 +232,9 @@ TEST_F(OrchestratorTest, ReloadWhileRequestsAreRunningLosesNoRequest) {
 }
 
 
-// ---- internal actions (SDK 1.2): the generic route's view
+// ---- internal actions: the generic route's view
 
-// An in-process agent with one public and one internal action, registered as a plugin that
-// declares SDK 1.`sdk_minor`.
+// An in-process agent with one public and two internal actions, served through the plugin ABI.
 class VisibilityAgent final : public sdk::BaseAgent {
  public:
   VisibilityAgent() : BaseAgent(sdk::AgentInfo{"visibility", "Visibility", "1.0.0"}) {
@@ -250,19 +250,19 @@ class VisibilityAgent final : public sdk::BaseAgent {
   }
 };
 
-LoadedPlugin in_process(int sdk_minor) {
+LoadedPlugin visibility_plugin() {
   LoadedPlugin plugin;
   plugin.info.agent_id = "visibility";
   plugin.info.agent_name = "Visibility";
   plugin.info.agent_version = "1.0.0";
-  plugin.info.sdk_major = 1;
-  plugin.info.sdk_minor = sdk_minor;
-  plugin.agent = std::make_shared<VisibilityAgent>();
+  plugin.info.abi_major = SOCRATES_ABI_VERSION_MAJOR;
+  plugin.info.abi_minor = SOCRATES_ABI_VERSION_MINOR;
+  plugin.agent = test::in_process(std::make_unique<VisibilityAgent>());
   return plugin;
 }
 
 TEST_F(OrchestratorTest, TheGenericRouteAnswersAnInternalActionAsAnUnknownOne) {
-  registry().add(in_process(2));
+  registry().add(visibility_plugin());
   const auto generation = registry().find("visibility");
   EXPECT_EQ(generation->capabilities, (std::vector<std::string>{"open"}));
   EXPECT_EQ(generation->internal_capabilities, (std::vector<std::string>{"context_user", "inner"}));
@@ -287,15 +287,6 @@ TEST_F(OrchestratorTest, TheGenericRouteAnswersAnInternalActionAsAnUnknownOne) {
   EXPECT_EQ(stats("visibility").errors.load(), 0u);
 }
 
-TEST_F(OrchestratorTest, APluginOfAnOlderSdkHasOnlyPublicActions) {
-  // A plugin built for SDK 1.1 has no internal-action member: the host must not read one.
-  registry().add(in_process(1));
-  const auto generation = registry().find("visibility");
-  EXPECT_EQ(generation->capabilities, (std::vector<std::string>{"context_user", "inner", "open"}));
-  EXPECT_TRUE(generation->internal_capabilities.empty());
-  EXPECT_TRUE(orchestrator_.route_public("visibility", "inner", json::object(), caller()).is_ok());
-}
-
 TEST_F(OrchestratorTest, TheGenericRouteListsFixtureActionsAsBefore) {
   sdk::Result result = orchestrator_.route_public("fixture_good", "fly", json::object(), caller());
   ASSERT_FALSE(result.is_ok());
@@ -305,7 +296,7 @@ TEST_F(OrchestratorTest, TheGenericRouteListsFixtureActionsAsBefore) {
 
 TEST_F(OrchestratorTest, TheCallerIsTheRequestContextsUserWhileTheAgentRuns) {
   // The LLM client reads the caller from there for its usage rows and the daily limit.
-  registry().add(in_process(2));
+  registry().add(visibility_plugin());
   log::ScopedRequestContext context({"req-1", "", "", ""});
   sdk::Result seen = route("visibility", "context_user");
   ASSERT_TRUE(seen.is_ok());

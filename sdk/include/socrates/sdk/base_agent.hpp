@@ -85,9 +85,8 @@ class BaseAgent {
   bool supports(const std::string& action) const { return handlers_.count(action) != 0; }
 
   // Since SDK 1.2. The public and the internal actions, sorted, and whether one action is internal.
-  // ABI: these read a member that BaseAgent of SDK 1.0/1.1 does not have, and the host runs its own
-  // copy of these inline functions on the plugin's object; so the host calls them only for a plugin
-  // whose descriptor declares SDK 1.2 or later (for an older one, every action is public).
+  // The host learns them (and the tools) from the plugin's description of its actions, which the
+  // SDK writes from these (sdk/detail/abi_plugin.hpp).
   std::vector<std::string> public_capabilities() const {
     std::vector<std::string> names;
     for (const auto& entry : handlers_)
@@ -95,8 +94,7 @@ class BaseAgent {
     return names;
   }
   std::vector<std::string> internal_capabilities() const { return {internal_.begin(), internal_.end()}; }
-  // The public actions declared MCP tools (SDK 1.4), by name. The host reads it only from a plugin
-  // whose descriptor declares SDK 1.4 or later.
+  // The public actions declared MCP tools (SDK 1.4), by name.
   std::map<std::string, ToolSpec> tools() const { return tools_; }
   bool is_internal(const std::string& action) const { return internal_.count(action) != 0; }
 
@@ -205,11 +203,8 @@ class BaseAgent {
  private:
   AgentInfo info_;
   std::map<std::string, Handler> handlers_;
-  // Since SDK 1.2. Appended after every older member, so that a host reading info_ and handlers_
-  // finds them where a plugin of SDK 1.0/1.1 put them.
-  std::set<std::string> internal_;
-  // Since SDK 1.4, appended likewise: a host reads it only from a plugin of 1.4 or later.
-  std::map<std::string, ToolSpec> tools_;
+  std::set<std::string> internal_;         // since SDK 1.2
+  std::map<std::string, ToolSpec> tools_;  // since SDK 1.4
 };
 
 }  // namespace socrates::sdk

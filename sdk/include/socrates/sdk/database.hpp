@@ -111,7 +111,8 @@ class DatabaseError : public std::runtime_error {
   DbStatus status_;
 };
 
-// Implemented by the host: one leased, pooled connection. Every member is noexcept; the SDK's Db
+// One leased, pooled connection: in a plugin, the SDK's view of the host's database functions
+// (<socrates/abi.h>); in the host, its pooled session. Every member is noexcept; the SDK's Db
 // wrapper below turns failures into DatabaseError inside the plugin, so no exception crosses the
 // plugin boundary in either direction.
 //

@@ -47,9 +47,8 @@ class LlmClient {
   virtual bool complete(const LlmRequest& request, LlmResponse* out, Error* error) noexcept = 0;
 
   // Since SDK 1.2: complete() for a call made on behalf of one project (its UUID; "" for none),
-  // which the host records with the call's usage. Appended after every older member and never
-  // called by plugins built for SDK 1.0/1.1, so the host's table stays compatible with theirs; the
-  // default (for implementations other than the host's) drops the project.
+  // which the host records with the call's usage. The default (for implementations other than the
+  // host's) drops the project.
   virtual bool complete_for_project(const std::string& project_id, const LlmRequest& request, LlmResponse* out,
                                     Error* error) noexcept {
     (void)project_id;

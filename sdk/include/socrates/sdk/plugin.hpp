@@ -5,8 +5,10 @@
 //   SOCRATES_DECLARE_AGENT(MyAgent, "my_agent", "My agent", "1.0.0")
 //
 // MyAgent derives from socrates::sdk::BaseAgent and is constructible from an AgentInfo.
-// The macro exports two Boost.DLL aliases: a descriptor, which the host reads and checks before it
-// calls any function of the library, and a factory that never throws.
+// The macro exports the plugin's descriptor (<socrates/abi.h>), the one symbol the host reads: the
+// ABI version, the agent's id, name and version, and the entry points, which the SDK implements for
+// the agent (sdk/detail/abi_plugin.hpp). The host checks the descriptor before it calls any
+// function of the library.
 //
 // What the check cannot do: loading a library (dlopen) runs its static initialisers (constructors
 // of namespace-scope objects, __attribute__((constructor)) functions) before the host can read the
@@ -15,59 +17,27 @@
 // constructor or start(), which run only after the descriptor was accepted. The host only loads
 // files that its own user or root can have written (see the README), for this reason.
 
+#include <socrates/abi.h>
 #include <socrates/sdk/base_agent.hpp>
+#include <socrates/sdk/detail/abi_plugin.hpp>
 #include <socrates/sdk/version.hpp>
 
-#include <boost/dll/alias.hpp>
+// The fields after the entry points, as far as the ABI minor the plugin targets has them.
+#if SOCRATES_ABI_TARGET_MINOR >= 1
+#define SOCRATES_SDK_DESCRIPTOR_TAIL_ , SOCRATES_SDK_BUILT_WITH
+#else
+#define SOCRATES_SDK_DESCRIPTOR_TAIL_
+#endif
 
-#include <cstdint>
-#include <exception>
-#include <string>
-
-namespace socrates::sdk {
-
-inline constexpr std::uint32_t kDescriptorMagic = 0x534F4352;  // "SOCR"
-
-// Plain C layout on purpose: it is read before the host knows whether the plugin's C++ ABI matches.
-// Fields are only ever appended; `size` tells the host how many this plugin has.
-struct PluginDescriptor {
-  std::uint32_t magic;
-  std::uint32_t size;
-  std::int32_t sdk_major;
-  std::int32_t sdk_minor;
-  const char* compiler;  // SOCRATES_SDK_COMPILER_ID of the plugin's build
-  const char* stdlib;    // SOCRATES_SDK_STDLIB_ID of the plugin's build
-  const char* agent_id;
-  const char* agent_name;
-  const char* agent_version;
-};
-
-// Returns a new agent owned by the caller, or null with `error` set. Never throws.
-using AgentFactory = BaseAgent* (*)(std::string* error) noexcept;
-
-inline constexpr const char* kDescriptorSymbol = "socrates_agent_descriptor";
-inline constexpr const char* kFactorySymbol = "socrates_create_agent";
-
-}  // namespace socrates::sdk
-
-#define SOCRATES_DECLARE_AGENT(AgentClass, AgentId, AgentName, AgentVersion)                               \
-  namespace socrates_plugin_ {                                                                             \
-  const ::socrates::sdk::PluginDescriptor descriptor = {                                                   \
-      ::socrates::sdk::kDescriptorMagic, sizeof(::socrates::sdk::PluginDescriptor),                       \
-      SOCRATES_SDK_VERSION_MAJOR,        SOCRATES_SDK_VERSION_MINOR,                                       \
-      SOCRATES_SDK_COMPILER_ID,          SOCRATES_SDK_STDLIB_ID,                                           \
-      AgentId,                           AgentName,                                                        \
-      AgentVersion};                                                                                       \
-  ::socrates::sdk::BaseAgent* create(std::string* error) noexcept {                                        \
-    try {                                                                                                  \
-      return new AgentClass(::socrates::sdk::AgentInfo{AgentId, AgentName, AgentVersion});                 \
-    } catch (const std::exception& e) {                                                                    \
-      if (error) *error = e.what();                                                                        \
-    } catch (...) {                                                                                        \
-      if (error) *error = "unknown exception";                                                             \
-    }                                                                                                      \
-    return nullptr;                                                                                        \
-  }                                                                                                        \
-  }                                                                                                        \
-  BOOST_DLL_ALIAS(socrates_plugin_::descriptor, socrates_agent_descriptor)                                 \
-  BOOST_DLL_ALIAS(socrates_plugin_::create, socrates_create_agent)
+#define SOCRATES_DECLARE_AGENT(AgentClass, AgentId, AgentName, AgentVersion)                                 \
+  namespace socrates_plugin_ {                                                                               \
+  socrates_agent* create(socrates_buffer* error) noexcept {                                                  \
+    return ::socrates::sdk::detail::abi::create<AgentClass>(error, AgentId, AgentName, AgentVersion);        \
+  }                                                                                                          \
+  constexpr socrates_plugin_api api = ::socrates::sdk::detail::abi::plugin_api(&create);                     \
+  }                                                                                                          \
+  extern "C" SOCRATES_ABI_EXPORT const socrates_plugin_descriptor socrates_plugin;                           \
+  extern "C" SOCRATES_ABI_EXPORT const socrates_plugin_descriptor socrates_plugin = {                        \
+      SOCRATES_ABI_MAGIC, sizeof(socrates_plugin_descriptor), SOCRATES_ABI_VERSION_MAJOR,                    \
+      SOCRATES_ABI_TARGET_MINOR, AgentId, AgentName, AgentVersion, &socrates_plugin_::api                    \
+      SOCRATES_SDK_DESCRIPTOR_TAIL_};

@@ -2,7 +2,9 @@
 // The services the host offers an agent: its specifications database, its logger, its settings
 // and its LLM client. This interface is all an agent may know of the host.
 //
-// Ownership: the host owns the Services object and keeps it alive for as long as any agent exists.
+// Ownership: a Services reference is valid for the call it is passed to (on_start, an action's
+// handler): never keep it. In a plugin it is the SDK's view of the host's services table
+// (<socrates/abi.h>), made for each call.
 // Threading: every member may be called from any worker thread concurrently.
 
 #include <socrates/sdk/database.hpp>

@@ -1,40 +1,35 @@
 #pragma once
-// The SDK version and the build identity a plugin is checked against before the host calls any of
-// its functions (its static initialisers have run by then: dlopen runs them; see plugin.hpp).
-//
-// A plugin and the host must agree on:
-//  - the SDK major version (minor versions only add; a host with SDK 1.3 loads plugins built for 1.0..1.3),
-//  - the compiler family and major version, and the C++ standard library with its string ABI,
-//    because C++ objects (std::string, nlohmann::json, virtual tables) cross the boundary.
+// The SDK version: that of the plugin ABI (<socrates/abi.h>) it speaks. The host checks a plugin's
+// ABI version only, before it calls any of its functions: the major must be the host's, the minor
+// no newer than the host's (a host of 2.1 loads plugins built for 2.0 and 2.1). Compiler and
+// standard library are free: only C types cross the boundary.
 
-// <cstddef> defines the standard library's identification macros tested below.
-#include <cstddef>
+#include <socrates/abi.h>
 
-#define SOCRATES_SDK_VERSION_MAJOR 1
-#define SOCRATES_SDK_VERSION_MINOR 4
+#define SOCRATES_SDK_VERSION_MAJOR SOCRATES_ABI_VERSION_MAJOR
+#define SOCRATES_SDK_VERSION_MINOR SOCRATES_ABI_VERSION_MINOR
 
 #define SOCRATES_SDK_STRINGIFY_(x) #x
 #define SOCRATES_SDK_STRINGIFY(x) SOCRATES_SDK_STRINGIFY_(x)
 
+// What the plugin was built with, for people (plugin-check, GET /api/v1/admin/agents); never
+// checked. <cstddef> defines the standard library's identification macros.
+#include <cstddef>
 #if defined(__clang__)
 #define SOCRATES_SDK_COMPILER_ID "clang " SOCRATES_SDK_STRINGIFY(__clang_major__)
 #elif defined(__GNUC__)
 #define SOCRATES_SDK_COMPILER_ID "gcc " SOCRATES_SDK_STRINGIFY(__GNUC__)
 #else
-#define SOCRATES_SDK_COMPILER_ID "unknown"
+#define SOCRATES_SDK_COMPILER_ID "unknown compiler"
 #endif
-
-// Only what decides binary compatibility goes in here: the library family and its string ABI.
-// (__GLIBCXX__ is a release date that changes with every Debian point release of the same ABI.)
-#if defined(_GLIBCXX_USE_CXX11_ABI) && _GLIBCXX_USE_CXX11_ABI
-#define SOCRATES_SDK_STDLIB_ID "libstdc++ cxx11-abi"
+#if defined(_LIBCPP_VERSION)
+#define SOCRATES_SDK_STDLIB_ID "libc++"
 #elif defined(__GLIBCXX__)
-#define SOCRATES_SDK_STDLIB_ID "libstdc++ old-abi"
-#elif defined(_LIBCPP_VERSION)
-#define SOCRATES_SDK_STDLIB_ID "libc++ " SOCRATES_SDK_STRINGIFY(_LIBCPP_ABI_VERSION)
+#define SOCRATES_SDK_STDLIB_ID "libstdc++"
 #else
-#define SOCRATES_SDK_STDLIB_ID "unknown"
+#define SOCRATES_SDK_STDLIB_ID "unknown library"
 #endif
+#define SOCRATES_SDK_BUILT_WITH SOCRATES_SDK_COMPILER_ID ", " SOCRATES_SDK_STDLIB_ID
 
 namespace socrates::sdk {
 inline constexpr int kVersionMajor = SOCRATES_SDK_VERSION_MAJOR;
