@@ -215,10 +215,6 @@ llm_dialogue::ProjectFacts project_facts(const sdk::Rows& rows) {
           static_cast<int>(row.i64("maturity_score"))};
 }
 
-}  // namespace
-
-namespace {
-
 // The questions a project was asked, oldest first, with the categories each answer recorded (kept
 // on the question by a trigger, migration 012), so that the planner follows the person: one index
 // range (questions_project_idx), whatever the length of the interview. `project` is SQL for the
