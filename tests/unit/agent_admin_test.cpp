@@ -1,6 +1,7 @@
 // AgentAdmin (host/orchestrator/agent_admin.hpp) on the fixture plugins, with no database: loading
 // the configured libraries, and reloads that succeed or leave the current generation serving.
 #include "host/orchestrator/agent_admin.hpp"
+#include "support/fixture_plugins.hpp"
 
 #include <socrates/sdk/testing.hpp>
 
@@ -16,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fixture(const std::string& name) { return fs::path(SOCRATES_FIXTURE_DIR) / ("lib" + name + ".so"); }
+using test::fixture;
 
 class AgentAdminTest : public ::testing::Test {
  protected:

@@ -1,4 +1,5 @@
 #include "host/orchestrator/agent_registry.hpp"
+#include "support/fixture_plugins.hpp"
 
 #include <socrates/sdk/testing.hpp>
 
@@ -18,13 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fixture(const std::string& name) { return fs::path(SOCRATES_FIXTURE_DIR) / ("lib" + name + ".so"); }
-
-bool is_mapped(const fs::path& path) {
-  std::ifstream in("/proc/self/maps");
-  const std::string maps((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return maps.find(path.string()) != std::string::npos;
-}
+using test::fixture;
+using test::is_mapped;
 
 sdk::Request request(std::string action, nlohmann::json params = nlohmann::json::object()) {
   sdk::Request r;

@@ -3,6 +3,7 @@
 #include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
 #include "host/rest/http.hpp"
+#include "support/fixture_plugins.hpp"
 #include "support/in_process_agent.hpp"
 
 #include <socrates/sdk/testing.hpp>
@@ -28,13 +29,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path fixture(const std::string& name) { return fs::path(SOCRATES_FIXTURE_DIR) / ("lib" + name + ".so"); }
-
-bool is_mapped(const fs::path& path) {
-  std::ifstream in("/proc/self/maps");
-  const std::string maps((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return maps.find(path.string()) != std::string::npos;
-}
+using test::fixture;
+using test::is_mapped;
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())

@@ -5,6 +5,7 @@
 // reload of all, unload), with a fake of the host's services (no database).
 #include "host/orchestrator/agent_admin.hpp"
 #include "host/orchestrator/orchestrator.hpp"
+#include "support/fixture_plugins.hpp"
 
 #include <socrates/abi.h>
 #include <socrates/sdk/testing.hpp>
@@ -25,13 +26,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path fixture(const std::string& name) { return fs::path(SOCRATES_FIXTURE_DIR) / ("lib" + name + ".so"); }
-
-bool is_mapped(const fs::path& path) {
-  std::ifstream in("/proc/self/maps");
-  const std::string maps((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return maps.find(path.string()) != std::string::npos;
-}
+using test::fixture;
+using test::is_mapped;
 
 const sdk::Caller kCaller{"0b7e4a52-3c1d-4f7a-9a55-8d2e6f1c0a11", "user", "req-abi"};
 

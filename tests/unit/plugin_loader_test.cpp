@@ -1,4 +1,5 @@
 #include "host/plugins/plugin_loader.hpp"
+#include "support/fixture_plugins.hpp"
 
 #include <socrates/sdk/services.hpp>
 #include <socrates/sdk/testing.hpp>
@@ -27,7 +28,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fixture(const std::string& name) { return fs::path(SOCRATES_FIXTURE_DIR) / ("lib" + name + ".so"); }
+using test::fixture;
+using test::is_mapped;
 
 using sdk::testing::FakeServices;
 
@@ -41,12 +43,6 @@ sdk::Request request(std::string action, nlohmann::json params = nlohmann::json:
   return r;
 }
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-bool is_mapped(const fs::path& path) { return read_file("/proc/self/maps").find(path.string()) != std::string::npos; }
 
 class PluginLoaderTest : public ::testing::Test {
  protected:
