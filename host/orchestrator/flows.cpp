@@ -30,24 +30,19 @@ bool has_internal(Orchestrator& orchestrator, const std::string& agent, const st
 
 sdk::Result answer(Orchestrator& orchestrator, json params, const sdk::Caller& caller) {
   json session_id = session_of(params);
-  // The answer's agent hands back what the turn left (the project and its current specifications),
-  // and the next question is planned on it: no second read of what the first has just read. An
-  // agent of an older build (a swap) without that part is asked as a client would ask it.
-  params["with_state"] = true;
+  // The answer's agent hands on what the turn left (the project and its current specifications),
+  // and the next question is planned on it: no second read of what the first has just read. The
+  // bytes pass through the host untouched and never reach the client. An agent of an older build
+  // (a swap) that hands nothing on, or a socratic agent without the action, is asked as a client
+  // would ask.
+  params["hand_on_state"] = true;
   sdk::Result recorded = orchestrator.route("context", "record_answer", std::move(params), caller);
   if (!recorded.is_ok()) return recorded;
-  json state;
-  if (auto it = recorded.value().find("state"); it != recorded.value().end()) {
-    state = std::move(*it);
-    recorded.value().erase(it);
-  }
+  std::string state = recorded.take_handed_on();
   sdk::Result next =
-      state.is_object() && has_internal(orchestrator, "socratic", "next_question_in_turn")
-          ? orchestrator.route("socratic", "next_question_in_turn",
-                               {{"session_id", std::move(session_id)},
-                                {"project_id", std::move(state["project_id"])},
-                                {"specifications", std::move(state["specifications"])}},
-                               caller)
+      !state.empty() && has_internal(orchestrator, "socratic", "next_question_from_state")
+          ? orchestrator.route("socratic", "next_question_from_state", {{"session_id", std::move(session_id)}}, caller,
+                               std::move(state))
           : orchestrator.route("socratic", "next_question", {{"session_id", std::move(session_id)}}, caller);
   if (!next.is_ok())
     log::warn("the answer is recorded; its follow-up question could not be asked",

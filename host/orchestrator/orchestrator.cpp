@@ -56,8 +56,8 @@ sdk::Result Orchestrator::run_flow(const std::string& name, nlohmann::json param
 }
 
 sdk::Result Orchestrator::route(const std::string& agent_id, const std::string& action, nlohmann::json params,
-                                const sdk::Caller& caller) noexcept {
-  return dispatch(Audience::kHost, agent_id, action, std::move(params), caller);
+                                const sdk::Caller& caller, std::string handed) noexcept {
+  return dispatch(Audience::kHost, agent_id, action, std::move(params), caller, std::move(handed));
 }
 
 sdk::Result Orchestrator::route_public(const std::string& agent_id, const std::string& action,
@@ -66,7 +66,7 @@ sdk::Result Orchestrator::route_public(const std::string& agent_id, const std::s
 }
 
 sdk::Result Orchestrator::dispatch(Audience audience, const std::string& agent_id, const std::string& action,
-                                   nlohmann::json params, const sdk::Caller& caller) noexcept {
+                                   nlohmann::json params, const sdk::Caller& caller, std::string handed) noexcept {
   try {
     // Holding the generation keeps its library loaded until this request is done, even if a reload
     // replaces it meanwhile.
@@ -102,7 +102,7 @@ sdk::Result Orchestrator::dispatch(Audience audience, const std::string& agent_i
     context.action = action;
     context.user_id = caller.user_id;
 
-    sdk::Request request{action, std::move(params), caller};
+    sdk::Request request{action, std::move(params), caller, std::move(handed)};
     sdk::Result result = generation->plugin.agent->handle(request, services_);
 
     context.agent = previous_agent;

@@ -23,9 +23,9 @@ class Orchestrator {
 
   // For the host's own routes: any action, public or internal. Never throws. UNKNOWN_AGENT,
   // UNSUPPORTED_ACTION (details.available_capabilities) and AGENT_ERROR come back as error results
-  // like any other.
+  // like any other. `handed`: what the previous action of a flow handed on (Request::handed).
   sdk::Result route(const std::string& agent_id, const std::string& action, nlohmann::json params,
-                    const sdk::Caller& caller) noexcept;
+                    const sdk::Caller& caller, std::string handed = {}) noexcept;
 
   // For POST /api/v1/agents/{agent}/{action}: public actions only. An internal action is answered
   // exactly as one that does not exist (UNSUPPORTED_ACTION listing the public actions), so the
@@ -46,7 +46,7 @@ class Orchestrator {
  private:
   enum class Audience { kHost, kPublic };
   sdk::Result dispatch(Audience audience, const std::string& agent_id, const std::string& action,
-                       nlohmann::json params, const sdk::Caller& caller) noexcept;
+                       nlohmann::json params, const sdk::Caller& caller, std::string handed = {}) noexcept;
 
   AgentRegistry& registry_;
   sdk::Services& services_;

@@ -88,9 +88,12 @@ sdk::Result PluginAgent::handle(const sdk::Request& request, sdk::Services& serv
     // An empty object, the most common parameters of all, crosses without being written out.
     const bool empty = request.params.is_object() && request.params.empty();
     const std::string params = empty ? std::string() : abi::dump(request.params);
-    const socrates_request call{sizeof(socrates_request),        abi::view(request.action),
-                                abi::view(params),               abi::view(request.caller.user_id),
-                                abi::view(request.caller.role), abi::view(request.caller.request_id)};
+    // Every request offers a place to hand bytes on: an action that has none leaves it empty.
+    abi::OwnedBuffer handed_on;
+    const socrates_request call{sizeof(socrates_request),          abi::view(request.action),
+                                abi::view(params),                 abi::view(request.caller.user_id),
+                                abi::view(request.caller.role),   abi::view(request.caller.request_id),
+                                abi::view(request.handed),         handed_on.get()};
     HostCall host(services);
     abi::OwnedBuffer out;
     const std::int32_t status = api_->handle(agent_, host.get(), &call, out.get());
@@ -101,7 +104,10 @@ sdk::Result PluginAgent::handle(const sdk::Request& request, sdk::Services& serv
       case SOCRATES_CREATED: {
         nlohmann::json value = nlohmann::json::parse(out.text(), nullptr, false);
         if (value.is_discarded()) return unreadable(id_, request.action, services, "a value that is not JSON");
-        return sdk::Result::ok(std::move(value), status == SOCRATES_CREATED ? sdk::Outcome::kCreated : sdk::Outcome::kOk);
+        sdk::Result result =
+            sdk::Result::ok(std::move(value), status == SOCRATES_CREATED ? sdk::Outcome::kCreated : sdk::Outcome::kOk);
+        if (!handed_on.text().empty()) result.hand_on(std::string(handed_on.text()));
+        return result;
       }
       default: return unreadable(id_, request.action, services, "an unknown status " + std::to_string(status));
     }

@@ -278,18 +278,23 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
 
   // One more round trip: every write, and the commit.
   sdk::Batch writes;
-  if (turn.question_id)  // the answer in the history, and its question answered
-    writes.add("WITH answered AS (UPDATE questions SET answered = true, answered_at = clock_timestamp() WHERE id = "
-               "$1::uuid AND NOT answered) INSERT INTO conversation_history (session_id, role, content, message_type, "
-               "question_id, author_id) VALUES ($2::uuid, 'user', $3, 'answer', $1::uuid, $4::uuid)",
-               {*turn.question_id, session_id, text, caller.user_id});
-  else
-    add_history(writes, session_id, "user", text, "message", std::nullopt, caller.user_id);
   const RecordPlan plan = plan_record(writes, turn.project_id, turn.current, analysis,
                                       Provenance{"extracted", turn.question_id, session_id, caller.user_id});
   engine::OpenItemCounts open_items = turn.open_items;
   const std::vector<std::size_t> items =
       plan_open_items(writes, *engine_, turn, analysis, text, session_id, open_items);
+  // The answer in the history, and its question answered with what the answer recorded (a question
+  // answered again keeps its first answered_at and adds what the new answer recorded).
+  if (turn.question_id)
+    writes.add("WITH answered AS (UPDATE questions SET answered = true, answered_at = CASE WHEN answered THEN "
+               "answered_at ELSE clock_timestamp() END, recorded_categories = " +
+                   append_recorded_categories_sql("$5::text") +
+                   " WHERE id = $1::uuid AND (NOT answered OR $5::text <> '')) INSERT INTO conversation_history "
+                   "(session_id, role, content, message_type, question_id, author_id) VALUES ($2::uuid, 'user', $3, "
+                   "'answer', $1::uuid, $4::uuid)",
+               {*turn.question_id, session_id, text, caller.user_id, recorded_categories(plan.categories)});
+  else
+    add_history(writes, session_id, "user", text, "message", std::nullopt, caller.user_id);
   const int after = engine_->maturity_score(plan.after, open_items);
   // Most turns record nothing new (measured: 86% of a long interview's answers): they leave the
   // project row, and its updated_at, as they were, at no write and no WAL.
@@ -303,19 +308,16 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
   if (is_message) {
     out["duplicates"] = saved.duplicates;
   } else {
-    // For the host's answer flow (`with_state`, which takes it out again): what the turn left, so
-    // that the next question is planned on it without reading it again. Arrays: the list is long.
-    if (flag(request.params, "with_state")) {
-      nlohmann::json specs = nlohmann::json::array();
-      specs.get_ref<nlohmann::json::array_t&>().reserve(plan.after.size());
-      for (const auto& spec : plan.after) specs.push_back({spec.category, spec.key, spec.value, spec.confidence});
-      out["state"] = {{"project_id", turn.project_id}, {"specifications", std::move(specs)}};
-    }
     out["open_items"] = nlohmann::json::array();
     for (std::size_t index : items)
       if (!results.at(index).empty()) out["open_items"].push_back(open_item_json(results[index][0]));
   }
-  return Result::ok(std::move(out));
+  Result result = Result::ok(std::move(out));
+  // For the host's answer flow (`hand_on_state`): what the turn left, handed on to the next
+  // question, which is planned on it without reading it again (a client never sees it).
+  if (!is_message && flag(request.params, "hand_on_state"))
+    result.hand_on(encode_turn_state(turn.project_id, plan.after));
+  return result;
 }
 
 Result ContextAgent::create_specification(const sdk::Request& request, sdk::Services& services) {

@@ -136,8 +136,9 @@ SocraticAgent::SocraticAgent(sdk::AgentInfo info) : BaseAgent(std::move(info)) {
   });
   register_action("next_question", &SocraticAgent::next_question);
   // Internal: the next question of an answer's turn (the host's answer flow), planned on the
-  // specifications the answer just left (its parameters), which a client must not make up.
-  register_action("next_question_in_turn", &SocraticAgent::next_question_in_turn, sdk::ActionVisibility::kInternal);
+  // specifications the answer just left (handed on by context/record_answer), which a client
+  // must not make up.
+  register_action("next_question_from_state", &SocraticAgent::next_question_from_state, sdk::ActionVisibility::kInternal);
   // Internal: its parameters are what the context agent recorded for the message (the host's
   // /message route passes them on), which a client must not be able to make up; and each call is
   // an LLM call with a prompt of the caller's choosing.
@@ -272,24 +273,6 @@ Result insert_question(sdk::Db& db, const std::string& id, const engine::Questio
   return Result::ok(question_json(pending[0]));
 }
 
-// next_question_in_turn's "specifications": the project's current specifications as the answer
-// just left them, each [category, key, value, confidence] (arrays: the list is long and built on
-// every turn).
-std::vector<engine::Specification> turn_specifications(const nlohmann::json& params) {
-  const auto it = params.find("specifications");
-  if (it == params.end() || !it->is_array()) validate::fail("specifications", "'specifications' must be an array");
-  std::vector<engine::Specification> out;
-  out.reserve(it->size());
-  for (const nlohmann::json& item : *it) {
-    if (!item.is_array() || item.size() != 4 || !item[0].is_string() || !item[1].is_string() || !item[2].is_string() ||
-        !item[3].is_number())
-      validate::fail("specifications", "each of 'specifications' must be [category, key, value, confidence]");
-    out.push_back({item[0].get<std::string>(), item[1].get<std::string>(), item[2].get<std::string>(),
-                   item[3].get<double>()});
-  }
-  return out;
-}
-
 }  // namespace
 
 Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& services) {
@@ -335,12 +318,14 @@ Result SocraticAgent::next_question(const sdk::Request& request, sdk::Services& 
   return insert_question(*db, id, question);
 }
 
-Result SocraticAgent::next_question_in_turn(const sdk::Request& request, sdk::Services& services) {
+Result SocraticAgent::next_question_from_state(const sdk::Request& request, sdk::Services& services) {
   // A model's question reads the project's facts too: the public path reads everything.
   if (services.llm()) return next_question(request, services);
   const std::string id = validate::required_uuid(request.params, "session_id");
-  const std::string project_id = validate::required_uuid(request.params, "project_id");
-  const std::vector<engine::Specification> current = turn_specifications(request.params);
+  std::optional<TurnState> state = decode_turn_state(request.handed);
+  if (!state) validate::fail("handed", "the answer's state was not handed on");
+  const std::string& project_id = state->project_id;
+  const std::vector<engine::Specification>& current = state->specifications;
   // The caller's membership and the session's state were checked by the answer a moment ago (and
   // the insert checks the state again); what is left to read: the questions asked, and the domain
   // role of the member who started the session.

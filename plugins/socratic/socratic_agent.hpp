@@ -18,7 +18,7 @@ class SocraticAgent final : public sdk::BaseAgent {
 
  private:
   sdk::Result next_question(const sdk::Request& request, sdk::Services& services);
-  sdk::Result next_question_in_turn(const sdk::Request& request, sdk::Services& services);
+  sdk::Result next_question_from_state(const sdk::Request& request, sdk::Services& services);
   sdk::Result reply(const sdk::Request& request, sdk::Services& services);
 
   std::shared_ptr<const engine::Engine> engine_;

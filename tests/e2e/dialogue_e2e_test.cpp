@@ -691,10 +691,10 @@ TEST_F(DialogueE2eTest, AdminAgentsListInternalActionsApart) {
     ASSERT_TRUE(agent["internal_capabilities"].is_array()) << agent.dump();
     if (agent["id"] != "socratic") continue;
     seen = true;
-    EXPECT_EQ(agent["internal_capabilities"], nlohmann::json::array({"next_question_in_turn", "reply", "stats"})) << agent.dump();
+    EXPECT_EQ(agent["internal_capabilities"], nlohmann::json::array({"next_question_from_state", "reply", "stats"})) << agent.dump();
     const auto listed = agent["capabilities"].get<std::vector<std::string>>();
     EXPECT_EQ(std::count(listed.begin(), listed.end(), "reply"), 0) << agent.dump();
-    EXPECT_EQ(std::count(listed.begin(), listed.end(), "next_question_in_turn"), 0) << agent.dump();
+    EXPECT_EQ(std::count(listed.begin(), listed.end(), "next_question_from_state"), 0) << agent.dump();
   }
   EXPECT_TRUE(seen) << agents.body;
 }

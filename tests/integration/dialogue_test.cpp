@@ -9,6 +9,8 @@
 
 #include "support/integration_fixture.hpp"
 
+#include <socrates/dialogue/store.hpp>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -260,7 +262,7 @@ TEST_F(DialogueTest, TheTurnsQuestionIsTheOneAClientAskingNextWouldGet) {
   for (const std::string& answer : answers) {
     sdk::Result turn = flow("answer", {{"session_id", by_flow}, {"answer", answer}});
     ASSERT_TRUE(turn.is_ok()) << test::code_of(turn);
-    EXPECT_FALSE(turn.value().contains("state")) << "the state is the flow's, not the client's";
+    EXPECT_TRUE(turn.handed_on().empty()) << "the state is the flow's, not the client's";
     ok("context", "record_answer", {{"session_id", by_client}, {"answer", answer}});
     const json asked = ok("socratic", "next_question", {{"session_id", by_client}});
     ASSERT_TRUE(turn.value()["next_question"].is_object()) << turn.value().dump();
@@ -268,21 +270,27 @@ TEST_F(DialogueTest, TheTurnsQuestionIsTheOneAClientAskingNextWouldGet) {
     EXPECT_EQ(turn.value()["next_question"]["category"], asked["category"]) << "after: " << answer;
   }
 
-  const json state = ok("context", "record_answer",
-                        {{"session_id", by_flow}, {"answer", "Orders must be kept for ten years."}, {"with_state", true}})
-                         .at("state");
+  sdk::Result recorded = route("context", "record_answer",
+                                {{"session_id", by_flow}, {"answer", "Orders must be kept for ten years."},
+                                 {"hand_on_state", true}});
+  ASSERT_TRUE(recorded.is_ok()) << test::code_of(recorded);
+  EXPECT_FALSE(recorded.value().contains("state")) << recorded.value().dump();
+  const std::optional<agents::dialogue::TurnState> state = agents::dialogue::decode_turn_state(recorded.handed_on());
+  ASSERT_TRUE(state) << "what record_answer handed on is not a turn's state";
   const std::string project_id = ok("socratic", "get_session", {{"session_id", by_flow}}).at("project_id");
-  EXPECT_EQ(state.at("project_id"), project_id);
+  EXPECT_EQ(state->project_id, project_id);
   const json listed = ok("context", "list_specifications", {{"project_id", project_id}, {"limit", 200}}).at("items");
-  ASSERT_EQ(state.at("specifications").size(), listed.size()) << state.dump();
+  ASSERT_EQ(state->specifications.size(), listed.size());
   std::multiset<std::string> kept, handed;
   for (const json& spec : listed)
     kept.insert(spec.at("category").get<std::string>() + "/" + spec.at("key").get<std::string>() + "=" +
                 spec.at("value").get<std::string>());
-  for (const json& spec : state.at("specifications"))
-    handed.insert(spec.at(0).get<std::string>() + "/" + spec.at(1).get<std::string>() + "=" +
-                  spec.at(2).get<std::string>());
+  for (const auto& spec : state->specifications) handed.insert(spec.category + "/" + spec.key + "=" + spec.value);
   EXPECT_EQ(handed, kept);
+  ok("socratic", "next_question", {{"session_id", by_flow}});
+  sdk::Result plain = route("context", "record_answer", {{"session_id", by_flow}, {"answer", "Invoices are kept too."}});
+  ASSERT_TRUE(plain.is_ok()) << test::code_of(plain);
+  EXPECT_TRUE(plain.handed_on().empty()) << "nothing is handed on unless the flow asks";
 
   // The open items each project's row keeps (migration 013) are the items open in it.
   EXPECT_GT(count("SELECT count(*) FROM projects WHERE open_item_counts <> '{}'"), 0);

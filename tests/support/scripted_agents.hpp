@@ -18,10 +18,11 @@
 
 namespace socrates::test {
 
-// A call an agent received: "agent/action" and its params.
+// A call an agent received: "agent/action", its params and what a flow handed it.
 struct Call {
   std::string name;
   nlohmann::json params;
+  std::string handed;
 };
 
 using Script = std::function<sdk::Result(const nlohmann::json& params)>;
@@ -38,7 +39,7 @@ class ScriptedAgent final : public sdk::BaseAgent {
       register_action(
           action,
           [&calls, id, action = action, script = script](const sdk::Request& request, sdk::Services&) {
-            calls.push_back({id + "/" + action, request.params});
+            calls.push_back({id + "/" + action, request.params, request.handed});
             return script(request.params);
           },
           is_internal ? sdk::ActionVisibility::kInternal : sdk::ActionVisibility::kPublic);

@@ -61,41 +61,47 @@ TEST_F(FlowsTest, AnAnswerIsRecordedThenTheNextQuestionAskedAndBothAnswered) {
                                 {"maturity", {{"score", 7}}},
                                 {"next_question", {{"id", "q2"}, {"text", "Why?"}}}}));
   ASSERT_EQ(call_names(), (std::vector<std::string>{"context/record_answer", "socratic/next_question"}));
-  // The recorder gets the request as it came (and is asked for the turn's state); the asker only
-  // the session when the recorder handed back no state.
+  // The recorder gets the request as it came (and is asked to hand on the turn's state); the asker
+  // only the session when the recorder handed nothing on.
   EXPECT_EQ(calls_[0].params, (json{{"session_id", "s1"},
                                     {"answer", "We will use PostgreSQL."},
                                     {"question_id", "q1"},
-                                    {"with_state", true}}));
+                                    {"hand_on_state", true}}));
   EXPECT_EQ(calls_[1].params, (json{{"session_id", "s1"}}));
+  EXPECT_EQ(calls_[1].handed, "");
 }
 
-// What the answer left (its project and current specifications) goes to the asker's internal
-// action, so the next question is planned without reading them again; the client never sees it.
-TEST_F(FlowsTest, TheStateAnAnswerLeftIsWhatTheNextQuestionIsPlannedOn) {
-  const json state = {{"project_id", "p1"}, {"specifications", json::array({json::array({"goals", "g", "v", 0.9})})}};
+// What the answer left (its project and current specifications) is handed on to the asker's
+// internal action, byte for byte, so the next question is planned without reading them again; the
+// client never sees it.
+TEST_F(FlowsTest, TheStateAnAnswerHandsOnIsWhatTheNextQuestionIsPlannedOn) {
+  const std::string state("\x92\xa2p1\x90 and a NUL \0 byte", 22);
   serve("context", {{"record_answer", [&](const json&) {
-                       return sdk::Result::ok({{"specifications", specifications(1)}, {"state", state}});
+                       sdk::Result recorded = sdk::Result::ok({{"specifications", specifications(1)}});
+                       recorded.hand_on(state);
+                       return recorded;
                      }}});
   serve("socratic",
         {{"next_question", [](const json&) { return sdk::Result::ok({{"id", "q-public"}}); }},
-         {"next_question_in_turn", [](const json&) { return sdk::Result::ok({{"id", "q-turn"}}); }}},
-        {"next_question_in_turn"});
+         {"next_question_from_state", [](const json&) { return sdk::Result::ok({{"id", "q-turn"}}); }}},
+        {"next_question_from_state"});
 
   sdk::Result turn = run("answer", {{"session_id", "s1"}, {"answer", "To sell bread."}});
   ASSERT_TRUE(turn.is_ok()) << turn.error().message;
   EXPECT_EQ(turn.value(), (json{{"specifications", specifications(1)}, {"next_question", {{"id", "q-turn"}}}}));
-  ASSERT_EQ(call_names(), (std::vector<std::string>{"context/record_answer", "socratic/next_question_in_turn"}));
-  EXPECT_EQ(calls_[1].params,
-            (json{{"session_id", "s1"}, {"project_id", "p1"}, {"specifications", state.at("specifications")}}));
+  EXPECT_TRUE(turn.handed_on().empty()) << "the flow's bytes are not the client's";
+  ASSERT_EQ(call_names(), (std::vector<std::string>{"context/record_answer", "socratic/next_question_from_state"}));
+  EXPECT_EQ(calls_[1].params, (json{{"session_id", "s1"}}));
+  EXPECT_EQ(calls_[1].handed, state);
 }
 
 // A socratic agent of an older build (swapped in) has no such action: it is asked as a client
-// would ask it, and the state still stays out of the answer.
+// would ask it, and what was handed on goes nowhere.
 TEST_F(FlowsTest, AnAskerWithoutTheTurnsActionIsAskedAsAClientWould) {
   serve("context", {{"record_answer", [](const json&) {
-                       return sdk::Result::ok({{"specifications", json::array()},
-                                               {"state", {{"project_id", "p1"}, {"specifications", json::array()}}}});
+                       sdk::Result recorded = sdk::Result::ok({{"specifications", json::array()}});
+                       recorded.hand_on("state");
+                       return recorded;
                      }}});
   serve("socratic", {{"next_question", [](const json&) { return sdk::Result::ok({{"id", "q-public"}}); }}});
 
@@ -104,6 +110,7 @@ TEST_F(FlowsTest, AnAskerWithoutTheTurnsActionIsAskedAsAClientWould) {
   EXPECT_EQ(turn.value(), (json{{"specifications", json::array()}, {"next_question", {{"id", "q-public"}}}}));
   ASSERT_EQ(call_names(), (std::vector<std::string>{"context/record_answer", "socratic/next_question"}));
   EXPECT_EQ(calls_[1].params, (json{{"session_id", "s1"}}));
+  EXPECT_EQ(calls_[1].handed, "");
 }
 
 TEST_F(FlowsTest, AnAnswerWhoseQuestionCannotBeAskedIsStillAnsweredWithNoQuestion) {

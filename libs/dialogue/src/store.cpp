@@ -238,6 +238,10 @@ sdk::Row write_version(sdk::Db& db, const std::string& project_id, const engine:
     if (id != (slot ? slot->str("id") : std::string())) old.push_back(id);
   sdk::Batch batch;
   const std::size_t row = add_version(batch, project_id, spec, from, old);
+  if (from.question_id)
+    batch.add("UPDATE questions SET recorded_categories = " + append_recorded_categories_sql("$2::text") +
+                  " WHERE id = $1::uuid",
+              {*from.question_id, spec.category});
   return db.run(batch)[row][0];
 }
 
@@ -357,6 +361,7 @@ RecordPlan plan_record(sdk::Batch& batch, const std::string& project_id, const C
                                    }),
                     added.end());
         plan.specifications.push_back(add_version(batch, project_id, spec, from, supersede));
+        plan.categories.push_back(spec.category);
         added.push_back(spec);
         break;
       }
@@ -384,6 +389,42 @@ RecordPlan plan_record(sdk::Batch& batch, const std::string& project_id, const C
     if (current_kept[i]) plan.after.push_back(current.specs[i]);
   plan.after.insert(plan.after.end(), added.begin(), added.end());
   return plan;
+}
+
+std::string append_recorded_categories_sql(const std::string& added) {
+  return "CASE WHEN " + added + " = '' THEN recorded_categories WHEN recorded_categories = '' THEN " + added +
+         " ELSE recorded_categories || ',' || " + added + " END";
+}
+
+std::string recorded_categories(const std::vector<std::string>& categories) {
+  std::string out;
+  for (const std::string& category : categories) out += (out.empty() ? "" : ",") + category;
+  return out;
+}
+
+std::string encode_turn_state(const std::string& project_id, const std::vector<engine::Specification>& specifications) {
+  nlohmann::json specs = nlohmann::json::array();
+  specs.get_ref<nlohmann::json::array_t&>().reserve(specifications.size());
+  for (const auto& spec : specifications) specs.push_back({spec.category, spec.key, spec.value, spec.confidence});
+  std::string out;
+  nlohmann::json::to_msgpack(nlohmann::json::array({project_id, std::move(specs)}), out);
+  return out;
+}
+
+std::optional<TurnState> decode_turn_state(std::string_view bytes) {
+  const nlohmann::json state = nlohmann::json::from_msgpack(bytes, /*strict=*/true, /*allow_exceptions=*/false);
+  if (!state.is_array() || state.size() != 2 || !state[0].is_string() || !state[1].is_array()) return std::nullopt;
+  TurnState out;
+  out.project_id = state[0].get<std::string>();
+  out.specifications.reserve(state[1].size());
+  for (const nlohmann::json& item : state[1]) {
+    if (!item.is_array() || item.size() != 4 || !item[0].is_string() || !item[1].is_string() || !item[2].is_string() ||
+        !item[3].is_number())
+      return std::nullopt;
+    out.specifications.push_back(
+        {item[0].get<std::string>(), item[1].get<std::string>(), item[2].get<std::string>(), item[3].get<double>()});
+  }
+  return out;
 }
 
 Recorded recorded(const RecordPlan& plan, const std::vector<sdk::Rows>& results) {

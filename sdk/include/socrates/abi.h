@@ -27,6 +27,7 @@
  *   ABI   adds
  *   2.0   this boundary (SDK 1.x plugins exchanged C++ objects and are refused: rebuild them)
  *   2.1   socrates_plugin_descriptor.built_with: the compiler and library, shown (never checked)
+ *   2.2   socrates_request.handed and .hand_on: bytes one action of a host flow hands the next
  *
  * Threading: handle() is called from several threads at once for the same agent; every function
  * of socrates_host_api may be called from any thread; a socrates_db_session belongs to one thread
@@ -39,7 +40,7 @@
 #include <stdint.h>
 
 #define SOCRATES_ABI_VERSION_MAJOR 2
-#define SOCRATES_ABI_VERSION_MINOR 1
+#define SOCRATES_ABI_VERSION_MINOR 2
 
 #ifndef SOCRATES_ABI_TARGET_MINOR
 #define SOCRATES_ABI_TARGET_MINOR SOCRATES_ABI_VERSION_MINOR
@@ -125,6 +126,16 @@ typedef struct socrates_request {
   socrates_str user_id;    /* the caller: set by the host from the verified access token */
   socrates_str role;       /* "user" or "admin" */
   socrates_str request_id; /* the X-Request-Id, for log lines */
+#if SOCRATES_ABI_TARGET_MINOR >= 2
+  /* Since 2.2 (read them only when SOCRATES_ABI_HAS(request, socrates_request, hand_on)). A flow of
+   * the host (docs/architecture.md, "Flows") may let one action hand bytes to the next: `hand_on`,
+   * when not null, is where this action may put them (filled like an output buffer; leave it alone
+   * to hand nothing on), and the host gives them, untouched and never shown to a client, to the
+   * next action as `handed`. Both are empty (null) outside such a flow. Their format is the two
+   * actions' own business. */
+  socrates_str handed;
+  socrates_buffer* hand_on;
+#endif
 } socrates_request;
 
 /* The plugin's entry points. Functions are only appended (see `size`); none may be null. None may

@@ -60,6 +60,8 @@ struct Request {
   std::string action;
   nlohmann::json params = nlohmann::json::object();
   Caller caller;
+  // What the previous action of a host flow handed on (Result::hand_on); empty outside such a flow.
+  std::string handed;
 };
 
 class BaseAgent {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <optional>
+#include <string>
 #include <utility>
 
 namespace socrates::sdk {
@@ -44,11 +45,18 @@ class Result {
   // Only for a failed result (is_ok() false); throws std::bad_optional_access otherwise.
   const Error& error() const { return error_.value(); }
 
+  // Bytes for the next action of a host flow (docs/architecture.md, "Flows"), which gets them as
+  // Request::handed; never shown to a client, and dropped when no flow asked for them.
+  void hand_on(std::string bytes) { handed_on_ = std::move(bytes); }
+  const std::string& handed_on() const noexcept { return handed_on_; }
+  std::string take_handed_on() noexcept { return std::move(handed_on_); }
+
  private:
   Result() = default;
   nlohmann::json value_;
   Outcome outcome_ = Outcome::kOk;
   std::optional<Error> error_;
+  std::string handed_on_;
 };
 
 }  // namespace socrates::sdk

@@ -107,7 +107,7 @@ inline Caller admin(std::string user_id = "00000000-0000-4000-8000-0000000000ad"
 inline Result call(BaseAgent& agent, Services& services, std::string action,
                    nlohmann::json params = nlohmann::json::object(), Caller caller = user()) {
   if (params.is_null()) params = nlohmann::json::object();
-  return agent.handle(Request{std::move(action), std::move(params), std::move(caller)}, services);
+  return agent.handle(Request{std::move(action), std::move(params), std::move(caller), {}}, services);
 }
 
 }  // namespace socrates::sdk::testing

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -36,7 +37,7 @@ std::shared_ptr<const engine::Engine> load_engine(sdk::Services& services);
 
 // The schema of the specifications database this data layer was written for: the number of the
 // last migration in migrations/specs it knows. Raise it with every migration of that directory.
-inline constexpr std::int64_t kSchemaVersion = 13;
+inline constexpr std::int64_t kSchemaVersion = 14;
 
 // Refuses (throws, so the agent does not start and a reload keeps the running generation) when
 // the specifications database is migrated to any other version: this layer's SQL would read or
@@ -314,10 +315,31 @@ engine::OpenItemCounts open_item_counts(sdk::Db& db, const std::string& project_
 // rows are the new specifications and the conflicts, and the current specifications afterwards.
 struct RecordPlan {
   std::vector<std::size_t> specifications;  // statement indexes, rows of kSpecColumns
+  std::vector<std::string> categories;      // of each specification written, in order (see recorded_categories)
   std::vector<std::size_t> conflicts;       // statement indexes, rows of kConflictColumns
   std::vector<engine::Specification> after;
   std::size_t duplicates = 0;
 };
+
+// What an answer recorded, as its question keeps it (questions.recorded_categories, migration 012:
+// the categories of the specifications written from it, in order, comma-separated, read by the
+// question planner): SQL for the new value of that column when `$n` (`added`, a parameter) is
+// appended. Every writer of a specification with a question keeps it: the answer in the statement
+// that marks its question answered, write_version for any other (a conflict resolved with the
+// answer's value).
+std::string append_recorded_categories_sql(const std::string& added);
+std::string recorded_categories(const std::vector<std::string>& categories);
+
+// The state an answer hands on to its next question in the answer flow (docs/architecture.md,
+// "Flows"; Result::hand_on): the project and its current specifications as the answer left them,
+// as MessagePack [project_id, [[category, key, value, confidence], ...]]. Nothing when `bytes` are
+// not such a state.
+struct TurnState {
+  std::string project_id;
+  std::vector<engine::Specification> specifications;
+};
+std::string encode_turn_state(const std::string& project_id, const std::vector<engine::Specification>& specifications);
+std::optional<TurnState> decode_turn_state(std::string_view bytes);
 
 // Adds the writes of an analysed answer (checked against `current`) to `batch`: each new
 // specification as its slot's current version, each conflicting candidate kept in full in its

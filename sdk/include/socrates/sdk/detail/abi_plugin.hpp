@@ -348,11 +348,18 @@ inline std::int32_t handle(socrates_agent* agent, const socrates_host* host, con
     call.caller.user_id.assign(view(request->user_id));
     call.caller.role.assign(view(request->role));
     call.caller.request_id.assign(view(request->request_id));
-    const Result result = agent_of(agent)->handle(call, services);
+#if SOCRATES_ABI_TARGET_MINOR >= 2
+    const bool flow = SOCRATES_ABI_HAS(request, socrates_request, hand_on);
+    if (flow) call.handed.assign(view(request->handed));
+#endif
+    Result result = agent_of(agent)->handle(call, services);
     if (!result.is_ok()) {
       fill(out, dump(error_json(result.error())));
       return SOCRATES_FAILED;
     }
+#if SOCRATES_ABI_TARGET_MINOR >= 2
+    if (flow && request->hand_on && !result.handed_on().empty()) fill(request->hand_on, result.take_handed_on());
+#endif
     switch (result.outcome()) {
       case Outcome::kNoContent: return SOCRATES_NO_CONTENT;
       case Outcome::kCreated: fill(out, dump(result.value())); return SOCRATES_CREATED;
