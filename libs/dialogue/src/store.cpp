@@ -1,5 +1,6 @@
 #include <socrates/dialogue/store.hpp>
 
+#include <cstring>
 #include <stdexcept>
 
 // Where the engine's data lies when DATA_DIR is not set (the build sets it to libs/engine/data).
@@ -402,28 +403,81 @@ std::string recorded_categories(const std::vector<std::string>& categories) {
   return out;
 }
 
+namespace {
+
+// The turn state's fields: a length (4 bytes, little-endian) and its bytes; a confidence as the 8
+// bytes of an IEEE double (both agents run on the host's machine).
+void put_length(std::string& out, std::size_t length) {
+  if (length > 0xFFFFFFFFu) throw std::length_error("a turn state's field is longer than 4 GiB");
+  for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<char>((length >> shift) & 0xFF));
+}
+void put_text(std::string& out, const std::string& text) {
+  put_length(out, text.size());
+  out += text;
+}
+
+// Reads the fields back, refusing anything short or left over.
+class StateReader {
+ public:
+  explicit StateReader(std::string_view bytes) noexcept : rest_(bytes) {}
+  bool length(std::size_t& out) noexcept {
+    if (rest_.size() < 4) return false;
+    out = 0;
+    for (int i = 0; i < 4; ++i) out |= static_cast<std::size_t>(static_cast<unsigned char>(rest_[i])) << (8 * i);
+    rest_.remove_prefix(4);
+    return true;
+  }
+  bool text(std::string& out) {
+    std::size_t size = 0;
+    if (!length(size) || rest_.size() < size) return false;
+    out.assign(rest_.data(), size);
+    rest_.remove_prefix(size);
+    return true;
+  }
+  bool number(double& out) noexcept {
+    if (rest_.size() < sizeof out) return false;
+    std::memcpy(&out, rest_.data(), sizeof out);
+    rest_.remove_prefix(sizeof out);
+    return true;
+  }
+  std::size_t left() const noexcept { return rest_.size(); }
+
+ private:
+  std::string_view rest_;
+};
+
+}  // namespace
+
 std::string encode_turn_state(const std::string& project_id, const std::vector<engine::Specification>& specifications) {
-  nlohmann::json specs = nlohmann::json::array();
-  specs.get_ref<nlohmann::json::array_t&>().reserve(specifications.size());
-  for (const auto& spec : specifications) specs.push_back({spec.category, spec.key, spec.value, spec.confidence});
+  std::size_t size = 8 + project_id.size();
+  for (const auto& spec : specifications) size += 20 + spec.category.size() + spec.key.size() + spec.value.size();
   std::string out;
-  nlohmann::json::to_msgpack(nlohmann::json::array({project_id, std::move(specs)}), out);
+  out.reserve(size);
+  put_text(out, project_id);
+  put_length(out, specifications.size());
+  for (const auto& spec : specifications) {
+    put_text(out, spec.category);
+    put_text(out, spec.key);
+    put_text(out, spec.value);
+    char confidence[sizeof(double)];
+    std::memcpy(confidence, &spec.confidence, sizeof confidence);
+    out.append(confidence, sizeof confidence);
+  }
   return out;
 }
 
 std::optional<TurnState> decode_turn_state(std::string_view bytes) {
-  const nlohmann::json state = nlohmann::json::from_msgpack(bytes, /*strict=*/true, /*allow_exceptions=*/false);
-  if (!state.is_array() || state.size() != 2 || !state[0].is_string() || !state[1].is_array()) return std::nullopt;
+  StateReader read(bytes);
   TurnState out;
-  out.project_id = state[0].get<std::string>();
-  out.specifications.reserve(state[1].size());
-  for (const nlohmann::json& item : state[1]) {
-    if (!item.is_array() || item.size() != 4 || !item[0].is_string() || !item[1].is_string() || !item[2].is_string() ||
-        !item[3].is_number())
+  std::size_t count = 0;
+  if (!read.text(out.project_id) || !read.length(count)) return std::nullopt;
+  // Each specification takes at least 20 bytes: a count beyond that is not this format.
+  if (count > read.left() / 20) return std::nullopt;
+  out.specifications.resize(count);
+  for (auto& spec : out.specifications)
+    if (!read.text(spec.category) || !read.text(spec.key) || !read.text(spec.value) || !read.number(spec.confidence))
       return std::nullopt;
-    out.specifications.push_back(
-        {item[0].get<std::string>(), item[1].get<std::string>(), item[2].get<std::string>(), item[3].get<double>()});
-  }
+  if (read.left() != 0) return std::nullopt;
   return out;
 }
 

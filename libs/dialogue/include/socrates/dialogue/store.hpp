@@ -331,9 +331,12 @@ std::string append_recorded_categories_sql(const std::string& added);
 std::string recorded_categories(const std::vector<std::string>& categories);
 
 // The state an answer hands on to its next question in the answer flow (docs/architecture.md,
-// "Flows"; Result::hand_on): the project and its current specifications as the answer left them,
-// as MessagePack [project_id, [[category, key, value, confidence], ...]]. Nothing when `bytes` are
-// not such a state.
+// "Flows"; Result::hand_on): the project and its current specifications as the answer left them.
+// The bytes are the two agents' own: the project id, the count and each specification's
+// category, key and value, each a 4-byte little-endian length and its bytes, and its confidence as
+// an 8-byte double. (Measured per turn with callgrind: MessagePack through nlohmann::json cost
+// 118,000 instructions to write and read back; these, under 10,000.) Nothing when `bytes` are not
+// such a state.
 struct TurnState {
   std::string project_id;
   std::vector<engine::Specification> specifications;
