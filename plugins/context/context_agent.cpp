@@ -167,8 +167,12 @@ TurnRead read_turn(sdk::Db& db, const engine::Engine& engine, const std::string&
   if (is_message) {
     session_index = add_session(reads, session_id, caller);
   } else {
+    // With the session owner's domain role, which the next question of the answer flow is aimed by
+    // (handed on with the turn's state).
     const std::string joined = std::string("SELECT ") + kSessionColumns + ", " + kSessionProjectStatus +
-                               ", member_role, q.question_id, q.question_category, q.question_text FROM sessions" +
+                               ", member_role, q.question_id, q.question_category, q.question_text, (SELECT "
+                               "d.domain_role FROM project_members d WHERE d.project_id = sessions.project_id AND "
+                               "d.user_id = sessions.owner_id) AS domain_role FROM sessions" +
                                member_join("sessions.project_id", "$2") + " LEFT JOIN LATERAL "
                                "(SELECT id::text AS question_id, category AS question_category, text AS "
                                "question_text FROM questions WHERE session_id = sessions.id AND ";
@@ -316,7 +320,8 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
   // For the host's answer flow (`hand_on_state`): what the turn left, handed on to the next
   // question, which is planned on it without reading it again (a client never sees it).
   if (!is_message && flag(request.params, "hand_on_state"))
-    result.hand_on(encode_turn_state(turn.project_id, plan.after));
+    result.hand_on(encode_turn_state(
+        {turn.project_id, turn.session.is_null("domain_role") ? "" : turn.session.str("domain_role"), plan.after}));
   return result;
 }
 

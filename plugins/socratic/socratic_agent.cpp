@@ -324,22 +324,13 @@ Result SocraticAgent::next_question_from_state(const sdk::Request& request, sdk:
   const std::string id = validate::required_uuid(request.params, "session_id");
   std::optional<TurnState> state = decode_turn_state(request.handed);
   if (!state) validate::fail("handed", "the answer's state was not handed on");
-  const std::string& project_id = state->project_id;
   const std::vector<engine::Specification>& current = state->specifications;
   // The caller's membership and the session's state were checked by the answer a moment ago (and
-  // the insert checks the state again); what is left to read: the questions asked, and the domain
-  // role of the member who started the session.
+  // the insert checks the state again); what is left to read: the questions asked.
   sdk::Batch reads;
-  const std::size_t asked_index = reads.add(asked_sql("$1::uuid"), {project_id});
-  const std::size_t role_index =
-      reads.add("SELECT d.domain_role FROM sessions s JOIN project_members d ON d.project_id = s.project_id AND "
-                "d.user_id = s.owner_id WHERE s.id = $1::uuid",
-                {id});
+  reads.add(asked_sql("$1::uuid"), {state->project_id});
   sdk::Db db(services, sdk::Database::kSpecs);
-  const std::vector<sdk::Rows> read = db.run(reads);
-  const sdk::Rows& role = read[role_index];
-  const engine::Question question = engine_->next_question_after(
-      current, asked_from(read[asked_index]), role.empty() || role[0].is_null(0) ? "" : role[0].str(0));
+  const engine::Question question = engine_->next_question_after(current, asked_from(db.run(reads)[0]), state->domain_role);
   return insert_question(db, id, question);
 }
 

@@ -238,14 +238,19 @@ TEST_F(DialogueTest, TheAnswerFlowRecordsWithContextThenAsksWithSocratic) {
   EXPECT_EQ(count("SELECT count(*) FROM questions"), 2);
 }
 
-// The answer flow plans the next question on the state the answer handed back (no second read);
+// The answer flow plans the next question on the state the answer handed on (no second read);
 // a client asking next-question reads that state from the database. Two interviews given the same
-// answers, one asked each way, must be asked the same questions, and the state handed back must
-// be the project's current specifications as the database keeps them.
+// answers, one asked each way, must be asked the same questions, and the state handed on must be
+// the project's current specifications as the database keeps them. The interviewer has a domain
+// role, which aims the questions: it goes with the state.
 TEST_F(DialogueTest, TheTurnsQuestionIsTheOneAClientAskingNextWouldGet) {
-  const std::string by_flow = session(project());
-  const std::string by_client = session(project());
-  ok("socratic", "next_question", {{"session_id", by_flow}});
+  std::vector<std::string> projects = {project(), project()};
+  for (const std::string& p : projects)
+    ok("project_manager", "set_member_role", {{"project_id", p}, {"member_id", kAlice}, {"domain_role", "operations"}});
+  const std::string by_flow = session(projects[0]);
+  const std::string by_client = session(projects[1]);
+  EXPECT_EQ(ok("socratic", "next_question", {{"session_id", by_flow}})["category"], "scalability")
+      << "operations aims at scalability first";
   ok("socratic", "next_question", {{"session_id", by_client}});
   const std::vector<std::string> answers = {
       "Bakeries take orders online so nobody has to phone at six in the morning.",
@@ -279,6 +284,7 @@ TEST_F(DialogueTest, TheTurnsQuestionIsTheOneAClientAskingNextWouldGet) {
   ASSERT_TRUE(state) << "what record_answer handed on is not a turn's state";
   const std::string project_id = ok("socratic", "get_session", {{"session_id", by_flow}}).at("project_id");
   EXPECT_EQ(state->project_id, project_id);
+  EXPECT_EQ(state->domain_role, "operations");
   const json listed = ok("context", "list_specifications", {{"project_id", project_id}, {"limit", 200}}).at("items");
   ASSERT_EQ(state->specifications.size(), listed.size());
   std::multiset<std::string> kept, handed;

@@ -448,14 +448,15 @@ class StateReader {
 
 }  // namespace
 
-std::string encode_turn_state(const std::string& project_id, const std::vector<engine::Specification>& specifications) {
-  std::size_t size = 8 + project_id.size();
-  for (const auto& spec : specifications) size += 20 + spec.category.size() + spec.key.size() + spec.value.size();
+std::string encode_turn_state(const TurnState& state) {
+  std::size_t size = 12 + state.project_id.size() + state.domain_role.size();
+  for (const auto& spec : state.specifications) size += 20 + spec.category.size() + spec.key.size() + spec.value.size();
   std::string out;
   out.reserve(size);
-  put_text(out, project_id);
-  put_length(out, specifications.size());
-  for (const auto& spec : specifications) {
+  put_text(out, state.project_id);
+  put_text(out, state.domain_role);
+  put_length(out, state.specifications.size());
+  for (const auto& spec : state.specifications) {
     put_text(out, spec.category);
     put_text(out, spec.key);
     put_text(out, spec.value);
@@ -470,7 +471,7 @@ std::optional<TurnState> decode_turn_state(std::string_view bytes) {
   StateReader read(bytes);
   TurnState out;
   std::size_t count = 0;
-  if (!read.text(out.project_id) || !read.length(count)) return std::nullopt;
+  if (!read.text(out.project_id) || !read.text(out.domain_role) || !read.length(count)) return std::nullopt;
   // Each specification takes at least 20 bytes: a count beyond that is not this format.
   if (count > read.left() / 20) return std::nullopt;
   out.specifications.resize(count);

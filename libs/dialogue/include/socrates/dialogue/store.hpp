@@ -331,17 +331,19 @@ std::string append_recorded_categories_sql(const std::string& added);
 std::string recorded_categories(const std::vector<std::string>& categories);
 
 // The state an answer hands on to its next question in the answer flow (docs/architecture.md,
-// "Flows"; Result::hand_on): the project and its current specifications as the answer left them.
-// The bytes are the two agents' own: the project id, the count and each specification's
+// "Flows"; Result::hand_on): the project, the domain role of the session's owner (empty: none)
+// and the project's current specifications as the answer left them. The bytes are the two
+// agents' own: the project id, the domain role, the count and each specification's
 // category, key and value, each a 4-byte little-endian length and its bytes, and its confidence as
 // an 8-byte double. (Measured per turn with callgrind: MessagePack through nlohmann::json cost
 // 118,000 instructions to write and read back; these, under 10,000.) Nothing when `bytes` are not
 // such a state.
 struct TurnState {
   std::string project_id;
+  std::string domain_role;
   std::vector<engine::Specification> specifications;
 };
-std::string encode_turn_state(const std::string& project_id, const std::vector<engine::Specification>& specifications);
+std::string encode_turn_state(const TurnState& state);
 std::optional<TurnState> decode_turn_state(std::string_view bytes);
 
 // Adds the writes of an analysed answer (checked against `current`) to `batch`: each new
