@@ -203,6 +203,11 @@ std::optional<Span> heading_noun(const std::string& match, std::size_t figure_be
         break;
       }
     }
+    // "Homeowners with a login, I'd guess 9,000": the heading may end at a comma.
+    if (end > 0 && match[end - 1] == ',') {
+      --end;
+      while (end > 0 && match[end - 1] == ' ') --end;
+    }
     stops = ".;:!?(,";
     any_plural = false;
   }
@@ -645,7 +650,11 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     while (begin > 0 && detail::is_word_char(match[begin - 1])) --begin;
     if (begin == end || !listed(understanding.clock_before, std::string_view(match).substr(begin, end - begin)))
       return false;
-    if (plural_after(match, q.span.end, lexicon_.keys().stop_words)) return false;
+    std::size_t next = q.span.end;
+    while (next < match.size() && match[next] == ' ') ++next;
+    std::size_t next_end = next;
+    while (next_end < match.size() && detail::is_word_char(match[next_end])) ++next_end;
+    if (plural_word(std::string_view(match).substr(next, next_end - next), lexicon_.keys().stop_words)) return false;
     for (std::size_t m = 0; m < lexicon_.metrics().size(); ++m) {
       const Metric& metric = lexicon_.metrics()[m];
       if (metric.family != "count") continue;
@@ -655,6 +664,20 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     }
     return true;
   };
+  // "in 5 second, no, better 3 second": a figure taken back by a later one of its kind is not read.
+  for (std::size_t i = 0; i + 1 < quantities.size(); ++i) {
+    for (std::size_t j = i + 1; j < quantities.size(); ++j) {
+      if (quantities[i].relative || quantities[j].bound.family != quantities[i].bound.family ||
+          quantities[j].span.begin < quantities[i].span.end)
+        continue;
+      const std::string_view between =
+          std::string_view(match).substr(quantities[i].span.end, quantities[j].span.begin - quantities[i].span.end);
+      if (detail::contains_any(between, understanding.corrections)) {
+        consumed.push_back(quantities[i].span);
+        break;
+      }
+    }
+  }
   std::vector<std::size_t> by_size(quantities.size());
   for (std::size_t i = 0; i < by_size.size(); ++i) by_size[i] = i;
   std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t a, std::size_t b) {
@@ -894,28 +917,43 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     // So is a bare count right after a figure of this clause that fits no metric of its own:
     // "300 bookings per day on average, 900 on bank holidays".
     const Figure* before = pass == 2 ? previous_figure(quantity.span.begin) : nullptr;
-    const bool bare_after_figure = !best && quantity.bound.family == "count" && before &&
-                                   std::any_of(figures.begin(), figures.end(), [&](const Figure& f) { return &f == before; });
+    const bool in_clause =
+        before && std::any_of(figures.begin(), figures.end(), [&](const Figure& f) { return &f == before; });
+    // (Or the answer's figure before, in a clause of its own: "On a quiet weekday we might see 400
+    // visitors, but on the first Sunday of the month it can be three thousand".)
+    const bool bare = std::none_of(lexicon_.metrics().begin(), lexicon_.metrics().end(), [&](const Metric& m) {
+      return noun_after(match, quantity.span.end, m.nouns).has_value();
+    }) && !plural_after(match, quantity.span.end, lexicon_.keys().stop_words);
+    const bool bare_after_figure = !best && quantity.bound.family == "count" && before && (in_clause || bare);
     if (pass == 2 && ((!best && (bounded || bare_after_figure)) ||
                       (!role.empty() && (!best || !best->noun || best->guessed_noun)))) {
       std::string taken_role = role;
       // "Pickups, maybe 180 a day, Mondays closer to 400": a second figure of the metric, neither
       // with a role, and the larger of the two is the peak.
-      if (before && bare_after_figure && role.empty() && before->role.empty() && before->candidate.bound &&
-          !plural_after(match, quantity.span.end, lexicon_.keys().stop_words) &&
+      if (before && bare_after_figure && bare && role.empty() && before->role.empty() && before->candidate.bound &&
           before->metric->family == quantity.bound.family &&
-          used_metrics.count(used_key(*before->metric, before->base_key, role)) &&
           !used_metrics.count(used_key(*before->metric, before->base_key, "peak"))) {
         const double earlier = before->candidate.bound->base_amount;
         if (quantity.bound.base_amount > earlier) {
           taken_role = "peak";
         } else if (quantity.bound.base_amount < earlier) {
-          Figure& peak = figures[static_cast<std::size_t>(before - figures.data())];
-          used_metrics.erase(used_key(*peak.metric, peak.base_key, peak.role));
-          peak.role = "peak";
-          peak.candidate.specification.key = peak.base_key + suffix_of(*peak.metric, peak.role);
-          peak.candidate.label = lexicon_.label_of(peak.metric->category, peak.candidate.specification.key);
-          used_metrics.insert(used_key(*peak.metric, peak.base_key, peak.role));
+          // The figure before is the peak: in this clause's figures, or already among the answer's.
+          Figure* peak = nullptr;
+          Candidate* said = nullptr;
+          if (in_clause) {
+            peak = &figures[static_cast<std::size_t>(before - figures.data())];
+            said = &peak->candidate;
+            used_metrics.erase(used_key(*peak->metric, peak->base_key, peak->role));
+          } else {
+            const auto k = static_cast<std::size_t>(before - answer_context.figures.data());
+            peak = &answer_context.figures[k];
+            said = &out[answer_context.roles[k].first];
+            answer_context.roles[k].second = "peak";
+          }
+          peak->role = "peak";
+          said->specification.key = peak->base_key + suffix_of(*peak->metric, peak->role);
+          said->label = lexicon_.label_of(peak->metric->category, said->specification.key);
+          if (in_clause) used_metrics.insert(used_key(*peak->metric, peak->base_key, peak->role));
         }
       }
       if (before && before->metric->family == quantity.bound.family &&

@@ -360,6 +360,7 @@ Lexicon Lexicon::parse(const nlohmann::json& document, std::string source) {
       u.heading_links = detail::longest_first(phrases_or_empty(*roles, "heading_links"));
       u.same_noun_before = phrases_or_empty(*roles, "same_noun_before");
       u.clock_before = phrases_or_empty(*roles, "clock_before");
+      u.corrections = phrases_or_empty(*roles, "corrections");
       if (const auto families = roles->optional_member("families")) {
         u.role_families = families->strings();
         for (const std::string& family : u.role_families)

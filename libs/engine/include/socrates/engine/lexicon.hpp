@@ -255,6 +255,8 @@ struct UnderstandingRules {
   std::vector<std::string> same_noun_before;
   // A small bare count after these is a time of day, not an amount: "Monday at 9 everyone books".
   std::vector<std::string> clock_before;
+  // Between two figures of one kind, these take the first back: "in 5 second, no, better 3 second".
+  std::vector<std::string> corrections;
 };
 
 // Choices that exclude each other even in different slots: "on-premises" against any cloud provider.
