@@ -768,7 +768,10 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     const detail::Quantity& quantity = quantities[at];
     if (overlaps_any(consumed, quantity.span)) continue;
     if (quantity.bound.family == "count" && overlaps_any(years, quantity.span)) continue;
-    if (clock_time(at)) continue;
+    if (clock_time(at)) {
+      consumed.push_back(quantity.span);
+      continue;
+    }
     // "maybe 20,000 later": a growth figure beside today's; "peak" beside an ordinary figure.
     const std::string role = role_of(match, quantities, at, things, role_spans, consumed, understanding);
     if (quantity.relative) {
@@ -908,6 +911,20 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         best = std::move(choice);
     }
     if (pass == 0 && best && best->guessed_noun) continue;
+    // A metric only the question suggests waits for figures a trigger names: in "Five-minute
+    // readings we keep for 3 years", the 3 years are kept.
+    if (pass == 0 && best && best->distance == kQuestionDefault) continue;
+    // "About 6 therapists and perhaps 400 patients": of two counts of people, the larger is the
+    // number of users; the smaller waits for the last pass.
+    if (pass == 0 && best && best->metric->family == "count" && best->metric->triggers.empty() &&
+        std::any_of(quantities.begin(), quantities.end(), [&](const detail::Quantity& other) {
+          return &other != &quantity && !other.relative && other.bound.family == "count" &&
+                 other.bound.base_amount > quantity.bound.base_amount && !overlaps_any(consumed, other.span) &&
+                 noun_after(match, other.span.end, best->metric->nouns).has_value() &&
+                 role_of(match, quantities, static_cast<std::size_t>(&other - quantities.data()), things, role_spans,
+                         consumed, understanding) == role;
+        }))
+      continue;
     if (pass == 1 && (!best || !best->guessed_noun || !best->noun)) continue;
     // A figure with a role and no noun of its own is the previous figure's: "around 2,000
     // students in the first semester, maybe 20,000 later"; "3,000 orders a day on Valentine's
@@ -935,8 +952,9 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
           !used_metrics.count(used_key(*before->metric, before->base_key, "peak"))) {
         const double earlier = before->candidate.bound->base_amount;
         if (quantity.bound.base_amount > earlier) {
-          taken_role = "peak";
-        } else if (quantity.bound.base_amount < earlier) {
+          // A rate peaks ("180 a day, Mondays closer to 400"); a number of people grows.
+          taken_role = before->metric->triggers.empty() ? "later" : "peak";
+        } else if (quantity.bound.base_amount < earlier && !before->metric->triggers.empty()) {
           // The figure before is the peak: in this clause's figures, or already among the answer's.
           Figure* peak = nullptr;
           Candidate* said = nullptr;
