@@ -703,24 +703,22 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   };
   // The metric's key for what the clause names, and where it names it: "audit log" makes
   // `audit_logs_retention_period`. By lemma: "order history" is the "orders" qualifier.
-  // One of `phrases` ends within two words before `pos`, in its part of the clause.
+  // A noun said before a figure without a colon names only a figure said as it is or about so:
+  // "drivers are around 500", not "volunteers are over 70" (an age) or "agents publish up to 30".
+  const std::vector<std::string> no_links;
+  auto links_for = [&](const detail::Quantity& q) -> const std::vector<std::string>& {
+    return q.bound.direction == BoundDirection::kApproximately ? understanding.heading_links : no_links;
+  };
+  // One of `phrases` stands in the two words before `pos`, in its part of the clause.
   auto said_before = [&](std::size_t pos, const std::vector<std::string>& phrases) {
     constexpr std::size_t kWords = 2;
     std::size_t from = pos;
-    for (std::size_t words = 0; words < kWords && from > 0;) {
+    for (std::size_t words = 0; words < kWords; ++words) {
       while (from > 0 && match[from - 1] == ' ') --from;
       if (from == 0 || !detail::is_word_char(match[from - 1])) break;
       while (from > 0 && (detail::is_word_char(match[from - 1]) || match[from - 1] == '\'')) --from;
-      ++words;
     }
-    for (const std::string& phrase : phrases)
-      for (std::size_t end = pos; end >= from + phrase.size() && end > 0; --end) {
-        if (end < pos && match[end] != ' ') continue;
-        if (match.compare(end - phrase.size(), phrase.size(), phrase) == 0 &&
-            (end == phrase.size() || !detail::is_word_char(match[end - phrase.size() - 1])))
-          return true;
-      }
-    return false;
+    return detail::contains_any(std::string_view(match).substr(from, pos - from), phrases);
   };
   // The data kind nearest to the figure `at` (in its own part of the clause first), and none that
   // another figure stands nearer to: "Audit trail 7y, app logs 30d".
@@ -840,12 +838,12 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         // "Nurses: 450": the noun of a heading before the figure.
         if (!choice.noun) {
           choice.noun = heading_noun(match, figure.begin, metric.nouns, false, lexicon_.keys().stop_words,
-                                     understanding.heading_links);
+                                     links_for(quantity));
           choice.guessed_noun = false;
         }
         if (!choice.noun) {
           choice.noun = heading_noun(match, figure.begin, metric.weak_nouns, asked, lexicon_.keys().stop_words,
-                                     understanding.heading_links);
+                                     links_for(quantity));
           choice.guessed_noun = true;
         }
         // "Members: 85,000, of which 52,000 are active": the noun of the figure before.
@@ -855,7 +853,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
           choice.noun = noun_after(match, previous.span.end, metric.nouns);
           if (!choice.noun)
             choice.noun = heading_noun(match, previous_figure_span.begin, metric.nouns, false, lexicon_.keys().stop_words,
-                                       understanding.heading_links);
+                                       links_for(previous));
           choice.guessed_noun = false;
         }
         if (!choice.noun && !(asked && !metric.triggers.empty())) continue;
@@ -1054,7 +1052,13 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   // are about the question's category and its slots are not: "passwords must be hashed and stored
   // in PostgreSQL", said about security, is both a database and a security requirement; "we lose
   // the business if we lose the database, so daily backups" is no statement about the tech stack.
-  const bool filled_slots = out.size() > first;
+  // A count of people said in passing, answering about something else ("Our 30 volunteers spend every
+  // Sunday sorting food by hand"), leaves the clause its statement.
+  const bool only_passing_counts =
+      out.size() > first && std::all_of(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), [&](const Candidate& c) {
+        return c.origin == Origin::kMetric && c.bound && c.bound->family == "count" && c.specification.category != question_category;
+      });
+  const bool filled_slots = out.size() > first && !only_passing_counts;
   // An actor logging in or encrypting is a security statement, not a feature.
   const bool about_protection = keyword_category == lexicon_.understanding().protection_category;
   // A clause whose slots came from terms alone may still state a feature when the question asked
