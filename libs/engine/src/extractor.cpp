@@ -452,12 +452,13 @@ std::vector<Candidate> Extractor::extract(std::string_view answer, std::string_v
     }
   }
 
-  // "We're eleven clinics and about 24,000 pet owners": places count only where nothing else is.
+  // "We're eleven clinics and about 24,000 pet owners": places count only where nothing else of
+  // their metric is counted.
   std::vector<bool> dropped(found.size(), false);
   for (const std::size_t place : context.places) {
     dropped[place] = std::any_of(context.roles.begin(), context.roles.end(), [&](const auto& figure) {
       const Candidate& c = found[figure.first];
-      return figure.first != place && c.bound && c.bound->family == "count" &&
+      return figure.first != place && c.bound && c.specification.key == found[place].specification.key &&
              std::find(context.places.begin(), context.places.end(), figure.first) == context.places.end();
     });
   }
@@ -936,10 +937,22 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         before && std::any_of(figures.begin(), figures.end(), [&](const Figure& f) { return &f == before; });
     // (Or the answer's figure before, in a clause of its own: "On a quiet weekday we might see 400
     // visitors, but on the first Sunday of the month it can be three thousand".)
-    const bool bare = std::none_of(lexicon_.metrics().begin(), lexicon_.metrics().end(), [&](const Metric& m) {
-      return noun_after(match, quantity.span.end, m.nouns).has_value();
-    }) && !plural_after(match, quantity.span.end, lexicon_.keys().stop_words);
-    const bool bare_after_figure = !best && quantity.bound.family == "count" && before && (in_clause || bare);
+    const bool bare = before && !best && quantity.bound.family == "count" &&
+                      !plural_after(match, quantity.span.end, lexicon_.keys().stop_words) &&
+                      std::none_of(lexicon_.metrics().begin(), lexicon_.metrics().end(), [&](const Metric& m) {
+                        return noun_after(match, quantity.span.end, m.nouns).has_value();
+                      });
+    // (In a clause of its own, the figure must end its part or come before a stop word: not "one
+    // frontend person".)
+    const auto ends_part = [&] {
+      std::size_t next = quantity.span.end;
+      while (next < match.size() && match[next] == ' ') ++next;
+      std::size_t end = next;
+      while (end < match.size() && detail::is_word_char(match[end])) ++end;
+      return end == next || listed(lexicon_.keys().stop_words, std::string_view(match).substr(next, end - next));
+    };
+    const bool bare_after_figure =
+        !best && quantity.bound.family == "count" && before && (in_clause || (bare && ends_part()));
     if (pass == 2 && ((!best && (bounded || bare_after_figure)) ||
                       (!role.empty() && (!best || !best->noun || best->guessed_noun)))) {
       std::string taken_role = role;
@@ -1056,7 +1069,8 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   // Sunday sorting food by hand"), leaves the clause its statement.
   const bool only_passing_counts =
       out.size() > first && std::all_of(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), [&](const Candidate& c) {
-        return c.origin == Origin::kMetric && c.bound && c.bound->family == "count" && c.specification.category != question_category;
+        return c.origin == Origin::kMetric && c.bound && c.bound->family == "count" && !question_category.empty() &&
+               c.specification.category != question_category;
       });
   const bool filled_slots = out.size() > first && !only_passing_counts;
   // An actor logging in or encrypting is a security statement, not a feature.
