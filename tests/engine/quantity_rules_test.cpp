@@ -4,7 +4,9 @@
 // figure, role phrases kept in their part of the clause, outage, detection and session words,
 // per-day and concurrency phrases, periods said with "every", units after an adjective, spelled
 // fractions of thousands, a percentage without its sign, years to come, counts of things no metric
-// counts. (The sentences are not those of tests/data/eval: tests/quality/eval_set_check.py.)
+// counts; triggers and data kinds of the nearest figure, nouns before a figure, a second figure as a
+// peak or growth, times of day, places beside people, corrections, sizes per item. (The sentences are
+// not those of tests/data/eval: tests/quality/eval_set_check.py.)
 
 #include "engine_test_support.hpp"
 
@@ -114,6 +116,65 @@ const Row kRows[] = {
      {{"total_users_later", 700, ""}}, {}},
     {"no loss of years", "It took us nine years to collect, losing it is not an option.", "disaster_recovery", {},
      {{"rpo", 9, "years"}}},
+    {"a trigger is the nearest figure's", "Staff: 900, about 150 online at once.", "scalability",
+     {{"total_users", 900, ""}, {"peak_concurrent_users", 150, ""}}, {{"peak_concurrent_users", 900, ""}}},
+    {"a trigger in another part is farther", "Recovery time 3 hours, recovery point 10 minutes.", "disaster_recovery",
+     {{"rto", 3, "h"}, {"rpo", 10, "min"}}, {{"rpo", 3, "h"}}},
+    {"the data kind in the figure's part", "Audit logs 2y, server logs 14d.", "data_retention",
+     {{"audit_logs_retention_period", 2, "years"}, {"logs_retention_period", 14, "days"}},
+     {{"audit_logs_retention_period", 14, "days"}}},
+    {"things counted per day are a rate", "In peak season around 3,000 tickets a day, in May perhaps 400.", "scalability",
+     {{"requests_per_day_peak", 3000, ""}, {"requests_per_day", 400, ""}}, {{"requests_per_day_peak", 400, ""}}},
+    {"a larger second rate is the peak", "Deliveries, maybe 90 a day, Fridays closer to 250.", "scalability",
+     {{"requests_per_day", 90, ""}, {"requests_per_day_peak", 250, ""}}, {{"requests_per_day", 250, ""}}},
+    {"a smaller second rate is the ordinary one", "Orders: 2,000 a day in December, 300 in February.", "scalability",
+     {{"requests_per_day_peak", 2000, ""}, {"requests_per_day", 300, ""}}, {{"requests_per_day", 2000, ""}}},
+    {"a larger second count of people grows", "Around 5,000 patients use the portal, and we expect 9,000 after the merger.",
+     "scalability", {{"total_users", 5000, ""}, {"total_users_later", 9000, ""}}, {{"total_users_peak", 9000, ""}}},
+    {"a bare figure after the answer's figure before", "We scan about 400 parcels a day, and in November it's closer to 1,100.",
+     "scalability", {{"requests_per_day", 400, ""}, {"requests_per_day_peak", 1100, ""}}, {}},
+    {"a noun before the figure without a colon", "Drivers are roughly 350.", "scalability", {{"total_users", 350, ""}}, {}},
+    {"a noun before the figure without a colon", "Carers with a login, I'd guess 700.", "scalability",
+     {{"total_users", 700, ""}}, {}},
+    {"a noun before the figure without a colon", "Most of our drivers are over 60.", "requirements", {},
+     {{"total_users", 60, ""}}},
+    {"the noun of the figure before", "Readers: 50,000, of whom 8,000 are active on a given day.", "scalability",
+     {{"total_users", 50000, ""}, {"daily_active_users", 8000, ""}}, {{"requests_per_day", 8000, ""}}},
+    {"places beside people", "We run 14 depots and our 1,400 couriers use the app.", "scalability",
+     {{"total_users", 1400, ""}}, {{"total_users", 14, ""}}},
+    {"a time of day", "Monday at 9 everybody opens the rota at once, some 300 people.", "scalability",
+     {{"peak_concurrent_users", 300, ""}}, {{"", 9, ""}}},
+    {"a time of day", "Between 9 and 17 requests per second at night.", "scalability", {{"requests_per_second", 17, ""}}, {}},
+    {"twice a day", "We back up the database twice a day.", "disaster_recovery", {{"backup_interval", 12, "h"}}, {}},
+    {"twice a day", "A restore drill twice a year.", "disaster_recovery", {}, {{"rto", 1, "year"}}},
+    {"a fraction just under 100 is a percentage", "Our availability promise is 99.95.", "performance",
+     {{"availability", 99.95, "%"}}, {}},
+    {"a fraction just under 100 is a percentage", "Uptime matters, we have 95 kiosks.", "performance", {},
+     {{"availability", 95, "%"}}},
+    {"a share at the end is a percentile", "Exports must finish within 4 s for 95% and within 9 s for 99%.", "performance",
+     {{"p95_latency", 4, "s"}, {"p99_latency", 9, "s"}}, {{"availability", 99, "%"}}},
+    {"a figure taken back", "The page should load in 4 seconds, no wait, 2 seconds.", "performance",
+     {{"p95_latency", 2, "s"}}, {{"p95_latency", 4, "s"}}},
+    {"nouns that say concurrency", "Around 12k CCU on launch day.", "scalability", {{"peak_concurrent_users", 12000, ""}},
+     {{"total_users", 12000, ""}}},
+    {"a size per item", "Thumbnails are 200 KB each, the whole library about 2 TB.", "scalability",
+     {{"data_volume", 2, "TB"}}, {{"data_volume", 200, "KB"}}},
+    {"the larger count of people is the users", "About 40 staff and roughly 900 members.", "scalability",
+     {{"total_users", 900, ""}}, {{"total_users", 40, ""}}},
+    {"a metric only the question suggests waits", "Ten-minute samples are kept for 2 years.", "data_retention",
+     {{"retention_period", 2, "years"}}, {{"retention_period", 10, "min"}}},
+    {"weekdays are days", "About 2,500 orders on a busy Saturday.", "scalability", {{"requests_per_day", 2500, ""}}, {}},
+    {"outage words", "Failover to the second site within 90 seconds.", "disaster_recovery", {{"rto", 90, "s"}}, {}},
+    {"outage words", "The shop may be down 15 minutes at most.", "disaster_recovery", {{"rto", 15, "min"}}, {}},
+    {"session words", "The kiosk locks after 3 minutes without a touch.", "security", {{"session_timeout", 3, "min"}}, {}},
+    {"data kinds by meaning", "Payout records are kept for 8 years.", "data_retention",
+     {{"financial_records_retention_period", 8, "years"}}, {}},
+    {"data kinds by meaning", "Login history is stored for 6 months.", "data_retention",
+     {{"logs_retention_period", 6, "months"}}, {}},
+    {"later and peak words", "Now 2,000 members, next spring perhaps 2,600.", "scalability",
+     {{"total_users", 2000, ""}, {"total_users_later", 2600, ""}}, {}},
+    {"later and peak words", "Visitors: 5,000 a day, spiking to 40,000 on launch day.", "scalability",
+     {{"daily_active_users", 5000, ""}, {"daily_active_users_peak", 40000, ""}}, {}},
 };
 
 class QuantityRuleTest : public ::testing::TestWithParam<Row> {};
@@ -142,6 +203,21 @@ TEST_P(QuantityRuleTest, ReadsTheFigures) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Rules, QuantityRuleTest, ::testing::ValuesIn(kRows));
+
+// A count of people said in passing, answering about something else, leaves the clause its
+// statement; asked about scale, the count is all the clause says.
+TEST(QuantityRule, ACountInPassingKeepsTheStatement) {
+  const auto categories = [](const std::vector<Candidate>& found) {
+    std::vector<std::string> out;
+    for (const Candidate& c : found) out.push_back(c.specification.category);
+    return out;
+  };
+  const auto goals = categories(shipped().extract("Our 25 couriers still plan their routes on paper.", "goals"));
+  EXPECT_NE(std::find(goals.begin(), goals.end(), "goals"), goals.end());
+  EXPECT_NE(std::find(goals.begin(), goals.end(), "scalability"), goals.end());
+  const auto scale = categories(shipped().extract("Our 25 couriers still plan their routes on paper.", "scalability"));
+  EXPECT_EQ(std::count(scale.begin(), scale.end(), "scalability"), 1);
+}
 
 }  // namespace
 }  // namespace socrates::engine

@@ -6,6 +6,7 @@
 #include "text.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <map>
 #include <set>
@@ -177,18 +178,45 @@ std::optional<Span> plural_after(const std::string& match, std::size_t pos, cons
 // The noun a count names in a heading before it: "Nurses: 450", "Members of the club: 2,300",
 // "Pharmacists with an account: roughly 900". Only across a colon right before the figure (its bound
 // words aside), within the heading's first few words: one of `nouns`, or, when `any_plural`, the
-// first plural word.
+// first plural word. Without a colon, a part of the clause that starts with the noun and is joined to
+// the figure by `links` alone ("drivers are around 500", "lifetime players around 400k") names it
+// too, but only with one of `nouns`.
 std::optional<Span> heading_noun(const std::string& match, std::size_t figure_begin, const std::vector<std::string>& nouns,
-                                 bool any_plural, const std::vector<std::string>& stop_words) {
+                                 bool any_plural, const std::vector<std::string>& stop_words,
+                                 const std::vector<std::string>& links) {
   constexpr std::size_t kMaxHeadingWords = 5;
-  std::size_t colon = figure_begin;
-  while (colon > 0 && match[colon - 1] == ' ') --colon;
-  if (colon == 0 || match[colon - 1] != ':') return std::nullopt;
-  --colon;
-  std::size_t start = colon;
-  while (start > 0 && std::string_view(".;:!?(").find(match[start - 1]) == std::string_view::npos) --start;
-  const auto words = detail::split_words(std::string_view(match).substr(start, colon - start));
+  std::size_t end = figure_begin;
+  while (end > 0 && match[end - 1] == ' ') --end;
+  std::string_view stops = ".;:!?(";
+  if (end > 0 && match[end - 1] == ':') {
+    --end;
+  } else {
+    if (links.empty()) return std::nullopt;
+    for (bool stripped = true; stripped;) {
+      stripped = false;
+      for (const std::string& link : links) {
+        if (end < link.size() || match.compare(end - link.size(), link.size(), link) != 0) continue;
+        if (end > link.size() && detail::is_word_char(match[end - link.size() - 1])) continue;
+        end -= link.size();
+        while (end > 0 && match[end - 1] == ' ') --end;
+        stripped = true;
+        break;
+      }
+    }
+    // "Homeowners with a login, I'd guess 9,000": the heading may end at a comma.
+    if (end > 0 && match[end - 1] == ',') {
+      --end;
+      while (end > 0 && match[end - 1] == ' ') --end;
+    }
+    stops = ".;:!?(,";
+    any_plural = false;
+  }
+  std::size_t start = end;
+  while (start > 0 && stops.find(match[start - 1]) == std::string_view::npos) --start;
+  const auto words = detail::split_words(std::string_view(match).substr(start, end - start));
   if (words.empty() || words.size() > kMaxHeadingWords) return std::nullopt;
+  for (const detail::Word& word : words)
+    if (detail::is_digit(word.text.front())) return std::nullopt;
   for (const detail::Word& word : words)
     for (const std::string& noun : nouns)
       if (detail::phrase_at(match, start + word.begin, noun)) return Span{start + word.begin, start + word.begin + noun.size()};
@@ -326,6 +354,21 @@ std::size_t role_distance(const std::string& match, const Span& figure, const Sp
   return gap(figure, phrase) + (across_parts(match, figure, phrase) ? kAcrossPunctuation : 0);
 }
 
+// True when a figure of the clause other than `at`, of its family and not yet read, stands nearer
+// to `span` than `distance`: a trigger or a data kind said beside one figure is that figure's.
+bool nearer_figure(const std::string& match, const std::vector<detail::Quantity>& quantities, std::size_t at,
+                   const Span& span, std::size_t distance, bool frequencies, const std::vector<Span>& consumed) {
+  for (std::size_t i = 0; i < quantities.size(); ++i) {
+    const detail::Quantity& other = quantities[i];
+    if (i == at || other.relative || (other.frequency && !frequencies) ||
+        other.bound.family != quantities[at].bound.family || other.span.overlaps(quantities[at].span) ||
+        other.span.overlaps(span) || overlaps_any(consumed, other.span))
+      continue;
+    if (role_distance(match, with_direction(other), span) < distance) return true;
+  }
+  return false;
+}
+
 // The role of the figure `at` among the clause's figures: that of the role phrase (not used
 // otherwise) nearest to it, if no other figure is nearer to that phrase (figures inside the
 // phrase — "in two years" — aside); empty for none. Only figures of the roles' families have one.
@@ -409,8 +452,20 @@ std::vector<Candidate> Extractor::extract(std::string_view answer, std::string_v
     }
   }
 
+  // "We're eleven clinics and about 24,000 pet owners": places count only where nothing else of
+  // their metric is counted.
+  std::vector<bool> dropped(found.size(), false);
+  for (const std::size_t place : context.places) {
+    dropped[place] = std::any_of(context.roles.begin(), context.roles.end(), [&](const auto& figure) {
+      const Candidate& c = found[figure.first];
+      return figure.first != place && c.bound && c.specification.key == found[place].specification.key &&
+             std::find(context.places.begin(), context.places.end(), figure.first) == context.places.end();
+    });
+  }
   std::vector<Candidate> out;
-  for (Candidate& candidate : found) {
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    if (dropped[i]) continue;
+    Candidate& candidate = found[i];
     const Specification& spec = candidate.specification;
     const std::string normalised = lexicon_.normalise_value(spec.value);
     auto same_key = [&](const Candidate& c) {
@@ -536,24 +591,28 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     return spans;
   };
   // "Uptime 99.9", "coverage: 80": a count right after a trigger of a percentage metric is that
-  // percentage, its sign left out.
+  // percentage, its sign left out; so is a fraction just under 100 ("our uptime promise is 99.9",
+  // "up around the clock, so 99.95") with the metric's trigger anywhere in the clause, or asked for.
   for (detail::Quantity& quantity : quantities) {
     if (quantity.bound.family != "count" || quantity.relative || quantity.bound.amount <= 0 ||
         quantity.bound.amount > 100)
       continue;
+    constexpr double kNearlyAll = 90;
+    const bool nearly_all = quantity.bound.amount > kNearlyAll && quantity.bound.amount < 100 &&
+                            std::floor(quantity.bound.amount) != quantity.bound.amount;
     std::size_t end = quantity.span.begin;
     while (end > 0 && (match[end - 1] == ' ' || match[end - 1] == ':')) --end;
     for (std::size_t m = 0; m < lexicon_.metrics().size() && quantity.bound.family == "count"; ++m) {
       const Metric& metric = lexicon_.metrics()[m];
       const auto family = lexicon_.unit_families().find(metric.family);
       if (family == lexicon_.unit_families().end() || family->second.base != "%" || family->second.units.empty()) continue;
-      for (const Span& span : trigger_spans(m)) {
-        if (span.end != end) continue;
-        const Unit& unit = family->second.units.front();
-        quantity.bound = Bound{quantity.bound.amount, unit.display, family->first, quantity.bound.amount * unit.factor,
-                               quantity.bound.direction};
-        break;
-      }
+      const std::vector<Span>& spans = trigger_spans(m);
+      const bool named = std::any_of(spans.begin(), spans.end(), [&](const Span& span) { return span.end == end; }) ||
+                         (nearly_all && (!spans.empty() || (metric.question_default && question_category == metric.category)));
+      if (!named) continue;
+      const Unit& unit = family->second.units.front();
+      quantity.bound = Bound{quantity.bound.amount, unit.display, family->first, quantity.bound.amount * unit.factor,
+                             quantity.bound.direction};
     }
   }
   // "by 2027" is a year, not a count.
@@ -563,12 +622,61 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   std::vector<bool> things(quantities.size(), false);
   if (!role_spans.empty()) {
     for (std::size_t i = 0; i < quantities.size(); ++i) {
-      if (quantities[i].bound.family != "count" || quantities[i].relative ||
-          !plural_after(match, quantities[i].span.end, lexicon_.keys().stop_words))
+      if (quantities[i].bound.family != "count" || quantities[i].relative) continue;
+      const std::optional<Span> noun = plural_after(match, quantities[i].span.end, lexicon_.keys().stop_words);
+      if (!noun) continue;
+      things[i] = true;
+      for (std::size_t m = 0; m < lexicon_.metrics().size() && things[i]; ++m) {
+        const Metric& metric = lexicon_.metrics()[m];
+        if (metric.family != "count") continue;
+        if (noun_after(match, quantities[i].span.end, metric.nouns)) things[i] = false;
+        // "6,000 passes a day" is a rate, whatever is counted.
+        if (!metric.nouns.empty() && metric.any_noun_when_asked)
+          for (const Span& span : trigger_spans(m))
+            if (span.begin >= noun->end && span.begin <= noun->end + 1) things[i] = false;
+      }
+    }
+  }
+  // "Monday at 9 everyone books", "between six and eight": a whole count up to 24 right after a
+  // clock word, with no noun or rate of its own, is a time of day.
+  auto clock_time = [&](std::size_t i) {
+    constexpr double kHours = 24;
+    const detail::Quantity& q = quantities[i];
+    if (q.bound.family != "count" || q.relative || q.direction_span || q.bound.amount > kHours ||
+        std::floor(q.bound.amount) != q.bound.amount)
+      return false;
+    std::size_t end = q.span.begin;
+    while (end > 0 && match[end - 1] == ' ') --end;
+    std::size_t begin = end;
+    while (begin > 0 && detail::is_word_char(match[begin - 1])) --begin;
+    if (begin == end || !listed(understanding.clock_before, std::string_view(match).substr(begin, end - begin)))
+      return false;
+    std::size_t next = q.span.end;
+    while (next < match.size() && match[next] == ' ') ++next;
+    std::size_t next_end = next;
+    while (next_end < match.size() && detail::is_word_char(match[next_end])) ++next_end;
+    if (plural_word(std::string_view(match).substr(next, next_end - next), lexicon_.keys().stop_words)) return false;
+    for (std::size_t m = 0; m < lexicon_.metrics().size(); ++m) {
+      const Metric& metric = lexicon_.metrics()[m];
+      if (metric.family != "count") continue;
+      if (noun_after(match, q.span.end, metric.nouns)) return false;
+      for (const Span& span : trigger_spans(m))
+        if (span.begin >= q.span.end && span.begin <= q.span.end + 1) return false;
+    }
+    return true;
+  };
+  // "in 5 second, no, better 3 second": a figure taken back by a later one of its kind is not read.
+  for (std::size_t i = 0; i + 1 < quantities.size(); ++i) {
+    for (std::size_t j = i + 1; j < quantities.size(); ++j) {
+      if (quantities[i].relative || quantities[j].bound.family != quantities[i].bound.family ||
+          quantities[j].span.begin < quantities[i].span.end)
         continue;
-      things[i] = std::none_of(lexicon_.metrics().begin(), lexicon_.metrics().end(), [&](const Metric& metric) {
-        return metric.family == "count" && noun_after(match, quantities[i].span.end, metric.nouns).has_value();
-      });
+      const std::string_view between =
+          std::string_view(match).substr(quantities[i].span.end, quantities[j].span.begin - quantities[i].span.end);
+      if (detail::contains_any(between, understanding.corrections)) {
+        consumed.push_back(quantities[i].span);
+        break;
+      }
     }
   }
   std::vector<std::size_t> by_size(quantities.size());
@@ -596,19 +704,44 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   };
   // The metric's key for what the clause names, and where it names it: "audit log" makes
   // `audit_logs_retention_period`. By lemma: "order history" is the "orders" qualifier.
-  auto qualified = [&](const Metric& metric) {
+  // A noun said before a figure without a colon names only a figure said as it is or about so:
+  // "drivers are around 500", not "volunteers are over 70" (an age) or "agents publish up to 30".
+  const std::vector<std::string> no_links;
+  auto links_for = [&](const detail::Quantity& q) -> const std::vector<std::string>& {
+    return q.bound.direction == BoundDirection::kApproximately ? understanding.heading_links : no_links;
+  };
+  // One of `phrases` stands in the two words before `pos`, in its part of the clause.
+  auto said_before = [&](std::size_t pos, const std::vector<std::string>& phrases) {
+    constexpr std::size_t kWords = 2;
+    std::size_t from = pos;
+    for (std::size_t words = 0; words < kWords; ++words) {
+      while (from > 0 && match[from - 1] == ' ') --from;
+      if (from == 0 || !detail::is_word_char(match[from - 1])) break;
+      while (from > 0 && (detail::is_word_char(match[from - 1]) || match[from - 1] == '\'')) --from;
+    }
+    return detail::contains_any(std::string_view(match).substr(from, pos - from), phrases);
+  };
+  // The data kind nearest to the figure `at` (in its own part of the clause first), and none that
+  // another figure stands nearer to: "Audit trail 7y, app logs 30d".
+  auto qualified = [&](const Metric& metric, std::size_t at) {
     std::pair<std::string, std::optional<Span>> keyed{metric.key, std::nullopt};
+    std::size_t keyed_distance = 0;
+    const Span figure = with_direction(quantities[at]);
     for (const Qualifier& qualifier : metric.qualifiers) {
       for (const std::string& phrase : qualifier.phrases) {
         for (const Span& lemma_span : detail::find_phrase(lemmas.text, detail::lemma_phrase(phrase))) {
           const Span span = lemmas.original(lemma_span);
           if (overlaps_any(consumed, span)) continue;
-          const bool better = !keyed.second || span.begin < keyed.second->begin ||
-                              (span.begin == keyed.second->begin && span.size() > keyed.second->size());
-          if (better) {
-            keyed.second = span;
-            keyed.first = detail::render(metric.qualified_key, {{"qualifier", qualifier.name}});
-          }
+          // In the figure's own part of the clause first, then the earliest said.
+          const std::size_t distance = across_parts(match, figure, span) ? 1 : 0;
+          const bool better = !keyed.second || distance < keyed_distance ||
+                              (distance == keyed_distance && (span.begin < keyed.second->begin ||
+                                                              (span.begin == keyed.second->begin && span.size() > keyed.second->size())));
+          if (!better || nearer_figure(match, quantities, at, span, role_distance(match, figure, span), false, consumed))
+            continue;
+          keyed.second = span;
+          keyed_distance = distance;
+          keyed.first = detail::render(metric.qualified_key, {{"qualifier", qualifier.name}});
         }
       }
     }
@@ -634,6 +767,10 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     const detail::Quantity& quantity = quantities[at];
     if (overlaps_any(consumed, quantity.span)) continue;
     if (quantity.bound.family == "count" && overlaps_any(years, quantity.span)) continue;
+    if (clock_time(at)) {
+      consumed.push_back(quantity.span);
+      continue;
+    }
     // "maybe 20,000 later": a growth figure beside today's; "peak" beside an ordinary figure.
     const std::string role = role_of(match, quantities, at, things, role_spans, consumed, understanding);
     if (quantity.relative) {
@@ -701,12 +838,24 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         }
         // "Nurses: 450": the noun of a heading before the figure.
         if (!choice.noun) {
-          choice.noun = heading_noun(match, figure.begin, metric.nouns, false, lexicon_.keys().stop_words);
+          choice.noun = heading_noun(match, figure.begin, metric.nouns, false, lexicon_.keys().stop_words,
+                                     links_for(quantity));
           choice.guessed_noun = false;
         }
         if (!choice.noun) {
-          choice.noun = heading_noun(match, figure.begin, metric.weak_nouns, asked, lexicon_.keys().stop_words);
+          choice.noun = heading_noun(match, figure.begin, metric.weak_nouns, asked, lexicon_.keys().stop_words,
+                                     links_for(quantity));
           choice.guessed_noun = true;
+        }
+        // "Members: 85,000, of which 52,000 are active": the noun of the figure before.
+        if (!choice.noun && at > 0 && said_before(figure.begin, understanding.same_noun_before)) {
+          const detail::Quantity& previous = quantities[at - 1];
+          const Span previous_figure_span = with_direction(previous);
+          choice.noun = noun_after(match, previous.span.end, metric.nouns);
+          if (!choice.noun)
+            choice.noun = heading_noun(match, previous_figure_span.begin, metric.nouns, false, lexicon_.keys().stop_words,
+                                       links_for(previous));
+          choice.guessed_noun = false;
         }
         if (!choice.noun && !(asked && !metric.triggers.empty())) continue;
       }
@@ -721,8 +870,14 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         // A bare count takes its meaning from its own part of the clause: in "peak 9k tickets a
         // day, off season around 1k", "peak" says nothing about the 1k.
         if (metric.family == "count" && !choice.noun && across_parts(match, figure, span)) continue;
+        // A trigger is the nearest figure's: in "Members: 85,000, of which 52,000 are active each
+        // month", "each month" says nothing about the 85,000; and one in another part of the
+        // clause is farther than any in the figure's own ("recovery time objective 4 hours,
+        // recovery point objective 15 minutes").
+        const std::size_t distance = role_distance(match, with_noun, span);
+        if (nearer_figure(match, quantities, at, span, distance, metric.accepts_frequency, consumed)) continue;
         choice.triggers.push_back(span);
-        choice.distance = std::min(choice.distance, gap(with_noun, span));
+        choice.distance = std::min(choice.distance, distance);
       }
       for (const std::string& marker : metric.markers) {
         for (const Span& span : detail::find_phrase(match, marker)) {
@@ -743,14 +898,32 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
         continue;
       // The data kind is looked for only once the metric fits otherwise.
       if (!metric.qualifiers.empty()) {
-        std::tie(choice.key, choice.qualifier) = qualified(metric);
+        std::tie(choice.key, choice.qualifier) = qualified(metric, at);
         if (used_metrics.count(used_key(metric, choice.key, role))) continue;
       }
+      // At equal distance a metric that names the figure's noun wins over one that does not:
+      // "of which 52,000 are active each month" counts members, not requests.
       if (!best || choice.guessed_noun < best->guessed_noun ||
-          (choice.guessed_noun == best->guessed_noun && choice.distance < best->distance))
+          (choice.guessed_noun == best->guessed_noun &&
+           (choice.distance < best->distance ||
+            (choice.distance == best->distance && choice.noun && !best->noun))))
         best = std::move(choice);
     }
     if (pass == 0 && best && best->guessed_noun) continue;
+    // A metric only the question suggests waits for figures a trigger names: in "Five-minute
+    // readings we keep for 3 years", the 3 years are kept.
+    if (pass == 0 && best && best->distance == kQuestionDefault) continue;
+    // "About 6 therapists and perhaps 400 patients": of two counts of people, the larger is the
+    // number of users; the smaller waits for the last pass.
+    if (pass == 0 && best && best->metric->family == "count" && best->metric->triggers.empty() &&
+        std::any_of(quantities.begin(), quantities.end(), [&](const detail::Quantity& other) {
+          return &other != &quantity && !other.relative && other.bound.family == "count" &&
+                 other.bound.base_amount > quantity.bound.base_amount && !overlaps_any(consumed, other.span) &&
+                 noun_after(match, other.span.end, best->metric->nouns).has_value() &&
+                 role_of(match, quantities, static_cast<std::size_t>(&other - quantities.data()), things, role_spans,
+                         consumed, understanding) == role;
+        }))
+      continue;
     if (pass == 1 && (!best || !best->guessed_noun || !best->noun)) continue;
     // A figure with a role and no noun of its own is the previous figure's: "around 2,000
     // students in the first semester, maybe 20,000 later"; "3,000 orders a day on Valentine's
@@ -760,13 +933,61 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     // So is a bare count right after a figure of this clause that fits no metric of its own:
     // "300 bookings per day on average, 900 on bank holidays".
     const Figure* before = pass == 2 ? previous_figure(quantity.span.begin) : nullptr;
-    const bool bare_after_figure = !best && quantity.bound.family == "count" && before &&
-                                   std::any_of(figures.begin(), figures.end(), [&](const Figure& f) { return &f == before; });
+    const bool in_clause =
+        before && std::any_of(figures.begin(), figures.end(), [&](const Figure& f) { return &f == before; });
+    // (Or the answer's figure before, in a clause of its own: "On a quiet weekday we might see 400
+    // visitors, but on the first Sunday of the month it can be three thousand".)
+    const bool bare = before && !best && quantity.bound.family == "count" &&
+                      !plural_after(match, quantity.span.end, lexicon_.keys().stop_words) &&
+                      std::none_of(lexicon_.metrics().begin(), lexicon_.metrics().end(), [&](const Metric& m) {
+                        return noun_after(match, quantity.span.end, m.nouns).has_value();
+                      });
+    // (In a clause of its own, the figure must end its part or come before a stop word: not "one
+    // frontend person".)
+    const auto ends_part = [&] {
+      std::size_t next = quantity.span.end;
+      while (next < match.size() && match[next] == ' ') ++next;
+      std::size_t end = next;
+      while (end < match.size() && detail::is_word_char(match[end])) ++end;
+      return end == next || listed(lexicon_.keys().stop_words, std::string_view(match).substr(next, end - next));
+    };
+    const bool bare_after_figure =
+        !best && quantity.bound.family == "count" && before && (in_clause || (bare && ends_part()));
     if (pass == 2 && ((!best && (bounded || bare_after_figure)) ||
                       (!role.empty() && (!best || !best->noun || best->guessed_noun)))) {
+      std::string taken_role = role;
+      // "Pickups, maybe 180 a day, Mondays closer to 400": a second figure of the metric, neither
+      // with a role, and the larger of the two is the peak.
+      if (before && bare_after_figure && bare && role.empty() && before->role.empty() && before->candidate.bound &&
+          before->metric->family == quantity.bound.family &&
+          !used_metrics.count(used_key(*before->metric, before->base_key, "peak"))) {
+        const double earlier = before->candidate.bound->base_amount;
+        if (quantity.bound.base_amount > earlier) {
+          // A rate peaks ("180 a day, Mondays closer to 400"); a number of people grows.
+          taken_role = before->metric->triggers.empty() ? "later" : "peak";
+        } else if (quantity.bound.base_amount < earlier && !before->metric->triggers.empty()) {
+          // The figure before is the peak: in this clause's figures, or already among the answer's.
+          Figure* peak = nullptr;
+          Candidate* said = nullptr;
+          if (in_clause) {
+            peak = &figures[static_cast<std::size_t>(before - figures.data())];
+            said = &peak->candidate;
+            used_metrics.erase(used_key(*peak->metric, peak->base_key, peak->role));
+          } else {
+            const auto k = static_cast<std::size_t>(before - answer_context.figures.data());
+            peak = &answer_context.figures[k];
+            said = &out[answer_context.roles[k].first];
+            answer_context.roles[k].second = "peak";
+          }
+          peak->role = "peak";
+          said->specification.key = peak->base_key + suffix_of(*peak->metric, peak->role);
+          said->label = lexicon_.label_of(peak->metric->category, said->specification.key);
+          if (in_clause) used_metrics.insert(used_key(*peak->metric, peak->base_key, peak->role));
+        }
+      }
       if (before && before->metric->family == quantity.bound.family &&
-          !used_metrics.count(used_key(*before->metric, before->base_key, role))) {
-        record(at, *before->metric, before->base_key, role, quantity.bound);
+          !used_metrics.count(used_key(*before->metric, before->base_key, taken_role))) {
+        record(at, *before->metric, before->base_key, taken_role, quantity.bound);
         consumed.push_back(quantity.span);
         if (quantity.direction_span) consumed.push_back(*quantity.direction_span);
         continue;
@@ -774,6 +995,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     }
     if (!best) continue;
     record(at, *best->metric, best->key, role, quantity.bound);
+    figures.back().place = best->noun && listed(best->metric->places, std::string_view(match).substr(best->noun->begin, best->noun->size()));
 
     consumed.push_back(quantity.span);
     if (quantity.direction_span) consumed.push_back(*quantity.direction_span);
@@ -786,6 +1008,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
     return quantities[a.at].span.begin < quantities[b.at].span.begin;
   });
   for (Figure& figure : figures) {
+    if (figure.place) answer_context.places.push_back(out.size());
     answer_context.roles.push_back({out.size(), figure.role});
     out.push_back(figure.candidate);
     figure.at = 0;  // positions of this clause mean nothing in the next
@@ -842,7 +1065,14 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   // are about the question's category and its slots are not: "passwords must be hashed and stored
   // in PostgreSQL", said about security, is both a database and a security requirement; "we lose
   // the business if we lose the database, so daily backups" is no statement about the tech stack.
-  const bool filled_slots = out.size() > first;
+  // A count of people said in passing, answering about something else ("Our 30 volunteers spend every
+  // Sunday sorting food by hand"), leaves the clause its statement.
+  const bool only_passing_counts =
+      out.size() > first && std::all_of(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), [&](const Candidate& c) {
+        return c.origin == Origin::kMetric && c.bound && c.bound->family == "count" && !question_category.empty() &&
+               c.specification.category != question_category;
+      });
+  const bool filled_slots = out.size() > first && !only_passing_counts;
   // An actor logging in or encrypting is a security statement, not a feature.
   const bool about_protection = keyword_category == lexicon_.understanding().protection_category;
   // A clause whose slots came from terms alone may still state a feature when the question asked

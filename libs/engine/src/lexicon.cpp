@@ -215,6 +215,7 @@ Lexicon Lexicon::parse(const nlohmann::json& document, std::string source) {
     if (metric.family == "count" && metric.nouns.empty())
       node.fail("a count metric needs 'nouns': a bare number says nothing about what it counts");
     metric.weak_nouns = detail::longest_first(phrases_or_empty(node, "weak_nouns"));
+    metric.places = phrases_or_empty(node, "places");
     metric.markers = phrases_or_empty(node, "markers");
     metric.requires_any = phrases_or_empty(node, "requires_any");
     metric.not_followed_by = phrases_or_empty(node, "not_followed_by");
@@ -356,6 +357,10 @@ Lexicon Lexicon::parse(const nlohmann::json& document, std::string source) {
       u.ordinary = phrases_or_empty(*roles, "ordinary");
       u.role_not_after = phrases_or_empty(*roles, "not_after");
       u.ahead = phrases_or_empty(*roles, "ahead");
+      u.heading_links = detail::longest_first(phrases_or_empty(*roles, "heading_links"));
+      u.same_noun_before = phrases_or_empty(*roles, "same_noun_before");
+      u.clock_before = phrases_or_empty(*roles, "clock_before");
+      u.corrections = phrases_or_empty(*roles, "corrections");
       if (const auto families = roles->optional_member("families")) {
         u.role_families = families->strings();
         for (const std::string& family : u.role_families)

@@ -69,10 +69,12 @@ class Extractor {
     const Metric* metric = nullptr;
     std::string base_key;
     std::string role;
+    bool place = false;  // a count of places: "six branches"
   };
   struct AnswerContext {
     std::vector<Figure> figures;  // in the order said: "2,000 students now, and maybe 20,000 later"
     std::vector<std::pair<std::size_t, std::string>> roles;  // each figure's place among the candidates, its role
+    std::vector<std::size_t> places;  // the places among the candidates of figures that count places
   };
   // A data phrase as the lemma of each of its words, and what it stands for.
   struct LemmaPhrase {

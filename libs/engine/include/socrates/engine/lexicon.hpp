@@ -141,6 +141,9 @@ struct Metric {
   // Counts only: nouns that count only where no figure of the clause has one of `nouns`: "three
   // schools, about 1,100 kids" — the kids are the users.
   std::vector<std::string> weak_nouns;
+  // Counts only: places ("six branches", "eleven clinics"), which count only where the answer
+  // counts nothing else: beside "24,000 pet owners", "eleven clinics" is no user count.
+  std::vector<std::string> places;
   // Markers that name the metric wherever they stand in the clause, for the figure nearest to
   // them: "p99 of the tracking page under 800 ms" (a trigger nearer to the figure — "page" —
   // names another metric).
@@ -244,6 +247,16 @@ struct UnderstandingRules {
   std::vector<std::string> role_not_after;
   std::vector<std::string> role_families;
   std::vector<std::string> ahead;  // "in", "within": before a duration, a time to come
+  // A count's noun said before it without a colon, joined to it by these words only: "Drivers are
+  // around 500", "Customers with an account maybe 60 thousand".
+  std::vector<std::string> heading_links;
+  // Before a count, these make it a count of the previous figure's noun: "Members: 85,000, of which
+  // 52,000 are active each month".
+  std::vector<std::string> same_noun_before;
+  // A small bare count after these is a time of day, not an amount: "Monday at 9 everyone books".
+  std::vector<std::string> clock_before;
+  // Between two figures of one kind, these take the first back: "in 5 second, no, better 3 second".
+  std::vector<std::string> corrections;
 };
 
 // Choices that exclude each other even in different slots: "on-premises" against any cloud provider.
