@@ -280,15 +280,10 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
   const engine::AnswerAnalysis analysis = found ? engine_->check_all(std::move(*found), turn.current.specs)
                                                 : engine_->analyse(text, turn.category, turn.current.specs);
 
-  // One more round trip: every write, and the commit.
+  // One more round trip: every write, and the commit. First the answer in the history, and its
+  // question answered with what the answer records (a question answered again keeps its first
+  // answered_at and adds what the new answer records).
   sdk::Batch writes;
-  const RecordPlan plan = plan_record(writes, turn.project_id, turn.current, analysis,
-                                      Provenance{"extracted", turn.question_id, session_id, caller.user_id});
-  engine::OpenItemCounts open_items = turn.open_items;
-  const std::vector<std::size_t> items =
-      plan_open_items(writes, *engine_, turn, analysis, text, session_id, open_items);
-  // The answer in the history, and its question answered with what the answer recorded (a question
-  // answered again keeps its first answered_at and adds what the new answer recorded).
   if (turn.question_id)
     writes.add("WITH answered AS (UPDATE questions SET answered = true, answered_at = CASE WHEN answered THEN "
                "answered_at ELSE clock_timestamp() END, recorded_categories = " +
@@ -296,9 +291,14 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
                    " WHERE id = $1::uuid AND (NOT answered OR $5::text <> '')) INSERT INTO conversation_history "
                    "(session_id, role, content, message_type, question_id, author_id) VALUES ($2::uuid, 'user', $3, "
                    "'answer', $1::uuid, $4::uuid)",
-               {*turn.question_id, session_id, text, caller.user_id, recorded_categories(plan.categories)});
+               {*turn.question_id, session_id, text, caller.user_id, recorded_categories(analysis)});
   else
     add_history(writes, session_id, "user", text, "message", std::nullopt, caller.user_id);
+  const RecordPlan plan = plan_record(writes, turn.project_id, turn.current, analysis,
+                                      Provenance{"extracted", turn.question_id, session_id, caller.user_id});
+  engine::OpenItemCounts open_items = turn.open_items;
+  const std::vector<std::size_t> items =
+      plan_open_items(writes, *engine_, turn, analysis, text, session_id, open_items);
   const int after = engine_->maturity_score(plan.after, open_items);
   // Most turns record nothing new (measured: 86% of a long interview's answers): they leave the
   // project row, and its updated_at, as they were, at no write and no WAL.

@@ -362,7 +362,6 @@ RecordPlan plan_record(sdk::Batch& batch, const std::string& project_id, const C
                                    }),
                     added.end());
         plan.specifications.push_back(add_version(batch, project_id, spec, from, supersede));
-        plan.categories.push_back(spec.category);
         added.push_back(spec);
         break;
       }
@@ -397,9 +396,11 @@ std::string append_recorded_categories_sql(const std::string& added) {
          " ELSE recorded_categories || ',' || " + added + " END";
 }
 
-std::string recorded_categories(const std::vector<std::string>& categories) {
+std::string recorded_categories(const engine::AnswerAnalysis& analysis) {
   std::string out;
-  for (const std::string& category : categories) out += (out.empty() ? "" : ",") + category;
+  for (const auto& finding : analysis.findings)
+    if (finding.check.outcome == engine::CheckOutcome::kNew)
+      out += (out.empty() ? "" : ",") + finding.candidate.specification.category;
   return out;
 }
 

@@ -315,7 +315,6 @@ engine::OpenItemCounts open_item_counts(sdk::Db& db, const std::string& project_
 // rows are the new specifications and the conflicts, and the current specifications afterwards.
 struct RecordPlan {
   std::vector<std::size_t> specifications;  // statement indexes, rows of kSpecColumns
-  std::vector<std::string> categories;      // of each specification written, in order (see recorded_categories)
   std::vector<std::size_t> conflicts;       // statement indexes, rows of kConflictColumns
   std::vector<engine::Specification> after;
   std::size_t duplicates = 0;
@@ -328,7 +327,10 @@ struct RecordPlan {
 // that marks its question answered, write_version for any other (a conflict resolved with the
 // answer's value).
 std::string append_recorded_categories_sql(const std::string& added);
-std::string recorded_categories(const std::vector<std::string>& categories);
+// The categories plan_record writes for `analysis` (one per new specification, in order), as the
+// column keeps them: known before the writes, so the answer's statement can go first in its batch
+// (the requirements' trace finds the answer as the history row written up to the specification).
+std::string recorded_categories(const engine::AnswerAnalysis& analysis);
 
 // The state an answer hands on to its next question in the answer flow (docs/architecture.md,
 // "Flows"; Result::hand_on): the project, the domain role of the session's owner (empty: none)
