@@ -30,11 +30,11 @@ bool has_internal(Orchestrator& orchestrator, const std::string& agent, const st
 
 sdk::Result answer(Orchestrator& orchestrator, json params, const sdk::Caller& caller) {
   json session_id = session_of(params);
-  // The answer's agent hands on what the turn left (the project and its current specifications),
-  // and the next question is planned on it: no second read of what the first has just read. The
-  // bytes pass through the host untouched and never reach the client. An agent of an older build
-  // (a swap) that hands nothing on, or a socratic agent without the action, is asked as a client
-  // would ask.
+  // The answer's agent hands on what the turn left (the project, the session owner's domain role
+  // and the current specifications), and the next question is planned on it: no second read of
+  // what the first has just read. The bytes pass through the host untouched and never reach the
+  // client. An agent of an older build (a swap) that hands nothing on, or a socratic agent without
+  // the action, is asked as a client would ask.
   params["hand_on_state"] = true;
   sdk::Result recorded = orchestrator.route("context", "record_answer", std::move(params), caller);
   if (!recorded.is_ok()) return recorded;
