@@ -6,14 +6,13 @@
 #include "host/orchestrator/agent_admin.hpp"
 #include "host/orchestrator/orchestrator.hpp"
 #include "support/fixture_plugins.hpp"
+#include "support/integration_fixture.hpp"
 
 #include <socrates/abi.h>
 #include <socrates/sdk/testing.hpp>
 #include <socrates/sdk/version.hpp>
 
 #include <gtest/gtest.h>
-
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -34,13 +33,9 @@ const sdk::Caller kCaller{"0b7e4a52-3c1d-4f7a-9a55-8d2e6f1c0a11", "user", "req-a
 class PluginAbiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    config_.plugin_copy_dir =
-        fs::temp_directory_path() / ("socrates_plugin_abi_test." + std::to_string(::getpid()) + "." + test->name());
-    fs::remove_all(config_.plugin_copy_dir);
+    config_.plugin_copy_dir = copies_.path();
     config_.plugin_dir = SOCRATES_FIXTURE_DIR;
   }
-  void TearDown() override { fs::remove_all(config_.plugin_copy_dir); }
 
   // An admin serving `libraries` (all required), loaded and started.
   AgentAdmin& serve(const std::vector<std::string>& libraries) {
@@ -57,6 +52,7 @@ class PluginAbiTest : public ::testing::Test {
     return orchestrator_->route_public(agent, action, std::move(params), kCaller);
   }
 
+  test::TempDir copies_;  // first: removed after the admin has unloaded its copies
   Config config_;
   sdk::testing::FakeServices services_{{"FIXTURE_C_SETTING", "from the host \"quoted\""}};
   std::unique_ptr<AgentAdmin> admin_;
