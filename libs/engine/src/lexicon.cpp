@@ -385,6 +385,7 @@ Lexicon Lexicon::parse(const nlohmann::json& document, std::string source) {
     detail::require_placeholders(descriptions.member("exclusive"), lx.conflicts_.exclusive_description,
                                  {"existing", "proposed", "existing_label", "proposed_label", "group"});
   }
+  lx.quantity_tables_ = detail::make_quantity_tables(lx);
   return lx;
 }
 

@@ -9,21 +9,8 @@
 namespace socrates::engine::detail {
 namespace {
 
-struct UnitName {
-  std::string_view name;  // the lexicon's, which outlives every scan
-  const Unit* unit;
-  const UnitFamily* family;
-};
-
-std::vector<UnitName> unit_names(const Lexicon& lexicon) {
-  std::vector<UnitName> names;
-  for (const auto& [family_name, family] : lexicon.unit_families())
-    for (const Unit& unit : family.units)
-      for (const std::string& name : unit.names) names.push_back({name, &unit, &family});
-  std::stable_sort(names.begin(), names.end(),
-                   [](const UnitName& a, const UnitName& b) { return a.name.size() > b.name.size(); });
-  return names;
-}
+using UnitName = QuantityTables::UnitName;
+using DirectionPhrase = QuantityTables::DirectionPhrase;
 
 std::size_t skip_spaces(std::string_view text, std::size_t pos) {
   while (pos < text.size() && text[pos] == ' ') ++pos;
@@ -39,11 +26,6 @@ std::string display_of(const Unit& unit, double amount) {
   return (amount != 1 && !unit.display_plural.empty()) ? unit.display_plural : unit.display;
 }
 
-struct DirectionPhrase {
-  const std::string* phrase;
-  BoundDirection direction;
-};
-
 std::vector<DirectionPhrase> direction_phrases(const Lexicon& lexicon, bool before) {
   std::vector<DirectionPhrase> out;
   const BoundRules& rules = lexicon.bounds();
@@ -52,9 +34,9 @@ std::vector<DirectionPhrase> direction_phrases(const Lexicon& lexicon, bool befo
       {&rules.at_least, BoundDirection::kAtLeast},
       {&rules.approximately, BoundDirection::kApproximately}};
   for (const auto& [phrases, direction] : groups)
-    for (const std::string& phrase : before ? phrases->before : phrases->after) out.push_back({&phrase, direction});
+    for (const std::string& phrase : before ? phrases->before : phrases->after) out.push_back({phrase, direction});
   std::stable_sort(out.begin(), out.end(), [](const DirectionPhrase& a, const DirectionPhrase& b) {
-    return a.phrase->size() > b.phrase->size();
+    return a.phrase.size() > b.phrase.size();
   });
   return out;
 }
@@ -83,7 +65,7 @@ void find_direction(std::string_view text, Quantity& q, const std::vector<Direct
   std::size_t end = q.span.begin;
   while (end > 0 && text[end - 1] == ' ') --end;
   for (const auto& candidate : before) {
-    const std::string& phrase = *candidate.phrase;
+    const std::string& phrase = candidate.phrase;
     if (end < phrase.size()) continue;
     const std::size_t begin = end - phrase.size();
     if (text.compare(begin, phrase.size(), phrase) != 0) continue;
@@ -95,9 +77,9 @@ void find_direction(std::string_view text, Quantity& q, const std::vector<Direct
   if (!q.direction_span) {
     const std::size_t begin = skip_spaces(text, q.span.end);
     for (const auto& candidate : after) {
-      if (phrase_at(text, begin, *candidate.phrase)) {
+      if (phrase_at(text, begin, candidate.phrase)) {
         q.bound.direction = candidate.direction;
-        q.direction_span = Span{begin, begin + candidate.phrase->size()};
+        q.direction_span = Span{begin, begin + candidate.phrase.size()};
         break;
       }
     }
@@ -177,9 +159,17 @@ bool before_follower(std::string_view text, std::size_t pos, const std::vector<s
 
 struct Scanner {
   std::string_view text;
-  const Lexicon& lexicon;
   const NumberWords& numbers;
-  std::vector<UnitName> names;
+  const QuantityTables& tables;
+  const std::vector<UnitName>& names = tables.units;
+
+  // Whether a figure may start at word start `i`: a digit, or the first bytes of a number,
+  // relative or unit-only word (most words are none, and are passed over at this one lookup).
+  bool may_start(std::size_t i) const {
+    const auto first = static_cast<unsigned char>(text[i]);
+    if (is_digit(text[i]) || tables.starts_one[first]) return true;
+    return i + 1 < text.size() && tables.starts_two[first * 256 + static_cast<unsigned char>(text[i + 1])];
+  }
 
   // "an ordinary one": a word of 1 after an article (and at most one word between) that no unit
   // follows.
@@ -209,6 +199,7 @@ struct Scanner {
   // The figure starting at word start `i`: a number with its multiplier and unit, a relative
   // figure, or nines; nullopt when none starts there.
   std::optional<Quantity> figure_at(std::size_t i) const {
+    if (!may_start(i)) return std::nullopt;
     if (const auto word = listed_at(text, i, numbers.relative_words);
         word && before_follower(text, word->end, numbers.relative_followers))
       return relative(i, word->end, word->value);
@@ -286,8 +277,8 @@ struct Scanner {
           const double amount = std::round((100 - std::pow(10.0, 2 - value)) * 1e6) / 1e6;
           Quantity q;
           q.span = Span{i, *nines};
-          q.bound = Bound{amount, display_of(*percent->unit, amount), percent->family->name,
-                          amount * percent->unit->factor, BoundDirection::kApproximately};
+          q.bound = Bound{amount, display_of(percent->unit, amount), percent->family,
+                          amount * percent->unit.factor, BoundDirection::kApproximately};
           return q;
         }
       }
@@ -336,7 +327,7 @@ struct Scanner {
 
     Quantity q;
     q.span = Span{i, pos};
-    q.bound = unit ? Bound{value, display_of(*unit->unit, value), unit->family->name, value * unit->unit->factor,
+    q.bound = unit ? Bound{value, display_of(unit->unit, value), unit->family, value * unit->unit.factor,
                            BoundDirection::kApproximately}
                    : Bound{value, "", "count", value, BoundDirection::kApproximately};
     return q;
@@ -368,9 +359,9 @@ struct Scanner {
       // "an hour or two": the second figure has the first's unit.
       bound.unit = q.bound.unit;
       for (const UnitName& name : names)
-        if (name.family->name == q.bound.family &&
-            (name.unit->display == q.bound.unit || name.unit->display_plural == q.bound.unit))
-          bound.unit = display_of(*name.unit, bound.amount);
+        if (name.family == q.bound.family &&
+            (name.unit.display == q.bound.unit || name.unit.display_plural == q.bound.unit))
+          bound.unit = display_of(name.unit, bound.amount);
       bound.family = q.bound.family;
       bound.base_amount = bound.amount * (q.bound.base_amount / q.bound.amount);
     } else if (bound.family != q.bound.family && q.bound.family != "count") {
@@ -389,19 +380,22 @@ struct Scanner {
 
 std::vector<Quantity> scan_quantities(std::string_view text, const Lexicon& lexicon) {
   std::vector<Quantity> out;
-  const Scanner scanner{text, lexicon, lexicon.numbers(), unit_names(lexicon)};
+  const QuantityTables& tables = lexicon.quantity_tables();
   const NumberWords& numbers = lexicon.numbers();
+  const Scanner scanner{text, numbers, tables};
   const UnitFamily* duration = nullptr;
   if (auto it = lexicon.unit_families().find("duration"); it != lexicon.unit_families().end()) duration = &it->second;
 
   // Frequencies first: "every week" is a period, and its "week" must not be read again below.
   if (duration) {
+    const WordStarts starts(text);
     for (const Frequency& frequency : numbers.frequencies) {
       const Unit* unit = nullptr;
       for (const Unit& u : duration->units)
         if (std::find(u.names.begin(), u.names.end(), frequency.unit) != u.names.end()) unit = &u;
       if (!unit) continue;  // refused at load time
       for (const std::string& phrase : frequency.phrases) {
+        if (!starts.may_contain(phrase)) continue;
         for (const Span& span : find_phrase(text, phrase)) {
           const bool taken =
               std::any_of(out.begin(), out.end(), [&](const Quantity& q) { return q.span.overlaps(span); });
@@ -423,8 +417,6 @@ std::vector<Quantity> scan_quantities(std::string_view text, const Lexicon& lexi
     return false;
   };
 
-  const auto before = direction_phrases(lexicon, true);
-  const auto after = direction_phrases(lexicon, false);
 
   std::size_t i = 0;
   while (i < text.size()) {
@@ -439,7 +431,7 @@ std::vector<Quantity> scan_quantities(std::string_view text, const Lexicon& lexi
       continue;
     }
     scanner.join_range(*q);
-    if (!q->relative) find_direction(text, *q, before, after, lexicon.bounds());
+    if (!q->relative) find_direction(text, *q, tables.before, tables.after, lexicon.bounds());
     // "every 30 seconds" is a period, as "nightly" is.
     if (q->bound.family == "duration" && !q->direction_span) {
       const std::size_t word = words_back(text, q->span.begin, 1);
@@ -452,4 +444,36 @@ std::vector<Quantity> scan_quantities(std::string_view text, const Lexicon& lexi
   return out;
 }
 
+std::shared_ptr<const QuantityTables> make_quantity_tables(const Lexicon& lexicon) {
+  auto tables = std::make_shared<QuantityTables>();
+  for (const auto& [family_name, family] : lexicon.unit_families())
+    for (const Unit& unit : family.units)
+      for (const std::string& name : unit.names) tables->units.push_back({name, unit, family.name});
+  std::stable_sort(tables->units.begin(), tables->units.end(),
+                   [](const UnitName& a, const UnitName& b) { return a.name.size() > b.name.size(); });
+  tables->before = direction_phrases(lexicon, true);
+  tables->after = direction_phrases(lexicon, false);
+  const NumberWords& numbers = lexicon.numbers();
+  for (const auto* list : {&numbers.words, &numbers.relative_words, &numbers.unit_only_words}) {
+    for (const auto& [word, value] : *list) {
+      if (word.empty()) continue;
+      const auto first = static_cast<unsigned char>(word[0]);
+      if (word.size() == 1)
+        tables->starts_one[first] = true;
+      else
+        tables->starts_two[first * 256 + static_cast<unsigned char>(word[1])] = true;
+    }
+  }
+  return tables;
+}
+
 }  // namespace socrates::engine::detail
+
+namespace socrates::engine {
+
+const detail::QuantityTables& Lexicon::quantity_tables() const noexcept {
+  static const detail::QuantityTables none;  // a lexicon that was never loaded has nothing to find
+  return quantity_tables_ ? *quantity_tables_ : none;
+}
+
+}  // namespace socrates::engine

@@ -7,6 +7,7 @@
 
 #include "text.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,29 @@ struct Quantity {
   // before it; no metric takes it as it is.
   bool relative = false;
 };
+
+// What the scanner looks for, derived from a lexicon once (Lexicon::parse builds it): owns copies,
+// so it never points into the lexicon it came from.
+struct QuantityTables {
+  struct UnitName {
+    std::string name;  // one of the unit's names: "ms", "milliseconds"
+    Unit unit;
+    std::string family;
+  };
+  struct DirectionPhrase {
+    std::string phrase;
+    BoundDirection direction;
+  };
+  std::vector<UnitName> units;              // longest name first
+  std::vector<DirectionPhrase> before;      // "under", "at least": longest first
+  std::vector<DirectionPhrase> after;       // "or less", "or more": longest first
+  // The first two bytes of every word a figure can start with (number, relative and unit-only
+  // words), and the first byte of one-letter ones: a word that matches none starts no figure.
+  std::vector<bool> starts_two = std::vector<bool>(256 * 256, false);
+  std::vector<bool> starts_one = std::vector<bool>(256, false);
+};
+
+std::shared_ptr<const QuantityTables> make_quantity_tables(const Lexicon& lexicon);
 
 // Every quantity of `text`, which must be in match_form(), in text order.
 std::vector<Quantity> scan_quantities(std::string_view text, const Lexicon& lexicon);

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,10 @@
 #include <vector>
 
 namespace socrates::engine {
+
+namespace detail {
+struct QuantityTables;
+}
 
 // A slot holds one value (`database`), or many (`compliance`: GDPR and HIPAA together), in which
 // case each value gets its own key: `compliance_gdpr`.
@@ -337,6 +342,9 @@ class Lexicon {
   std::optional<Bound> parse_bound(std::string_view value) const;
   // "≤ 200 ms", "≥ 99.9%", "10000", "30 days".
   std::string format_bound(const Bound& bound) const;
+  // The quantity scanner's tables, derived from the units, numbers and bounds once at load (they
+  // own what they hold, so copies of the lexicon share them safely). Internal.
+  const detail::QuantityTables& quantity_tables() const noexcept;
 
  private:
   std::string fallback_category_;
@@ -359,6 +367,7 @@ class Lexicon {
   ConflictRules conflicts_;
   std::string source_;
   std::unordered_map<std::string, std::string> canonical_by_alias_;  // matching form → term value
+  std::shared_ptr<const detail::QuantityTables> quantity_tables_;
 };
 
 }  // namespace socrates::engine
