@@ -36,13 +36,13 @@ std::string bare_words(std::string_view text) {
   return out;
 }
 
-// "Ok.", "Thanks, that's all": a clause made of nothing but filler phrases.
-bool only_filler(std::string_view clause, const std::vector<std::string>& filler) {
+// "Ok.", "Thanks, that's all": a clause made of nothing but filler phrases (`bare_filler`: each
+// through bare_words).
+bool only_filler(std::string_view clause, const std::vector<std::string>& bare_filler) {
   std::string rest = bare_words(clause);
   for (bool changed = true; changed && !rest.empty();) {
     changed = false;
-    for (const std::string& phrase : filler) {
-      const std::string bare = bare_words(phrase);
+    for (const std::string& bare : bare_filler) {
       if (!bare.empty() && rest.compare(0, bare.size(), bare) == 0 &&
           (rest.size() == bare.size() || rest[bare.size()] == ' ')) {
         rest.erase(0, std::min(rest.size(), bare.size() + 1));
@@ -427,6 +427,7 @@ Extractor::Extractor(const Taxonomy& taxonomy, const Lexicon& lexicon) : taxonom
   }
   protection_lemmas_ = sorted_lemmas(rules.protection_verbs);
   access_lemmas_ = sorted_lemmas(rules.access_verbs);
+  for (const std::string& phrase : lexicon_.filler()) bare_filler_.push_back(bare_words(phrase));
 }
 
 std::vector<Candidate> Extractor::extract(std::string_view answer, std::string_view question_category) const {
@@ -494,7 +495,7 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   const bool unit_figure = std::any_of(quantities.begin(), quantities.end(), [](const detail::Quantity& q) {
     return !q.frequency && q.bound.family != "count" && q.bound.family != "relative";
   });
-  if (only_filler(clause, lexicon_.filler()) ||
+  if (only_filler(clause, bare_filler_) ||
       (!unit_figure && detail::contains_any(match, lexicon_.no_information())))
     return;
 
@@ -1023,7 +1024,9 @@ void Extractor::extract_clause(const std::string& clause, const std::string& que
   // Keywords match by lemma: "encrypting" is "encrypt", "logged in" is "log in" (security), which
   // is longer than, and so wins over, "logged" (monitoring).
   std::vector<KeywordHit> hits;
+  const detail::WordStarts lemma_starts(lemmas.text);
   for (const LemmaPhrase& keyword : keyword_lemmas_) {
+    if (!lemma_starts.may_contain(keyword.lemmas)) continue;
     for (const Span& span : detail::find_phrase(lemmas.text, keyword.lemmas)) {
       const Span original = lemmas.original(span);
       if (!overlaps_any(consumed, original)) hits.push_back({original, keyword.index});

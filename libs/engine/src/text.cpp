@@ -127,7 +127,7 @@ bool contains_any(std::string_view text, const std::vector<std::string>& phrases
                      [&](const std::string& phrase) { return contains_phrase(text, phrase); });
 }
 
-bool phrase_at(std::string_view text, std::size_t pos, std::string_view phrase) {
+bool phrase_at_checked(std::string_view text, std::size_t pos, std::string_view phrase) {
   if (phrase.empty() || pos > text.size() || text.compare(pos, phrase.size(), phrase) != 0) return false;
   return boundary_ok(text, pos, pos + phrase.size(), phrase);
 }

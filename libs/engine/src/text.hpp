@@ -51,8 +51,12 @@ std::string phrase_form(std::string_view phrase);
 std::vector<Span> find_phrase(std::string_view text, std::string_view phrase);
 bool contains_phrase(std::string_view text, std::string_view phrase);
 bool contains_any(std::string_view text, const std::vector<std::string>& phrases);
-// `phrase` at exactly `pos`, with word boundaries.
-bool phrase_at(std::string_view text, std::size_t pos, std::string_view phrase);
+// `phrase` at exactly `pos`, with word boundaries. Inline for its first-byte test: most calls try a
+// list of phrases at one place, and most of them fail there.
+bool phrase_at_checked(std::string_view text, std::size_t pos, std::string_view phrase);
+inline bool phrase_at(std::string_view text, std::size_t pos, std::string_view phrase) {
+  return !phrase.empty() && pos < text.size() && text[pos] == phrase[0] && phrase_at_checked(text, pos, phrase);
+}
 
 // The first two bytes of every word of a text: a phrase that starts with a letter or digit can
 // only be found where a word starts, so one whose first two bytes start no word of the text is

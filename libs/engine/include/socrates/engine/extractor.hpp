@@ -105,6 +105,7 @@ class Extractor {
     std::string stem;   // what an inflection starts with: "detect", "stor" (of "store")
   };
   std::vector<std::vector<TriggerLemma>> trigger_lemmas_;  // per metric: its one-word triggers
+  std::vector<std::string> bare_filler_;                   // lexicon filler, its words joined by one space
 };
 
 }  // namespace socrates::engine
