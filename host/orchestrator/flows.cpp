@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace socrates::host {
 namespace {
@@ -19,6 +21,29 @@ constexpr std::size_t kReplyRestatesAtMost = 200;
 json session_of(const json& params) {
   auto it = params.find("session_id");
   return it == params.end() ? json(nullptr) : *it;
+}
+
+const std::string kNull = "null";
+
+// `object` (JSON text of an object) with `name` (a plain key, nothing to escape) set to `value`
+// (JSON text), added after its last member; nullopt when `object` is not an object's text or
+// already has a member of that name at its top level (then the caller merges the parsed values).
+std::optional<std::string> with_member(const std::string& object, std::string_view name, const std::string* value) {
+  if (!value) return std::nullopt;
+  const auto first = object.find_first_not_of(" \t\r\n");
+  const auto last = object.find_last_not_of(" \t\r\n");
+  if (first == std::string::npos || object[first] != '{' || object[last] != '}') return std::nullopt;
+  const std::string key = "\"" + std::string(name) + "\":";
+  if (object.find(key) != std::string::npos) return std::nullopt;
+  const bool empty = object.find_first_not_of(" \t\r\n", first + 1) == last;
+  std::string out;
+  out.reserve(last + key.size() + value->size() + 3);
+  out.append(object, 0, last);
+  if (!empty) out += ',';
+  out += key;
+  out += *value;
+  out += '}';
+  return out;
 }
 
 bool has_internal(Orchestrator& orchestrator, const std::string& agent, const std::string& action) {
@@ -47,6 +72,13 @@ sdk::Result answer(Orchestrator& orchestrator, json params, const sdk::Caller& c
   if (!next.is_ok())
     log::warn("the answer is recorded; its follow-up question could not be asked",
               {{"code", next.error().code}, {"error", next.error().message}});
+  // Both answers as the agents wrote them (checked JSON text): the question is spliced in, so that
+  // the turn is written out to the client without being parsed and written again.
+  if (const std::string* turn_text = recorded.text()) {
+    const std::string* next_text = next.is_ok() ? next.text() : nullptr;
+    if (auto spliced = with_member(*turn_text, "next_question", next.is_ok() ? next_text : &kNull))
+      return sdk::Result::ok_text(std::move(*spliced));
+  }
   json& turn = recorded.value();
   turn["next_question"] = next.is_ok() ? std::move(next.value()) : json(nullptr);
   return sdk::Result::ok(std::move(turn));

@@ -102,10 +102,11 @@ sdk::Result PluginAgent::handle(const sdk::Request& request, sdk::Services& serv
       case SOCRATES_FAILED: return sdk::Result::fail(abi::error_from(out.text()));
       case SOCRATES_OK:
       case SOCRATES_CREATED: {
-        nlohmann::json value = nlohmann::json::parse(out.text(), nullptr, false);
-        if (value.is_discarded()) return unreadable(id_, request.action, services, "a value that is not JSON");
-        sdk::Result result =
-            sdk::Result::ok(std::move(value), status == SOCRATES_CREATED ? sdk::Outcome::kCreated : sdk::Outcome::kOk);
+        // Checked, not parsed: most answers go on to a client as they are (sdk::Result::ok_text).
+        if (!nlohmann::json::accept(out.text()))
+          return unreadable(id_, request.action, services, "a value that is not JSON");
+        sdk::Result result = sdk::Result::ok_text(
+            std::string(out.text()), status == SOCRATES_CREATED ? sdk::Outcome::kCreated : sdk::Outcome::kOk);
         if (!handed_on.text().empty()) result.hand_on(std::string(handed_on.text()));
         return result;
       }

@@ -85,12 +85,16 @@ int status_for_error(const std::string& code) {
 
 HttpResponse from_result(const sdk::Result& result, const std::string& request_id) {
   if (!result.is_ok()) return HttpResponse::error(result.error(), request_id);
-  switch (result.outcome()) {
-    case sdk::Outcome::kCreated: return HttpResponse::json(201, result.value());
-    case sdk::Outcome::kNoContent: return HttpResponse::no_content();
-    case sdk::Outcome::kOk: break;
+  if (result.outcome() == sdk::Outcome::kNoContent) return HttpResponse::no_content();
+  const int status = result.outcome() == sdk::Outcome::kCreated ? 201 : 200;
+  // An agent's answer as its checked text: written out as it came.
+  if (const std::string* text = result.text()) {
+    HttpResponse r;
+    r.status = status;
+    r.body = *text;
+    return r;
   }
-  return HttpResponse::json(200, result.value());
+  return HttpResponse::json(status, result.value());
 }
 
 namespace {

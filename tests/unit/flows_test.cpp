@@ -71,6 +71,38 @@ TEST_F(FlowsTest, AnAnswerIsRecordedThenTheNextQuestionAskedAndBothAnswered) {
   EXPECT_EQ(calls_[1].handed, "");
 }
 
+// The agents' answers reach the flow as their checked JSON text, and the turn leaves it as text:
+// the question is spliced into the recorded answer, so nothing is parsed and written out again on
+// the way to the client; the value is the same as the merged one.
+TEST_F(FlowsTest, TheTurnIsTheAgentsTextWithTheQuestionSplicedIn) {
+  serve("context", {{"record_answer", [](const json&) { return sdk::Result::ok({{"maturity", {{"score", 7}}}}); }}});
+  serve("socratic", {{"next_question", [](const json&) { return sdk::Result::ok({{"id", "q2"}}); }}});
+
+  sdk::Result turn = run("answer", {{"session_id", "s1"}, {"answer", "To sell bread."}});
+  ASSERT_TRUE(turn.is_ok()) << turn.error().message;
+  ASSERT_NE(turn.text(), nullptr) << "the turn was parsed and built again";
+  EXPECT_EQ(*turn.text(), R"({"maturity":{"score":7},"next_question":{"id":"q2"}})");
+  EXPECT_EQ(turn.value(), (json{{"maturity", {{"score", 7}}}, {"next_question", {{"id", "q2"}}}}));
+}
+
+// An empty answer, and an answer that already has a member named next_question (the flow's
+// question replaces it, as for any value), are both still one well-formed object.
+TEST_F(FlowsTest, TheSplicedTurnIsOneObjectWhateverTheRecordedAnswerHolds) {
+  json recorded = json::object();
+  serve("context", {{"record_answer", [&](const json&) { return sdk::Result::ok(recorded); }}});
+  serve("socratic", {{"next_question", [](const json&) { return sdk::Result::ok({{"id", "q2"}}); }}});
+
+  sdk::Result empty = run("answer", {{"session_id", "s1"}, {"answer", "a"}});
+  ASSERT_TRUE(empty.is_ok()) << empty.error().message;
+  ASSERT_NE(empty.text(), nullptr);
+  EXPECT_EQ(json::parse(*empty.text()), (json{{"next_question", {{"id", "q2"}}}}));
+
+  recorded = {{"next_question", "the agent's own"}, {"note", "says \"next_question\": too"}};
+  sdk::Result clash = run("answer", {{"session_id", "s1"}, {"answer", "b"}});
+  ASSERT_TRUE(clash.is_ok()) << clash.error().message;
+  EXPECT_EQ(clash.value(), (json{{"next_question", {{"id", "q2"}}}, {"note", "says \"next_question\": too"}}));
+}
+
 // What the answer left (its project and current specifications) is handed on to the asker's
 // internal action, byte for byte, so the next question is planned without reading them again; the
 // client never sees it.

@@ -28,6 +28,15 @@ class Result {
     return r;
   }
   static Result created(nlohmann::json value) { return ok(std::move(value), Outcome::kCreated); }
+  // A value that arrived as JSON text its receiver has checked (nlohmann::json::accept): the host
+  // keeps an agent's answer so, and one it only hands to a client is written out as it came, never
+  // parsed. value() parses it on first use.
+  static Result ok_text(std::string json_text, Outcome outcome = Outcome::kOk) {
+    Result r;
+    r.text_ = std::move(json_text);
+    r.outcome_ = outcome;
+    return r;
+  }
   static Result no_content() { return ok(nullptr, Outcome::kNoContent); }
   static Result fail(Error error) {
     Result r;
@@ -39,8 +48,18 @@ class Result {
   }
 
   bool is_ok() const noexcept { return !error_.has_value(); }
-  const nlohmann::json& value() const noexcept { return value_; }
-  nlohmann::json& value() noexcept { return value_; }
+  const nlohmann::json& value() const noexcept {
+    parse_text();
+    return value_;
+  }
+  // The value to change: its text, if it had one, no longer says what it holds and is dropped.
+  nlohmann::json& value() noexcept {
+    parse_text();
+    text_.reset();
+    return value_;
+  }
+  // The value's JSON text, when it arrived as text and has not been changed since (else null).
+  const std::string* text() const noexcept { return text_ ? &*text_ : nullptr; }
   Outcome outcome() const noexcept { return outcome_; }
   // Only for a failed result (is_ok() false); throws std::bad_optional_access otherwise.
   const Error& error() const { return error_.value(); }
@@ -53,7 +72,14 @@ class Result {
 
  private:
   Result() = default;
-  nlohmann::json value_;
+  void parse_text() const noexcept {
+    if (!text_ || parsed_) return;
+    value_ = nlohmann::json::parse(*text_, nullptr, /*allow_exceptions=*/false);
+    parsed_ = true;
+  }
+  mutable nlohmann::json value_;
+  std::optional<std::string> text_;
+  mutable bool parsed_ = false;
   Outcome outcome_ = Outcome::kOk;
   std::optional<Error> error_;
   std::string handed_on_;
