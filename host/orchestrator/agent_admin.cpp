@@ -8,8 +8,15 @@ namespace socrates::host {
 AgentAdmin::AgentAdmin(const Config& config, sdk::Services& services)
     : plugins_(config.plugins),
       plugin_dir_(config.plugin_dir),
+      degraded_timeouts_(static_cast<std::size_t>(config.agent_degraded_timeouts)),
+      failure_window_(config.agent_failure_window_s),
       services_(services),
-      loader_(config.plugin_copy_dir) {}
+      loader_(config.plugin_copy_dir),
+      registry_(std::chrono::milliseconds(config.agent_deadline_ms)) {}
+
+bool AgentAdmin::degraded(const AgentGeneration& generation) const {
+  return generation.stats->recent_timeouts(std::chrono::steady_clock::now(), failure_window_) >= degraded_timeouts_;
+}
 
 LoadedPlugin AgentAdmin::start(LoadedPlugin plugin) {
   std::string error;

@@ -12,6 +12,8 @@
 
 #include <socrates/sdk/services.hpp>
 
+#include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -49,6 +51,10 @@ class AgentAdmin {
   // serve now: empty on a host that is ready (GET /health/ready).
   std::vector<std::string> missing_required() const;
 
+  // Whether the agent keeps timing out: AGENT_DEGRADED_TIMEOUTS timeouts within
+  // AGENT_FAILURE_WINDOW_S (GET /api/v1/admin/health shows it "degraded").
+  bool degraded(const AgentGeneration& generation) const;
+
   std::vector<std::shared_ptr<const AgentGeneration>> list() const { return registry_.list(); }
   std::vector<FailedAgent> failed() const { return registry_.failed(); }
 
@@ -66,6 +72,8 @@ class AgentAdmin {
 
   std::vector<PluginSpec> plugins_;
   std::filesystem::path plugin_dir_;
+  std::size_t degraded_timeouts_;
+  std::chrono::seconds failure_window_;
   sdk::Services& services_;
   PluginLoader loader_;
   std::vector<std::string> required_ids_;  // written by load_configured() before serving, then read only

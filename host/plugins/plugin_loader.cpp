@@ -249,6 +249,7 @@ PluginInfo check_descriptor(const fs::path& library, boost::dll::shared_library&
   info.abi_minor = descriptor.abi_minor;
   if (SOCRATES_ABI_HAS(&descriptor, socrates_plugin_descriptor, built_with))
     info.built_with = text_or(descriptor.built_with, "");
+  if (SOCRATES_ABI_HAS(&descriptor, socrates_plugin_descriptor, deadline_ms)) info.deadline_ms = descriptor.deadline_ms;
   if (!is_agent_id(info.agent_id))
     throw PluginError(prefix + "its agent id \"" + info.agent_id +
                       "\" is not a lower_snake_case word (a-z, 0-9, _; at most 64 characters) — it is the "

@@ -14,6 +14,7 @@
 #include "host/plugins/plugin_agent.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,7 @@ struct PluginInfo {
   int abi_major = 0;
   int abi_minor = 0;
   std::string built_with;  // what the plugin says it was built with (ABI 2.1); never checked
+  std::uint32_t deadline_ms = 0;  // the agent's default deadline for one action (ABI 2.3); 0: none declared
   std::string abi_version() const { return std::to_string(abi_major) + "." + std::to_string(abi_minor); }
 };
 

@@ -28,6 +28,7 @@
  *   2.0   this boundary (SDK 1.x plugins exchanged C++ objects and are refused: rebuild them)
  *   2.1   socrates_plugin_descriptor.built_with: the compiler and library, shown (never checked)
  *   2.2   socrates_request.handed and .hand_on: bytes one action of a host flow hands the next
+ *   2.3   socrates_plugin_descriptor.deadline_ms: the agent's default deadline for one action
  *
  * Threading: handle() is called from several threads at once for the same agent; every function
  * of socrates_host_api may be called from any thread; a socrates_db_session belongs to one thread
@@ -40,7 +41,7 @@
 #include <stdint.h>
 
 #define SOCRATES_ABI_VERSION_MAJOR 2
-#define SOCRATES_ABI_VERSION_MINOR 2
+#define SOCRATES_ABI_VERSION_MINOR 3
 
 #ifndef SOCRATES_ABI_TARGET_MINOR
 #define SOCRATES_ABI_TARGET_MINOR SOCRATES_ABI_VERSION_MINOR
@@ -182,7 +183,12 @@ typedef struct socrates_plugin_descriptor {
    * by `plugin-check` and GET /api/v1/admin/agents; the host never checks it. May be null. */
   const char* built_with;
 #endif
-  /* Appended by later minors (issue 17): the agent's default action deadline, its migrations. */
+#if SOCRATES_ABI_TARGET_MINOR >= 3
+  /* Since 2.3: how long one call of handle() may take, in milliseconds, before the host answers
+   * the caller 504 AGENT_TIMEOUT (docs/plugins.md, "Deadlines"); 0: the host's default. The host
+   * caps it with its AGENT_DEADLINE_MS setting. A plugin of an older minor gets the host's default. */
+  uint32_t deadline_ms;
+#endif
 } socrates_plugin_descriptor;
 
 /* ---- The host: its services ------------------------------------------------------------------- */

@@ -22,8 +22,17 @@
 #include <socrates/sdk/detail/abi_plugin.hpp>
 #include <socrates/sdk/version.hpp>
 
+// The agent's default deadline for one action, in milliseconds (ABI 2.3): define it before including
+// this header (`#define SOCRATES_AGENT_DEADLINE_MS 5000`); 0, the default, takes the host's
+// (AGENT_DEADLINE_MS), which also caps it. See docs/plugins.md, "Deadlines".
+#ifndef SOCRATES_AGENT_DEADLINE_MS
+#define SOCRATES_AGENT_DEADLINE_MS 0
+#endif
+
 // The fields after the entry points, as far as the ABI minor the plugin targets has them.
-#if SOCRATES_ABI_TARGET_MINOR >= 1
+#if SOCRATES_ABI_TARGET_MINOR >= 3
+#define SOCRATES_SDK_DESCRIPTOR_TAIL_ , SOCRATES_SDK_BUILT_WITH, SOCRATES_AGENT_DEADLINE_MS
+#elif SOCRATES_ABI_TARGET_MINOR >= 1
 #define SOCRATES_SDK_DESCRIPTOR_TAIL_ , SOCRATES_SDK_BUILT_WITH
 #else
 #define SOCRATES_SDK_DESCRIPTOR_TAIL_
