@@ -156,7 +156,9 @@ sdk::Result Orchestrator::dispatch(Audience audience, const std::string& agent_i
     // allocated: the timer and the services live on this stack until the watchdog lets go.
     CallTimer timer(*generation, action, caller.request_id, early);
     Watchdog::Armed armed(*watchdog_, timer, started + generation->deadline);
-    DeadlineServices call_services(services_, timer.deadline);
+    // An agent with data of its own gets the host's services on its schema (AgentAdmin::migrate).
+    DeadlineServices call_services(generation->plugin.services ? *generation->plugin.services : services_,
+                                   timer.deadline);
     sdk::Request request{action, std::move(params), caller, std::move(handed)};
     sdk::Result result = generation->plugin.agent->handle(request, call_services);
     if (!armed.cancel()) result = sdk::Result::fail(timeout_error(agent_id, action, generation->deadline));

@@ -1,5 +1,6 @@
 // GET /health, GET /api/v1/admin/health, /admin/stats, /admin/agents, POST /admin/agents/{id}/reload.
 #include "host/error_codes.hpp"
+#include "host/log/json_log.hpp"
 #include "host/log/time_text.hpp"
 #include "host/rest/api.hpp"
 
@@ -21,7 +22,14 @@ nlohmann::json agent_json(const AgentGeneration& g, const AgentAdmin& admin) {
   const auto& info = g.plugin.info;
   const AgentStats& s = *g.stats;
   const auto last = s.last_activity_ms.load();
+  nlohmann::json migrations = nlohmann::json::array();
+  for (const auto& m : info.migrations) migrations.push_back(m.name);
+  const auto refused = admin.refused_reload(info.agent_id);
   return {{"id", info.agent_id},
+          {"schema", info.migrations.empty() ? nlohmann::json(nullptr) : nlohmann::json(info.agent_id)},
+          {"migrations", std::move(migrations)},
+          {"refused_reload", refused ? nlohmann::json{{"error", refused->error}, {"at", rfc3339(refused->at)}}
+                                     : nlohmann::json(nullptr)},
           {"name", info.agent_name},
           {"version", info.agent_version},
           {"capabilities", g.capabilities},
@@ -112,6 +120,7 @@ void add_health_routes(Router& router, ApiContext& api) {
       } catch (const RegistryError& e) {
         return HttpResponse::error(host::errc::kUnknownAgent, e.what(), request.request_id, {{"agent", id}});
       } catch (const PluginError& e) {
+        log::warn("reload refused; the previous generation keeps serving", {{"agent", id}, {"error", e.what()}});
         return HttpResponse::error(host::errc::kPluginIncompatible, e.what(), request.request_id, {{"agent", id}});
       }
     });

@@ -309,6 +309,7 @@ TEST_F(DeadlineTest, EachAgentHasItsPluginsDeadlineCappedByTheHostsAndOlderMinor
   EXPECT_EQ(capped.find("fixture_c")->plugin.info.abi_minor, 2);
   EXPECT_EQ(capped.find("fixture_c")->plugin.info.deadline_ms, 0u)
       << "a 2.2 descriptor has no deadline: the host must not read past its size";
+  EXPECT_TRUE(capped.find("fixture_c")->plugin.info.migrations.empty()) << "nor migrations";
   EXPECT_EQ(capped.find("fixture_c")->deadline, 100ms);
   const sdk::Result whoami = orchestrator_->route("fixture_c", "whoami", json::object(), caller());
   ASSERT_TRUE(whoami.is_ok()) << whoami.error().code;
