@@ -286,7 +286,12 @@ class DeadlineTest : public ::testing::Test {
   AgentRegistry& serve(std::chrono::milliseconds cap, std::initializer_list<const char*> names) {
     orchestrator_.reset();
     registry_.emplace(cap);
-    for (const char* name : names) registry_->add(PluginLoader(copies_.path()).load(fixture(name)));
+    for (const char* name : names) {
+      LoadedPlugin plugin = PluginLoader(copies_.path()).load(fixture(name));
+      std::string error;
+      EXPECT_TRUE(plugin.agent->start(services_, &error)) << name << ": " << error;
+      registry_->add(std::move(plugin));
+    }
     orchestrator_.emplace(*registry_, services_);
     return *registry_;
   }
