@@ -21,6 +21,7 @@ inline constexpr const char* kTooManyAttempts = "TOO_MANY_ATTEMPTS";
 // Agents as the host administers them (host/orchestrator, host/plugins).
 inline constexpr const char* kUnknownAgent = "UNKNOWN_AGENT";
 inline constexpr const char* kPluginIncompatible = "PLUGIN_INCOMPATIBLE";
+inline constexpr const char* kAgentTimeout = "AGENT_TIMEOUT";  // 504: a call passed its deadline
 // HTTP (host/rest): what the front door answers before any route runs.
 inline constexpr const char* kPayloadTooLarge = "PAYLOAD_TOO_LARGE";
 inline constexpr const char* kMethodNotAllowed = "METHOD_NOT_ALLOWED";

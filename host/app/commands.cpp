@@ -356,6 +356,11 @@ int plugin_check(const std::string& library, const Environment& env, std::ostrea
       for (const auto& c : plugin.agent->internal_capabilities()) out << " " << c;
       out << "\n";
     }
+    if (!info.migrations.empty()) {
+      out << "  migrations:  ";
+      for (const auto& m : info.migrations) out << " " << m.name;
+      out << " (applied in schema \"" << info.agent_id << "\" at load)\n";
+    }
     // serve loads it from anywhere when PLUGINS lists it, but a reload request only from PLUGIN_DIR.
     const std::filesystem::path plugin_dir = env.get("PLUGIN_DIR").value_or(SOCRATES_DEFAULT_PLUGIN_DIR);
     std::error_code ec;

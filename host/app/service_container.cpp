@@ -16,7 +16,7 @@ ServiceContainer::ServiceContainer(Config config)
       specs_pool_(std::make_unique<ConnectionPool>("specs", config_.database_url_specs, config_.db_pool_size_specs,
                                                    std::chrono::milliseconds(config_.db_lease_timeout_ms))),
       usage_(std::make_shared<llm::PoolUsageRecorder>(*specs_pool_)),
-      agents_(config_, *this),
+      agents_(config_, *this, specs_pool_.get()),
       orchestrator_(agents_.registry(), *this) {
   // The provider LLM_PROVIDER names (null for builtin); it records every call's usage in specs.
   llm_ = llm::make_llm_client(config_, usage_);

@@ -197,6 +197,9 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
   // The parent of the private copy directory (the loader makes a new, randomly named one inside).
   c.plugin_copy_dir = r.text("PLUGIN_COPY_DIR", SOCRATES_DEFAULT_PLUGIN_COPY_DIR);
   c.migrations_dir = r.text("MIGRATIONS_DIR", SOCRATES_DEFAULT_MIGRATIONS_DIR);
+  c.agent_deadline_ms = static_cast<int>(r.integer("AGENT_DEADLINE_MS", 300000, 10, 86400000));
+  c.agent_degraded_timeouts = static_cast<int>(r.integer("AGENT_DEGRADED_TIMEOUTS", 3, 1, 1000000));
+  c.agent_failure_window_s = static_cast<int>(r.integer("AGENT_FAILURE_WINDOW_S", 300, 1, 86400));
   c.auto_migrate = r.boolean("AUTO_MIGRATE", true);
   c.web_dir = r.text("WEB_DIR", SOCRATES_DEFAULT_WEB_DIR);
 

@@ -80,6 +80,13 @@ struct Config {
   std::filesystem::path plugin_copy_dir;  // where the private copy directory is made
   std::filesystem::path migrations_dir;
   bool auto_migrate = true;
+  // One action's deadline (docs/plugins.md, "Deadlines"): the default of an agent that declares
+  // none, and the cap of one that does; past it the caller gets 504 AGENT_TIMEOUT.
+  int agent_deadline_ms = 300000;
+  // An agent with `agent_degraded_timeouts` timeouts within `agent_failure_window_s` is shown
+  // degraded in GET /api/v1/admin/health.
+  int agent_degraded_timeouts = 3;
+  int agent_failure_window_s = 300;
 
   // The web client's files (index.html and its scripts), served at `/` and `/web/{file}`.
   std::filesystem::path web_dir;

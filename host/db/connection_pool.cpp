@@ -148,7 +148,7 @@ sdk::Db ConnectionPool::open() {
   return sdk::Db(std::move(session));
 }
 
-std::unique_ptr<PooledSession> ConnectionPool::lease(sdk::DbStatus* status) noexcept {
+std::unique_ptr<PooledSession> ConnectionPool::lease(sdk::DbStatus* status, std::string search_path) noexcept {
   try {
     std::size_t slot = 0;
     const auto asked = std::chrono::steady_clock::now();
@@ -161,7 +161,7 @@ std::unique_ptr<PooledSession> ConnectionPool::lease(sdk::DbStatus* status) noex
     }
     idle_.fetch_sub(1, std::memory_order_relaxed);
     set_ok(status);
-    return std::make_unique<PooledSession>(*this, slot);
+    return std::make_unique<PooledSession>(*this, slot, std::move(search_path));
   } catch (const std::exception& e) {
     set_status(status, Kind::kUnavailable, std::string("cannot lease a connection: ") + e.what());
     return nullptr;
@@ -189,9 +189,12 @@ double ConnectionPool::ping_ms() noexcept {
 
 // ---------------------------------------------------------------- PooledSession
 
-PooledSession::PooledSession(ConnectionPool& pool, std::size_t slot) : pool_(pool), slot_(slot) {}
+PooledSession::PooledSession(ConnectionPool& pool, std::size_t slot, std::string search_path)
+    : pool_(pool), slot_(slot), search_path_(std::move(search_path)) {}
 
 PooledSession::~PooledSession() {
+  // A search path set in a transaction that is rolled back now reverts to the one before it.
+  if (path_uncommitted_) forget_path();
   try {
     PGconn* conn = pg_conn(pool_.session(slot_));
     if (conn && PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE) {
@@ -215,6 +218,7 @@ bool PooledSession::ensure_connected(sdk::DbStatus* status) noexcept {
     ConnectionPool::Slot& slot = pool_.slot_state(slot_);
     slot.prepared.clear();
     slot.conn = conn;
+    slot.search_path = std::string();  // a new connection has the server's default
     if (conn && PQstatus(conn) == CONNECTION_OK) return true;
     set_status(status, Kind::kUnavailable, "the " + pool_.name() + " database connection could not be re-opened");
   } catch (const std::exception& e) {
@@ -239,9 +243,20 @@ bool PooledSession::commit(sdk::DbStatus* status) noexcept {
   return run(nullptr, 0, /*commit=*/true, nullptr, status);
 }
 
+bool PooledSession::path_differs() const {
+  const auto& current = pool_.slot_state(slot_).search_path;
+  return !current || *current != search_path_;
+}
+
+void PooledSession::forget_path() noexcept {
+  pool_.slot_state(slot_).search_path.reset();
+  path_uncommitted_ = false;
+}
+
 void PooledSession::rollback() noexcept {
   if (!in_transaction_) return;
   in_transaction_ = false;
+  if (path_uncommitted_) forget_path();
   if (begin_pending_) {  // nothing reached the server
     begin_pending_ = false;
     return;
@@ -348,6 +363,7 @@ PooledSession::Sent PooledSession::pipeline(void* raw_conn, const Pending* state
   ConnectionPool::Slot& slot = pool_.slot_state(slot_);
   if (slot.conn != conn || slot.prepared.size() + count >= kMaxPreparedPerConnection) {
     if (slot.conn == conn) ResultGuard{PQexec(conn, "DEALLOCATE ALL")};
+    if (slot.conn != conn && slot.conn != nullptr) slot.search_path.reset();
     slot.prepared.clear();
     slot.conn = conn;
   }
@@ -358,13 +374,14 @@ PooledSession::Sent PooledSession::pipeline(void* raw_conn, const Pending* state
       slot.prepared.clear();
       PQreset(conn);
       configure(conn);
+      slot.search_path = std::string();
     }
     return Sent::kLost;
   };
   if (PQenterPipelineMode(conn) != 1) return lost();
 
   // What went out, in order; each answers one result (then a null).
-  enum class What { kBegin, kPrepare, kExecute, kCommit };
+  enum class What { kBegin, kPath, kPrepare, kExecute, kCommit };
   struct Out {
     What what;
     std::size_t index;
@@ -378,6 +395,17 @@ PooledSession::Sent PooledSession::pipeline(void* raw_conn, const Pending* state
   if (begin_pending_) {
     queued = PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
     sent.push_back({What::kBegin, 0, nullptr});
+  }
+  // The session's search path, when the connection has another (inside the transaction, if any:
+  // rolled back with it, see forget_path()).
+  const bool sets_path = queued && path_differs();
+  if (sets_path) {
+    const char* path = search_path_.c_str();
+    queued = search_path_.empty()
+                 ? PQsendQueryParams(conn, "RESET search_path", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1
+                 : PQsendQueryParams(conn, "SELECT pg_catalog.set_config('search_path', $1, false)", 1, nullptr,
+                                     &path, nullptr, nullptr, 0) == 1;
+    sent.push_back({What::kPath, 0, nullptr});
   }
   for (std::size_t i = 0; queued && i < count; ++i) {
     const Pending& statement = statements[i];
@@ -419,7 +447,7 @@ PooledSession::Sent PooledSession::pipeline(void* raw_conn, const Pending* state
       if (out.what == What::kExecute && statements[out.index].out) fill(result.result, statements[out.index].out);
     } else if (state != PGRES_PIPELINE_ABORTED && outcome == Sent::kOk) {
       fail_from(conn, result.result, status);
-      if (failed) *failed = out.what == What::kBegin ? 0 : out.index;
+      if (failed) *failed = out.what == What::kBegin || out.what == What::kPath ? 0 : out.index;
       outcome = status && status->kind == Kind::kUnavailable ? Sent::kLost : Sent::kFailed;
     }
     ResultGuard end{PQgetResult(conn)};  // each command's answer ends with a null
@@ -430,7 +458,16 @@ PooledSession::Sent PooledSession::pipeline(void* raw_conn, const Pending* state
     if (!result.result && PQstatus(conn) != CONNECTION_OK) return lost();
   }
   if (PQexitPipelineMode(conn) != 1) return lost();
-  if (outcome == Sent::kOk) set_ok(status);
+  if (outcome == Sent::kOk) {
+    if (sets_path) {
+      slot.search_path = search_path_;
+      path_uncommitted_ = in_transaction_;
+    }
+    if (commit) path_uncommitted_ = false;
+    set_ok(status);
+  } else if (sets_path || path_uncommitted_) {
+    forget_path();  // the transaction that set it failed: the connection is back on the one before
+  }
   return outcome;
 }
 
@@ -445,6 +482,21 @@ bool PooledSession::execute_script(const std::string& sql, sdk::DbStatus* status
         return false;
       }
       begin_pending_ = false;
+    }
+    if (path_differs()) {
+      const char* path = search_path_.c_str();
+      ResultGuard set{search_path_.empty()
+                          ? PQexec(conn, "RESET search_path")
+                          : PQexecParams(conn, "SELECT pg_catalog.set_config('search_path', $1, false)", 1, nullptr,
+                                         &path, nullptr, nullptr, 0)};
+      const ExecStatusType set_state = set.result ? PQresultStatus(set.result) : PGRES_FATAL_ERROR;
+      if (set_state != PGRES_TUPLES_OK && set_state != PGRES_COMMAND_OK) {
+        forget_path();
+        fail_from(conn, set.result, status);
+        return false;
+      }
+      pool_.slot_state(slot_).search_path = search_path_;
+      path_uncommitted_ = in_transaction_;
     }
     ResultGuard result{PQexec(conn, sql.c_str())};
     const ExecStatusType state = result.result ? PQresultStatus(result.result) : PGRES_FATAL_ERROR;

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -29,9 +30,14 @@ namespace socrates::host {
 class ConnectionPool;
 
 // One leased connection. Destroying it rolls back an open transaction and gives the connection back.
+//
+// Every session has the search path it was leased with (empty: the server's default, which the
+// host's own sessions use; an agent's: its schema, then public). The pool knows each connection's
+// current one and, when it differs, sets it with the session's first statement, in the same round
+// trip: a connection never carries one session's search path into another's.
 class PooledSession final : public sdk::DatabaseSession {
  public:
-  PooledSession(ConnectionPool& pool, std::size_t slot);
+  PooledSession(ConnectionPool& pool, std::size_t slot, std::string search_path = {});
   ~PooledSession() override;
 
   bool begin(sdk::DbStatus* status) noexcept override;
@@ -62,9 +68,15 @@ class PooledSession final : public sdk::DatabaseSession {
   Sent pipeline(void* conn, const Pending* statements, std::size_t count, bool commit, std::size_t* failed,
                 sdk::DbStatus* status);
   bool ensure_connected(sdk::DbStatus* status) noexcept;
+  // Whether the connection's search path differs from this session's (and must be set first).
+  bool path_differs() const;
+  // The connection's search path is no longer known (a transaction that set it was rolled back).
+  void forget_path() noexcept;
 
   ConnectionPool& pool_;
   std::size_t slot_;
+  std::string search_path_;
+  bool path_uncommitted_ = false;  // this session set the search path in a transaction still open
   bool in_transaction_ = false;
   bool begin_pending_ = false;  // begin() was called and BEGIN goes out with the next statement
 };
@@ -84,7 +96,9 @@ class ConnectionPool {
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
   // Null and status kUnavailable when no connection is free within the lease timeout.
-  std::unique_ptr<PooledSession> lease(sdk::DbStatus* status) noexcept;
+  // `search_path`: the session's (a value for PostgreSQL's search_path, e.g. "\"hello\", public");
+  // empty for the server's default.
+  std::unique_ptr<PooledSession> lease(sdk::DbStatus* status, std::string search_path = {}) noexcept;
   // lease() as the SDK's Db, which the host's own data access shares with agents; throws
   // sdk::DatabaseError (kUnavailable) when no connection is free.
   sdk::Db open();
@@ -101,6 +115,8 @@ class ConnectionPool {
     void* conn = nullptr;  // the PGconn the cache below belongs to
     std::unordered_map<std::string, std::string> prepared;  // SQL text -> statement name
     std::size_t next_statement = 0;
+    // The connection's search path: "" the server's default (a new connection's), nullopt unknown.
+    std::optional<std::string> search_path{std::string()};
   };
 
   void give_back(std::size_t slot) noexcept;

@@ -7,12 +7,16 @@
 // beside requests (see reload()).
 
 #include "host/config/config.hpp"
+#include "host/db/connection_pool.hpp"
 #include "host/orchestrator/agent_registry.hpp"
 #include "host/plugins/plugin_loader.hpp"
 
 #include <socrates/sdk/services.hpp>
 
+#include <chrono>
+#include <cstddef>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,9 +27,11 @@ namespace socrates::host {
 
 class AgentAdmin {
  public:
-  // `services` is what the agents are started with; it must outlive this object. Copies what it
-  // needs of `config` (PLUGINS, PLUGIN_DIR, PLUGIN_COPY_DIR).
-  AgentAdmin(const Config& config, sdk::Services& services);
+  // `services` is what the agents are started with; it must outlive this object, and so must
+  // `specs`, the pool of the specifications database, in which an agent's migrations are applied
+  // (null: a plugin with migrations is refused). Copies what it needs of `config` (PLUGINS,
+  // PLUGIN_DIR, PLUGIN_COPY_DIR).
+  AgentAdmin(const Config& config, sdk::Services& services, ConnectionPool* specs = nullptr);
   AgentAdmin(const AgentAdmin&) = delete;
   AgentAdmin& operator=(const AgentAdmin&) = delete;
 
@@ -49,7 +55,19 @@ class AgentAdmin {
   // serve now: empty on a host that is ready (GET /health/ready).
   std::vector<std::string> missing_required() const;
 
+  // Whether the agent keeps timing out: AGENT_DEGRADED_TIMEOUTS timeouts within
+  // AGENT_FAILURE_WINDOW_S (GET /api/v1/admin/health shows it "degraded").
+  bool degraded(const AgentGeneration& generation) const;
+
   std::vector<std::shared_ptr<const AgentGeneration>> list() const { return registry_.list(); }
+  // Why the last reload of `id` was refused (a build that failed its checks, its migrations or its
+  // start), while the generation before it kept serving; nullopt when the last reload succeeded or
+  // none was refused.
+  struct RefusedReload {
+    std::string error;
+    std::chrono::system_clock::time_point at;
+  };
+  std::optional<RefusedReload> refused_reload(const std::string& id) const;
   std::vector<FailedAgent> failed() const { return registry_.failed(); }
 
   AgentRegistry& registry() noexcept { return registry_; }
@@ -58,18 +76,25 @@ class AgentAdmin {
  private:
   // Whether `library` is (after resolving links) one of the libraries listed in PLUGINS.
   bool is_configured(const std::filesystem::path& library) const;
-  // Runs the agent's start-up hook; throws PluginError when it refuses.
+  // Applies the agent's pending migrations in its schema and gives it services on that schema,
+  // then runs its start-up hook; throws PluginError when either fails.
   LoadedPlugin start(LoadedPlugin plugin);
+  void migrate(LoadedPlugin& plugin);
   // reload() once the agent is known to be loaded (reload_mutex_ held).
   std::shared_ptr<const AgentGeneration> swap_in(const AgentGeneration& current,
                                                  const std::optional<std::filesystem::path>& library);
 
   std::vector<PluginSpec> plugins_;
   std::filesystem::path plugin_dir_;
+  std::size_t degraded_timeouts_;
+  std::chrono::seconds failure_window_;
   sdk::Services& services_;
+  ConnectionPool* specs_;
   PluginLoader loader_;
   std::vector<std::string> required_ids_;  // written by load_configured() before serving, then read only
   std::mutex reload_mutex_;  // one swap at a time, so generations stay in request order
+  mutable std::mutex refused_mutex_;
+  std::map<std::string, RefusedReload> refused_;  // by agent id
   // After the loader: the agents (and their libraries, whose private copies the loader's
   // directory holds) go first.
   AgentRegistry registry_;

@@ -4,6 +4,22 @@
 
 namespace socrates::host {
 
+void AgentStats::record_timeout(std::chrono::steady_clock::time_point now) {
+  timeouts.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(mutex_);
+  recent_.push_back(now);
+  // Enough for any threshold worth setting; older ones no longer count for `degraded` anyway.
+  while (recent_.size() > 1024) recent_.pop_front();
+}
+
+std::size_t AgentStats::recent_timeouts(std::chrono::steady_clock::time_point now,
+                                        std::chrono::steady_clock::duration window) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::size_t count = 0;
+  for (auto it = recent_.rbegin(); it != recent_.rend() && now - *it <= window; ++it) ++count;
+  return count;
+}
+
 std::shared_ptr<const AgentGeneration> AgentRegistry::make(LoadedPlugin plugin, std::shared_ptr<AgentStats> stats) {
   auto generation = std::make_shared<AgentGeneration>();
   // Read once here: every request then checks the generation's lists, not the plugin's object.
@@ -16,6 +32,8 @@ std::shared_ptr<const AgentGeneration> AgentRegistry::make(LoadedPlugin plugin, 
     const bool object_schema = spec.input_schema.is_object() && spec.input_schema.value("type", "") == "object";
     if (is_public && object_schema) generation->tools.push_back(DeclaredTool{action, spec.description, spec.input_schema});
   }
+  const std::chrono::milliseconds declared(plugin.info.deadline_ms);
+  generation->deadline = declared.count() > 0 ? std::min(declared, deadline_) : deadline_;
   generation->plugin = std::move(plugin);
   generation->generation = next_generation_++;
   generation->stats = std::move(stats);

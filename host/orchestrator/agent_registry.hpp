@@ -9,7 +9,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,6 +26,16 @@ struct AgentStats {
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> errors{0};
   std::atomic<std::int64_t> last_activity_ms{0};  // Unix time in ms; 0 = never
+  std::atomic<std::uint64_t> timeouts{0};         // calls past their deadline (504 AGENT_TIMEOUT)
+
+  // A call passed its deadline at `now`.
+  void record_timeout(std::chrono::steady_clock::time_point now);
+  // Timeouts since `now - window`.
+  std::size_t recent_timeouts(std::chrono::steady_clock::time_point now, std::chrono::steady_clock::duration window) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::deque<std::chrono::steady_clock::time_point> recent_;  // the last few timeouts, oldest first
 };
 
 // An action its plugin declared an MCP tool (sdk::ToolSpec; "tool" in the plugin's description of
@@ -40,6 +52,7 @@ struct AgentGeneration {
   std::vector<std::string> capabilities;           // public: what the generic route answers
   std::vector<std::string> internal_capabilities;  // for the host's own routes only
   std::vector<DeclaredTool> tools;                 // public actions declared MCP tools
+  std::chrono::milliseconds deadline{0};           // of one call: the plugin's, capped by the host's
   std::shared_ptr<AgentStats> stats;
 };
 
@@ -57,6 +70,12 @@ class RegistryError : public std::runtime_error {
 
 class AgentRegistry {
  public:
+  static constexpr std::chrono::milliseconds kDefaultDeadline{300000};  // AGENT_DEADLINE_MS's default
+
+  // `deadline`: an agent's deadline for one call when its plugin declares none, and the cap of one
+  // it declares (AGENT_DEADLINE_MS).
+  explicit AgentRegistry(std::chrono::milliseconds deadline = kDefaultDeadline) : deadline_(deadline) {}
+
   // Adds the first generation of an agent. Throws RegistryError when the id is already served
   // (the message names both libraries).
   std::shared_ptr<const AgentGeneration> add(LoadedPlugin plugin);
@@ -75,6 +94,7 @@ class AgentRegistry {
   std::map<std::string, std::shared_ptr<const AgentGeneration>> agents_;
   std::vector<FailedAgent> failed_;
   std::uint64_t next_generation_ = 1;
+  const std::chrono::milliseconds deadline_;
 };
 
 }  // namespace socrates::host

@@ -12,18 +12,30 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <memory>
 #include <string>
 
 namespace socrates::host {
+
+class Watchdog;
 
 class Orchestrator {
  public:
   // Serves standard_flows().
   Orchestrator(AgentRegistry& registry, sdk::Services& services);
+  ~Orchestrator();
+  Orchestrator(const Orchestrator&) = delete;
+  Orchestrator& operator=(const Orchestrator&) = delete;
 
   // For the host's own routes: any action, public or internal. Never throws. UNKNOWN_AGENT,
   // UNSUPPORTED_ACTION (details.available_capabilities) and AGENT_ERROR come back as error results
   // like any other. `handed`: what the previous action of a flow handed on (Request::handed).
+  //
+  // Every call has the agent's deadline (AgentGeneration::deadline). Past it, the call's request
+  // is answered 504 AGENT_TIMEOUT at once through its EarlyAnswer (host/concurrency/early_answer.hpp)
+  // when the transport installed one, the agent's timeout is counted, and the call's services
+  // refuse its database and LLM work from then on (call_deadline.hpp); when the call returns at
+  // last, its result is replaced by AGENT_TIMEOUT. A request answered early runs no further call.
   sdk::Result route(const std::string& agent_id, const std::string& action, nlohmann::json params,
                     const sdk::Caller& caller, std::string handed = {}) noexcept;
 
@@ -51,6 +63,7 @@ class Orchestrator {
   AgentRegistry& registry_;
   sdk::Services& services_;
   std::map<std::string, Flow> flows_;
+  std::unique_ptr<Watchdog> watchdog_;  // the calls' deadlines
 };
 
 }  // namespace socrates::host

@@ -3,6 +3,7 @@
 #include <socrates/abi.h>
 #include <socrates/sdk/detail/abi_bytes.hpp>
 
+#include "host/db/migrator.hpp"
 #include "host/plugins/library_file.hpp"
 
 #include <boost/dll/shared_library.hpp>
@@ -19,6 +20,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <set>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -182,6 +184,44 @@ void open_copy(const fs::path& library, PrivateLibrary& copy) {
                     ") — check that it was built for this platform and that the libraries it needs are installed");
 }
 
+// A migration's name: a plain word, since it is the ledger's key and appears in messages.
+bool is_migration_name(const char* name) {
+  std::size_t length = 0;
+  for (; name[length] != '\0'; ++length) {
+    const char c = name[length];
+    if (length >= 128 || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                           c == '.' || c == '-'))
+      return false;
+  }
+  return length > 0;
+}
+
+// The plugin's migrations (ABI 2.3), copied out of its library and checked.
+std::vector<MigrationFile> migrations_of(const socrates_plugin_descriptor& descriptor, const std::string& prefix) {
+  constexpr std::size_t kMaxMigrations = 10000;
+  const std::string fix = " — declare them with SOCRATES_DECLARE_AGENT_WITH_MIGRATIONS (docs/plugins.md, \"Migrations\")";
+  if (descriptor.migration_count == 0) return {};
+  if (!descriptor.migrations || descriptor.migration_count > kMaxMigrations)
+    throw PluginError(prefix + "its descriptor declares " + std::to_string(descriptor.migration_count) +
+                      " migrations but " + (descriptor.migrations ? "at most 10000 are taken" : "no array of them") +
+                      fix);
+  std::vector<MigrationFile> migrations;
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < descriptor.migration_count; ++i) {
+    const socrates_migration& migration = descriptor.migrations[i];
+    if (!migration.name || !is_migration_name(migration.name))
+      throw PluginError(prefix + "its migration #" + std::to_string(i + 1) + " has " +
+                        (migration.name ? "the name \"" + std::string(migration.name) + "\", which is not" : "no name,") +
+                        " 1 to 128 characters of A-Z, a-z, 0-9, _, . and -" + fix);
+    if (!migration.sql)
+      throw PluginError(prefix + "its migration \"" + std::string(migration.name) + "\" has no SQL" + fix);
+    if (!names.insert(migration.name).second)
+      throw PluginError(prefix + "it declares the migration \"" + std::string(migration.name) + "\" twice" + fix);
+    migrations.push_back(MigrationFile{migration.name, migration.sql, ""});
+  }
+  return migrations;
+}
+
 // The descriptor of the first ABI minor: every plugin of this major has at least its fields.
 constexpr std::size_t kFirstDescriptorSize = offsetof(socrates_plugin_descriptor, api) + sizeof(const void*);
 // The entry points of the first ABI minor, which every plugin of this major has.
@@ -249,10 +289,15 @@ PluginInfo check_descriptor(const fs::path& library, boost::dll::shared_library&
   info.abi_minor = descriptor.abi_minor;
   if (SOCRATES_ABI_HAS(&descriptor, socrates_plugin_descriptor, built_with))
     info.built_with = text_or(descriptor.built_with, "");
+  if (SOCRATES_ABI_HAS(&descriptor, socrates_plugin_descriptor, deadline_ms)) info.deadline_ms = descriptor.deadline_ms;
   if (!is_agent_id(info.agent_id))
     throw PluginError(prefix + "its agent id \"" + info.agent_id +
                       "\" is not a lower_snake_case word (a-z, 0-9, _; at most 64 characters) — it is the "
                       "agent's name in request paths, so pick one that is");
+  if (SOCRATES_ABI_HAS(&descriptor, socrates_plugin_descriptor, migration_count))
+    info.migrations = migrations_of(descriptor, prefix);
+  if (!info.migrations.empty())
+    if (auto problem = agent_schema_problem(info.agent_id)) throw PluginError(prefix + *problem);
   *api = entry;
   return info;
 }

@@ -11,15 +11,18 @@
 // are loaded at all; the descriptor check keeps the host from calling into an incompatible
 // library, it is not a sandbox.
 
+#include "host/db/migration_file.hpp"
 #include "host/plugins/plugin_agent.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace socrates::host {
 
@@ -31,6 +34,10 @@ struct PluginInfo {
   int abi_major = 0;
   int abi_minor = 0;
   std::string built_with;  // what the plugin says it was built with (ABI 2.1); never checked
+  std::uint32_t deadline_ms = 0;  // the agent's default deadline for one action (ABI 2.3); 0: none declared
+  // The agent's own migrations (ABI 2.3), in the descriptor's order; checksums are left empty (the
+  // Migrator computes them). Applied in the schema named after agent_id (host/db/migrator.hpp).
+  std::vector<MigrationFile> migrations;
   std::string abi_version() const { return std::to_string(abi_major) + "." + std::to_string(abi_minor); }
 };
 
@@ -41,6 +48,10 @@ struct LoadedPlugin {
   // Destroying the agent runs plugin code, so it owns the library and releases it (and removes the
   // private copy) only after the agent is gone.
   std::shared_ptr<PluginAgent> agent;
+  // What the agent is started and served with, when it has data of its own: the host's services,
+  // with every database session on its schema (set by AgentAdmin once its migrations are applied).
+  // Null: the host's services as they are.
+  std::shared_ptr<sdk::Services> services;
   std::chrono::system_clock::time_point loaded_at;
 };
 

@@ -1,5 +1,6 @@
 // GET /health, GET /api/v1/admin/health, /admin/stats, /admin/agents, POST /admin/agents/{id}/reload.
 #include "host/error_codes.hpp"
+#include "host/log/json_log.hpp"
 #include "host/log/time_text.hpp"
 #include "host/rest/api.hpp"
 
@@ -17,11 +18,18 @@ nlohmann::json database_health(const DatabaseStatus& status, bool* healthy) {
           {"pool", {{"size", status.pool_size}, {"idle", status.pool_idle}}}};
 }
 
-nlohmann::json agent_json(const AgentGeneration& g) {
+nlohmann::json agent_json(const AgentGeneration& g, const AgentAdmin& admin) {
   const auto& info = g.plugin.info;
   const AgentStats& s = *g.stats;
   const auto last = s.last_activity_ms.load();
+  nlohmann::json migrations = nlohmann::json::array();
+  for (const auto& m : info.migrations) migrations.push_back(m.name);
+  const auto refused = admin.refused_reload(info.agent_id);
   return {{"id", info.agent_id},
+          {"schema", info.migrations.empty() ? nlohmann::json(nullptr) : nlohmann::json(info.agent_id)},
+          {"migrations", std::move(migrations)},
+          {"refused_reload", refused ? nlohmann::json{{"error", refused->error}, {"at", rfc3339(refused->at)}}
+                                     : nlohmann::json(nullptr)},
           {"name", info.agent_name},
           {"version", info.agent_version},
           {"capabilities", g.capabilities},
@@ -30,9 +38,12 @@ nlohmann::json agent_json(const AgentGeneration& g) {
           {"sdk_version", info.abi_version()},
           {"generation", g.generation},
           {"loaded_at", rfc3339(g.plugin.loaded_at)},
+          {"deadline_ms", g.deadline.count()},
+          {"status", admin.degraded(g) ? "degraded" : "ok"},
           {"stats",
            {{"requests", s.requests.load()},
             {"errors", s.errors.load()},
+            {"timeouts", s.timeouts.load()},
             {"last_activity", last == 0 ? nlohmann::json(nullptr)
                                         : nlohmann::json(rfc3339(std::chrono::system_clock::time_point(
                                               std::chrono::milliseconds(last))))}}}};
@@ -48,7 +59,15 @@ void add_health_routes(Router& router, ApiContext& api) {
   router.add("GET", "/api/v1/admin/health", [&api](HttpRequest&) {
     bool healthy = true;
     nlohmann::json agents = nlohmann::json::array();
-    for (const auto& g : api.agents.list()) agents.push_back({{"id", g->plugin.info.agent_id}, {"status", "ok"}});
+    // An agent that keeps passing its deadline is degraded: it still serves, but its callers wait
+    // in vain; the count says how often it happened since start-up.
+    for (const auto& g : api.agents.list()) {
+      const bool degraded = api.agents.degraded(*g);
+      if (degraded) healthy = false;
+      agents.push_back({{"id", g->plugin.info.agent_id},
+                        {"status", degraded ? "degraded" : "ok"},
+                        {"timeouts", g->stats->timeouts.load()}});
+    }
     // Public: which agent failed, not why. The reason names files and carries the dynamic
     // loader's words; it goes to the log and to GET /api/v1/admin/agents.
     for (const auto& f : api.agents.failed()) {
@@ -97,10 +116,11 @@ void add_health_routes(Router& router, ApiContext& api) {
       }
       const std::string& id = request.path_param("id");
       try {
-        return HttpResponse::json(200, agent_json(*api.agents.reload(id, library)));
+        return HttpResponse::json(200, agent_json(*api.agents.reload(id, library), api.agents));
       } catch (const RegistryError& e) {
         return HttpResponse::error(host::errc::kUnknownAgent, e.what(), request.request_id, {{"agent", id}});
       } catch (const PluginError& e) {
+        log::warn("reload refused; the previous generation keeps serving", {{"agent", id}, {"error", e.what()}});
         return HttpResponse::error(host::errc::kPluginIncompatible, e.what(), request.request_id, {{"agent", id}});
       }
     });
@@ -109,7 +129,7 @@ void add_health_routes(Router& router, ApiContext& api) {
   router.add("GET", "/api/v1/admin/agents", [&api](HttpRequest& request) {
     return with_admin(api, request, [&](const auth::AuthContext&) {
       nlohmann::json items = nlohmann::json::array();
-      for (const auto& g : api.agents.list()) items.push_back(agent_json(*g));
+      for (const auto& g : api.agents.list()) items.push_back(agent_json(*g, api.agents));
       nlohmann::json failed = nlohmann::json::array();
       for (const auto& f : api.agents.failed())
         failed.push_back({{"id", f.id}, {"library", f.library.string()}, {"error", f.error}});

@@ -78,6 +78,7 @@ int status_for_error(const std::string& code) {
       {e::kLlmUnavailable, 503},
       {e::kDatabaseUnavailable, 503},
       {e::kServerBusy, 503},
+      {e::kAgentTimeout, 504},
   };
   auto it = kStatus.find(code);
   return it == kStatus.end() ? 422 : it->second;

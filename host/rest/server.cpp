@@ -1,5 +1,6 @@
 #include "host/rest/server.hpp"
 
+#include "host/concurrency/early_answer.hpp"
 #include "host/crypto/crypto_random.hpp"
 #include "host/error_codes.hpp"
 #include "host/log/json_log.hpp"
@@ -21,6 +22,7 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 namespace socrates::host::rest {
 
@@ -90,6 +92,70 @@ struct Connection {
 std::shared_ptr<Connection> connection_of(const std::shared_ptr<Tcp::Peer>& peer) {
   return std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey));
 }
+
+// The route's handler; whatever it throws is a 500 in the error shape.
+HttpResponse respond(const Route& route, HttpRequest& request) {
+  try {
+    return route.handler(request);
+  } catch (const std::exception& e) {
+    log::error("handler threw", {{"error", e.what()}, {"path", request.path}});
+  } catch (...) {
+  }
+  return HttpResponse::error(sdk::errc::kInternal, "the request could not be completed", request.request_id);
+}
+
+// A request run on a worker, answered once: by its handler, or before that from another thread
+// (an agent call past its deadline: host/concurrency/early_answer.hpp). The worker of a request
+// answered early counts as blocked in its pool until its handler returns (managed blocking), so
+// the pool starts another thread meanwhile and keeps its capacity. It lives on the worker's stack
+// for the handler's run and refers to the task's own answer: nothing is allocated for it.
+template <class Answer>
+class WorkerAnswer final : public EarlyAnswer {
+ public:
+  WorkerAnswer(const Answer& answer, const std::string& request_id, WorkerPool& pool) noexcept
+      : answer_(answer), request_id_(request_id), pool_(pool) {}
+
+  bool answer_now(const sdk::Error& error) noexcept override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (answered_) return false;
+      answered_ = true;
+      early_.store(true, std::memory_order_release);
+      // Refused past LLM_CONCURRENCY blocked tasks: the pool is then one thread short until the
+      // handler returns.
+      replaced_ = pool_.begin_blocking();
+    }
+    try {
+      HttpResponse response = HttpResponse::error(error, request_id_);
+      answer_(response);
+    } catch (...) {
+    }
+    return true;
+  }
+  bool answered_early() const noexcept override { return early_.load(std::memory_order_acquire); }
+
+  // The handler's answer: sent unless the request was answered early (then dropped).
+  void finish(HttpResponse& response) {
+    bool send = false, replaced = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      send = !answered_;
+      answered_ = true;
+      replaced = std::exchange(replaced_, false);
+    }
+    if (send) answer_(response);
+    if (replaced) pool_.end_blocking();
+  }
+
+ private:
+  const Answer& answer_;
+  const std::string& request_id_;
+  WorkerPool& pool_;
+  std::mutex mutex_;
+  bool answered_ = false;
+  bool replaced_ = false;
+  std::atomic<bool> early_{false};
+};
 
 }  // namespace
 
@@ -539,22 +605,19 @@ void PistacheHandler::dispatch(const std::shared_ptr<Tcp::Peer>& peer, const std
   r->path_params = std::move(match.params);
   const Route* route = match.route;
 
-  auto run = [r, route, answer]() {
+  if (route->dispatch == Dispatch::kInline) {
     log::ScopedRequestContext context({r->request_id, "", "", ""});
-    HttpResponse response;
-    try {
-      response = route->handler(*r);
-    } catch (const std::exception& e) {
-      log::error("handler threw", {{"error", e.what()}, {"path", r->path}});
-      response = HttpResponse::error(sdk::errc::kInternal, "the request could not be completed", r->request_id);
-    } catch (...) {
-      response = HttpResponse::error(sdk::errc::kInternal, "the request could not be completed", r->request_id);
-    }
-    answer(response);
+    HttpResponse response = respond(*route, *r);
+    return answer(response);
+  }
+  auto run = [r, route, answer, &pool = state->workers]() {
+    log::ScopedRequestContext context({r->request_id, "", "", ""});
+    WorkerAnswer<decltype(answer)> once(answer, r->request_id, pool);
+    EarlyAnswerScope answering(once);
+    HttpResponse response = respond(*route, *r);
+    once.finish(response);
   };
-
-  if (route->dispatch == Dispatch::kInline) return run();
-  if (!state->workers.submit(run)) {
+  if (!state->workers.submit(std::move(run))) {
     HttpResponse busy = HttpResponse::error(host::errc::kServerBusy, "the server is overloaded; try again shortly",
                                             r->request_id, {{"max_queued", state->options.max_queued}});
     busy.headers.emplace_back("Retry-After", "1");
@@ -631,7 +694,7 @@ void Server::start() {
                static_cast<double>(state->workers.queued()));
     gauges.set("socrates_worker_threads", "Worker threads, compensating ones for blocked tasks included", {},
                static_cast<double>(state->workers.live_threads()));
-    gauges.set("socrates_worker_blocked_tasks", "Tasks blocked in an LLM call (LLM_CONCURRENCY is the limit)", {},
+    gauges.set("socrates_worker_blocked_tasks", "Tasks blocked in an LLM call, or past their agent's deadline (LLM_CONCURRENCY is the limit)", {},
                static_cast<double>(state->workers.blocked()));
     gauges.set("socrates_http_connections_open", "Open client connections (MAX_CONNECTIONS is the limit)", {},
                static_cast<double>(state->connections.load()));

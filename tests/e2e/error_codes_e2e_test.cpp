@@ -75,6 +75,7 @@ constexpr Trigger kTriggeredBy[] = {
     {"RATE_LIMITED", "LlmQuotaE2eTest.TheThirdCallOfTheDayIsRateLimitedWithoutAskingTheProvider"},
     {"SERVER_BUSY", "WorkerQueueE2eTest.AFullQueueIs503ServerBusyAndTheHostRecovers"},
     {"REQUEST_TIMEOUT", "HardeningE2eTest.AHeadThatStallsIs408AndTheConnectionIsClosed"},
+    {"AGENT_TIMEOUT", "DeadlineE2eTest.ACallPastItsDeadlineIsAnswered504AtTheDeadline"},
 };
 
 // From `open` (a '{') to its matching '}', skipping string, raw string and character literals and

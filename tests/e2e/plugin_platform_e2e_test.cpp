@@ -4,6 +4,7 @@
 // reload leaving the old generation serving; a factory that throws at start-up.
 #include "e2e/e2e_helpers.hpp"
 #include "support/gate.hpp"
+#include "support/integration_fixture.hpp"
 
 #include <socrates/abi.h>
 
@@ -198,6 +199,7 @@ class PlatformHost {
     return nullptr;
   }
   std::set<std::string> mapped(const std::string& needle) const { return mapped_files(process_->pid(), needle); }
+  const std::string& specs_url() const { return databases_->specs_url(); }
 
  private:
   TestUser make_admin() const { return e2e::make_admin(client(), env_); }
@@ -299,18 +301,48 @@ TEST_F(PluginPlatformE2eTest, ReadmeExampleBuildsAgainstTheInstalledSdkAndAnswer
   EXPECT_NE(check.out.find("hello"), std::string::npos) << check.out;
   EXPECT_NE(check.out.find("greet"), std::string::npos) << check.out;
 
-  // 6. Loaded beside the three real agents, it answers over HTTP.
+  // 6. Loaded beside the three real agents, it answers over HTTP, counting in its own table (its
+  //    migration was applied at load, in the schema "hello").
   PlatformHost& host = start_host({{"PLUGINS", real_plugins() + "," + library.string()}});
-  const auto greeting =
-      host.client().post("/api/v1/agents/hello/greet", {{"name", "Ann"}}, host.user().access_token);
+  const auto greet = [&host] {
+    return host.client().post("/api/v1/agents/hello/greet", {{"name", "Ann"}}, host.user().access_token);
+  };
+  const auto greeting = greet();
   ASSERT_EQ(greeting.status, 200) << describe(greeting);
   EXPECT_EQ(greeting.json()["result"]["greeting"], "Hello, Ann") << greeting.body;
   EXPECT_EQ(greeting.json()["result"]["user"], host.user().id) << greeting.body;
+  EXPECT_EQ(greeting.json()["result"]["times"], 1) << greeting.body;
+  EXPECT_EQ(greet().json()["result"]["times"], 2);
   EXPECT_TRUE(IsValidationError(
       host.client().post("/api/v1/agents/hello/greet", nlohmann::json::object(), host.user().access_token), "name"));
   const auto entry = host.admin_entry("hello");
   ASSERT_TRUE(entry.is_object()) << "hello is not listed by GET /api/v1/admin/agents";
   EXPECT_EQ(entry["library"], library.string());
+  const std::string ledger = "SELECT string_agg(filename, ',' ORDER BY filename) FROM hello.schema_migrations";
+  EXPECT_EQ(test::db_scalar(host.specs_url(), ledger), "001_greetings");
+
+  // 7. The next version brings a second migration, as the README says to (appended, the first one
+  //    untouched); rebuilt in place and reloaded from the configured path, the host applies it
+  //    before the new build serves, and the counts are read back through it.
+  std::string agent_cpp = read_text(source / "hello_agent.cpp");
+  const auto array_end = agent_cpp.find("};\nSOCRATES_DECLARE_AGENT_WITH_MIGRATIONS");
+  ASSERT_NE(array_end, std::string::npos) << agent_cpp;
+  agent_cpp.insert(array_end,
+                   "    {\"002_greeted_at\", \"ALTER TABLE greetings ADD COLUMN greeted_at timestamptz NOT NULL "
+                   "DEFAULT now()\"},\n");
+  const auto version = agent_cpp.find("\"1.1.0\"");
+  ASSERT_NE(version, std::string::npos) << agent_cpp;
+  agent_cpp.replace(version, 7, "\"1.2.0\"");
+  write_text(source / "hello_agent.cpp", agent_cpp);
+  const auto rebuilt = shell("cmake --build " + shell_quote(build.string()) + " --target " + target);
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.output;
+  const auto reloaded = host.reload("hello", nlohmann::json::object());
+  ASSERT_EQ(reloaded.status, 200) << describe(reloaded);
+  EXPECT_EQ(reloaded.json()["version"], "1.2.0") << reloaded.body;
+  EXPECT_EQ(test::db_scalar(host.specs_url(), ledger), "001_greetings,002_greeted_at");
+  EXPECT_EQ(test::db_scalar(host.specs_url(), "SELECT count(*) FROM hello.greetings WHERE greeted_at IS NOT NULL"),
+            "1");
+  EXPECT_EQ(greet().json()["result"]["times"], 3);
 }
 
 // A plugin cannot read the accounts database (password hashes, logins): the services the host
@@ -471,6 +503,7 @@ TEST_F(PluginPlatformE2eTest, ReloadRefusesIncompatibleLibrariesAndTheOldGenerat
   const std::string old_version = host.socratic_version();
   const auto before = host.admin_entry("socratic");
   const std::string host_abi = before["sdk_version"];
+  EXPECT_TRUE(before["refused_reload"].is_null()) << before.dump();
 
   struct Case {
     std::string library;
@@ -498,6 +531,8 @@ TEST_F(PluginPlatformE2eTest, ReloadRefusesIncompatibleLibrariesAndTheOldGenerat
     const auto after = host.admin_entry("socratic");
     EXPECT_EQ(after["generation"], before["generation"]) << after.dump();
     EXPECT_EQ(after["library"], before["library"]) << after.dump();
+    // The listing says why, until a reload succeeds.
+    EXPECT_EQ(after["refused_reload"]["error"], message) << after.dump();
     EXPECT_TRUE(wait_until_unmapped(host.process().pid(), fs::path(c.library).stem().string() + "."))
         << read_text("/proc/" + std::to_string(host.process().pid()) + "/maps");
   }
@@ -505,6 +540,10 @@ TEST_F(PluginPlatformE2eTest, ReloadRefusesIncompatibleLibrariesAndTheOldGenerat
   std::vector<std::string> copies;
   for (const auto& entry : fs::directory_iterator(host.private_dir())) copies.push_back(entry.path().filename().string());
   EXPECT_EQ(copies.size(), 3u) << ::testing::PrintToString(copies);
+  // A reload that succeeds clears the reason.
+  const auto reloaded = host.reload("socratic", nlohmann::json::object());
+  ASSERT_EQ(reloaded.status, 200) << describe(reloaded);
+  EXPECT_TRUE(reloaded.json()["refused_reload"].is_null()) << reloaded.body;
 }
 
 TEST_F(PluginPlatformE2eTest, ReloadRefusesALibraryOfAnotherAgent) {

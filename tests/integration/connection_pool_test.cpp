@@ -492,5 +492,51 @@ TEST_F(ConnectionPoolTest, EveryConnectionPlansItsStatementsOnceAlsoAfterAReconn
       << "the re-opened connection lost the setting";
 }
 
+// Each session has the search path it was leased with, on whatever connection it gets: the pool
+// sets it with the first statement when the connection has another, and a transaction that set it
+// and was undone (rolled back, or an autocommit statement that failed) leaves the connection on the
+// old one, which the pool must then know it does not know. One connection, so every session
+// shares it.
+TEST_F(ConnectionPoolTest, EverySessionHasItsOwnSearchPathOnASharedConnection) {
+  auto pool = open_pool(1);
+  const std::string agent = "\"some_agent\", public";
+  auto path_of = [&](const std::string& search_path, bool in_transaction = false) {
+    sdk::DbStatus status;
+    auto session = pool->lease(&status, search_path);
+    EXPECT_TRUE(session) << status.message;
+    if (!session) return std::string("(no session)");
+    sdk::Db db(std::move(session));
+    if (in_transaction) db.begin();
+    return db.query_one("SELECT current_setting('search_path') AS p")->str("p");
+  };
+  const std::string host_default = path_of("");
+  EXPECT_EQ(host_default.find("some_agent"), std::string::npos) << host_default;
+
+  EXPECT_EQ(path_of(agent), agent);
+  EXPECT_EQ(path_of(""), host_default);  // not left over from the agent's session
+  EXPECT_EQ(path_of(agent, /*in_transaction=*/true), agent);  // that transaction is rolled back
+  EXPECT_EQ(path_of(agent), agent);
+  EXPECT_EQ(path_of(""), host_default);
+
+  // An autocommit statement that fails undoes the path it was sent with.
+  {
+    sdk::DbStatus status;
+    auto session = pool->lease(&status, agent);
+    ASSERT_TRUE(session) << status.message;
+    EXPECT_FALSE(session->execute("SELECT 1/0", nullptr, 0, nullptr, &status));
+  }
+  EXPECT_EQ(path_of(agent), agent);
+  // And a transaction whose statement failed, rolled back when the session goes.
+  {
+    sdk::DbStatus status;
+    auto session = pool->lease(&status, agent);
+    ASSERT_TRUE(session) << status.message;
+    ASSERT_TRUE(session->begin(&status));
+    EXPECT_FALSE(session->execute("SELECT 1/0", nullptr, 0, nullptr, &status));
+  }
+  EXPECT_EQ(path_of(agent, /*in_transaction=*/true), agent);
+  EXPECT_EQ(path_of(""), host_default);
+}
+
 }  // namespace
 }  // namespace socrates

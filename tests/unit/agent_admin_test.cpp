@@ -57,6 +57,25 @@ TEST_F(AgentAdminTest, ARequiredLibraryThatFailsStopsTheLoad) {
   EXPECT_THROW(admin.load_configured(), PluginError);
 }
 
+// With no database to apply them in (an AgentAdmin given no pool, as here), a plugin with
+// migrations is refused rather than served without its tables; and the reason of a refused reload
+// is kept until one succeeds.
+TEST_F(AgentAdminTest, APluginWithMigrationsNeedsADatabaseAndARefusedReloadIsRemembered) {
+  config_.plugins.push_back({fixture("fixture_ledger_1"), false});
+  AgentAdmin admin(config_, services_);
+  admin.load_configured();
+  ASSERT_EQ(admin.failed().size(), 1u);
+  EXPECT_NE(admin.failed()[0].error.find("no database"), std::string::npos) << admin.failed()[0].error;
+
+  EXPECT_FALSE(admin.refused_reload("fixture_good"));
+  EXPECT_THROW(admin.reload("fixture_good", fixture("fixture_throwing")), PluginError);
+  const auto refused = admin.refused_reload("fixture_good");
+  ASSERT_TRUE(refused);
+  EXPECT_NE(refused->error.find("fixture_throwing"), std::string::npos) << refused->error;
+  admin.reload("fixture_good", std::nullopt);
+  EXPECT_FALSE(admin.refused_reload("fixture_good"));
+}
+
 TEST_F(AgentAdminTest, AReloadSwapsInTheNamedBuild) {
   AgentAdmin admin(config_, services_);
   admin.load_configured();

@@ -211,6 +211,23 @@ TEST_F(PluginLoaderTest, ReportsTheFactoryErrorWhenTheAgentCannotBeCreated) {
   EXPECT_NE(message.find("fixture_factory_throws: the constructor gave up"), std::string::npos) << message;
 }
 
+// ABI 2.3: the migrations a plugin declares are copied out of its library, in its order.
+TEST_F(PluginLoaderTest, ReadsTheMigrationsOfTheDescriptor) {
+  PluginLoader loader(copy_dir_);
+  const LoadedPlugin plugin = loader.load(fixture("fixture_ledger_2"));
+  ASSERT_EQ(plugin.info.migrations.size(), 2u);
+  EXPECT_EQ(plugin.info.migrations[0].name, "001_notes");
+  EXPECT_EQ(plugin.info.migrations[0].sql, "CREATE TABLE notes (id bigserial PRIMARY KEY, body text NOT NULL)");
+  EXPECT_EQ(plugin.info.migrations[1].name, "002_notes_author");
+  EXPECT_TRUE(loader.load(fixture("fixture_good")).info.migrations.empty());
+}
+
+TEST_F(PluginLoaderTest, RefusesMigrationsDeclaredTwice) {
+  const std::string message = refusal("fixture_ledger_5");
+  EXPECT_NE(message.find(fixture("fixture_ledger_5").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("\"001_notes\" twice"), std::string::npos) << message;
+}
+
 TEST_F(PluginLoaderTest, RefusesAgentWhoseIdDiffersFromItsDescriptor) {
   const std::string message = refusal("fixture_wrong_id");
   EXPECT_NE(message.find(fixture("fixture_wrong_id").string()), std::string::npos) << message;

@@ -28,6 +28,9 @@
  *   2.0   this boundary (SDK 1.x plugins exchanged C++ objects and are refused: rebuild them)
  *   2.1   socrates_plugin_descriptor.built_with: the compiler and library, shown (never checked)
  *   2.2   socrates_request.handed and .hand_on: bytes one action of a host flow hands the next
+ *   2.3   socrates_plugin_descriptor.deadline_ms: the agent's default deadline for one action;
+ *         .migrations and .migration_count: the agent's own SQL migrations, applied by the host in a
+ *         schema named after the agent (docs/plugins.md, "Migrations")
  *
  * Threading: handle() is called from several threads at once for the same agent; every function
  * of socrates_host_api may be called from any thread; a socrates_db_session belongs to one thread
@@ -40,7 +43,7 @@
 #include <stdint.h>
 
 #define SOCRATES_ABI_VERSION_MAJOR 2
-#define SOCRATES_ABI_VERSION_MINOR 2
+#define SOCRATES_ABI_VERSION_MINOR 3
 
 #ifndef SOCRATES_ABI_TARGET_MINOR
 #define SOCRATES_ABI_TARGET_MINOR SOCRATES_ABI_VERSION_MINOR
@@ -165,6 +168,14 @@ typedef struct socrates_plugin_api {
                     socrates_buffer* out);
 } socrates_plugin_api;
 
+/* One migration of the agent's own data (ABI 2.3): a script of SQL statements that the host runs once,
+ * in the agent's schema, and records by `name` with the SHA-256 of `sql`. Migrations are applied in
+ * the byte order of their names ("001_greetings", "002_..."); an applied one must never change. */
+typedef struct socrates_migration {
+  const char* name; /* unique in the plugin; [A-Za-z0-9_.-], at most 128 characters */
+  const char* sql;  /* NUL-terminated; run with the agent's schema first on the search path */
+} socrates_migration;
+
 /* The descriptor: `SOCRATES_ABI_EXPORT const socrates_plugin_descriptor socrates_plugin = {...};`
  * The host reads it before it calls any function of the plugin. Fields are only appended; `size`
  * says how many this plugin has. The strings are the plugin's and live as long as its library. */
@@ -182,7 +193,18 @@ typedef struct socrates_plugin_descriptor {
    * by `plugin-check` and GET /api/v1/admin/agents; the host never checks it. May be null. */
   const char* built_with;
 #endif
-  /* Appended by later minors (issue 17): the agent's default action deadline, its migrations. */
+#if SOCRATES_ABI_TARGET_MINOR >= 3
+  /* Since 2.3: how long one call of handle() may take, in milliseconds, before the host answers
+   * the caller 504 AGENT_TIMEOUT (docs/plugins.md, "Deadlines"); 0: the host's default. The host
+   * caps it with its AGENT_DEADLINE_MS setting. A plugin of an older minor gets the host's default. */
+  uint32_t deadline_ms;
+  /* Since 2.3: the agent's migrations (`migration_count` of them at `migrations`; null and 0 for
+   * none). The host applies the pending ones at load and at reload, before the agent's start(), in
+   * the schema named after agent_id; every database session the agent opens has that schema first
+   * on its search path. The array lives as long as the library. */
+  const socrates_migration* migrations;
+  size_t migration_count;
+#endif
 } socrates_plugin_descriptor;
 
 /* ---- The host: its services ------------------------------------------------------------------- */

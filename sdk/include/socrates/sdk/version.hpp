@@ -1,7 +1,7 @@
 #pragma once
 // The SDK version: that of the plugin ABI (<socrates/abi.h>) it speaks. The host checks a plugin's
 // ABI version only, before it calls any of its functions: the major must be the host's, the minor
-// no newer than the host's (a host of 2.1 loads plugins built for 2.0 and 2.1). Compiler and
+// no newer than the host's (a host of 2.3 loads plugins built for 2.0 to 2.3). Compiler and
 // standard library are free: only C types cross the boundary.
 
 #include <socrates/abi.h>
