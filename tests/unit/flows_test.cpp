@@ -100,6 +100,8 @@ TEST_F(FlowsTest, TheSplicedTurnIsOneObjectWhateverTheRecordedAnswerHolds) {
   recorded = {{"next_question", "the agent's own"}, {"note", "says \"next_question\": too"}};
   sdk::Result clash = run("answer", {{"session_id", "s1"}, {"answer", "b"}});
   ASSERT_TRUE(clash.is_ok()) << clash.error().message;
+  // Spliced, the text would hold the key twice (and a client may read the first): it is merged.
+  EXPECT_EQ(clash.text(), nullptr);
   EXPECT_EQ(clash.value(), (json{{"next_question", {{"id", "q2"}}}, {"note", "says \"next_question\": too"}}));
 }
 
