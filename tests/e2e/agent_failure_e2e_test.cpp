@@ -8,10 +8,7 @@ namespace {
 class AgentFailureE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const std::string dir = SOCRATES_PLUGIN_DIR;
-    host_ = new HostUnderTest(EnvMap{{"PLUGINS", dir + "/libproject_manager_agent.so," + dir + "/libsocratic_agent.so," +
-                                               dir + "/libcontext_agent.so," + SOCRATES_FIXTURE_DIR +
-                                               "/libfixture_throwing.so"}});
+    host_ = new HostUnderTest(EnvMap{{"PLUGINS", bundled_plugins_and("fixture_throwing")}});
   }
   static void TearDownTestSuite() {
     delete host_;

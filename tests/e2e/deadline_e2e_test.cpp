@@ -17,11 +17,7 @@ using namespace std::chrono_literals;
 class DeadlineE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const std::string dir = SOCRATES_PLUGIN_DIR;
-    host_ = new HostUnderTest(EnvMap{{"PLUGINS", dir + "/libproject_manager_agent.so," + dir + "/libsocratic_agent.so," +
-                                                     dir + "/libcontext_agent.so," + SOCRATES_FIXTURE_DIR +
-                                                     "/libfixture_slow.so"},
-                                     {"WORKERS", "2"}});
+    host_ = new HostUnderTest(EnvMap{{"PLUGINS", bundled_plugins_and("fixture_slow")}, {"WORKERS", "2"}});
   }
   static void TearDownTestSuite() {
     delete host_;

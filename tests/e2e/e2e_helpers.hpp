@@ -155,6 +155,13 @@ inline nlohmann::json raw_answer_body(const std::string& raw, int index = 0) {
                                nullptr, false);
 }
 
+// PLUGINS for a host with the three bundled agents and one test fixture library ("fixture_slow").
+inline std::string bundled_plugins_and(const std::string& fixture) {
+  const std::string dir = SOCRATES_PLUGIN_DIR;
+  return dir + "/libproject_manager_agent.so," + dir + "/libsocratic_agent.so," + dir + "/libcontext_agent.so," +
+         SOCRATES_FIXTURE_DIR + "/lib" + fixture + ".so";
+}
+
 inline std::string random_suffix() {
   static std::atomic<int> counter{0};
   std::random_device random;

@@ -18,10 +18,7 @@ class McpE2eTest : public HostSuite {
 
   // The real agents, and a fixture agent that declares one of its actions an MCP tool (SDK 1.4).
   static void SetUpTestSuite() {
-    const std::string plugins = std::string(SOCRATES_PLUGIN_DIR) + "/libproject_manager_agent.so," +
-                                SOCRATES_PLUGIN_DIR + "/libsocratic_agent.so," + SOCRATES_PLUGIN_DIR +
-                                "/libcontext_agent.so," + SOCRATES_FIXTURE_DIR + "/libfixture_tools.so";
-    host_ = new HostUnderTest({{"PLUGINS", plugins}});
+    host_ = new HostUnderTest({{"PLUGINS", bundled_plugins_and("fixture_tools")}});
   }
 
   // A POST of `body` (text) to /mcp with `token`, `headers` added.
