@@ -22,6 +22,10 @@ inline constexpr const char* kTooManyAttempts = "TOO_MANY_ATTEMPTS";
 inline constexpr const char* kUnknownAgent = "UNKNOWN_AGENT";
 inline constexpr const char* kPluginIncompatible = "PLUGIN_INCOMPATIBLE";
 inline constexpr const char* kAgentTimeout = "AGENT_TIMEOUT";  // 504: a call passed its deadline
+// 502: an isolated agent's child process crashed (or was killed) under a call, or is restarting.
+inline constexpr const char* kAgentCrashed = "AGENT_CRASHED";
+// 503: an isolated agent crashed too often and is refused until it is reloaded.
+inline constexpr const char* kAgentQuarantined = "AGENT_QUARANTINED";
 // HTTP (host/rest): what the front door answers before any route runs.
 inline constexpr const char* kPayloadTooLarge = "PAYLOAD_TOO_LARGE";
 inline constexpr const char* kMethodNotAllowed = "METHOD_NOT_ALLOWED";

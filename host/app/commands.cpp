@@ -4,6 +4,8 @@
 #include "host/auth/account_service.hpp"
 #include "host/auth/expiry_sweeper.hpp"
 #include "host/db/migrator.hpp"
+#include "host/isolation/agent_worker.hpp"
+#include "host/isolation/child_process.hpp"
 #include "host/llm/llm_client.hpp"
 #include "host/log/json_log.hpp"
 #include "host/mcp/stdio_transport.hpp"
@@ -42,6 +44,8 @@ const char* const kUsage =
     "  mcp            the MCP server on standard input/output (newline-delimited JSON-RPC) for an\n"
     "                 assistant that starts a local process; authenticated by the personal access\n"
     "                 token in SOCRATES_TOKEN (POST /api/v1/auth/tokens); logs go to standard error\n"
+    "  agent-worker   the child process of an isolated agent (PLUGINS=isolated:PATH), started by\n"
+    "                 the host itself; not for use by hand\n"
     "\n"
     "Configuration is the environment (and an optional .env file, or ENV_FILE): DATABASE_URL_AUTH,\n"
     "DATABASE_URL_SPECS, SECRET_KEY, PORT, THREADS, WORKERS, PLUGINS, LLM_PROVIDER, LOG_LEVEL, ...\n"
@@ -494,6 +498,17 @@ int run_command(const std::vector<std::string>& args, const Environment& base_en
   const bool explicit_command = args.size() > 1 && args[1].rfind("--", 0) != 0;
   const std::string name = explicit_command ? command : "serve";
   const std::size_t options_from = explicit_command ? 2 : 1;
+
+  // LIBRARY COPY_DIR [INSIDE], from the host (host/isolation/isolated_plugin.cpp), with its socket
+  // at descriptor 3.
+  if (name == "agent-worker") {
+    if (args.size() < 4 || args.size() > 5) {
+      err << "usage: socrates-host agent-worker LIBRARY COPY_DIR [INSIDE] (started by the host for isolated agents)\n";
+      return 2;
+    }
+    return isolation::run_agent_worker(isolation::ChildProcess::kChildFd, args[2], args[3],
+                                       args.size() == 5 ? std::optional<std::filesystem::path>(args[4]) : std::nullopt);
+  }
 
   for (std::size_t i = 1; i < args.size(); ++i)
     if (args[i] == "--help" || args[i] == "-h" || args[i] == "help") {

@@ -200,6 +200,8 @@ Config read(const Environment& env, RequiredFor purpose, std::vector<std::string
   c.agent_deadline_ms = static_cast<int>(r.integer("AGENT_DEADLINE_MS", 300000, 10, 86400000));
   c.agent_degraded_timeouts = static_cast<int>(r.integer("AGENT_DEGRADED_TIMEOUTS", 3, 1, 1000000));
   c.agent_failure_window_s = static_cast<int>(r.integer("AGENT_FAILURE_WINDOW_S", 300, 1, 86400));
+  c.agent_max_crashes = static_cast<int>(r.integer("AGENT_MAX_CRASHES", 5, 1, 1000000));
+  c.agent_memory_limit_mb = static_cast<std::size_t>(r.integer("AGENT_MEMORY_LIMIT_MB", 0, 0, 1L << 30));
   c.auto_migrate = r.boolean("AUTO_MIGRATE", true);
   c.web_dir = r.text("WEB_DIR", SOCRATES_DEFAULT_WEB_DIR);
 
@@ -302,10 +304,12 @@ std::vector<PluginSpec> parse_plugin_list(const std::string& text, const std::fi
   std::vector<PluginSpec> specs;
   for (std::string item : split_list(text)) {
     PluginSpec spec;
-    const std::string optional_prefix = "optional:";
-    if (item.rfind(optional_prefix, 0) == 0) {
-      spec.required = false;
-      item = trim(item.substr(optional_prefix.size()));
+    // `optional:` and `isolated:`, in either order.
+    for (;;) {
+      if (item.rfind("optional:", 0) == 0) spec.required = false;
+      else if (item.rfind("isolated:", 0) == 0) spec.isolated = true;
+      else break;
+      item = trim(item.substr(item.find(':') + 1));
     }
     std::filesystem::path path(item);
     spec.library = path.is_absolute() ? path : base_dir / path;

@@ -36,6 +36,7 @@ class Environment {
 struct PluginSpec {
   std::filesystem::path library;
   bool required = true;  // a required plugin that fails to load stops start-up
+  bool isolated = false;  // runs in a child process of its own (host/isolation/isolated_plugin.hpp)
 };
 
 enum class RequiredFor { kServe, kMigrate, kDoctor };
@@ -87,6 +88,11 @@ struct Config {
   // degraded in GET /api/v1/admin/health.
   int agent_degraded_timeouts = 3;
   int agent_failure_window_s = 300;
+  // Isolated agents (docs/plugins.md, "Isolation"): a child that crashes (or is killed) this many
+  // times within `agent_failure_window_s` quarantines its agent until a reload; each child's
+  // address space is limited to `agent_memory_limit_mb` (0: no limit).
+  int agent_max_crashes = 5;
+  std::size_t agent_memory_limit_mb = 0;
 
   // The web client's files (index.html and its scripts), served at `/` and `/web/{file}`.
   std::filesystem::path web_dir;
@@ -131,7 +137,8 @@ Config load_config(const Environment& env, RequiredFor purpose = RequiredFor::kS
 std::vector<std::string> config_problems(const Environment& env, RequiredFor purpose = RequiredFor::kServe);
 
 // PLUGINS: comma- or newline-separated library paths; an entry prefixed with `optional:` may fail
-// to load without stopping the host. A relative path is taken from `base_dir`.
+// to load without stopping the host, one prefixed with `isolated:` runs in a child process (both
+// may be given, in either order). A relative path is taken from `base_dir`.
 std::vector<PluginSpec> parse_plugin_list(const std::string& text, const std::filesystem::path& base_dir);
 
 }  // namespace socrates::host

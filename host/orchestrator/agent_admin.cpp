@@ -44,7 +44,18 @@ AgentAdmin::AgentAdmin(const Config& config, sdk::Services& services, Connection
       services_(services),
       specs_(specs),
       loader_(config.plugin_copy_dir),
-      registry_(std::chrono::milliseconds(config.agent_deadline_ms)) {}
+      registry_(std::chrono::milliseconds(config.agent_deadline_ms)) {
+  isolation_.copy_dir = config.plugin_copy_dir;
+  isolation_.address_space_bytes = config.agent_memory_limit_mb * 1024 * 1024;
+  isolation_.deadline_cap = std::chrono::milliseconds(config.agent_deadline_ms);
+  isolation_.restart.max_crashes = static_cast<std::size_t>(config.agent_max_crashes);
+  isolation_.restart.window = failure_window_;
+}
+
+LoadedPlugin AgentAdmin::load(const std::filesystem::path& library, const std::optional<std::filesystem::path>& inside,
+                              bool isolated) const {
+  return isolated ? isolation::load_isolated(library, isolation_, inside) : loader_.load(library, inside);
+}
 
 bool AgentAdmin::degraded(const AgentGeneration& generation) const {
   return generation.stats->recent_timeouts(std::chrono::steady_clock::now(), failure_window_) >= degraded_timeouts_;
@@ -77,11 +88,12 @@ LoadedPlugin AgentAdmin::start(LoadedPlugin plugin) {
 void AgentAdmin::load_configured() {
   for (const auto& spec : plugins_) {
     try {
-      LoadedPlugin plugin = start(loader_.load(spec.library));
+      LoadedPlugin plugin = start(load(spec.library, std::nullopt, spec.isolated));
       const std::string id = plugin.info.agent_id, version = plugin.info.agent_version;
       registry_.add(std::move(plugin));
       if (spec.required) required_ids_.push_back(id);
-      log::info("agent loaded", {{"agent", id}, {"version", version}, {"library", spec.library.string()}});
+      log::info("agent loaded", {{"agent", id}, {"version", version}, {"library", spec.library.string()},
+                                 {"isolated", spec.isolated}});
     } catch (const std::exception& e) {
       if (spec.required) throw;
       log::warn("optional agent failed to load", {{"library", spec.library.string()}, {"error", e.what()}});
@@ -146,7 +158,7 @@ std::shared_ptr<const AgentGeneration> AgentAdmin::swap_in(const AgentGeneration
   // PLUGIN_DIR, so that an admin token alone cannot make the host load a file from anywhere.
   const std::optional<std::filesystem::path> inside =
       is_configured(path) ? std::nullopt : std::optional<std::filesystem::path>(plugin_dir_);
-  LoadedPlugin plugin = loader_.load(path, inside);
+  LoadedPlugin plugin = load(path, inside, current.plugin.isolation != nullptr);
   // Checked before start(), so another agent's start-up code never runs for a mistaken path.
   if (plugin.info.agent_id != id)
     throw PluginError("cannot reload agent '" + id + "' from " + path.string() + ": that library declares agent '" +

@@ -8,6 +8,7 @@
 
 #include "host/config/config.hpp"
 #include "host/db/connection_pool.hpp"
+#include "host/isolation/isolated_plugin.hpp"
 #include "host/orchestrator/agent_registry.hpp"
 #include "host/plugins/plugin_loader.hpp"
 
@@ -74,6 +75,9 @@ class AgentAdmin {
   PluginLoader& loader() noexcept { return loader_; }
 
  private:
+  // Loads `library` in-process, or in a child process of its own when `isolated`.
+  LoadedPlugin load(const std::filesystem::path& library, const std::optional<std::filesystem::path>& inside,
+                    bool isolated) const;
   // Whether `library` is (after resolving links) one of the libraries listed in PLUGINS.
   bool is_configured(const std::filesystem::path& library) const;
   // Applies the agent's pending migrations in its schema and gives it services on that schema,
@@ -91,6 +95,7 @@ class AgentAdmin {
   sdk::Services& services_;
   ConnectionPool* specs_;
   PluginLoader loader_;
+  isolation::IsolationOptions isolation_;  // for PLUGINS=isolated:...
   std::vector<std::string> required_ids_;  // written by load_configured() before serving, then read only
   std::mutex reload_mutex_;  // one swap at a time, so generations stay in request order
   mutable std::mutex refused_mutex_;

@@ -32,8 +32,7 @@ std::shared_ptr<const AgentGeneration> AgentRegistry::make(LoadedPlugin plugin, 
     const bool object_schema = spec.input_schema.is_object() && spec.input_schema.value("type", "") == "object";
     if (is_public && object_schema) generation->tools.push_back(DeclaredTool{action, spec.description, spec.input_schema});
   }
-  const std::chrono::milliseconds declared(plugin.info.deadline_ms);
-  generation->deadline = declared.count() > 0 ? std::min(declared, deadline_) : deadline_;
+  generation->deadline = plugin.info.deadline_within(deadline_);
   generation->plugin = std::move(plugin);
   generation->generation = next_generation_++;
   generation->stats = std::move(stats);

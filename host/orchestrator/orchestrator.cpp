@@ -21,7 +21,8 @@ std::int64_t now_ms() {
 // Errors that mean the agent (or what it depends on) failed, as opposed to the caller's mistakes.
 bool is_agent_failure(const std::string& code) {
   return code == sdk::errc::kAgentError || code == sdk::errc::kInternal || code == sdk::errc::kDatabaseUnavailable ||
-         code == sdk::errc::kLlmError || code == sdk::errc::kLlmUnavailable || code == host::errc::kAgentTimeout;
+         code == sdk::errc::kLlmError || code == sdk::errc::kLlmUnavailable || code == host::errc::kAgentTimeout ||
+         code == host::errc::kAgentCrashed || code == host::errc::kAgentQuarantined;
 }
 
 sdk::Error timeout_error(const std::string& agent_id, const std::string& action, std::chrono::milliseconds deadline) {

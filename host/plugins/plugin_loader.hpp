@@ -14,6 +14,8 @@
 #include "host/db/migration_file.hpp"
 #include "host/plugins/plugin_agent.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -39,6 +41,16 @@ struct PluginInfo {
   // Migrator computes them). Applied in the schema named after agent_id (host/db/migrator.hpp).
   std::vector<MigrationFile> migrations;
   std::string abi_version() const { return std::to_string(abi_major) + "." + std::to_string(abi_minor); }
+  // One call's deadline: the declared one, capped by `cap` (AGENT_DEADLINE_MS), or `cap` if none.
+  std::chrono::milliseconds deadline_within(std::chrono::milliseconds cap) const {
+    return deadline_ms > 0 ? std::min(std::chrono::milliseconds(deadline_ms), cap) : cap;
+  }
+};
+
+// An isolated agent's child processes, as health shows them (host/isolation/isolated_plugin.hpp).
+struct IsolationStatus {
+  std::atomic<std::uint64_t> crashes{0};  // children of this generation that crashed or were killed
+  std::atomic<bool> quarantined{false};   // refused until reloaded
 };
 
 struct LoadedPlugin {
@@ -53,6 +65,8 @@ struct LoadedPlugin {
   // Null: the host's services as they are.
   std::shared_ptr<sdk::Services> services;
   std::chrono::system_clock::time_point loaded_at;
+  // Set for an agent that runs in a child process (PLUGINS=isolated:...), null in-process.
+  std::shared_ptr<const IsolationStatus> isolation;
 };
 
 // A library that cannot be used, with a message that names the library, what the host expected,

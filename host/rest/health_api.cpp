@@ -18,6 +18,13 @@ nlohmann::json database_health(const DatabaseStatus& status, bool* healthy) {
           {"pool", {{"size", status.pool_size}, {"idle", status.pool_idle}}}};
 }
 
+// "quarantined" (an isolated agent that crashed too often: refused until reloaded), "degraded"
+// (keeps passing its deadline) or "ok".
+std::string agent_status(const AgentGeneration& g, const AgentAdmin& admin) {
+  if (g.plugin.isolation && g.plugin.isolation->quarantined.load()) return "quarantined";
+  return admin.degraded(g) ? "degraded" : "ok";
+}
+
 nlohmann::json agent_json(const AgentGeneration& g, const AgentAdmin& admin) {
   const auto& info = g.plugin.info;
   const AgentStats& s = *g.stats;
@@ -25,7 +32,7 @@ nlohmann::json agent_json(const AgentGeneration& g, const AgentAdmin& admin) {
   nlohmann::json migrations = nlohmann::json::array();
   for (const auto& m : info.migrations) migrations.push_back(m.name);
   const auto refused = admin.refused_reload(info.agent_id);
-  return {{"id", info.agent_id},
+  nlohmann::json agent = {{"id", info.agent_id},
           {"schema", info.migrations.empty() ? nlohmann::json(nullptr) : nlohmann::json(info.agent_id)},
           {"migrations", std::move(migrations)},
           {"refused_reload", refused ? nlohmann::json{{"error", refused->error}, {"at", rfc3339(refused->at)}}
@@ -39,7 +46,8 @@ nlohmann::json agent_json(const AgentGeneration& g, const AgentAdmin& admin) {
           {"generation", g.generation},
           {"loaded_at", rfc3339(g.plugin.loaded_at)},
           {"deadline_ms", g.deadline.count()},
-          {"status", admin.degraded(g) ? "degraded" : "ok"},
+          {"status", agent_status(g, admin)},
+          {"isolated", g.plugin.isolation != nullptr},
           {"stats",
            {{"requests", s.requests.load()},
             {"errors", s.errors.load()},
@@ -47,6 +55,8 @@ nlohmann::json agent_json(const AgentGeneration& g, const AgentAdmin& admin) {
             {"last_activity", last == 0 ? nlohmann::json(nullptr)
                                         : nlohmann::json(rfc3339(std::chrono::system_clock::time_point(
                                               std::chrono::milliseconds(last))))}}}};
+  if (g.plugin.isolation) agent["stats"]["crashes"] = g.plugin.isolation->crashes.load();
+  return agent;
 }
 
 }  // namespace
@@ -61,12 +71,13 @@ void add_health_routes(Router& router, ApiContext& api) {
     nlohmann::json agents = nlohmann::json::array();
     // An agent that keeps passing its deadline is degraded: it still serves, but its callers wait
     // in vain; the count says how often it happened since start-up.
+    // An isolated agent that crashed too often is quarantined: refused until an operator reloads it.
     for (const auto& g : api.agents.list()) {
-      const bool degraded = api.agents.degraded(*g);
-      if (degraded) healthy = false;
-      agents.push_back({{"id", g->plugin.info.agent_id},
-                        {"status", degraded ? "degraded" : "ok"},
-                        {"timeouts", g->stats->timeouts.load()}});
+      const std::string status = agent_status(*g, api.agents);
+      if (status != "ok") healthy = false;
+      nlohmann::json agent = {{"id", g->plugin.info.agent_id}, {"status", status}, {"timeouts", g->stats->timeouts.load()}};
+      if (g->plugin.isolation) agent["crashes"] = g->plugin.isolation->crashes.load();
+      agents.push_back(std::move(agent));
     }
     // Public: which agent failed, not why. The reason names files and carries the dynamic
     // loader's words; it goes to the log and to GET /api/v1/admin/agents.

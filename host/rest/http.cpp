@@ -79,6 +79,8 @@ int status_for_error(const std::string& code) {
       {e::kDatabaseUnavailable, 503},
       {e::kServerBusy, 503},
       {e::kAgentTimeout, 504},
+      {e::kAgentCrashed, 502},
+      {e::kAgentQuarantined, 503},
   };
   auto it = kStatus.find(code);
   return it == kStatus.end() ? 422 : it->second;

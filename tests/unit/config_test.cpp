@@ -305,6 +305,31 @@ TEST(ConfigTest, ParsePluginListAlone) {
   EXPECT_TRUE(parse_plugin_list(" , \n ,", "/base").empty());
 }
 
+TEST(ConfigTest, IsolatedPluginsAndTheirSettings) {
+  const auto specs = parse_plugin_list("isolated:a.so,optional:isolated:/x/b.so,isolated: optional:c.so,d.so", "/base");
+  ASSERT_EQ(specs.size(), 4u);
+  EXPECT_EQ(specs[0].library, fs::path("/base/a.so"));
+  EXPECT_TRUE(specs[0].isolated);
+  EXPECT_TRUE(specs[0].required);
+  EXPECT_EQ(specs[1].library, fs::path("/x/b.so"));
+  EXPECT_TRUE(specs[1].isolated);
+  EXPECT_FALSE(specs[1].required);
+  EXPECT_EQ(specs[2].library, fs::path("/base/c.so")) << "either order";
+  EXPECT_TRUE(specs[2].isolated);
+  EXPECT_FALSE(specs[2].required);
+  EXPECT_FALSE(specs[3].isolated) << "in-process is the default";
+
+  const Config defaults = load(complete());
+  EXPECT_EQ(defaults.agent_max_crashes, 5);
+  EXPECT_EQ(defaults.agent_memory_limit_mb, 0u);
+  const Config set = load(with({{"AGENT_MAX_CRASHES", "2"}, {"AGENT_MEMORY_LIMIT_MB", "768"}}));
+  EXPECT_EQ(set.agent_max_crashes, 2);
+  EXPECT_EQ(set.agent_memory_limit_mb, 768u);
+  const std::string refused = refusal(with({{"AGENT_MAX_CRASHES", "0"}, {"AGENT_MEMORY_LIMIT_MB", "-1"}}));
+  EXPECT_TRUE(contains(refused, "AGENT_MAX_CRASHES='0'")) << refused;
+  EXPECT_TRUE(contains(refused, "AGENT_MEMORY_LIMIT_MB='-1'")) << refused;
+}
+
 TEST_F(ConfigFilesTest, PluginsFileSkipsCommentsAndBlankLines) {
   const fs::path file = write("plugins.txt",
                               "# the agents of this deployment\n"
