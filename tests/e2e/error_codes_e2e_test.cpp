@@ -76,6 +76,8 @@ constexpr Trigger kTriggeredBy[] = {
     {"SERVER_BUSY", "WorkerQueueE2eTest.AFullQueueIs503ServerBusyAndTheHostRecovers"},
     {"REQUEST_TIMEOUT", "HardeningE2eTest.AHeadThatStallsIs408AndTheConnectionIsClosed"},
     {"AGENT_TIMEOUT", "DeadlineE2eTest.ACallPastItsDeadlineIsAnswered504AtTheDeadline"},
+    {"AGENT_CRASHED", "IsolationE2eTest.BadAgentsFailAloneWhile32KeepAliveClientsUseTheOthers"},
+    {"AGENT_QUARANTINED", "IsolationE2eTest.AnAgentThatKeepsCrashingIsQuarantinedUntilReloaded"},
 };
 
 // From `open` (a '{') to its matching '}', skipping string, raw string and character literals and
