@@ -89,7 +89,17 @@ TEST_F(IsolationE2eTest, BadAgentsFailAloneWhile32KeepAliveClientsUseTheOthers) 
   std::vector<std::string> first_errors(32);
   const Headers headers = {{"Authorization", "Bearer " + user_.access_token},
                                             {"Content-Type", "application/json"}};
-  std::vector<std::thread> clients;
+  // Joined however the test ends (an ASSERT returns early).
+  struct Clients {
+    std::atomic<bool>& stop;
+    std::vector<std::thread> threads;
+    ~Clients() {
+      stop = true;
+      for (auto& thread : threads)
+        if (thread.joinable()) thread.join();
+    }
+  } running{stop, {}};
+  std::vector<std::thread>& clients = running.threads;
   for (int i = 0; i < 32; ++i)
     clients.emplace_back([&, i] {
       KeepAliveClient keep_alive(host_->process->base_url());
@@ -109,7 +119,8 @@ TEST_F(IsolationE2eTest, BadAgentsFailAloneWhile32KeepAliveClientsUseTheOthers) 
         }
       }
     });
-  while (served.load() < 64) std::this_thread::sleep_for(5ms);
+  for (int i = 0; i < 2000 && served.load() < 64; ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_GE(served.load(), 64) << "the clients are not served";
 
   // Segfault: 502, and a new child afterwards.
   const long crash_pid = serving_pid("fixture_crash");
@@ -147,7 +158,7 @@ TEST_F(IsolationE2eTest, BadAgentsFailAloneWhile32KeepAliveClientsUseTheOthers) 
   EXPECT_NE(serving_pid("fixture_leak"), 0);
 
   const int before_stop = served.load();
-  while (served.load() < before_stop + 64) std::this_thread::sleep_for(5ms);
+  for (int i = 0; i < 2000 && served.load() < before_stop + 64; ++i) std::this_thread::sleep_for(5ms);
   stop = true;
   for (auto& thread : clients) thread.join();
   EXPECT_EQ(errors.load(), 0) << [&] {

@@ -204,9 +204,12 @@ TEST(ChildProcessTest, TheChildGetsNoOtherDescriptorAndNoBlockedSignals) {
   sigaddset(&stop, SIGTERM);
   sigaddset(&stop, SIGHUP);
   ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &stop, &previous), 0);
-  const std::string script = "[ -e /proc/$$/fd/" + std::to_string(leaked[1]) +
-                             " ] && echo open >&3 || echo closed >&3; grep SigBlk /proc/$$/status >&3";
-  ChildProcess child(program({"/bin/sh", "-c", script}));
+  // Perl, not the shell: dash clears its signal mask when it starts.
+  const std::string script = "open(my $out, '>&=', 3) or die; print $out ((-e '/proc/self/fd/" +
+                             std::to_string(leaked[1]) +
+                             "') ? \"open\\n\" : \"closed\\n\"); open(my $in, '<', '/proc/self/status') or die; "
+                             "print $out grep { /^SigBlk/ } <$in>;";
+  ChildProcess child(program({"/usr/bin/perl", "-e", script}));
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   ::close(leaked[0]);
   ::close(leaked[1]);
