@@ -267,6 +267,8 @@ class IsolatedChild {
   void serve(Link& link, std::int64_t call, const json& request, sdk::Services& services, Sessions& sessions);
   // Runs the agent's start() in the child of `link`: empty, or the reason it failed.
   std::string run_start(Link& link, sdk::Services& services);
+  // A child ended, or could not be started: when the next may start, or quarantine (false).
+  bool count_crash_locked();
   // The child of `link` ended (or was killed): counts it, once, for the restart policy.
   void ended(const std::shared_ptr<Link>& link);
   void ended_locked(std::shared_ptr<Link> link, std::unique_lock<std::mutex>& lock);
@@ -425,6 +427,14 @@ std::string IsolatedChild::run_start(Link& link, sdk::Services& services) {
   return "its child process ended while starting (" + link.how() + ")";
 }
 
+bool IsolatedChild::count_crash_locked() {
+  const auto restart = policy_.crashed(Clock::now());
+  status_->crashes.store(policy_.crashes(), std::memory_order_relaxed);
+  if (restart) next_start_ = *restart;
+  else status_->quarantined.store(true, std::memory_order_relaxed);
+  return restart.has_value();
+}
+
 void IsolatedChild::ended(const std::shared_ptr<Link>& link) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (link_ == link) ended_locked(link, lock);
@@ -432,10 +442,7 @@ void IsolatedChild::ended(const std::shared_ptr<Link>& link) {
 
 void IsolatedChild::ended_locked(std::shared_ptr<Link> link, std::unique_lock<std::mutex>& lock) {
   const std::string how = link->how();
-  const auto restart = policy_.crashed(Clock::now());
-  status_->crashes.store(policy_.crashes(), std::memory_order_relaxed);
-  if (restart) next_start_ = *restart;
-  else status_->quarantined.store(true, std::memory_order_relaxed);
+  const bool restart = count_crash_locked();
   if (link_ == link) link_.reset();
   log::error(restart ? "isolated agent's child process ended; it is started again at the next call after its backoff"
                      : "isolated agent's child process ended too often; the agent is quarantined until it is reloaded",
@@ -485,16 +492,8 @@ std::shared_ptr<Link> IsolatedChild::ready(sdk::Services& services, const std::s
   // A child that cannot be started counts as a crash, so that an agent that never comes back ends
   // quarantined instead of being started for every call.
   log::error("isolated agent's child process could not be started again", {{"agent", id_}, {"error", error}});
-  if (link) {
-    link->kill("it could not be started");
-    link_ = link;
-    ended_locked(link, lock);
-  } else {
-    const auto restart = policy_.crashed(Clock::now());
-    status_->crashes.store(policy_.crashes(), std::memory_order_relaxed);
-    if (restart) next_start_ = *restart;
-    else status_->quarantined.store(true, std::memory_order_relaxed);
-  }
+  if (link) link->kill("it could not be started");
+  count_crash_locked();
   *refused = policy_.quarantined() ? quarantined_error(id_)
                                    : sdk::Error{errc::kAgentCrashed,
                                                 "agent '" + id_ + "' crashed and could not be started again",

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <stdlib.h>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -83,7 +84,7 @@ TEST_F(IsolatedAgentTest, TheAgentAnswersFromAChildProcessWithTheHostsServices) 
   EXPECT_EQ(plugin.info.agent_id, "fixture_crash");
   EXPECT_EQ(plugin.info.deadline_ms, 5000u);
   ASSERT_NE(plugin.isolation, nullptr);
-  EXPECT_EQ(plugin.agent->capabilities().size(), 8u);
+  EXPECT_EQ(plugin.agent->capabilities().size(), 9u);
 
   const sdk::Result ok = call(plugin, "ok");
   ASSERT_TRUE(ok.is_ok()) << ok.error().message;
@@ -101,6 +102,39 @@ TEST_F(IsolatedAgentTest, TheAgentAnswersFromAChildProcessWithTheHostsServices) 
   const sdk::Result sum = call(c_agent, "sum");
   ASSERT_FALSE(sum.is_ok());
   EXPECT_EQ(sum.error().code, "DATABASE_UNAVAILABLE");
+}
+
+TEST_F(IsolatedAgentTest, TheChildsEnvironmentHoldsNoneOfTheHostsSecrets) {
+  ASSERT_EQ(::setenv("SOCRATES_TEST_SECRET_KEY", "do not tell", 1), 0);
+  LoadedPlugin plugin = load("fixture_crash");
+  ::unsetenv("SOCRATES_TEST_SECRET_KEY");
+  const sdk::Result secret = call(plugin, "env", {{"name", "SOCRATES_TEST_SECRET_KEY"}});
+  ASSERT_TRUE(secret.is_ok()) << secret.error().message;
+  EXPECT_TRUE(secret.value()["value"].is_null()) << secret.value();
+  const sdk::Result path = call(plugin, "env", {{"name", "PATH"}});
+  EXPECT_EQ(path.value()["value"], std::getenv("PATH")) << "what finding programs needs is kept";
+}
+
+TEST_F(IsolatedAgentTest, AChildIsNotStartedAgainFromAnotherBuildThanItsGenerations) {
+  // The operator's library, in a directory of the test's own (the file rules need one that
+  // nobody else may write).
+  const std::filesystem::path library = dir_ / "libmy_agent.so";
+  std::filesystem::copy_file(fixture("fixture_crash"), library);
+  LoadedPlugin plugin = load_isolated(library, options_);
+  std::string error;
+  ASSERT_TRUE(plugin.agent->start(services_, &error)) << error;
+  ASSERT_TRUE(call(plugin, "ok").is_ok());
+
+  // A deploy renames another build over the path, then the child crashes before any reload.
+  const std::filesystem::path next = dir_ / "next.so";
+  std::filesystem::copy_file(fixture("fixture_loop"), next);
+  std::filesystem::rename(next, library);
+  ASSERT_EQ(call(plugin, "segv").error().code, "AGENT_CRASHED");
+  const sdk::Result refused = call(plugin, "ok");
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.error().code, "AGENT_CRASHED");
+  EXPECT_EQ(plugin.isolation->crashes.load(), 2u) << "the refused start counts as a crash";
+  EXPECT_EQ(scratch_dirs(), 0u);
 }
 
 TEST_F(IsolatedAgentTest, CallsRunSideBySideInTheChild) {
