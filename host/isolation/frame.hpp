@@ -1,8 +1,7 @@
 #pragma once
 // Frames on a stream socket between the host and an isolated agent's child process: each frame is
 // a 4-byte big-endian length and that many bytes (the ABI's messages written out as JSON text;
-// this layer only moves them). A building block of agent isolation (issue 17), which is not wired
-// into the host yet: nothing but its tests uses it so far.
+// this layer only moves them; docs/plugins.md, "Isolation").
 //
 // Threading: one reader and one writer per descriptor at a time (the caller serialises).
 

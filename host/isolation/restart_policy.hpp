@@ -1,10 +1,9 @@
 #pragma once
 // When an isolated agent's child process may be started again after it crashed, and when the
-// agent is quarantined instead (a building block of agent isolation, issue 17, not wired into the
-// host yet): each crash within the window doubles the wait before the next start (from
-// `first_backoff`, at most `max_backoff`); the `max_crashes`-th crash within the window
-// quarantines the agent, which then serves nothing until it is reloaded (a reload makes a new
-// generation, with a new policy).
+// agent is quarantined instead (docs/plugins.md, "Isolation"): each crash within the window
+// doubles the wait before the next start (from `first_backoff`, at most `max_backoff`); the
+// `max_crashes`-th crash within the window quarantines the agent, which then serves nothing until
+// it is reloaded (a reload makes a new generation, with a new policy).
 //
 // Threading: none; the supervisor of the child calls it under its own lock.
 
