@@ -16,6 +16,8 @@
 #   health-close  GET /health with Connection: close (a connection per request)
 #   projects      GET /api/v1/projects, authenticated, PROJECTS projects seeded
 #   maturity      GET /api/v1/projects/{id}/maturity (one specification per category seeded)
+#   describe      POST /api/v1/agents/socratic/describe: a call through the plugin ABI that makes no
+#                 database work of its own (bench/describe.lua)
 #   create        POST /api/v1/projects (bench/post.lua; only 201 counts as success)
 #   interview     POST /api/v1/sessions/{id}/answer at INTERVIEWS concurrent interviews, each
 #                 answering as soon as it has its question (bench/interview.lua, seed_interviews.py)
@@ -51,8 +53,8 @@ LOGIN_USERS=${LOGIN_USERS:-16}
 STARTS=${STARTS:-3}
 BACKGROUND=${BACKGROUND:-2000}
 REPEAT=${REPEAT:-1}
-KNOWN_SCENARIOS="pistache health health-close projects maturity create interview paced pgbench pgbench-list login"
-SCENARIOS=${SCENARIOS:-pistache health projects maturity create interview paced pgbench pgbench-list login}
+KNOWN_SCENARIOS="pistache health health-close projects maturity describe create interview paced pgbench pgbench-list login"
+SCENARIOS=${SCENARIOS:-pistache health projects maturity describe create interview paced pgbench pgbench-list login}
 
 case "$REPEAT" in
   '' | *[!0-9]*) REPEAT=0 ;;
@@ -280,6 +282,8 @@ scenario projects "GET /api/v1/projects ($PROJECTS projects)" pgbench "$CONNECTI
   run_wrk "$CONNECTIONS" "${auth[@]}" "$base/api/v1/projects"
 scenario maturity "GET /api/v1/projects/{id}/maturity" pgbench "$CONNECTIONS" \
   run_wrk "$CONNECTIONS" "${auth[@]}" "$base/api/v1/projects/$maturity_project/maturity"
+scenario describe "POST /api/v1/agents/socratic/describe" none "$CONNECTIONS" \
+  run_lua "$CONNECTIONS" bench/describe.lua "$base/api/v1/agents/socratic/describe" TOKEN="$list_token"
 EXPECT=201 scenario create "POST /api/v1/projects (201 only)" pgbench "$CONNECTIONS" \
   run_lua "$CONNECTIONS" bench/post.lua "$base/api/v1/projects" DATA="$work/create.lua" TOKEN="$writer_token"
 scenario interview "POST /api/v1/sessions/{id}/answer (turns)" pgbench "$INTERVIEWS" \

@@ -6,6 +6,7 @@
 #include "host/db/migrator.hpp"
 #include "host/isolation/agent_worker.hpp"
 #include "host/isolation/child_process.hpp"
+#include "host/isolation/isolated_plugin.hpp"
 #include "host/llm/llm_client.hpp"
 #include "host/log/json_log.hpp"
 #include "host/mcp/stdio_transport.hpp"
@@ -40,7 +41,8 @@ const char* const kUsage =
     "                 existing account an admin (its password stays; none is read)\n"
     "  doctor         check configuration, databases, the secret, the LLM provider and every plugin;\n"
     "                 print each fix\n"
-    "  plugin-check   PATH: check and load a plugin library as serve would and print its descriptor\n"
+    "  plugin-check   PATH: check and load a plugin library as serve would and print its descriptor;\n"
+    "                 isolated:PATH loads it in a child process, as PLUGINS=isolated:PATH does\n"
     "  mcp            the MCP server on standard input/output (newline-delimited JSON-RPC) for an\n"
     "                 assistant that starts a local process; authenticated by the personal access\n"
     "                 token in SOCRATES_TOKEN (POST /api/v1/auth/tokens); logs go to standard error\n"
@@ -337,11 +339,24 @@ int create_admin(const Environment& env, const std::string& email, bool promote,
   return 1;
 }
 
-int plugin_check(const std::string& library, const Environment& env, std::ostream& out, std::ostream& err) {
+// Loads a library to check it, as serve would: an isolated one (PLUGINS=isolated:PATH) in a child
+// process of its own, so that a library that crashes as it loads is a problem reported, not the end
+// of the command. Private copies go to new directories with random names (mode 0700) in TMPDIR:
+// `loader`'s, removed when it goes (so it must outlive the plugin), or the child's own.
+LoadedPlugin load_to_check(const PluginLoader& loader, const std::filesystem::path& library, bool isolated,
+                           isolation::IsolationOptions options = {}) {
+  if (!isolated) return loader.load(library);
+  options.copy_dir = std::filesystem::temp_directory_path();
+  return isolation::load_isolated(library, options);
+}
+
+int plugin_check(const std::string& argument, const Environment& env, std::ostream& out, std::ostream& err) {
+  const std::string kIsolated = "isolated:";
+  const bool isolated = argument.rfind(kIsolated, 0) == 0;
+  const std::string library = isolated ? argument.substr(kIsolated.size()) : argument;
   try {
-    // The copy goes to a new directory with a random name (mode 0700) in TMPDIR, removed at exit.
     PluginLoader loader(std::filesystem::temp_directory_path());
-    LoadedPlugin plugin = loader.load(library);
+    LoadedPlugin plugin = load_to_check(loader, library, isolated);
     const auto& info = plugin.info;
     out << "ok: " << library << "\n"
         << "  id:           " << info.agent_id << "\n"
@@ -350,6 +365,7 @@ int plugin_check(const std::string& library, const Environment& env, std::ostrea
         << "  abi:          " << info.abi_version() << " (host " << SOCRATES_ABI_VERSION_MAJOR << "."
         << SOCRATES_ABI_VERSION_MINOR << ")\n"
         << "  built with:   " << (info.built_with.empty() ? "(not said)" : info.built_with) << " (never checked)\n"
+        << "  isolated:     " << (isolated ? "yes, it loaded in a child process" : "no") << "\n"
         << "  capabilities:";
     const auto capabilities = plugin.agent->public_capabilities();
     if (capabilities.empty()) out << " (none)";
@@ -468,13 +484,14 @@ int doctor(const Environment& env, std::ostream& out, std::ostream& err) {
     PluginLoader loader(std::filesystem::temp_directory_path());
     for (const auto& spec : config->plugins) {
       try {
-        LoadedPlugin plugin = loader.load(spec.library);
+        LoadedPlugin plugin = load_to_check(loader, spec.library, spec.isolated, isolation::isolation_options(*config));
         const std::string id = plugin.info.agent_id;
         if (seen.count(id))
           problem("duplicate agent id '" + id + "' in " + spec.library.string() + " and " + seen[id] +
                   ": list only one of them in PLUGINS");
         else
-          ok(id + " " + plugin.info.agent_version + " from " + spec.library.string());
+          ok(id + " " + plugin.info.agent_version + " from " + spec.library.string() +
+             (spec.isolated ? " (isolated: loaded in a child process)" : ""));
         seen[id] = spec.library.string();
       } catch (const std::exception& e) {
         if (spec.required)

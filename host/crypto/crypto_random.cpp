@@ -70,4 +70,27 @@ bool constant_time_equals(std::string_view a, std::string_view b) {
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string to_base64(std::string_view bytes) {
+  ensure_sodium();
+  constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
+  std::string encoded(sodium_base64_ENCODED_LEN(bytes.size(), kVariant), '\0');
+  sodium_bin2base64(encoded.data(), encoded.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                    kVariant);
+  encoded.resize(encoded.size() - 1);  // the NUL sodium writes
+  return encoded;
+}
+
+std::optional<std::string> from_base64(std::string_view text) {
+  ensure_sodium();
+  std::string decoded(text.size() / 4 * 3 + 3, '\0');
+  std::size_t length = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(), text.data(), text.size(),
+                        nullptr, &length, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size())
+    return std::nullopt;
+  decoded.resize(length);
+  return decoded;
+}
+
 }  // namespace socrates::host::crypto

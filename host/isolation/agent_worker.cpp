@@ -1,5 +1,6 @@
 #include "host/isolation/agent_worker.hpp"
 
+#include "host/crypto/crypto_random.hpp"
 #include "host/isolation/frame.hpp"
 #include "host/isolation/messages.hpp"
 #include "host/plugins/plugin_loader.hpp"
@@ -271,9 +272,11 @@ json description_of(const PluginAgent& agent) {
 }
 
 json info_json(const PluginInfo& info) {
+  json migrations = json::array();
+  for (const auto& m : info.migrations) migrations.push_back({{"name", m.name}, {"sql", m.sql}});
   return {{"agent_id", info.agent_id},       {"agent_name", info.agent_name}, {"agent_version", info.agent_version},
           {"abi_major", info.abi_major},     {"abi_minor", info.abi_minor},   {"built_with", info.built_with},
-          {"deadline_ms", info.deadline_ms}};
+          {"deadline_ms", info.deadline_ms}, {"migrations", migrations}};
 }
 
 // The agent and what its calls share: the LLM provider the host named at start.
@@ -307,13 +310,20 @@ class Worker {
       caller.request_id = message.value("request_id", "");
       const auto params = message.find("params");
       sdk::Request request{message.value("action", ""),
-                           params != message.end() && params->is_object() ? *params : json::object(), caller};
+                           params != message.end() && params->is_object() ? *params : json::object(), caller, ""};
+      // A host flow's bytes (ABI 2.2), as base64 both ways.
+      const auto handed = message.find("handed");
+      if (handed != message.end() && handed->is_string())
+        request.handed = crypto::from_base64(handed->get_ref<const std::string&>()).value_or("");
       RemoteServices services(link, provider());
-      const sdk::Result result = plugin_.agent->handle(request, services);
-      if (!result.is_ok())
+      sdk::Result result = plugin_.agent->handle(request, services);
+      if (!result.is_ok()) {
         link.send({{"op", "done"}, {"error", abi::error_json(result.error())}});
-      else
-        link.send({{"op", "done"}, {"outcome", static_cast<int>(result.outcome())}, {"value", result.value()}});
+      } else {
+        json done = {{"op", "done"}, {"outcome", static_cast<int>(result.outcome())}, {"value", result.value()}};
+        if (!result.handed_on().empty()) done["hand_on"] = crypto::to_base64(result.handed_on());
+        link.send(std::move(done));
+      }
     } catch (...) {
       // The host is gone (the reader ends the process), or nothing could be allocated.
     }

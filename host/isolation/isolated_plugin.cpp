@@ -1,11 +1,13 @@
 #include "host/isolation/isolated_plugin.hpp"
 
+#include "host/crypto/crypto_random.hpp"
 #include "host/error_codes.hpp"
 #include "host/isolation/agent_worker.hpp"
 #include "host/isolation/child_process.hpp"
 #include "host/isolation/frame.hpp"
 #include "host/isolation/messages.hpp"
 #include "host/log/json_log.hpp"
+#include "host/metrics/metrics.hpp"
 #include "host/plugins/host_services.hpp"
 
 #include <socrates/sdk/detail/abi_bytes.hpp>
@@ -432,6 +434,7 @@ bool IsolatedChild::count_crash_locked() {
   status_->crashes.store(policy_.crashes(), std::memory_order_relaxed);
   if (restart) next_start_ = *restart;
   else status_->quarantined.store(true, std::memory_order_relaxed);
+  metrics::process().agent_crash(id_, !restart);
   return restart.has_value();
 }
 
@@ -536,6 +539,9 @@ std::int32_t IsolatedChild::handle(sdk::Services& services, const socrates_reque
                     {"user_id", std::string(abi::view(request.user_id))},
                     {"role", std::string(abi::view(request.role))},
                     {"request_id", std::string(abi::view(request.request_id))}};
+    // A host flow's bytes between two actions (ABI 2.2) cross as base64: they need not be text.
+    const bool in_flow = SOCRATES_ABI_HAS(&request, socrates_request, hand_on);
+    if (in_flow && request.handed.size > 0) message["handed"] = crypto::to_base64(abi::view(request.handed));
     json done;
     const Outcome outcome = exchange(*link, std::move(message), "done", services, started + deadline_ + kKillGrace, done);
     if (outcome == Outcome::kDone) {
@@ -545,6 +551,11 @@ std::int32_t IsolatedChild::handle(sdk::Services& services, const socrates_reque
         return SOCRATES_FAILED;
       }
       abi::fill(out, abi::dump(done.value("value", json())));
+      const auto handed_on = done.find("hand_on");
+      if (in_flow && request.hand_on && handed_on != done.end() && handed_on->is_string()) {
+        auto bytes = crypto::from_base64(handed_on->get_ref<const std::string&>());
+        if (bytes) abi::fill(request.hand_on, std::move(*bytes));
+      }
       const int result = done.value("outcome", 0);
       return result == static_cast<int>(sdk::Outcome::kCreated)     ? SOCRATES_CREATED
              : result == static_cast<int>(sdk::Outcome::kNoContent) ? SOCRATES_NO_CONTENT
@@ -602,6 +613,16 @@ const socrates_plugin_api kProxyApi = {sizeof(socrates_plugin_api), &proxy_creat
 
 }  // namespace
 
+IsolationOptions isolation_options(const Config& config) {
+  IsolationOptions options;
+  options.copy_dir = config.plugin_copy_dir;
+  options.address_space_bytes = config.agent_memory_limit_mb * 1024 * 1024;
+  options.deadline_cap = std::chrono::milliseconds(config.agent_deadline_ms);
+  options.restart.max_crashes = static_cast<std::size_t>(config.agent_max_crashes);
+  options.restart.window = std::chrono::seconds(config.agent_failure_window_s);
+  return options;
+}
+
 LoadedPlugin load_isolated(const std::filesystem::path& library, const IsolationOptions& options,
                            const std::optional<std::filesystem::path>& inside) {
   auto child = std::make_unique<IsolatedChild>(library, options, inside);
@@ -614,6 +635,9 @@ LoadedPlugin load_isolated(const std::filesystem::path& library, const Isolation
   plugin.info.abi_minor = info.value("abi_minor", 0);
   plugin.info.built_with = info.value("built_with", "");
   plugin.info.deadline_ms = info.value("deadline_ms", std::uint32_t{0});
+  // The agent's own migrations, as the child's loader read and checked them: the host applies them.
+  for (const auto& m : info.value("migrations", json::array()))
+    plugin.info.migrations.push_back(MigrationFile{m.value("name", ""), m.value("sql", ""), ""});
   child->set_deadline(plugin.info.deadline_within(options.deadline_cap));
   plugin.isolation = child->status();
   try {

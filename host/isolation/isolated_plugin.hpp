@@ -14,6 +14,7 @@
 // reloaded. A call still running shortly after its deadline has its child killed (the caller has
 // had its 504 from the orchestrator's watchdog), which counts as a crash.
 
+#include "host/config/config.hpp"
 #include "host/isolation/restart_policy.hpp"
 #include "host/plugins/plugin_loader.hpp"
 
@@ -31,6 +32,10 @@ struct IsolationOptions {
   std::chrono::milliseconds deadline_cap{300000};   // AGENT_DEADLINE_MS
   RestartOptions restart;
 };
+
+// The options the settings give (PLUGIN_COPY_DIR, AGENT_MEMORY_LIMIT_MB, AGENT_DEADLINE_MS,
+// AGENT_MAX_CRASHES, AGENT_FAILURE_WINDOW_S); the worker is this process's own binary.
+IsolationOptions isolation_options(const Config& config);
 
 // Loads `library` in a child process: the child checks and loads it as the loader would (a
 // library named at run time must lie inside `inside`), the host reads its descriptor and actions

@@ -180,6 +180,10 @@ struct Registry::Impl {
   Series<Counter, 2> reloads{counter(registry, "socrates_plugin_reloads_total",
                                      "Agent reloads, by outcome (ok, refused: the old generation kept serving)"),
                              {"agent", "outcome"}};
+  Series<Counter, 2> crashes{counter(registry, "socrates_agent_crashes_total",
+                                     "Crashes and kills of isolated agents' child processes, by what followed "
+                                     "(restarted, quarantined)"),
+                             {"agent", "then"}};
 
   Series<Counter, 3> llm_calls{
       counter(registry, "socrates_llm_calls_total", "LLM calls (retries included), by outcome: ok or the error code"),
@@ -248,6 +252,10 @@ void Registry::agent_call(std::string_view agent, std::string_view action, bool 
 
 void Registry::plugin_reload(std::string_view agent, bool ok) noexcept {
   increment(impl_->reloads, {agent, ok ? "ok" : "refused"});
+}
+
+void Registry::agent_crash(std::string_view agent, bool quarantined) noexcept {
+  increment(impl_->crashes, {agent, quarantined ? "quarantined" : "restarted"});
 }
 
 void Registry::llm_call(std::string_view provider, std::string_view purpose, std::string_view outcome,

@@ -85,6 +85,9 @@ class Registry {
   void agent_call(std::string_view agent, std::string_view action, bool failed, double seconds) noexcept;
   // A reload of a loaded agent: `ok`, or refused (the old generation keeps serving).
   void plugin_reload(std::string_view agent, bool ok) noexcept;
+  // An isolated agent's child process crashed or was killed: it is started again after its
+  // backoff, or (`quarantined`) the agent is refused until a reload.
+  void agent_crash(std::string_view agent, bool quarantined) noexcept;
   // One LLM call with its retries; `outcome` "ok" or the error code (LLM_ERROR, LLM_UNAVAILABLE, ...).
   void llm_call(std::string_view provider, std::string_view purpose, std::string_view outcome,
                 std::int64_t input_tokens, std::int64_t output_tokens, double seconds) noexcept;

@@ -44,13 +44,8 @@ AgentAdmin::AgentAdmin(const Config& config, sdk::Services& services, Connection
       services_(services),
       specs_(specs),
       loader_(config.plugin_copy_dir),
-      registry_(std::chrono::milliseconds(config.agent_deadline_ms)) {
-  isolation_.copy_dir = config.plugin_copy_dir;
-  isolation_.address_space_bytes = config.agent_memory_limit_mb * 1024 * 1024;
-  isolation_.deadline_cap = std::chrono::milliseconds(config.agent_deadline_ms);
-  isolation_.restart.max_crashes = static_cast<std::size_t>(config.agent_max_crashes);
-  isolation_.restart.window = failure_window_;
-}
+      isolation_(isolation::isolation_options(config)),
+      registry_(std::chrono::milliseconds(config.agent_deadline_ms)) {}
 
 LoadedPlugin AgentAdmin::load(const std::filesystem::path& library, const std::optional<std::filesystem::path>& inside,
                               bool isolated) const {

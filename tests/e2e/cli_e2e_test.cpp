@@ -206,6 +206,37 @@ TEST(CliE2eTest, DoctorReportsABrokenRequiredPlugin) {
   EXPECT_NE(result.out.find("libfixture_no_descriptor.so"), std::string::npos) << output(result);
 }
 
+// An isolated entry is loaded in a child process, as serve would: a library that crashes as it is
+// made is a problem doctor reports, not the end of doctor.
+TEST(CliE2eTest, DoctorLoadsAnIsolatedPluginInAChildAndReportsOneThatCrashesAsItLoads) {
+  TestDatabases databases;
+  EnvMap env = migrated(databases);
+  env["PLUGINS"] = real_plugins() + ",isolated:" + kFixtureDir + "/libfixture_crash.so";
+  const auto healthy = run_command({"doctor"}, env);
+  EXPECT_EQ(healthy.exit_code, 0) << output(healthy);
+  EXPECT_NE(healthy.out.find("fixture_crash 1.0.0 from " + kFixtureDir + "/libfixture_crash.so (isolated"),
+            std::string::npos)
+      << output(healthy);
+
+  env["PLUGINS"] = real_plugins() + ",isolated:" + kFixtureDir + "/libfixture_crash_at_load.so";
+  const auto crashed = run_command({"doctor"}, env);
+  EXPECT_EQ(crashed.exit_code, 1) << output(crashed);
+  EXPECT_NE(crashed.out.find("libfixture_crash_at_load.so"), std::string::npos) << output(crashed);
+  EXPECT_NE(crashed.err.find("1 problem(s) found"), std::string::npos) << output(crashed);
+}
+
+TEST(CliE2eTest, PluginCheckLoadsAnIsolatedLibraryInAChildAndSurvivesOneThatCrashesAsItLoads) {
+  const auto ok = run_command({"plugin-check", "isolated:" + kPluginDir + "/libproject_manager_agent.so"}, {});
+  ASSERT_EQ(ok.exit_code, 0) << output(ok);
+  EXPECT_NE(ok.out.find("isolated:     yes"), std::string::npos) << output(ok);
+  EXPECT_NE(ok.out.find("archive"), std::string::npos) << output(ok);  // its actions, asked of the child
+
+  const auto crashed = run_command({"plugin-check", "isolated:" + kFixtureDir + "/libfixture_crash_at_load.so"}, {});
+  EXPECT_EQ(crashed.exit_code, 1) << output(crashed);
+  EXPECT_NE(crashed.err.find("incompatible: "), std::string::npos) << output(crashed);
+  EXPECT_NE(crashed.err.find("libfixture_crash_at_load.so"), std::string::npos) << output(crashed);
+}
+
 // A provider's model list, as both APIs answer GET .../models.
 ScriptedReply model_list(const std::vector<std::string>& ids) {
   nlohmann::json data = nlohmann::json::array();
@@ -474,11 +505,15 @@ TEST(CliE2eTest, CreateAdminRefusesAnExistingAccountUnlessToldToPromoteIt) {
 // Every run of a command must clean up after itself: a host is started and stopped many times a
 // day, and each leftover directory stays in /tmp until a reboot.
 TEST(CliE2eTest, PluginCheckLeavesNothingInTheTemporaryDirectory) {
-  ScratchDir tmp;
-  const auto result =
-      run_command({"plugin-check", kPluginDir + "/libproject_manager_agent.so"}, {{"TMPDIR", tmp.path().string()}});
-  ASSERT_EQ(result.exit_code, 0) << output(result);
-  EXPECT_TRUE(tmp.entries().empty()) << "left behind:\n" << joined(tmp.entries());
+  // In-process and isolated (the child's copy), and after a child that crashed as it loaded.
+  for (const std::string& library : {kPluginDir + "/libproject_manager_agent.so",
+                                     "isolated:" + kPluginDir + "/libproject_manager_agent.so",
+                                     "isolated:" + kFixtureDir + "/libfixture_crash_at_load.so"}) {
+    ScratchDir tmp;
+    const auto result = run_command({"plugin-check", library}, {{"TMPDIR", tmp.path().string()}});
+    EXPECT_EQ(result.exit_code, library.find("crash") == std::string::npos ? 0 : 1) << output(result);
+    EXPECT_TRUE(tmp.entries().empty()) << library << " left behind:\n" << joined(tmp.entries());
+  }
 }
 
 TEST(CliE2eTest, DoctorLeavesNothingInTheTemporaryDirectory) {

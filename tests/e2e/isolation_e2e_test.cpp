@@ -3,11 +3,14 @@
 // past its deadline, one leaks past the children's address-space limit; each answers its own error
 // code, its child is started again, the host and the other agents serve on without a single error
 // (32 keep-alive clients meanwhile), a crash leaves nothing half-written, and an agent that keeps
-// crashing is quarantined until a reload (admin or SIGHUP) releases it.
+// crashing is quarantined until a reload (admin or SIGHUP) releases it. An isolated agent with
+// migrations of its own has them applied by the host, at load and at reload.
 #include "e2e/e2e_helpers.hpp"
+#include "support/prometheus_text.hpp"
 
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -25,7 +28,9 @@ class IsolationE2eTest : public ::testing::Test {
     host_ = new HostUnderTest(EnvMap{{"PLUGINS", dir + "/libproject_manager_agent.so," + dir + "/libsocratic_agent.so," +
                                                      dir + "/libcontext_agent.so,isolated:" + fixtures +
                                                      "/libfixture_crash.so,isolated:" + fixtures +
-                                                     "/libfixture_loop.so,isolated:" + fixtures + "/libfixture_leak.so"},
+                                                     "/libfixture_loop.so,isolated:" + fixtures + "/libfixture_leak.so,isolated:" +
+                                                     fixtures + "/libfixture_ledger_1.so"},
+                                     {"PLUGIN_DIR", fixtures},  // where a reload finds the ledger's next build
                                      {"AGENT_MAX_CRASHES", "3"},
                                      {"AGENT_MEMORY_LIMIT_MB", "1024"}});
     if (host_->start_error.empty()) admin_ = new TestUser(make_admin(host_->client(), host_->env));
@@ -184,6 +189,12 @@ TEST_F(IsolationE2eTest, ACrashLeavesNothingHalfWritten) {
 }
 
 TEST_F(IsolationE2eTest, AnAgentThatKeepsCrashingIsQuarantinedUntilReloaded) {
+  const std::string restarted = R"(socrates_agent_crashes_total{agent="fixture_crash",then="restarted"})";
+  const std::string quarantined = R"(socrates_agent_crashes_total{agent="fixture_crash",then="quarantined"})";
+  const auto count = [](const std::string& scrape, const std::string& series) {
+    return std::max(0.0, metric_value(scrape, series));
+  };
+  const std::string before = client().get("/metrics").body;
   // AGENT_MAX_CRASHES=3: the third crash within the window quarantines it.
   for (int crash = 0; crash < 3; ++crash) {
     ASSERT_NE(serving_pid("fixture_crash"), 0) << crash;
@@ -205,6 +216,10 @@ TEST_F(IsolationE2eTest, AnAgentThatKeepsCrashingIsQuarantinedUntilReloaded) {
   EXPECT_EQ(listed["isolated"], true);
   EXPECT_EQ(listed["stats"]["crashes"], 3);
   EXPECT_EQ(agent_in(agents.json()["items"], "socratic")["isolated"], false);
+  // Each crash is counted (GET /metrics) by what followed it.
+  const std::string after = client().get("/metrics").body;
+  EXPECT_EQ(count(after, restarted) - count(before, restarted), 2) << after;
+  EXPECT_EQ(count(after, quarantined) - count(before, quarantined), 1) << after;
 
   // A reload releases it.
   const auto reloaded = reload("fixture_crash");
@@ -232,6 +247,65 @@ TEST_F(IsolationE2eTest, SighupReloadsIsolatedAgentsInNewChildren) {
   long pid = loop_pid;
   for (int i = 0; i < 400 && (pid = serving_pid("fixture_loop")) == loop_pid; ++i) std::this_thread::sleep_for(25ms);
   EXPECT_NE(pid, loop_pid) << "fixture_loop still runs in the child of its former generation";
+}
+
+// The child reads the library's migrations and tells the host, which applies them in the agent's
+// schema; the child's database work runs on sessions with that schema first (ABI 2.3).
+TEST_F(IsolationE2eTest, AnIsolatedAgentsMigrationsAreAppliedAtLoadAndAtReload) {
+  const auto added = call("fixture_ledger", "add", {{"body", "from the child"}});
+  ASSERT_EQ(added.status, 200) << describe(added);
+  EXPECT_EQ(call("fixture_ledger", "search_path").json()["result"]["search_path"], "\"fixture_ledger\", public");
+  const auto before = agent_in(client().get("/api/v1/admin/agents", admin_->access_token).json()["items"],
+                               "fixture_ledger");
+  EXPECT_EQ(before["isolated"], true) << before;
+  EXPECT_EQ(before["schema"], "fixture_ledger") << before;
+  EXPECT_EQ(before["migrations"], nlohmann::json::array({"001_notes"})) << before;
+
+  const auto reloaded = client().post("/api/v1/admin/agents/fixture_ledger/reload",
+                                      {{"library", "libfixture_ledger_2.so"}}, admin_->access_token);
+  ASSERT_EQ(reloaded.status, 200) << describe(reloaded);
+  EXPECT_EQ(reloaded.json()["isolated"], true);
+  EXPECT_EQ(reloaded.json()["migrations"], nlohmann::json::array({"001_notes", "002_notes_author"}));
+  // The new generation, in a new child, finds the data the old one wrote.
+  const auto listed = call("fixture_ledger", "list");
+  ASSERT_EQ(listed.status, 200) << describe(listed);
+  EXPECT_EQ(listed.json()["result"]["notes"], nlohmann::json::array({"from the child"}));
+}
+
+// The bundled agents themselves, each isolated: the answer flow hands the state the answer left
+// from context to socratic (ABI 2.2's handed bytes, which cross the children's sockets as
+// base64), so a turn records its specification and comes back with the next question.
+TEST(IsolatedBundledAgentsE2eTest, AnInterviewRunsWithEveryAgentInAChildOfItsOwn) {
+  const std::string dir = SOCRATES_PLUGIN_DIR;
+  HostUnderTest host(EnvMap{{"PLUGINS", "isolated:" + dir + "/libproject_manager_agent.so,isolated:" + dir +
+                                            "/libsocratic_agent.so,isolated:" + dir + "/libcontext_agent.so"}});
+  expect_host_started(&host);
+  const TestUser user = new_user(host.client());
+  const auto project = host.client().post("/api/v1/projects", {{"name", "Bakery orders"}}, user.access_token);
+  ASSERT_EQ(project.status, 201) << describe(project);
+  const std::string project_id = project.json()["id"];
+  const auto session =
+      host.client().post("/api/v1/projects/" + project_id + "/sessions", nlohmann::json::object(), user.access_token);
+  ASSERT_EQ(session.status, 201) << describe(session);
+  const std::string session_id = session.json()["id"];
+  const auto asked = host.client().post("/api/v1/sessions/" + session_id + "/next-question", nlohmann::json::object(),
+                                        user.access_token);
+  ASSERT_TRUE(asked.status == 200 || asked.status == 201) << describe(asked);
+
+  const auto turn = host.client().post("/api/v1/sessions/" + session_id + "/answer",
+                                       {{"answer", "The backend will be written in Go with PostgreSQL."}},
+                                       user.access_token);
+  ASSERT_EQ(turn.status, 200) << describe(turn);
+  EXPECT_FALSE(turn.json()["specifications"].empty()) << turn.body;
+  ASSERT_TRUE(turn.json()["next_question"].is_object()) << turn.body;
+  EXPECT_FALSE(turn.json()["next_question"].value("text", "").empty()) << turn.body;
+
+  const auto specs = host.client().get("/api/v1/projects/" + project_id + "/specifications", user.access_token);
+  ASSERT_EQ(specs.status, 200) << describe(specs);
+  EXPECT_GE(specs.json()["total"].get<int>(), 1) << specs.body;
+  const auto agents = host.client().get("/api/v1/admin/health");
+  for (const auto& agent : agents.json()["agents"]) EXPECT_EQ(agent["status"], "ok") << agents.body;
+  expect_host_alive(&host);
 }
 
 }  // namespace

@@ -77,5 +77,16 @@ TEST(CryptoRandomTest, ConstantTimeEqualsComparesBytes) {
   EXPECT_FALSE(constant_time_equals("a\0b"s, "a\0c"s));
 }
 
+TEST(CryptoRandomTest, Base64CarriesEveryByteAndRefusesWhatIsNotBase64) {
+  std::string all;
+  for (int byte = 0; byte < 256; ++byte) all.push_back(static_cast<char>(byte));
+  for (const std::string& bytes : {all, std::string(), std::string("f"), std::string("fo"), std::string("foo")})
+    EXPECT_EQ(from_base64(to_base64(bytes)), bytes) << bytes.size();
+  EXPECT_EQ(to_base64("foob"), "Zm9vYg==");  // RFC 4648 §10
+  EXPECT_EQ(from_base64("Zm9vYg=="), "foob");
+  for (const char* bad : {"Zm9vYg", "Zm9v!g==", "Zm9vYg==x", "Zm9v Yg=="})
+    EXPECT_EQ(from_base64(bad), std::nullopt) << bad;
+}
+
 }  // namespace
 }  // namespace socrates::host::crypto

@@ -60,7 +60,7 @@ class IsolatedAgentTest : public ::testing::Test {
     return plugin;
   }
   sdk::Result call(LoadedPlugin& plugin, const std::string& action, nlohmann::json params = nlohmann::json::object()) {
-    sdk::Request request{action, std::move(params), sdk::testing::user()};
+    sdk::Request request{action, std::move(params), sdk::testing::user(), ""};
     return plugin.agent->handle(request, services_);
   }
   // The scratch directories of the children alive (each child has one; a dead one's is removed).
