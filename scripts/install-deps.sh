@@ -17,6 +17,7 @@ PACKAGES=(
   libpistache-dev libsoci-dev libpq-dev libsqlite3-dev
   libboost-dev libboost-filesystem-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcpp-jwt-dev libssl-dev libsodium-dev libcrypt-dev libcurl4-openssl-dev uuid-dev prometheus-cpp-dev libjemalloc-dev
+  libsimdjson-dev
   libgtest-dev libgmock-dev googletest
   postgresql-15 postgresql-contrib postgresql-client-15
   curl wrk gcovr procps binutils python3 python3-jsonschema nodejs

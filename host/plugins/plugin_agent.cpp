@@ -1,6 +1,7 @@
 #include "host/plugins/plugin_agent.hpp"
 
 #include "host/plugins/host_services.hpp"
+#include "host/plugins/json_check.hpp"
 
 #include <socrates/sdk/detail/abi_bytes.hpp>
 
@@ -103,7 +104,7 @@ sdk::Result PluginAgent::handle(const sdk::Request& request, sdk::Services& serv
       case SOCRATES_OK:
       case SOCRATES_CREATED: {
         // Checked, not parsed: most answers go on to a client as they are (sdk::Result::ok_text).
-        if (!nlohmann::json::accept(out.text()))
+        if (!is_json_text(out.text()))
           return unreadable(id_, request.action, services, "a value that is not JSON");
         sdk::Result result = sdk::Result::ok_text(
             std::string(out.text()), status == SOCRATES_CREATED ? sdk::Outcome::kCreated : sdk::Outcome::kOk);

@@ -16,7 +16,7 @@ void add_agent_routes(Router& router, ApiContext& api) {
       sdk::Result result = api.orchestrator.route_public(
           request.path_param("agent"), request.path_param("action"), std::move(params), auth.caller);
       if (!result.is_ok()) return respond(result, request);
-      return HttpResponse::json(200, {{"result", result.value()}});
+      return result_envelope(result);
     });
   });
 }

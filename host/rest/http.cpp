@@ -2,6 +2,7 @@
 
 #include "host/error_codes.hpp"
 
+#include <string_view>
 #include <unordered_map>
 
 namespace socrates::host::rest {
@@ -98,6 +99,16 @@ HttpResponse from_result(const sdk::Result& result, const std::string& request_i
     return r;
   }
   return HttpResponse::json(status, result.value());
+}
+
+HttpResponse result_envelope(const sdk::Result& result) {
+  const std::string* text = result.text();
+  if (!text) return HttpResponse::json(200, {{"result", result.value()}});
+  static constexpr std::string_view kOpen = "{\"result\":";
+  HttpResponse r;
+  r.body.reserve(kOpen.size() + text->size() + 1);
+  r.body.append(kOpen).append(*text).push_back('}');
+  return r;
 }
 
 namespace {

@@ -62,6 +62,10 @@ int status_for_error(const std::string& code);
 // An agent's result as REST: 200/201/204 with its value, or the error shape.
 HttpResponse from_result(const sdk::Result& result, const std::string& request_id);
 
+// 200 {"result": value}, the generic agent route's answer to a result that is ok: an agent's checked
+// text (sdk::Result::text) is written into it as it came, never parsed and written again.
+HttpResponse result_envelope(const sdk::Result& result);
+
 // Percent-decoding for query strings and form bodies ('+' is a space). Invalid escapes stay as they are.
 std::string url_decode(const std::string& text);
 std::map<std::string, std::string> parse_form(const std::string& body);

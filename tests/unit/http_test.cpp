@@ -158,6 +158,20 @@ TEST(HttpResponseTest, FromResultMapsOutcomes) {
   EXPECT_TRUE(ignored.body.empty());
 }
 
+// The generic agent route's envelope: an agent's text goes in as it came (its spacing and member
+// order kept: it was not parsed and written again); a value is written.
+TEST(HttpResponseTest, TheResultEnvelopeHoldsTheAgentsTextAsItCame) {
+  const HttpResponse text = result_envelope(sdk::Result::ok_text("{\"b\": 2,  \"a\":[1, \"\\u00e9\"]}"));
+  EXPECT_EQ(text.status, 200);
+  EXPECT_EQ(text.content_type, "application/json");
+  EXPECT_EQ(text.body, "{\"result\":{\"b\": 2,  \"a\":[1, \"\\u00e9\"]}}");
+  EXPECT_EQ(json::parse(text.body)["result"]["a"][1], "\u00e9");
+
+  const HttpResponse value = result_envelope(sdk::Result::ok({{"a", 1}}));
+  EXPECT_EQ(value.status, 200);
+  EXPECT_EQ(json::parse(value.body), (json{{"result", {{"a", 1}}}}));
+}
+
 TEST(HttpResponseTest, FromResultOfAnErrorIsTheErrorShape) {
   const HttpResponse r =
       from_result(sdk::Result::fail(sdk::errc::kSessionNotActive, "session ended", {{"status", "completed"}}), "req-7");

@@ -67,7 +67,7 @@ TEST_F(PluginAbiTest, AnAgentWrittenInCAnswersThroughTheHost) {
                                                        std::to_string(SOCRATES_ABI_VERSION_MINOR));
   EXPECT_EQ(generation->plugin.info.built_with, "C");
   EXPECT_EQ(generation->capabilities, (std::vector<std::string>{"echo", "llm", "setting", "sum", "whoami"}));
-  EXPECT_EQ(generation->internal_capabilities, (std::vector<std::string>{"refuse"}));
+  EXPECT_EQ(generation->internal_capabilities, (std::vector<std::string>{"latin1", "refuse", "truncated"}));
   ASSERT_EQ(generation->tools.size(), 1u);
   EXPECT_EQ(generation->tools[0].action, "echo");
   EXPECT_TRUE(services_.logged("fixture_c starting")) << "start() logs through the host's services";
@@ -93,7 +93,16 @@ TEST_F(PluginAbiTest, AnAgentWrittenInCAnswersThroughTheHost) {
   EXPECT_EQ(refused.error().details, (json{{"agent", "fixture_c"}}));
   EXPECT_EQ(call_public("fixture_c", "refuse").error().code, sdk::errc::kUnsupportedAction);
   EXPECT_EQ(call("fixture_c", "fly").error().details.at("available_capabilities"),
-            (json{"echo", "llm", "refuse", "setting", "sum", "whoami"}));
+            (json{"echo", "latin1", "llm", "refuse", "setting", "sum", "truncated", "whoami"}));
+
+  // An answer that is not one JSON text in UTF-8 is the agent's failure, never passed on.
+  for (const char* action : {"truncated", "latin1"}) {
+    const sdk::Result broken = call("fixture_c", action);
+    ASSERT_FALSE(broken.is_ok()) << action;
+    EXPECT_EQ(broken.error().code, sdk::errc::kAgentError) << action;
+    EXPECT_TRUE(services_.logged("agent fixture_c/" + std::string(action) + " answered a value that is not JSON"))
+        << action;
+  }
 }
 
 TEST_F(PluginAbiTest, APluginBuiltForTheFirstMinorLoadsAndHotSwapsWithANewerOne) {
