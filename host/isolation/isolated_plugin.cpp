@@ -115,22 +115,26 @@ class Link {
     boxes_.erase(call);
   }
   // False when the child cannot be written to; it is then killed (half a frame may have gone).
+  // When its end of the socket is gone (it ended, or is ending: a signal closes its descriptors
+  // before it can be reaped), how() says how it ended rather than how the host noticed.
   bool send(const json& message) {
     const std::string frame = abi::dump(message);
     bool sent = false;
+    int error = 0;
     {
       std::lock_guard<std::mutex> lock(write_mutex_);
       sent = write_frame(child_->fd(), frame);
+      error = errno;
     }
-    if (!sent) kill("its socket could not be written to");
+    if (!sent) kill(error == EPIPE || error == ECONNRESET ? std::string() : "its socket could not be written to");
     return sent;
   }
   bool dead() {
     std::lock_guard<std::mutex> lock(mutex_);
     return dead_;
   }
-  // Kills the child; `reason` is what how() says. The reader sees the end of the stream at once
-  // (even if a process the child started holds its end of the socket).
+  // Kills the child; `reason` (if not empty) is what how() says. The reader sees the end of the
+  // stream at once (even if a process the child started holds its end of the socket).
   void kill(const std::string& reason) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
