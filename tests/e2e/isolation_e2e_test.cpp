@@ -10,7 +10,6 @@
 
 #include <signal.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -191,9 +190,6 @@ TEST_F(IsolationE2eTest, ACrashLeavesNothingHalfWritten) {
 TEST_F(IsolationE2eTest, AnAgentThatKeepsCrashingIsQuarantinedUntilReloaded) {
   const std::string restarted = R"(socrates_agent_crashes_total{agent="fixture_crash",then="restarted"})";
   const std::string quarantined = R"(socrates_agent_crashes_total{agent="fixture_crash",then="quarantined"})";
-  const auto count = [](const std::string& scrape, const std::string& series) {
-    return std::max(0.0, metric_value(scrape, series));
-  };
   const std::string before = client().get("/metrics").body;
   // AGENT_MAX_CRASHES=3: the third crash within the window quarantines it.
   for (int crash = 0; crash < 3; ++crash) {
@@ -218,8 +214,8 @@ TEST_F(IsolationE2eTest, AnAgentThatKeepsCrashingIsQuarantinedUntilReloaded) {
   EXPECT_EQ(agent_in(agents.json()["items"], "socratic")["isolated"], false);
   // Each crash is counted (GET /metrics) by what followed it.
   const std::string after = client().get("/metrics").body;
-  EXPECT_EQ(count(after, restarted) - count(before, restarted), 2) << after;
-  EXPECT_EQ(count(after, quarantined) - count(before, quarantined), 1) << after;
+  EXPECT_EQ(counter_value(after, restarted) - counter_value(before, restarted), 2) << after;
+  EXPECT_EQ(counter_value(after, quarantined) - counter_value(before, quarantined), 1) << after;
 
   // A reload releases it.
   const auto reloaded = reload("fixture_crash");

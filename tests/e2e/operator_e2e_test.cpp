@@ -48,10 +48,6 @@ class OperatorE2eTest : public ::testing::Test {
     EXPECT_EQ(answer.status, 200) << describe(answer);
     return answer.body;
   }
-  // A counter's value, 0 while it has no sample yet.
-  static double counter(const std::string& text, const std::string& series) {
-    return std::max(0.0, metric_value(text, series));
-  }
 
   static FakeLlmServer* llm_;
   static HostUnderTest* host_;
@@ -70,8 +66,8 @@ TEST_F(OperatorE2eTest, RequestsAreCountedByRouteTemplateMethodAndStatusNeverByR
   for (int i = 0; i < 3; ++i) EXPECT_EQ(client().get(missing, user.access_token).status, 404);
   EXPECT_EQ(client().get("/no/such/path/" + random_suffix()).status, 404);
   const std::string after = scrape();
-  EXPECT_EQ(counter(after, series) - counter(before, series), 3) << after;
-  EXPECT_EQ(counter(after, unmatched) - counter(before, unmatched), 1);
+  EXPECT_EQ(counter_value(after, series) - counter_value(before, series), 3) << after;
+  EXPECT_EQ(counter_value(after, unmatched) - counter_value(before, unmatched), 1);
   EXPECT_GE(metric_value(after, R"(socrates_http_request_duration_seconds_count{method="GET",route="/api/v1/projects/{project_id}"})"), 3);
   EXPECT_EQ(after.find("00000000-0000-4000-8000-000000000042"), std::string::npos) << "a raw path became a label";
   EXPECT_EQ(after.find("/no/such/path"), std::string::npos) << "a raw path became a label";
@@ -107,8 +103,8 @@ TEST_F(OperatorE2eTest, AgentCallsAreCountedByAgentAndDeclaredAction) {
   EXPECT_TRUE(IsApiError(client().post("/api/v1/agents/project_manager/" + made_up, json::object(), user.access_token),
                          400, "UNSUPPORTED_ACTION"));
   const std::string after = scrape();
-  EXPECT_EQ(counter(after, calls) - counter(before, calls), 2) << after;
-  EXPECT_EQ(counter(after, unknown) - counter(before, unknown), 1);
+  EXPECT_EQ(counter_value(after, calls) - counter_value(before, calls), 2) << after;
+  EXPECT_EQ(counter_value(after, unknown) - counter_value(before, unknown), 1);
   EXPECT_EQ(after.find(made_up), std::string::npos) << "an action name from the path became a label";
 }
 
@@ -131,7 +127,7 @@ TEST_F(OperatorE2eTest, LoginsFailuresAndLLMCallsAreCounted) {
   llm_->push(FakeLlmServer::openai_error(401, "invalid_api_key", "bad key"));
   EXPECT_EQ(ask(), 502);
   const std::string after = scrape();
-  auto moved = [&](const std::string& series) { return counter(after, series) - counter(before, series); };
+  auto moved = [&](const std::string& series) { return counter_value(after, series) - counter_value(before, series); };
   EXPECT_EQ(moved(R"(socrates_logins_total{outcome="success"})"), 1) << after;
   EXPECT_EQ(moved(R"(socrates_logins_total{outcome="invalid_credentials"})"), 1);
   EXPECT_EQ(moved("socrates_auth_failures_total"), 1);
@@ -154,8 +150,8 @@ TEST_F(OperatorE2eTest, ReloadsAreCountedByOutcomeAndTheInfoCarriesTheNewGenerat
                                        admin.access_token),
                          422, "PLUGIN_INCOMPATIBLE"));
   const std::string after = scrape();
-  EXPECT_EQ(counter(after, ok) - counter(before, ok), 1) << after;
-  EXPECT_EQ(counter(after, refused) - counter(before, refused), 1);
+  EXPECT_EQ(counter_value(after, ok) - counter_value(before, ok), 1) << after;
+  EXPECT_EQ(counter_value(after, refused) - counter_value(before, refused), 1);
   EXPECT_NE(after.find(R"(socrates_agent_info{agent="socratic",generation=")" + generation + "\""), std::string::npos)
       << after;
 }

@@ -15,6 +15,12 @@ inline double metric_value(const std::string& scrape, const std::string& series)
   return -1;
 }
 
+// A counter's value in the scrape, 0 while it has no sample yet.
+inline double counter_value(const std::string& scrape, const std::string& series) {
+  const double value = metric_value(scrape, series);
+  return value < 0 ? 0 : value;
+}
+
 // Whether the scrape has `wanted` as a whole line (a HELP or TYPE line, say).
 inline bool has_metric_line(const std::string& scrape, const std::string& wanted) {
   std::istringstream lines(scrape);
