@@ -51,8 +51,8 @@ sdk::Row owned_row(sdk::Db& db, const char* table, const char* columns, const st
   sdk::Batch batch;
   const std::size_t locked =
       lock ? batch.add(std::string("SELECT id::text AS id, status FROM projects WHERE id = (SELECT project_id FROM ") +
-                           table + " WHERE id = $1::uuid) AND EXISTS (SELECT 1 FROM project_members m WHERE "
-                           "m.project_id = projects.id AND m.user_id = $2::uuid) FOR UPDATE",
+                           table + " WHERE id = $1::uuid) AND (SELECT true FROM project_members m WHERE "
+                           "m.project_id = projects.id AND m.user_id = $2::uuid) FOR UPDATE",  // see kSessionProjectSql
                        {id, caller.user_id})
            : 0;
   const std::size_t read = batch.add(std::string("SELECT ") + columns + ", member_role FROM " + table + " t" +

@@ -9,6 +9,7 @@
 
 #include "support/integration_fixture.hpp"
 
+#include <socrates/dialogue/members.hpp>
 #include <socrates/dialogue/store.hpp>
 
 #include <gtest/gtest.h>
@@ -140,6 +141,74 @@ TEST_F(DialogueTest, AnotherUsersRowsAnswerNotFound) {
   EXPECT_EQ(test::code_of(route("socratic", "get_session", {{"session_id", s}}, kBob)), "SESSION_NOT_FOUND");
   EXPECT_EQ(test::code_of(route("context", "list_specifications", {{"project_id", p}}, kBob)), "PROJECT_NOT_FOUND");
   EXPECT_EQ(test::code_of(route("project_manager", "maturity", {{"project_id", p}}, kBob)), "PROJECT_NOT_FOUND");
+}
+
+// The membership checks every route makes (the project of a session, a row's project joined to the
+// caller's membership) probe one membership by (user, project) in PostgreSQL's generic plan, the
+// one a pooled connection keeps: not every membership of a caller with many projects.
+TEST_F(DialogueTest, TheMembershipCheckReadsOneMembershipWhateverTheCallersNumberOfProjects) {
+  // Other people with a project or two each, as in any deployment, and Alice with thirty.
+  test::db_exec(databases_.specs_url(),
+                "WITH made AS (INSERT INTO projects (owner_id, name) SELECT gen_random_uuid(), 'other ' || g "
+                "FROM generate_series(1, 600) g RETURNING id, owner_id) "
+                "INSERT INTO project_members (project_id, user_id, role) SELECT id, owner_id, 'owner' FROM made");
+  for (int i = 0; i < 29; ++i) project();
+  const std::string s = session(project());
+  test::db_exec(databases_.specs_url(), "ANALYZE project_members");
+
+  const std::vector<std::string> statements = {
+      std::string("SELECT maturity_score FROM projects WHERE id = ") + agents::dialogue::kSessionProjectSql + " FOR UPDATE",
+      "SELECT member_role FROM sessions s" + agents::dialogue::member_join("s.project_id", "$2") + " WHERE s.id = $1"};
+  for (const std::string& sql : statements) {
+    const auto plan = json::parse(*test::db_scalar(
+        databases_.specs_url(), "SET plan_cache_mode = force_generic_plan; PREPARE q(uuid, uuid) AS " + sql +
+                                    "; EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE q('" + s + "', '" + kAlice + "')"));
+    int probes = 0;
+    std::vector<json> nodes{plan[0]["Plan"]};
+    while (!nodes.empty()) {
+      const json node = nodes.back();
+      nodes.pop_back();
+      for (const auto& child : node.value("Plans", json::array())) nodes.push_back(child);
+      if (node.value("Relation Name", "") != "project_members") continue;
+      ++probes;
+      EXPECT_NE(node.value("Index Cond", "").find("project_id"), std::string::npos) << sql << "\n" << node.dump();
+      EXPECT_LE(node.value("Actual Rows", 0.0) * node.value("Actual Loops", 0.0), 1.0) << sql << "\n" << node.dump();
+    }
+    EXPECT_EQ(probes, 1) << sql << "\n" << plan.dump();
+  }
+}
+
+// The value rules of the tables a turn writes are domains (migration 015) and still refuse what
+// breaks them, with check_violation.
+TEST_F(DialogueTest, TheTablesATurnWritesStillRefuseValuesOutsideTheirRules) {
+  const std::string p = project();
+  const std::string s = session(p);
+  const std::string q = ok("socratic", "next_question", {{"session_id", s}}).value("id", "");
+  const std::vector<std::string> refused = {
+      "UPDATE projects SET maturity_score = 101 WHERE id = '" + p + "'",
+      "UPDATE projects SET current_phase = 'testing' WHERE id = '" + p + "'",
+      "UPDATE projects SET status = 'deleted' WHERE id = '" + p + "'",
+      "UPDATE projects SET name = '' WHERE id = '" + p + "'",
+      "UPDATE questions SET quality_score = 1.5 WHERE id = '" + q + "'",
+      "INSERT INTO conversation_history (session_id, role, content, message_type) VALUES ('" + s +
+          "', 'robot', 'x', 'answer')",
+      "INSERT INTO conversation_history (session_id, role, content, message_type) VALUES ('" + s +
+          "', 'user', 'x', 'shout')",
+      "INSERT INTO specifications (project_id, category, key, value, source, confidence) VALUES ('" + p +
+          "', 'goals', 'k', 'v', 'guessed', 0.5)",
+      "INSERT INTO specifications (project_id, category, key, value, source, confidence) VALUES ('" + p +
+          "', 'goals', 'k', 'v', 'extracted', -0.1)",
+      "INSERT INTO specifications (project_id, category, key, value, source, confidence, version) VALUES ('" + p +
+          "', 'goals', 'k', 'v', 'extracted', 0.5, 0)"};
+  for (const std::string& sql : refused) {
+    try {
+      test::db_exec(databases_.specs_url(), sql);
+      ADD_FAILURE() << "accepted: " << sql;
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find("violates check constraint"), std::string::npos) << sql << ": " << e.what();
+    }
+  }
+  EXPECT_EQ(count("SELECT count(*) FROM specifications WHERE project_id = '" + p + "'"), 0);
 }
 
 TEST_F(DialogueTest, ConcurrentAnswersOnOneProjectKeepTheStoredMaturityRight) {

@@ -97,9 +97,13 @@ std::string member_role_sql(const std::string& project, const std::string& user_
          "::uuid)";
 }
 
+// OFFSET 0 keeps the subquery from being flattened into a join: flattened, the generic plan scanned
+// every membership of the caller (user_id alone, a bitmap scan) and filtered them on the project,
+// so the check cost grew with the caller's number of projects; kept, it is one probe of
+// project_members_user_idx on both columns.
 std::string member_join(const std::string& project, const std::string& user_param) {
   return " JOIN LATERAL (SELECT m.role AS member_role FROM project_members m WHERE m.project_id = " + project +
-         " AND m.user_id = " + user_param + "::uuid) member ON true";
+         " AND m.user_id = " + user_param + "::uuid OFFSET 0) member ON true";
 }
 
 void require_role(const Access& access, const std::string& role, const std::string& project_id) {

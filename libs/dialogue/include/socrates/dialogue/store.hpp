@@ -37,7 +37,7 @@ std::shared_ptr<const engine::Engine> load_engine(sdk::Services& services);
 
 // The schema of the specifications database this data layer was written for: the number of the
 // last migration in migrations/specs it knows. Raise it with every migration of that directory.
-inline constexpr std::int64_t kSchemaVersion = 14;
+inline constexpr std::int64_t kSchemaVersion = 15;
 
 // Refuses (throws, so the agent does not start and a reload keeps the running generation) when
 // the specifications database is migrated to any other version: this layer's SQL would read or
@@ -121,8 +121,11 @@ void require_writable(const std::string& project_id, const std::string& status);
 sdk::Row writable_project_row(sdk::Db& db, const std::string& id, const Access& caller);
 
 // SQL: the id of the project of session $1 when the caller ($2) is one of its members, else NULL.
+// The membership is a scalar subquery, not EXISTS: PostgreSQL turns EXISTS into a semi-join whose
+// generic plan scans every membership of the caller and filters them on the project (a cost that
+// grows with the caller's projects); the subquery is one probe of project_members_user_idx.
 constexpr const char* kSessionProjectSql =
-    "(SELECT s.project_id FROM sessions s WHERE s.id = $1::uuid AND EXISTS (SELECT 1 FROM project_members m "
+    "(SELECT s.project_id FROM sessions s WHERE s.id = $1::uuid AND (SELECT true FROM project_members m "
     "WHERE m.project_id = s.project_id AND m.user_id = $2::uuid))";
 
 // Locks the project of the caller's session: every write on a project is serialised by this lock,
