@@ -304,6 +304,11 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
   // project row, and its updated_at, as they were, at no write and no WAL.
   if (after != turn.maturity_before || !plan.specifications.empty() || !plan.conflicts.empty())
     add_maturity(writes, turn.project_id, after);
+  // The answer flow's next question is planned on the questions the project was asked: read here,
+  // after the answer marked its own, in the same round trip, and handed on with the turn's state
+  // (the next question's agent would read them in one more round trip).
+  const bool hands_on = !is_message && flag(request.params, "hand_on_state");
+  const std::size_t asked_index = hands_on ? writes.add(asked_sql("$1::uuid"), {turn.project_id}) : writes.size();
   const std::vector<sdk::Rows> results = db.commit(writes);
   const Recorded saved = recorded(plan, results);
   nlohmann::json out = {{"specifications", saved.specifications},
@@ -319,9 +324,10 @@ Result ContextAgent::record(const sdk::Request& request, sdk::Services& services
   Result result = Result::ok(std::move(out));
   // For the host's answer flow (`hand_on_state`): what the turn left, handed on to the next
   // question, which is planned on it without reading it again (a client never sees it).
-  if (!is_message && flag(request.params, "hand_on_state"))
-    result.hand_on(encode_turn_state(
-        {turn.project_id, turn.session.is_null("domain_role") ? "" : turn.session.str("domain_role"), plan.after}));
+  if (hands_on)
+    result.hand_on(encode_turn_state({turn.project_id,
+                                      turn.session.is_null("domain_role") ? "" : turn.session.str("domain_role"),
+                                      plan.after, asked_from(results.at(asked_index))}));
   return result;
 }
 

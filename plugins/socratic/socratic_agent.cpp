@@ -216,36 +216,6 @@ llm_dialogue::ProjectFacts project_facts(const sdk::Rows& rows) {
           static_cast<int>(row.i64("maturity_score"))};
 }
 
-// The questions a project was asked, oldest first, with the categories each answer recorded (kept
-// on the question by a trigger, migration 012), so that the planner follows the person: one index
-// range (questions_project_idx), whatever the length of the interview. `project` is SQL for the
-// project's id.
-std::string asked_sql(const std::string& project) {
-  return "SELECT text, category, answered, recorded_categories AS recorded FROM questions WHERE project_id = " +
-         project + " ORDER BY created_at, id";
-}
-
-std::vector<engine::AskedQuestion> asked_from(const sdk::Rows& rows) {
-  std::vector<engine::AskedQuestion> out;
-  out.reserve(rows.size());
-  // The planner reads what the latest engine::kRecordedLookback answers recorded, no more.
-  const std::size_t lookback_from = rows.size() - std::min(rows.size(), engine::kRecordedLookback);
-  for (std::size_t index = 0; index < rows.size(); ++index) {
-    const sdk::Row& row = rows[index];
-    engine::AskedQuestion question{row.str("text"), row.str("category"), row.boolean("answered"), {}};
-    if (index >= lookback_from) {
-      const std::string& recorded = row.str("recorded");
-      for (std::size_t start = 0; start < recorded.size();) {
-        const std::size_t comma = std::min(recorded.find(',', start), recorded.size());
-        question.recorded_categories.push_back(recorded.substr(start, comma - start));
-        start = comma + 1;
-      }
-    }
-    out.push_back(std::move(question));
-  }
-  return out;
-}
-
 // The question, if the session is still active, and its line in the history: one statement
 // (atomic on its own). When another request asked at the same moment, its question is the one
 // waiting (the one-waiting-question-per-session index settles the race).
@@ -326,11 +296,15 @@ Result SocraticAgent::next_question_from_state(const sdk::Request& request, sdk:
   if (!state) validate::fail("handed", "the answer's state was not handed on");
   const std::vector<engine::Specification>& current = state->specifications;
   // The caller's membership and the session's state were checked by the answer a moment ago (and
-  // the insert checks the state again); what is left to read: the questions asked.
-  sdk::Batch reads;
-  reads.add(asked_sql("$1::uuid"), {state->project_id});
+  // the insert checks the state again); the questions asked came with the state (read in the
+  // answer's commit), else they are read here.
   sdk::Db db(services, sdk::Database::kSpecs);
-  const engine::Question question = engine_->next_question_after(current, asked_from(db.run(reads)[0]), state->domain_role);
+  if (!state->asked) {
+    sdk::Batch reads;
+    reads.add(asked_sql("$1::uuid"), {state->project_id});
+    state->asked = asked_from(db.run(reads)[0]);
+  }
+  const engine::Question question = engine_->next_question_after(current, *state->asked, state->domain_role);
   return insert_question(db, id, question);
 }
 

@@ -362,6 +362,21 @@ TEST_F(DialogueTest, TheTurnsQuestionIsTheOneAClientAskingNextWouldGet) {
                 spec.at("value").get<std::string>());
   for (const auto& spec : state->specifications) handed.insert(spec.category + "/" + spec.key + "=" + spec.value);
   EXPECT_EQ(handed, kept);
+  // And the questions the project was asked, as the answer left them: its own question answered,
+  // with what it recorded, the rest as the database keeps them, in the order they were asked.
+  ASSERT_TRUE(state->asked) << "the questions asked were not handed on";
+  const std::int64_t asked_count = count("SELECT count(*) FROM questions WHERE project_id = '" + project_id + "'");
+  ASSERT_EQ(static_cast<std::int64_t>(state->asked->size()), asked_count);
+  EXPECT_EQ(count("SELECT count(*) FROM questions WHERE project_id = '" + project_id + "' AND NOT answered"), 0);
+  for (const auto& question : *state->asked) EXPECT_TRUE(question.answered) << question.text;
+  const auto last_recorded = test::db_scalar(databases_.specs_url(),
+                                             "SELECT recorded_categories FROM questions WHERE project_id = '" +
+                                                 project_id + "' ORDER BY created_at DESC, id DESC LIMIT 1");
+  std::string joined;
+  for (const auto& category : state->asked->back().recorded_categories)
+    joined += (joined.empty() ? "" : ",") + category;
+  EXPECT_EQ(joined, last_recorded.value_or("?"));
+  EXPECT_FALSE(joined.empty()) << "the answer recorded nothing";
   ok("socratic", "next_question", {{"session_id", by_flow}});
   sdk::Result plain = route("context", "record_answer", {{"session_id", by_flow}, {"answer", "Invoices are kept too."}});
   ASSERT_TRUE(plain.is_ok()) << test::code_of(plain);

@@ -441,6 +441,12 @@ class StateReader {
     rest_.remove_prefix(sizeof out);
     return true;
   }
+  bool flag(bool& out) noexcept {
+    if (rest_.empty() || static_cast<unsigned char>(rest_[0]) > 1) return false;
+    out = rest_[0] == 1;
+    rest_.remove_prefix(1);
+    return true;
+  }
   std::size_t left() const noexcept { return rest_.size(); }
 
  private:
@@ -449,9 +455,39 @@ class StateReader {
 
 }  // namespace
 
+std::string asked_sql(const std::string& project) {
+  return "SELECT text, category, answered, recorded_categories AS recorded FROM questions WHERE project_id = " +
+         project + " ORDER BY created_at, id";
+}
+
+std::vector<engine::AskedQuestion> asked_from(const sdk::Rows& rows) {
+  std::vector<engine::AskedQuestion> out;
+  out.reserve(rows.size());
+  const std::size_t lookback_from = rows.size() - std::min(rows.size(), engine::kRecordedLookback);
+  for (std::size_t index = 0; index < rows.size(); ++index) {
+    const sdk::Row& row = rows[index];
+    engine::AskedQuestion question{row.str("text"), row.str("category"), row.boolean("answered"), {}};
+    if (index >= lookback_from) {
+      const std::string& recorded = row.str("recorded");
+      for (std::size_t start = 0; start < recorded.size();) {
+        const std::size_t comma = std::min(recorded.find(',', start), recorded.size());
+        question.recorded_categories.push_back(recorded.substr(start, comma - start));
+        start = comma + 1;
+      }
+    }
+    out.push_back(std::move(question));
+  }
+  return out;
+}
+
 std::string encode_turn_state(const TurnState& state) {
   std::size_t size = 12 + state.project_id.size() + state.domain_role.size();
   for (const auto& spec : state.specifications) size += 20 + spec.category.size() + spec.key.size() + spec.value.size();
+  if (state.asked)
+    for (const auto& question : *state.asked) {
+      size += 13 + question.text.size() + question.category.size();
+      for (const auto& category : question.recorded_categories) size += 4 + category.size();
+    }
   std::string out;
   out.reserve(size);
   put_text(out, state.project_id);
@@ -464,6 +500,16 @@ std::string encode_turn_state(const TurnState& state) {
     char confidence[sizeof(double)];
     std::memcpy(confidence, &spec.confidence, sizeof confidence);
     out.append(confidence, sizeof confidence);
+  }
+  if (state.asked) {
+    put_length(out, state.asked->size());
+    for (const auto& question : *state.asked) {
+      put_text(out, question.text);
+      put_text(out, question.category);
+      out.push_back(question.answered ? '\1' : '\0');
+      put_length(out, question.recorded_categories.size());
+      for (const auto& category : question.recorded_categories) put_text(out, category);
+    }
   }
   return out;
 }
@@ -479,6 +525,19 @@ std::optional<TurnState> decode_turn_state(std::string_view bytes) {
   for (auto& spec : out.specifications)
     if (!read.text(spec.category) || !read.text(spec.key) || !read.text(spec.value) || !read.number(spec.confidence))
       return std::nullopt;
+  if (read.left() == 0) return out;
+  // Each question takes at least 13 bytes.
+  if (!read.length(count) || count > read.left() / 13) return std::nullopt;
+  out.asked.emplace(count);
+  for (auto& question : *out.asked) {
+    std::size_t recorded = 0;
+    if (!read.text(question.text) || !read.text(question.category) || !read.flag(question.answered) ||
+        !read.length(recorded) || recorded > read.left() / 4)
+      return std::nullopt;
+    question.recorded_categories.resize(recorded);
+    for (auto& category : question.recorded_categories)
+      if (!read.text(category)) return std::nullopt;
+  }
   if (read.left() != 0) return std::nullopt;
   return out;
 }

@@ -335,18 +335,29 @@ std::string append_recorded_categories_sql(const std::string& added);
 // (the requirements' trace finds the answer as the history row written up to the specification).
 std::string recorded_categories(const engine::AnswerAnalysis& analysis);
 
+// The questions a project was asked, oldest first, with the categories each answer recorded
+// (questions.recorded_categories): one index range (questions_project_idx), whatever the length of
+// the interview. `project` is SQL for the project's id. asked_from reads its rows, splitting the
+// recorded categories of the latest engine::kRecordedLookback questions only (the planner reads no
+// more).
+std::string asked_sql(const std::string& project);
+std::vector<engine::AskedQuestion> asked_from(const sdk::Rows& rows);
+
 // The state an answer hands on to its next question in the answer flow (docs/architecture.md,
-// "Flows"; Result::hand_on): the project, the domain role of the session's owner (empty: none)
-// and the project's current specifications as the answer left them. The bytes are the two
-// agents' own: the project id, the domain role, the count and each specification's
-// category, key and value, each a 4-byte little-endian length and its bytes, and its confidence as
-// an 8-byte double. (Measured per turn with callgrind: MessagePack through nlohmann::json cost
-// 118,000 instructions to write and read back; these, under 10,000.) Nothing when `bytes` are not
-// such a state.
+// "Flows"; Result::hand_on): the project, the domain role of the session's owner (empty: none),
+// the project's current specifications as the answer left them and, when the answer read them in
+// its commit's round trip, the questions the project was asked (the answer's own marked answered).
+// The bytes are the two agents' own: the project id, the domain role, the count and each
+// specification's category, key and value, each a 4-byte little-endian length and its bytes, and
+// its confidence as an 8-byte double; then, if present, the count of questions and each one's text,
+// category, answered (one byte, 0 or 1) and count and texts of recorded categories. (Measured per
+// turn with callgrind: MessagePack through nlohmann::json cost 118,000 instructions to write and
+// read back; these, under 10,000.) Nothing when `bytes` are not such a state.
 struct TurnState {
   std::string project_id;
   std::string domain_role;
   std::vector<engine::Specification> specifications;
+  std::optional<std::vector<engine::AskedQuestion>> asked;
 };
 std::string encode_turn_state(const TurnState& state);
 std::optional<TurnState> decode_turn_state(std::string_view bytes);
