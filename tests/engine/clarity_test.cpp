@@ -156,6 +156,27 @@ TEST(ClarityTest, AClearSpecificationHasNoFinding) {
       shipped().clarity().is_clear(spec("security", "passwords_hashed", "Passwords are hashed with argon2id", 0.9)));
 }
 
+// The whole project's check at each turn (compute_coverage): the same answer as one at a time,
+// for values seen before, values not seen before and the same value twice in one call.
+TEST(ClarityTest, AreClearAnswersAsIsClearForEachSpecification) {
+  const std::vector<Specification> specifications = {
+      spec("performance", "search", "Search must be fast", 0.7),
+      spec("tech_stack", "database", "PostgreSQL", 0.9),
+      spec("usability", "ui", "The interface should be user-friendly, etc.", 0.7),
+      spec("performance", "search", "Search must be fast", 0.7),
+      spec("performance", "p95_latency", "≤ 200 ms at the 95th percentile", 0.9),
+      spec("scalability", "users", "Many users at launch, maybe a lot more later (are_clear)", 0.6)};
+  const std::vector<bool> first = shipped().clarity().are_clear(specifications);
+  const std::vector<bool> again = shipped().clarity().are_clear(specifications);
+  ASSERT_EQ(first.size(), specifications.size());
+  for (std::size_t i = 0; i < specifications.size(); ++i) {
+    EXPECT_EQ(first[i], shipped().clarity().is_clear(specifications[i])) << specifications[i].value;
+    EXPECT_EQ(again[i], first[i]) << specifications[i].value;
+  }
+  EXPECT_EQ(first, (std::vector<bool>{false, true, false, false, true, false}));
+  EXPECT_TRUE(shipped().clarity().are_clear({}).empty());
+}
+
 TEST(ClarityTest, FindingsAsJson) {
   const nlohmann::json out = shipped().check_clarity(spec("tech_stack", "database", "TBD", 0.9));
   ASSERT_EQ(out.size(), 1u);

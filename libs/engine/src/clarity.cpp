@@ -210,10 +210,46 @@ ClarityChecker::ClarityChecker(const ClarityRules& rules, const Lexicon& lexicon
 ClarityChecker::~ClarityChecker() = default;
 ClarityChecker::ClarityChecker(ClarityChecker&&) noexcept = default;
 
-std::shared_ptr<const std::vector<ClarityFinding>> ClarityChecker::cached(const Specification& specification) const {
-  std::string key;
+namespace {
+
+// The cache's key of a specification: what its findings depend on.
+void cache_key(std::string& key, const Specification& specification) {
+  key.clear();
   key.reserve(specification.category.size() + specification.key.size() + specification.value.size() + 2);
   key.append(specification.category).append(1, '\n').append(specification.key).append(1, '\n').append(specification.value);
+}
+
+}  // namespace
+
+std::vector<bool> ClarityChecker::are_clear(const std::vector<Specification>& specifications) const {
+  std::vector<bool> out(specifications.size(), true);
+  std::vector<std::size_t> unseen;
+  std::string key;
+  {
+    std::shared_lock<std::shared_mutex> read(index_->mutex);
+    for (std::size_t i = 0; i < specifications.size(); ++i) {
+      cache_key(key, specifications[i]);
+      if (const auto it = index_->cache.find(key); it != index_->cache.end()) out[i] = it->second->empty();
+      else unseen.push_back(i);
+    }
+  }
+  if (unseen.empty()) return out;
+  std::vector<std::pair<std::string, std::shared_ptr<const std::vector<ClarityFinding>>>> made;
+  made.reserve(unseen.size());
+  for (const std::size_t i : unseen) {
+    cache_key(key, specifications[i]);
+    made.emplace_back(key, std::make_shared<const std::vector<ClarityFinding>>(find(specifications[i])));
+    out[i] = made.back().second->empty();
+  }
+  std::unique_lock<std::shared_mutex> write(index_->mutex);
+  if (index_->cache.size() + made.size() > kMaxCachedValues) index_->cache.clear();
+  for (auto& [text, findings] : made) index_->cache.emplace(std::move(text), std::move(findings));
+  return out;
+}
+
+std::shared_ptr<const std::vector<ClarityFinding>> ClarityChecker::cached(const Specification& specification) const {
+  std::string key;
+  cache_key(key, specification);
   {
     std::shared_lock<std::shared_mutex> read(index_->mutex);
     if (const auto it = index_->cache.find(key); it != index_->cache.end()) return it->second;

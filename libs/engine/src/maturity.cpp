@@ -39,10 +39,12 @@ std::vector<CategoryCoverage> compute_coverage(const Taxonomy& taxonomy, const s
       c.open_items = std::max(it->second, 0);
     out.push_back(c);
   }
-  for (const Specification& specification : current) {
+  const std::vector<bool> clear = clarity.checker ? clarity.checker->are_clear(current) : std::vector<bool>();
+  for (std::size_t i = 0; i < current.size(); ++i) {
+    const Specification& specification = current[i];
     const std::size_t index = taxonomy.index_of(specification.category);
     if (index >= out.size()) continue;
-    const bool unclear = clarity.checker && !clarity.checker->is_clear(specification);
+    const bool unclear = clarity.checker && !clear[i];
     out[index].confidence_sum += specification.confidence * (unclear ? weights.unclear_factor : 1.0);
     out[index].unclear += unclear;
     ++out[index].specifications;

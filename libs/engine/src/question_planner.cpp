@@ -66,10 +66,30 @@ QuestionPlanner::AskedTexts QuestionPlanner::asked_texts(const Texts& texts) con
   std::unordered_set<std::string_view> seen;
   seen.reserve(texts.size());
   AskedTexts out;
-  for (const auto& text : texts) {
-    const std::string_view raw = text_of(text);
-    if (seen.insert(raw).second) out.insert(comparable(raw));
+  // One shared lock for every lookup and one exclusive lock for every text not seen before (made
+  // outside both): concurrent turns take the cache's lock twice each, not twice per question asked.
+  std::vector<std::string_view> unseen;
+  {
+    std::shared_lock<std::shared_mutex> read(cache_->mutex);
+    std::string key;
+    for (const auto& text : texts) {
+      const std::string_view raw = text_of(text);
+      if (!seen.insert(raw).second) continue;
+      key.assign(raw);
+      if (auto it = cache_->forms.find(key); it != cache_->forms.end()) out.insert(it->second);
+      else unseen.push_back(raw);
+    }
   }
+  if (unseen.empty()) return out;
+  std::vector<std::pair<std::string, std::string>> made;
+  made.reserve(unseen.size());
+  for (const std::string_view raw : unseen) {
+    made.emplace_back(std::string(raw), words_of(raw));
+    out.insert(made.back().second);
+  }
+  std::unique_lock<std::shared_mutex> write(cache_->mutex);
+  if (cache_->forms.size() + made.size() > kMaxCachedTexts) cache_->forms.clear();
+  for (auto& [text, form] : made) cache_->forms.emplace(std::move(text), std::move(form));
   return out;
 }
 

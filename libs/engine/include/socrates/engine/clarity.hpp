@@ -92,6 +92,9 @@ class ClarityChecker {
   // is written in digits ("200", "99.9%"): "two seconds" does not hold back a vague word.
   std::vector<ClarityFinding> check(const Specification& specification) const;
   bool is_clear(const Specification& specification) const;
+  // is_clear of each specification, in order, with the cache's lock taken once for all of them
+  // (and once more for those not seen before): a project's every specification at each turn.
+  std::vector<bool> are_clear(const std::vector<Specification>& specifications) const;
 
   const ClarityRules& rules() const noexcept { return rules_; }
 
