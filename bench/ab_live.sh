@@ -25,10 +25,14 @@ SESSIONS=${SESSIONS:-512}
 CONNECTIONS=${CONNECTIONS:-16}
 state=$(mktemp -d /tmp/socrates-ab-live.XXXXXX)
 side_pids=()
+# For bench_cpu_split and bench_pg_pids (this script's own work and cluster folders stay empty).
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 finish() {
   touch "$state/stop"
   for pid in "${side_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$state"
+  bench_cleanup
 }
 trap finish EXIT
 
@@ -60,33 +64,21 @@ side() {
   ) > "$state/$name.log" 2>&1
 }
 
-# ticks PID...: "user system" clock ticks the processes have used.
-ticks() {
-  local user=0 system=0 pid stat
-  for pid in "$@"; do
-    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-    stat=${stat##*) }
-    read -r -a fields <<< "$stat"
-    user=$((user + fields[11])); system=$((system + fields[12]))
-  done
-  echo "$user $system"
-}
-cluster_pids() { local pm; pm=$(head -n 1 "$1/postmaster.pid"); echo "$pm" $(pgrep -P "$pm"); }
-
 # window NAME: one wrk window on that side; prints "NAME turns/s host_us pg_us host_sys_us pg_sys_us".
 window() {
   local name=$1 base token data host_pid cluster lua
   # shellcheck disable=SC1090
   source "$state/$name.env"
   local h0 p0 h1 p1 out turns
-  h0=$(ticks "$host_pid")
+  # bench_pg_pids reads `cluster`: this side's, from its env file.
+  h0=$(bench_cpu_split "$host_pid")
   # shellcheck disable=SC2046  # the cluster's processes, one word each
-  p0=$(ticks $(cluster_pids "$cluster"))
+  p0=$(bench_cpu_split $(bench_pg_pids))
   out=$(cd "$root/bench" && EXPECT=200 TOKEN=$token DATA=$data WRK_THREADS=2 \
         wrk -t2 -c"$CONNECTIONS" -d"${WINDOW}s" -s "$lua" "$base" 2>&1)
-  h1=$(ticks "$host_pid")
+  h1=$(bench_cpu_split "$host_pid")
   # shellcheck disable=SC2046
-  p1=$(ticks $(cluster_pids "$cluster"))
+  p1=$(bench_cpu_split $(bench_pg_pids))
   turns=$(sed -n 's/.*Statuses: .*200=\([0-9]*\).*/\1/p' <<< "$out")
   python3 - "$name" "${turns:-0}" "$WINDOW" "$(getconf CLK_TCK)" $h0 $h1 $p0 $p1 <<'PY'
 import sys

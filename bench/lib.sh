@@ -139,16 +139,23 @@ bench_start_host() {
   bench_launch_host
 }
 
-# bench_cpu_ticks PID...: the CPU time (user + system, in clock ticks) the processes have used.
-bench_cpu_ticks() {
-  local total=0 pid stat fields
+# bench_cpu_split PID...: "user system", the CPU time (clock ticks) the processes have used.
+bench_cpu_split() {
+  local user=0 system=0 pid stat fields
   for pid in "$@"; do
     stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
     stat=${stat##*) }  # the fields after the command name (which may hold spaces)
     read -r -a fields <<< "$stat"
-    total=$(( total + fields[11] + fields[12] ))
+    user=$(( user + fields[11] )); system=$(( system + fields[12] ))
   done
-  echo "$total"
+  echo "$user $system"
+}
+
+# bench_cpu_ticks PID...: the CPU time (user + system, in clock ticks) the processes have used.
+bench_cpu_ticks() {
+  local user system
+  read -r user system < <(bench_cpu_split "$@")
+  echo $(( user + system ))
 }
 
 # bench_cpu_totals: the machine's "cpu" line of /proc/stat: all ticks and stolen ticks (time the

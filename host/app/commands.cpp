@@ -351,9 +351,14 @@ LoadedPlugin load_to_check(const PluginLoader& loader, const std::filesystem::pa
 }
 
 int plugin_check(const std::string& argument, const Environment& env, std::ostream& out, std::ostream& err) {
-  const std::string kIsolated = "isolated:";
-  const bool isolated = argument.rfind(kIsolated, 0) == 0;
-  const std::string library = isolated ? argument.substr(kIsolated.size()) : argument;
+  // PATH or isolated:PATH, read as an entry of PLUGINS is (a relative path stays relative).
+  const std::vector<PluginSpec> specs = parse_plugin_list(argument, {});
+  if (specs.size() != 1) {
+    err << "plugin-check: give one library (PATH or isolated:PATH), not '" << argument << "'\n";
+    return 2;
+  }
+  const bool isolated = specs[0].isolated;
+  const std::string library = specs[0].library.string();
   try {
     PluginLoader loader(std::filesystem::temp_directory_path());
     LoadedPlugin plugin = load_to_check(loader, library, isolated);
@@ -535,7 +540,7 @@ int run_command(const std::vector<std::string>& args, const Environment& base_en
 
   if (name == "plugin-check") {
     if (args.size() != 3) {
-      err << "usage: socrates-host plugin-check PATH\n";
+      err << "usage: socrates-host plugin-check PATH (or isolated:PATH)\n";
       return 2;
     }
     return plugin_check(args[2], base_env, out, err);
