@@ -216,12 +216,30 @@ llm_dialogue::ProjectFacts project_facts(const sdk::Rows& rows) {
           static_cast<int>(row.i64("maturity_score"))};
 }
 
+// How the question of insert_question is committed.
+enum class Durability {
+  // Flushed to disk before the call returns, as every write a client sends.
+  kSynchronous,
+  // Committed without waiting for the disk (synchronous_commit off for its transaction alone): for
+  // the follow-up question of an answer's turn, which the server derives from what is durable
+  // already. A crash of PostgreSQL within a moment of it can lose that question (never the answer,
+  // committed and flushed before it); the session then has none waiting, and next-question asks
+  // again. Any later durable commit flushes it with its own (docs/architecture.md "Flows").
+  kDeferred,
+};
+
 // The question, if the session is still active, and its line in the history: one statement
 // (atomic on its own). When another request asked at the same moment, its question is the one
 // waiting (the one-waiting-question-per-session index settles the race).
-Result insert_question(sdk::Db& db, const std::string& id, const engine::Question& question) {
+Result insert_question(sdk::Db& db, const std::string& id, const engine::Question& question,
+                       Durability durability = Durability::kSynchronous) {
   try {
-    auto row = db.query_one(
+    sdk::Batch batch;
+    // A batch outside a transaction is one transaction (its statements go out in one pipeline):
+    // the setting is local to it, and the connection's next transactions commit durably again.
+    if (durability == Durability::kDeferred)
+      batch.add("SELECT pg_catalog.set_config('synchronous_commit', 'off', true)");
+    const std::size_t inserted = batch.add(
         std::string("WITH asked AS (INSERT INTO questions (session_id, project_id, text, category, context, "
                     "quality_score) SELECT id, project_id, $2, $3, $4, $5 FROM sessions WHERE id = $1::uuid AND "
                     "status = 'active' AND (SELECT p.status FROM projects p WHERE p.id = sessions.project_id) = "
@@ -230,9 +248,10 @@ Result insert_question(sdk::Db& db, const std::string& id, const engine::Questio
                     "asked) SELECT ") +
             kQuestionColumns + " FROM asked",
         {id, question.text, question.category, question.context, question.bias.quality_score});
-    if (!row)  // the session ended, or its project was archived, since it was read
+    const sdk::Rows rows = db.run(batch)[inserted];
+    if (rows.empty())  // the session ended, or its project was archived, since it was read
       fail(sdk::errc::kSessionNotActive, "session " + id + " is no longer active", {{"session_id", id}});
-    return Result::created(question_json(*row));
+    return Result::created(question_json(rows[0]));
   } catch (const sdk::DatabaseError& e) {
     if (!e.is_unique_violation("questions_one_pending_idx")) throw;
   }
@@ -305,7 +324,7 @@ Result SocraticAgent::next_question_from_state(const sdk::Request& request, sdk:
     state->asked = asked_from(db.run(reads)[0]);
   }
   const engine::Question question = engine_->next_question_after(current, *state->asked, state->domain_role);
-  return insert_question(db, id, question);
+  return insert_question(db, id, question, Durability::kDeferred);
 }
 
 Result SocraticAgent::reply(const sdk::Request& request, sdk::Services& services) {

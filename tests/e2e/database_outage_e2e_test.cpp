@@ -220,5 +220,48 @@ TEST_F(DatabaseOutageE2eTest, ACrashOfPostgresqlLosesNoAcknowledgedWrite) {
   expect_every_acknowledged_write_found(writer, user);
 }
 
+// An answer's follow-up question commits without waiting for the disk (docs/architecture.md
+// "Flows"): a crash right after a turn may take that question, never an acknowledged answer, and
+// the interview goes on from where it is.
+TEST_F(DatabaseOutageE2eTest, ACrashRightAfterATurnLosesNoAcknowledgedAnswerAndTheInterviewGoesOn) {
+  const TestUser user = new_user(client());
+  const auto project = client().post("/api/v1/projects", {{"name", "Crash"}}, user.access_token);
+  ASSERT_EQ(project.status, 201) << describe(project);
+  const auto session = client().post("/api/v1/projects/" + project.json()["id"].get<std::string>() + "/sessions",
+                                     {{"mode", "socratic"}}, user.access_token);
+  ASSERT_EQ(session.status, 201) << describe(session);
+  const std::string path = "/api/v1/sessions/" + session.json()["id"].get<std::string>();
+  ASSERT_EQ(client().post(path + "/next-question", nlohmann::json::object(), user.access_token).status, 201);
+  const std::vector<std::string> answers = {
+      "A booking tool for a small chain of bicycle repair shops.",
+      "The shop owners want the backend in Go and the bookings kept in PostgreSQL.",
+      "Looking up a free slot should take under 400 ms for 500 riders.",
+      "Mechanics sign in with a password that is never kept in plain text.",
+  };
+  for (const std::string& text : answers) {
+    const auto turn = client().post(path + "/answer", {{"answer", text}}, user.access_token);
+    ASSERT_EQ(turn.status, 200) << describe(turn);
+    ASSERT_TRUE(turn.json()["next_question"].is_object()) << turn.body;
+  }
+
+  cluster_->crash();  // at once: the last turn's question may still be only in WAL buffers
+  cluster_->start();  // replays the WAL
+
+  const auto history = client().get(path + "/history?limit=100", user.access_token);
+  ASSERT_EQ(history.status, 200) << describe(history);
+  const nlohmann::json items = history.json()["items"];
+  std::vector<std::string> recorded;
+  for (const auto& item : items)
+    if (item["message_type"] == "answer") recorded.push_back(item["content"].get<std::string>());
+  EXPECT_EQ(recorded, answers) << "an acknowledged answer was lost: " << history.body;
+
+  // The question is there, or asked again; and the next answer is taken.
+  const auto next = client().post(path + "/next-question", nlohmann::json::object(), user.access_token);
+  ASSERT_TRUE(next.status == 200 || next.status == 201) << describe(next);
+  const auto after = client().post(path + "/answer", {{"answer", "Riders pick a shop, a date and the kind of repair."}},
+                                   user.access_token);
+  EXPECT_EQ(after.status, 200) << describe(after);
+}
+
 }  // namespace
 }  // namespace socrates::test::e2e

@@ -445,6 +445,39 @@ TEST_F(ConnectionPoolTest, BatchStopsAtTheFailingStatementAndCommitsNothing) {
   EXPECT_EQ(db.query_one("SELECT 7 AS seven")->i64("seven"), 7);
 }
 
+// The answer flow's question commits without waiting for the disk (socratic's insert_question):
+// its batch, outside a transaction, must be one transaction, all or nothing, whose local setting
+// ends with it. Otherwise the connection's next commits, a client's writes among them, would
+// not wait for the disk either.
+TEST_F(ConnectionPoolTest, ABatchOutsideATransactionIsOneTransactionAndItsLocalSettingEndsWithIt) {
+  auto pool = open_pool(1);
+  {
+    sdk::Db db = pool->open();
+    db.query_one(kInsertUser, {"one-transaction-taken@example.com"});
+  }
+  sdk::Db db = pool->open();
+  // The connection's own setting, whatever the test cluster's (which runs without durable commits).
+  db.query_one("SELECT set_config('synchronous_commit', 'on', false)");
+  sdk::Batch deferred;
+  deferred.add("SELECT pg_catalog.set_config('synchronous_commit', 'off', true)");
+  const auto seen = deferred.add("SELECT current_setting('synchronous_commit') AS setting");
+  const auto inserted = deferred.add(kInsertUser, {"one-transaction@example.com"});
+  const auto results = db.run(deferred);
+  EXPECT_EQ(results[seen][0].str("setting"), "off") << "the setting did not reach the batch's next statement";
+  EXPECT_EQ(results[inserted].size(), 1u);
+  EXPECT_EQ(users_with_email("one-transaction@example.com"), 1) << "the batch's write is not committed";
+  EXPECT_EQ(db.query_one("SELECT current_setting('synchronous_commit') AS setting")->str("setting"), "on")
+      << "the setting outlived the batch's transaction";
+
+  // All or nothing: a batch that fails at its last statement commits none of its writes.
+  sdk::Batch failing;
+  failing.add(kInsertUser, {"one-transaction-lost@example.com"});
+  failing.add(kInsertUser, {"one-transaction-taken@example.com"});  // unique violation
+  EXPECT_THROW(db.run(failing), sdk::DatabaseError);
+  EXPECT_EQ(users_with_email("one-transaction-lost@example.com"), 0) << "part of a failed batch was committed";
+  EXPECT_EQ(db.query_one("SELECT current_setting('synchronous_commit') AS setting")->str("setting"), "on");
+}
+
 TEST_F(ConnectionPoolTest, BatchWithAStatementThatCannotBePreparedLeavesTheConnectionUsable) {
   auto pool = open_pool(1);
   sdk::Db db = pool->open();

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Instructions per interview turn, host and PostgreSQL, counted by callgrind: unlike seconds on a
+# shared VM, the same binaries and inputs give nearly the same counts, so a change of a few percent
+# shows (two runs of one build differ by well under 1%).
+#
+#   bash bench/callgrind_turn.sh              # this tree's release build
+#   OUT=/tmp/cg bash bench/callgrind_turn.sh  # keeps the callgrind files for callgrind_annotate
+#
+# Seeds SESSIONS (128) interviews and the background projects (bench/background.sql, PROJECTS
+# 2000) as bench/ab_live.sh does, then runs the cluster and the host under callgrind twice from that
+# same state (autovacuum and timed checkpoints off, so that nothing but the turns runs), answering
+# turns one at a time (bench/turns.py): WARM (100) turns, then WARM + MEASURE (400). Every process
+# is counted from its start to its exit, so the difference of the two runs is MEASURE turns' work
+# (start, warm-up and shutdown cancel out). Prints it per turn for the host and for the cluster (its
+# backends, WAL writer, checkpointer and the rest, summed).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+SESSIONS=${SESSIONS:-128}
+PROJECTS=${PROJECTS:-2000}
+WARM=${WARM:-100}
+MEASURE=${MEASURE:-400}
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+out=${OUT:-$work/callgrind}
+vg=(valgrind --tool=callgrind --vgdb=no --dump-instr=no)
+seeded="$cluster.seeded"
+pg_vg_pid=""
+finish() {
+  bench_stop "$pg_vg_pid"
+  rm -rf "$seeded"
+  bench_cleanup
+}
+trap finish EXIT
+
+bench_build -DSOCRATES_BUILD_BENCH=ON
+bench_start_host
+curl -sf -XPOST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
+  -d '{"email":"cg@example.com","password":"Callgrind-passw0rd","username":"cg","full_name":"CG"}' >/dev/null
+token=$(login cg@example.com Callgrind-passw0rd)
+python3 "$root/bench/seed_interviews.py" "$base" "$token" "$SESSIONS" "$root/bench/interview_answers.json" \
+  "$work/interviews.lua" >/dev/null
+psql "$DATABASE_URL_SPECS" -q -v ON_ERROR_STOP=1 -v projects="$PROJECTS" -f "$root/bench/background.sql" >/dev/null
+for db in "$DATABASE_URL_AUTH" "$DATABASE_URL_SPECS"; do psql "$db" -qc "VACUUM (ANALYZE)" >/dev/null; done
+bench_stop "$host_pid"
+host_pid=""
+pg_as_owner "$PG_BIN/pg_ctl" -D "$cluster" -w -m fast stop >/dev/null
+cp -a "$cluster" "$seeded"
+
+# run NAME TURNS: the cluster (a fresh copy of the seeded one) and the host under callgrind, TURNS
+# turns, both stopped; their callgrind files go to $out/NAME.
+run() {
+  local name=$1 turns=$2
+  rm -rf "$cluster" "${out:?}/$name"
+  cp -a "$seeded" "$cluster"
+  mkdir -p "$out/$name"
+  chmod 777 "$out/$name"  # the cluster's processes (user postgres when run as root) write theirs here
+  # Every process of the cluster is forked from the postmaster, and so counted.
+  pg_as_owner "${vg[@]}" --callgrind-out-file="$out/$name/pg.%p" "$PG_BIN/postgres" -D "$cluster" \
+    -c autovacuum=off -c checkpoint_timeout=1d -c max_wal_size=10GB > "$work/pg-$name.log" 2>&1 &
+  pg_vg_pid=$!
+  for _ in $(seq 1 600); do
+    pg_isready -q -h 127.0.0.1 -p "$pg_port" && break
+    sleep 0.1
+  done
+  # shellcheck disable=SC2086  # HOST_ENV: extra NAME=VALUE words for the host, as in bench/lib.sh
+  env -u THREADS ${HOST_ENV:-} "${vg[@]}" --callgrind-out-file="$out/$name/host.%p" "$host_bin" serve > "$work/host-$name.log" 2>&1 &
+  host_pid=$!
+  # bench_wait_http's 10 s are too few for a host starting under callgrind.
+  for _ in $(seq 1 600); do
+    curl -sf -o /dev/null "$base/health" && break
+    kill -0 "$host_pid" 2>/dev/null || { cat "$work/host-$name.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  rm -f "$work/turns.json"
+  python3 "$root/bench/turns.py" "$base" "$token" "$work/interviews.lua" "$turns" "$work/turns.json"
+  bench_stop "$host_pid"
+  host_pid=""
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$cluster" -w -t 300 -m fast stop >/dev/null
+  wait "$pg_vg_pid" 2>/dev/null || true
+  pg_vg_pid=""
+}
+run warm "$WARM"
+run measured $((WARM + MEASURE))
+
+python3 - "$MEASURE" "$out" <<'EOF'
+import collections, glob, re, sys
+turns, out = int(sys.argv[1]), sys.argv[2]
+
+def totals(run):
+    """Each event's count (Ir: the instructions) for the host and for the cluster (every process),
+    and how many processes the cluster had."""
+    found, processes, events = collections.defaultdict(collections.Counter), 0, []
+    for path in glob.glob(f"{out}/{run}/*"):
+        with open(path, errors="replace") as f:
+            text = f.read()
+        events = re.search(r"^events: (.*)$", text, re.M).group(1).split()
+        counts = map(int, re.search(r"^(?:summary|totals): (.*)$", text, re.M).group(1).split())
+        side = "host" if "/host." in path else "postgres"
+        processes += side == "postgres"
+        found[side].update(dict(zip(events, counts)))
+    return found, processes, events
+
+(warm, n0, events), (measured, n1, _) = totals("warm"), totals("measured")
+for side in ("host", "postgres"):
+    figures = "  ".join(f"{event} {(measured[side][event] - warm[side][event]) / turns:,.0f}" for event in events)
+    print(f"{side:9} per turn: {figures}")
+if n0 != n1:
+    # An idle connection more in one run (the pools open them on demand) counts its start, ~50M.
+    print(f"note: the cluster ran {n0} processes in the warm run and {n1} in the measured one")
+EOF
