@@ -21,13 +21,16 @@ WARM=${WARM:-100}
 MEASURE=${MEASURE:-400}
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-out=${OUT:-$work/callgrind}
+# Beside the cluster, not in $work: the cluster's processes (user postgres when run as root) cannot
+# enter $work (mode 700), as bench/lib.sh says.
+out=${OUT:-$cluster.callgrind}
 vg=(valgrind --tool=callgrind --vgdb=no --dump-instr=no)
 seeded="$cluster.seeded"
 pg_vg_pid=""
 finish() {
   bench_stop "$pg_vg_pid"
   rm -rf "$seeded"
+  if [ -z "${OUT:-}" ]; then rm -rf "$out"; fi
   bench_cleanup
 }
 trap finish EXIT
@@ -68,7 +71,7 @@ run() {
   # bench_wait_http's 10 s are too few for a host starting under callgrind.
   for _ in $(seq 1 600); do
     curl -sf -o /dev/null "$base/health" && break
-    kill -0 "$host_pid" 2>/dev/null || { cat "$work/host-$name.log" >&2; exit 1; }
+    kill -0 "$host_pid" 2>/dev/null || { cat "$work/host-$name.log" "$work/pg-$name.log" >&2; exit 1; }
     sleep 0.2
   done
   rm -f "$work/turns.json"
