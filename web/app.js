@@ -249,6 +249,7 @@ class ProjectView {
     this.sessions = sessions.slice().sort((a, b) => String(b.started_at).localeCompare(String(a.started_at)));
     this.session = this.sessions.find((s) => s.status === 'active') || this.sessions.find((s) => s.status === 'paused') || null;
     this.question = null;
+    this.draft = '';  // an answer typed for a question that was no longer waiting (sendAnswer)
     this.summary = h('p', { class: 'meta', id: 'project-summary' });
     this.interview = h('section', { class: 'card interview', 'aria-labelledby': 'interview-heading' });
     this.understood = h('section', { class: 'card', 'aria-labelledby': 'understood-heading', hidden: true });
@@ -324,6 +325,10 @@ class ProjectView {
     if (!this.question) this.question = await api.post(`/sessions/${this.session.id}/next-question`);
     const q = this.question;
     const answer = h('textarea', { name: 'answer', rows: '4', required: true, maxlength: '10000' });
+    if (this.draft) {
+      answer.value = this.draft;
+      this.draft = '';
+    }
     const send = h('button', { type: 'submit' }, 'Send answer');
     const block = h('div', { class: 'turn' });
     if (!q) {
@@ -345,7 +350,20 @@ class ProjectView {
   }
 
   async sendAnswer(text) {
-    const result = await api.post(`/sessions/${this.session.id}/answer`, { answer: text, question_id: this.question.id });
+    let result;
+    try {
+      result = await api.post(`/sessions/${this.session.id}/answer`, { answer: text, question_id: this.question.id });
+    } catch (error) {
+      // The question shown is no longer in the session (a crash of the database right after a turn
+      // can take the question it asked: docs/architecture.md "Flows"): ask for the one waiting
+      // now, and keep what was typed for it.
+      if (!(error instanceof ApiError) || error.code !== 'QUESTION_NOT_FOUND') throw error;
+      this.question = null;
+      this.draft = text;
+      await this.drawInterview();
+      announce('That question is no longer waiting, so Socrates asks again. Your answer is still in the box.');
+      return;
+    }
     this.question = result.next_question;
     this.showUnderstood(result, 'your answer');
     await this.drawInterview();

@@ -167,6 +167,34 @@ const scenarios = {
     await page.context().close();
   },
 
+  // The question on the page is no longer in the session (a crash of the database right after a
+  // turn can take it: docs/architecture.md "Flows"), seen here as the server's 404 for the answer
+  // of a question it does not know: the page asks again and keeps what was typed.
+  async aQuestionNoLongerWaitingIsAskedAgain() {
+    const page = await newPage();
+    await register(page, `cleo-${run}@example.com`, 'Cleo');
+    await createProject(page, 'Lost question');
+    await page.getByRole('button', { name: 'Start the interview' }).click();
+    await page.locator('#question').waitFor();
+    const typed = 'Bike shops take repair bookings online.';
+    await page.route('**/answer', (route) => {
+      const body = JSON.parse(route.request().postData());
+      route.continue({ postData: JSON.stringify({ ...body, question_id: '00000000-0000-4000-8000-000000000000' }) });
+    }, { times: 1 });
+    await page.getByRole('textbox', { name: 'Your answer' }).fill(typed);
+    const refused = page.waitForResponse((r) => r.url().endsWith('/answer'));
+    const askedAgain = page.waitForResponse((r) => r.url().endsWith('/next-question'));
+    await page.getByRole('button', { name: 'Send answer' }).click();
+    assert.equal((await refused).status(), 404);
+    assert.ok([200, 201].includes((await askedAgain).status()));
+    await page.waitForFunction(() => /no longer waiting/.test(document.querySelector('#status').textContent));
+    assert.equal(await page.getByRole('textbox', { name: 'Your answer' }).inputValue(), typed);
+    assert.equal(await page.locator('#error').isVisible(), false, 'the page showed an error instead of asking again');
+    const answered = await answer(page, typed);
+    assert.ok(answered.next_question);
+    await page.context().close();
+  },
+
   // Two answers that contradict: the conflict is shown with its four resolutions, one click resolves it.
   async conflictResolvedByAClick() {
     const page = await newPage();
