@@ -25,7 +25,8 @@ SESSIONS=${SESSIONS:-512}
 CONNECTIONS=${CONNECTIONS:-16}
 state=$(mktemp -d /tmp/socrates-ab-live.XXXXXX)
 side_pids=()
-# For bench_cpu_split and bench_pg_pids (this script's own work and cluster folders stay empty).
+# For bench_cpu_split, bench_pg_pids and bench_seed_interviews (this script's own work and cluster
+# folders stay empty).
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 finish() {
@@ -48,15 +49,9 @@ side() {
     trap bench_cleanup EXIT
     bench_build -DSOCRATES_BUILD_BENCH=ON
     bench_start_host
-    curl -sf -XPOST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
-      -d '{"email":"ab@example.com","password":"Ab-live-passw0rd","username":"ab","full_name":"AB"}' >/dev/null
-    token=$(login ab@example.com Ab-live-passw0rd)
+    # This tree's (sourced above), unless the side's bench/lib.sh has its own; sets `token`.
+    bench_seed_interviews "$SESSIONS" 2000
     # shellcheck disable=SC2154  # work, base, cluster, host_pid: set by bench/lib.sh
-    python3 bench/seed_interviews.py "$base" "$token" "$SESSIONS" bench/interview_answers.json \
-      "$work/interviews.lua" >/dev/null
-    psql "$DATABASE_URL_SPECS" -q -v ON_ERROR_STOP=1 -v projects=2000 -f bench/background.sql >/dev/null
-    local db
-    for db in "$DATABASE_URL_AUTH" "$DATABASE_URL_SPECS"; do psql "$db" -qc "VACUUM (ANALYZE)" >/dev/null; done
     printf 'base=%s\ntoken=%s\ndata=%s\nhost_pid=%s\ncluster=%s\nlua=%s\n' "$base" "$token" \
       "$work/interviews.lua" "$host_pid" "$cluster" "$root/bench/interview.lua" > "$state/$name.tmp"
     mv "$state/$name.tmp" "$state/$name.env"

@@ -5,6 +5,7 @@
 # percent shows.
 #
 #   bash bench/callgrind_turn.sh              # this tree's release build
+#   bash bench/callgrind_turn.sh /tmp/base    # another checkout, by its own bench/lib.sh and data
 #   OUT=/tmp/cg bash bench/callgrind_turn.sh  # keeps the callgrind files for callgrind_annotate
 #
 # Seeds SESSIONS (128) interviews and the background projects (bench/background.sql, PROJECTS
@@ -15,13 +16,22 @@
 # (start, warm-up and shutdown cancel out). Prints it per turn for the host and for the cluster (its
 # backends, WAL writer, checkpointer and the rest, summed).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")/.." && pwd)
+tree=$(cd "${1:-$here}" && pwd)
+[ -f "$tree/bench/lib.sh" ] || { echo "callgrind_turn: $tree has no bench/lib.sh" >&2; exit 2; }
 SESSIONS=${SESSIONS:-128}
 PROJECTS=${PROJECTS:-2000}
 WARM=${WARM:-100}
 MEASURE=${MEASURE:-400}
+# This tree's bench_seed_interviews, then the measured tree's build, cluster and host (its own
+# bench/lib.sh, which keeps this one's seeding function when it has none of its own).
+root=$here
 # shellcheck source=bench/lib.sh
-source "$root/bench/lib.sh"
+source "$here/bench/lib.sh"
+rm -rf "$work" "$cluster"
+root=$tree
+# shellcheck source=bench/lib.sh
+source "$tree/bench/lib.sh"
 # Beside the cluster, not in $work: the cluster's processes (user postgres when run as root) cannot
 # enter $work (mode 700), as bench/lib.sh says.
 out=${OUT:-$cluster.callgrind}
@@ -38,13 +48,7 @@ trap finish EXIT
 
 bench_build -DSOCRATES_BUILD_BENCH=ON
 bench_start_host
-curl -sf -XPOST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
-  -d '{"email":"cg@example.com","password":"Callgrind-passw0rd","username":"cg","full_name":"CG"}' >/dev/null
-token=$(login cg@example.com Callgrind-passw0rd)
-python3 "$root/bench/seed_interviews.py" "$base" "$token" "$SESSIONS" "$root/bench/interview_answers.json" \
-  "$work/interviews.lua" >/dev/null
-psql "$DATABASE_URL_SPECS" -q -v ON_ERROR_STOP=1 -v projects="$PROJECTS" -f "$root/bench/background.sql" >/dev/null
-for db in "$DATABASE_URL_AUTH" "$DATABASE_URL_SPECS"; do psql "$db" -qc "VACUUM (ANALYZE)" >/dev/null; done
+bench_seed_interviews "$SESSIONS" "$PROJECTS"  # sets token
 bench_stop "$host_pid"
 host_pid=""
 pg_as_owner "$PG_BIN/pg_ctl" -D "$cluster" -w -m fast stop >/dev/null
@@ -76,7 +80,7 @@ run() {
     sleep 0.2
   done
   rm -f "$work/turns.json"
-  python3 "$root/bench/turns.py" "$base" "$token" "$work/interviews.lua" "$turns" "$work/turns.json"
+  python3 "$here/bench/turns.py" "$base" "$token" "$work/interviews.lua" "$turns" "$work/turns.json"
   bench_stop "$host_pid"
   host_pid=""
   pg_as_owner "$PG_BIN/pg_ctl" -D "$cluster" -w -t 300 -m fast stop >/dev/null

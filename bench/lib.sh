@@ -139,6 +139,23 @@ bench_start_host() {
   bench_launch_host
 }
 
+# bench_seed_interviews SESSIONS PROJECTS (after bench_start_host): the interview benchmarks' data.
+# Registers a user and sets `token` to its access token, seeds SESSIONS interviews into
+# $work/interviews.lua (bench/seed_interviews.py) and PROJECTS background projects
+# (bench/background.sql), then VACUUM (ANALYZE)s both databases. The files are $root's: a baseline
+# checkout is seeded by its own (bench/ab_live.sh, bench/callgrind_turn.sh TREE), even one whose
+# bench/lib.sh predates this function.
+bench_seed_interviews() {
+  curl -sf -XPOST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
+    -d '{"email":"bench@example.com","password":"Bench-seed-passw0rd","username":"bench","full_name":"Bench"}' >/dev/null
+  token=$(login bench@example.com Bench-seed-passw0rd)
+  python3 "$root/bench/seed_interviews.py" "$base" "$token" "$1" "$root/bench/interview_answers.json" \
+    "$work/interviews.lua" >/dev/null
+  psql "$DATABASE_URL_SPECS" -q -v ON_ERROR_STOP=1 -v projects="$2" -f "$root/bench/background.sql" >/dev/null
+  local db
+  for db in "$DATABASE_URL_AUTH" "$DATABASE_URL_SPECS"; do psql "$db" -qc "VACUUM (ANALYZE)" >/dev/null; done
+}
+
 # bench_cpu_split PID...: "user system", the CPU time (clock ticks) the processes have used.
 bench_cpu_split() {
   local user=0 system=0 pid stat fields
